@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The card engine's public boundary: create a card from an image, power it,
+ * exchange APDUs with it. Hosts (vsim.ko, libvsimcard for vsimctl, tests)
+ * supply crypto, randomness and persistence through struct vsim_card_ops.
+ * No locking inside: the host serialises every call on one card.
+ * docs/engine.md is the long form of this header.
+ */
+#ifndef VSIM_CARD_H
+#define VSIM_CARD_H
+
+#include "port.h"
+
+struct vsim_card;
+
+/* Largest C-APDU: header, Lc, 255 data bytes, Le (short APDUs only). */
+#define VSIM_CAPDU_MAX	261
+/* Largest R-APDU: 256 data bytes and SW1 SW2. */
+#define VSIM_RAPDU_MAX	258
+
+/*
+ * A change to durable state, reported before the engine applies it: bytes
+ * [offset, offset + len) of the durable blob (vsim_card_state()) are about
+ * to become @data. The engine applies the change only when persist() returns
+ * 0; otherwise the command fails with 6581 and nothing changes.
+ */
+struct vsim_persist {
+	u32 offset;
+	u32 len;
+	const u8 *data;
+};
+
+struct vsim_card_ops {
+	/* Load the AES-128 key used by every later aes128_encrypt() call. */
+	int (*aes128_setkey)(void *priv, const u8 key[16]);
+	/* Encrypt one block with the key from aes128_setkey(). */
+	void (*aes128_encrypt)(void *priv, const u8 in[16], u8 out[16]);
+	/* Fill @buf with unpredictable bytes (GET CHALLENGE). */
+	void (*get_random)(void *priv, u8 *buf, size_t len);
+	/* Make a change durable; 0 when committed, negative errno otherwise. */
+	int (*persist)(void *priv, const struct vsim_persist *rec);
+};
+
+/* Bytes the host must provide (zeroed or not) for one card. */
+size_t vsim_card_size(void);
+
+/*
+ * Check an image completely without building anything. Returns 0 or
+ * -EINVAL, and sets *why to a static string naming the first problem.
+ */
+int vsim_image_check(const void *image, size_t len, const char **why);
+
+/*
+ * Build a card in @card (vsim_card_size() bytes) from a checked image.
+ * The card starts powered off with its durable state taken from the image.
+ */
+int vsim_card_init(struct vsim_card *card, const void *image, size_t len,
+		   const struct vsim_card_ops *ops, void *priv, const char **why);
+
+/* Zeroise keys, PINs and buffers; the card is unusable afterwards. */
+void vsim_card_wipe(struct vsim_card *card);
+
+/* The durable blob: what a host stores and later hands to load_state. */
+const u8 *vsim_card_state(const struct vsim_card *card, size_t *len);
+/* Replace durable state with a stored blob; -EINVAL if it does not fit. */
+int vsim_card_load_state(struct vsim_card *card, const void *blob, size_t len);
+
+/* Cold reset: clears security status and channels, returns the ATR length. */
+size_t vsim_card_power_on(struct vsim_card *card, u8 *atr, size_t max);
+void vsim_card_power_off(struct vsim_card *card);
+bool vsim_card_powered(const struct vsim_card *card);
+
+/*
+ * One C-APDU in, one R-APDU out (data then SW1 SW2). @rapdu must hold
+ * VSIM_RAPDU_MAX bytes. Returns the R-APDU length, always >= 2: every
+ * input, however malformed, gets a status word.
+ */
+size_t vsim_card_transact(struct vsim_card *card, const u8 *capdu, size_t len,
+			  u8 *rapdu);
+
+/* Counters for sysfs and benchmarks. */
+struct vsim_card_stats {
+	u64 apdus;
+	u64 auth_ok;
+	u64 auth_fail;
+};
+void vsim_card_get_stats(const struct vsim_card *card, struct vsim_card_stats *st);
+
+#endif /* VSIM_CARD_H */
