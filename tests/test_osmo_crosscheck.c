@@ -25,8 +25,10 @@ struct osmo_out {
 	unsigned long long sqn;
 };
 
-enum { H_AUTN = 1, H_RES = 2, H_CK = 4, H_IK = 8, H_KC = 16, H_SRES = 32,
-       H_SQN = 64, H_ALL = 127 };
+enum {
+	H_AUTN = 1, H_RES = 2, H_CK = 4, H_IK = 8, H_KC = 16, H_SRES = 32,
+	H_SQN = 64, H_ALL = 127
+};
 
 /* splitmix64: a fixed-seed generator of our own, not a secret source. */
 static uint64_t rng_state = 0x76534d2d4d494c45ULL;
