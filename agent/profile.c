@@ -84,7 +84,7 @@ struct ctx {
 	enum sect sect;
 	int sect_line[S_COUNT];
 	int file_idx;
-	char file_path[64];
+	char file_path[80];
 	int file_line[VSIM_IMAGE_MAX_FILES];
 	int key_line[K_COUNT];
 
