@@ -1,0 +1,387 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The engine's entry point: one C-APDU in, one R-APDU out. Decodes the
+ * class byte and instruction through the spec's tables, checks the APDU's
+ * shape against the command's case, runs the handler, and gives the answer
+ * T=0 form (61xx and GET RESPONSE, 6Cxx for a wrong Le).
+ */
+#include "card_priv.h"
+
+enum { CMD_CLA80_ONLY = 1 };
+
+struct vsim_cmd {
+	u8 apdu_case;		/* ISO 7816-3 §12.1.2: 1..4 */
+	u8 flags;
+	vsim_cmd_fn fn;
+};
+
+static u16 cmd_get_response(struct vsim_card *c, const struct vsim_apdu *a,
+			    struct vsim_resp *r);
+static u16 cmd_manage_channel(struct vsim_card *c, const struct vsim_apdu *a,
+			      struct vsim_resp *r);
+static u16 cmd_get_challenge(struct vsim_card *c, const struct vsim_apdu *a,
+			     struct vsim_resp *r);
+static u16 cmd_terminal_profile(struct vsim_card *c, const struct vsim_apdu *a,
+				struct vsim_resp *r);
+static u16 cmd_status(struct vsim_card *c, const struct vsim_apdu *a,
+		      struct vsim_resp *r);
+static u16 cmd_sleep(struct vsim_card *c, const struct vsim_apdu *a,
+		     struct vsim_resp *r);
+
+/* ETSI TS 102 221 Table 10.5, CLA = 0X, 4X or 6X */
+static const struct vsim_cmd uicc_iso_cmds[256] = {
+	[0xa4] = { 4, 0, vsim_fs_select },		/* SELECT FILE */
+	[0xb0] = { 2, 0, vsim_fs_read_binary },		/* READ BINARY */
+	[0xd6] = { 3, 0, vsim_fs_update_binary },	/* UPDATE BINARY */
+	[0xb2] = { 2, 0, vsim_fs_read_record },		/* READ RECORD */
+	[0xdc] = { 3, 0, vsim_fs_update_record },	/* UPDATE RECORD */
+	[0xa2] = { 4, 0, vsim_fs_search_record },	/* SEARCH RECORD */
+	[0x20] = { 3, 0, vsim_pin_verify },		/* VERIFY PIN */
+	[0x24] = { 3, 0, vsim_pin_change },		/* CHANGE PIN */
+	[0x26] = { 3, 0, vsim_pin_disable },		/* DISABLE PIN */
+	[0x28] = { 3, 0, vsim_pin_enable },		/* ENABLE PIN */
+	[0x2c] = { 3, 0, vsim_pin_unblock },		/* UNBLOCK PIN */
+	[0x04] = { 3, 0, vsim_fs_deactivate },		/* DEACTIVATE FILE */
+	[0x44] = { 3, 0, vsim_fs_activate },		/* ACTIVATE FILE */
+	[0x88] = { 4, 0, vsim_cmd_authenticate },	/* AUTHENTICATE */
+	[0x84] = { 2, 0, cmd_get_challenge },		/* GET CHALLENGE */
+	[0x70] = { 2, 0, cmd_manage_channel },		/* MANAGE CHANNEL */
+	[0xc0] = { 2, 0, cmd_get_response },		/* GET RESPONSE */
+};
+
+/* ETSI TS 102 221 Table 10.5, CLA = 8X, CX or EX (CAT ones: CLA 80 only) */
+static const struct vsim_cmd uicc_prop_cmds[256] = {
+	[0xf2] = { 2, 0, cmd_status },			/* STATUS */
+	[0x32] = { 4, 0, vsim_fs_increase },		/* INCREASE */
+	[0x10] = { 3, CMD_CLA80_ONLY, cmd_terminal_profile }, /* TERMINAL PROFILE */
+};
+
+/* GSM 11.11 §9.2, CLA = A0 (2G SIM) */
+static const struct vsim_cmd gsm_cmds[256] = {
+	[0xa4] = { 3, 0, vsim_gsm_select },		/* SELECT */
+	[0xf2] = { 2, 0, vsim_gsm_status },		/* STATUS */
+	[0xb0] = { 2, 0, vsim_gsm_read_binary },	/* READ BINARY */
+	[0xd6] = { 3, 0, vsim_gsm_update_binary },	/* UPDATE BINARY */
+	[0xb2] = { 2, 0, vsim_gsm_read_record },	/* READ RECORD */
+	[0xdc] = { 3, 0, vsim_gsm_update_record },	/* UPDATE RECORD */
+	[0x20] = { 3, 0, vsim_gsm_chv },		/* VERIFY CHV */
+	[0x24] = { 3, 0, vsim_gsm_chv },		/* CHANGE CHV */
+	[0x26] = { 3, 0, vsim_gsm_chv },		/* DISABLE CHV */
+	[0x28] = { 3, 0, vsim_gsm_chv },		/* ENABLE CHV */
+	[0x2c] = { 3, 0, vsim_gsm_chv },		/* UNBLOCK CHV */
+	[0x04] = { 1, 0, vsim_gsm_invalidate },		/* INVALIDATE */
+	[0x44] = { 1, 0, vsim_gsm_rehabilitate },	/* REHABILITATE */
+	[0x88] = { 3, 0, vsim_cmd_run_gsm_algorithm },	/* RUN GSM ALGORITHM */
+	[0xfa] = { 1, 0, cmd_sleep },			/* SLEEP */
+	[0xc0] = { 2, 0, cmd_get_response },		/* GET RESPONSE */
+	[0x10] = { 3, 0, cmd_terminal_profile },	/* TERMINAL PROFILE */
+};
+
+enum cla_coding {
+	CLA_FIRST,	/* channel in b2b1, secure messaging in b4b3 */
+	CLA_FURTHER,	/* channel 4 + b4..b1, secure messaging in b6 */
+	CLA_GSM,	/* no channels */
+};
+
+/* TS 102 221 §10.1.1 Table 10.3: class bytes, searched in order. */
+static const struct {
+	u8 value, mask;
+	u8 coding;
+	const struct vsim_cmd *cmds;
+} cla_classes[] = {
+	{ 0x00, 0xf0, CLA_FIRST, uicc_iso_cmds },
+	{ 0x40, 0xe0, CLA_FURTHER, uicc_iso_cmds },	/* 4X and 6X */
+	{ 0x80, 0xf0, CLA_FIRST, uicc_prop_cmds },
+	{ 0xc0, 0xe0, CLA_FURTHER, uicc_prop_cmds },	/* CX and EX */
+	{ 0xa0, 0xff, CLA_GSM, gsm_cmds },
+};
+
+static void clear_pending(struct vsim_card *c)
+{
+	if (c->pending_len)
+		vsim_wipe(c->pending, c->pending_len);
+	c->pending_len = 0;
+	c->pending_off = 0;
+}
+
+/* Short APDU shapes, ISO 7816-4 §5.1. Extended lengths are refused. */
+static u16 parse_body(struct vsim_apdu *a, const u8 *b, size_t len)
+{
+	size_t lc;
+
+	a->lc = 0;
+	a->data = NULL;
+	a->ne = 0;
+	if (len == 4)
+		return SW_OK;
+	if (len == 5) {
+		/* P3 is Le for cases 2/4 and must be 0 for cases 1/3 */
+		if (a->apdu_case == 2 || a->apdu_case == 4)
+			a->ne = b[4] ? b[4] : 256;
+		else if (b[4])
+			return SW_WRONG_LENGTH;
+		return SW_OK;
+	}
+	lc = b[4];
+	if (!lc || a->apdu_case == 1 || a->apdu_case == 2)
+		return SW_WRONG_LENGTH;
+	if (len == 5 + lc) {
+		/* no Le */
+	} else if (len == 6 + lc) {
+		a->ne = b[len - 1] ? b[len - 1] : 256;
+	} else {
+		return SW_WRONG_LENGTH;
+	}
+	a->lc = (u16)lc;
+	a->data = b + 5;
+	return SW_OK;
+}
+
+/* Decode CLA: command table, logical channel, secure messaging. */
+static u16 decode_class(struct vsim_card *c, struct vsim_apdu *a,
+			const struct vsim_cmd **cmd)
+{
+	const struct vsim_cmd *tbl = NULL;
+	u8 coding = 0, sm;
+	unsigned int i;
+
+	for (i = 0; i < VSIM_ARRAY_SIZE(cla_classes); i++) {
+		if ((a->cla & cla_classes[i].mask) == cla_classes[i].value) {
+			tbl = cla_classes[i].cmds;
+			coding = cla_classes[i].coding;
+			break;
+		}
+	}
+	if (!tbl)
+		return SW_CLA_UNSUPPORTED;
+	switch (coding) {
+	case CLA_FIRST:
+		a->channel = a->cla & 0x03;
+		sm = a->cla & 0x0c;
+		break;
+	case CLA_FURTHER:
+		a->channel = 4 + (a->cla & 0x0f);
+		sm = a->cla & 0x20;
+		break;
+	default:
+		a->gsm = true;
+		a->channel = 0;
+		sm = 0;
+		break;
+	}
+	*cmd = &tbl[a->ins];
+	if (!(*cmd)->fn ||
+	    (((*cmd)->flags & CMD_CLA80_ONLY) && a->cla != 0x80))
+		return SW_INS_UNSUPPORTED;
+	if (sm)
+		return SW_SM_UNSUPPORTED;
+	if (a->channel >= VSIM_CHANNELS || !c->channels[a->channel].open)
+		return SW_CHANNEL_UNSUPPORTED;
+	a->apdu_case = (*cmd)->apdu_case;
+	return SW_OK;
+}
+
+static size_t put_sw(u8 *out, size_t off, u16 sw)
+{
+	out[off] = sw >> 8;
+	out[off + 1] = (u8)sw;
+	return off + 2;
+}
+
+/*
+ * Give a successful answer its T=0 shape: exact-length data for case 2
+ * (or 6Cxx with the right length), and for case 4 the data kept for GET
+ * RESPONSE behind 61xx unless the terminal already said how much it wants.
+ */
+static size_t shape_answer(struct vsim_card *c, const struct vsim_apdu *a,
+			   struct vsim_resp *r, u16 sw, u8 *out)
+{
+	u16 n = r->len;
+
+	if (sw != SW_OK || !n || a->ins == 0xc0)
+		goto plain;
+	if (a->apdu_case != 4 || a->gsm) {
+		if (a->apdu_case == 4 || a->apdu_case == 3 || a->gsm) {
+			/* 2G and case-3 style answers always wait for GET RESPONSE */
+			goto stash;
+		}
+		if (a->ne != n) {
+			sw = SW_WRONG_LE | (u8)n;
+			n = 0;
+		}
+		goto plain;
+	}
+	if (!a->ne)
+		goto stash;
+	if (a->ne < n) {
+		memcpy(c->pending, r->data + a->ne, n - a->ne);
+		c->pending_len = n - a->ne;
+		c->pending_off = 0;
+		n = a->ne;
+		sw = SW_BYTES_AVAILABLE | (u8)c->pending_len;
+	}
+	goto plain;
+stash:
+	memcpy(c->pending, r->data, n);
+	c->pending_len = n;
+	c->pending_off = 0;
+	sw = SW_BYTES_AVAILABLE | (u8)n;
+	n = 0;
+plain:
+	memcpy(out, r->data, n);
+	if (a->gsm)
+		sw = vsim_gsm_sw(sw);
+	return put_sw(out, n, sw);
+}
+
+size_t vsim_card_transact(struct vsim_card *c, const u8 *capdu, size_t len,
+			  u8 *rapdu)
+{
+	struct vsim_apdu a = { 0 };
+	const struct vsim_cmd *cmd = NULL;
+	struct vsim_resp r;
+	size_t out;
+	u16 sw;
+
+	c->stats.apdus++;
+	if (!c->powered)
+		return put_sw(rapdu, 0, SW_TECHNICAL);
+	if (len < 4 || len > VSIM_CAPDU_MAX)
+		return put_sw(rapdu, 0, SW_WRONG_LENGTH);
+	a.cla = capdu[0];
+	a.ins = capdu[1];
+	a.p1 = capdu[2];
+	a.p2 = capdu[3];
+	sw = decode_class(c, &a, &cmd);
+	if (sw == SW_OK)
+		sw = parse_body(&a, capdu, len);
+	if (sw != SW_OK) {
+		if (a.gsm)
+			sw = vsim_gsm_sw(sw);
+		return put_sw(rapdu, 0, sw);
+	}
+	/* Data kept for GET RESPONSE lives until the next other command. */
+	if (a.ins != 0xc0)
+		clear_pending(c);
+	r.len = 0;
+	sw = cmd->fn(c, &a, &r);
+	out = shape_answer(c, &a, &r, sw, rapdu);
+	vsim_wipe(&r, sizeof(r));
+	return out;
+}
+
+/* GET RESPONSE (TS 102 221 §11.1.17... ISO 7816-4 §7.6.1) */
+static u16 cmd_get_response(struct vsim_card *c, const struct vsim_apdu *a,
+			    struct vsim_resp *r)
+{
+	u16 rem = c->pending_len - c->pending_off;
+
+	if (a->p1 || a->p2)
+		return SW_WRONG_P1P2;
+	if (!c->pending_len) {
+		clear_pending(c);
+		return SW_CONDITIONS;
+	}
+	if (!a->ne)
+		return SW_WRONG_LENGTH;
+	if (a->ne > rem)
+		return SW_WRONG_LE | (u8)rem;
+	memcpy(r->data, c->pending + c->pending_off, a->ne);
+	r->len = a->ne;
+	c->pending_off += a->ne;
+	rem -= a->ne;
+	if (!rem) {
+		clear_pending(c);
+		return SW_OK;
+	}
+	return SW_BYTES_AVAILABLE | (u8)rem;
+}
+
+/* MANAGE CHANNEL (TS 102 221 §11.1.17): open with P1=00, close with 80. */
+static u16 cmd_manage_channel(struct vsim_card *c, const struct vsim_apdu *a,
+			      struct vsim_resp *r)
+{
+	struct vsim_channel *from = vsim_chan(c, a), *ch;
+	u8 n = a->p2;
+
+	if (a->p1 == 0x80) {
+		if (!n)
+			n = a->channel;
+		if (!n || n >= VSIM_CHANNELS || !c->channels[n].open)
+			return SW_WRONG_P1P2;
+		c->channels[n].open = false;
+		return SW_OK;
+	}
+	if (a->p1)
+		return SW_WRONG_P1P2;
+	if (!n) {
+		for (n = 1; n < VSIM_CHANNELS && c->channels[n].open; n++)
+			;
+		if (n == VSIM_CHANNELS)
+			return SW_FUNC_UNSUPPORTED;	/* no channel free */
+		r->data[0] = n;
+		r->len = 1;
+	} else if (n >= VSIM_CHANNELS || c->channels[n].open) {
+		return SW_WRONG_P1P2;
+	} else if (a->ne) {
+		return SW_WRONG_LENGTH;
+	}
+	ch = &c->channels[n];
+	/* From the basic channel the MF is current; else the issuer's DF. */
+	if (a->channel == 0)
+		vsim_fs_reset_channel(c, ch);
+	else
+		*ch = *from;
+	ch->open = true;
+	return SW_OK;
+}
+
+/* GET CHALLENGE (ISO 7816-4 §7.5.3) */
+static u16 cmd_get_challenge(struct vsim_card *c, const struct vsim_apdu *a,
+			     struct vsim_resp *r)
+{
+	if (a->p1 || a->p2)
+		return SW_WRONG_P1P2;
+	if (!a->ne)
+		return SW_WRONG_LENGTH;
+	c->ops->get_random(c->priv, r->data, a->ne);
+	r->len = a->ne;
+	return SW_OK;
+}
+
+/* TERMINAL PROFILE (TS 102 221 §11.2.1): kept for this power cycle. */
+static u16 cmd_terminal_profile(struct vsim_card *c, const struct vsim_apdu *a,
+				struct vsim_resp *r)
+{
+	u16 n = a->lc < VSIM_TP_MAX ? a->lc : VSIM_TP_MAX;
+
+	(void)r;
+	if (a->p1 || a->p2)
+		return SW_WRONG_P1P2;
+	if (!a->lc)
+		return SW_WRONG_LENGTH;
+	memcpy(c->terminal_profile, a->data, n);
+	c->terminal_profile_len = (u8)n;
+	return SW_OK;
+}
+
+/*
+ * INS F2 is STATUS for ETSI and GET STATUS for GlobalPlatform; only GP
+ * uses a P1 with its upper nibble set (80, 40, 20, 10), so P1 decides.
+ */
+static u16 cmd_status(struct vsim_card *c, const struct vsim_apdu *a,
+		      struct vsim_resp *r)
+{
+	if (a->p1 & 0xf0)
+		return SW_INS_UNSUPPORTED;	/* GP GET STATUS: no ISD yet */
+	return vsim_fs_status(c, a, r);
+}
+
+static u16 cmd_sleep(struct vsim_card *c, const struct vsim_apdu *a,
+		     struct vsim_resp *r)
+{
+	(void)c;
+	(void)a;
+	(void)r;
+	return SW_OK;
+}

@@ -1,0 +1,221 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The card's insides, shared by the engine's files and by nobody else.
+ * struct vsim_card is fixed-size: the host allocates vsim_card_size() bytes
+ * once and the engine never allocates again.
+ */
+#ifndef VSIM_CARD_PRIV_H
+#define VSIM_CARD_PRIV_H
+
+#include "vsim_card.h"
+#include "auth.h"
+#include "sw.h"
+#include <linux/vsim.h>
+
+#define VSIM_CHANNELS		4	/* ATR card capabilities byte 3 = 1B */
+#define VSIM_NO_FILE		0xffff
+#define VSIM_STATE_MAGIC	0x54534d56	/* "VMST" */
+#define VSIM_STATE_VERSION	1
+#define VSIM_TP_MAX		64	/* TERMINAL PROFILE bytes kept */
+
+/* Life cycle status integer, TS 102 221 §11.1.1.4.9 */
+#define VSIM_LCSI_ACTIVATED	0x05
+#define VSIM_LCSI_DEACTIVATED	0x04
+
+/* Durable per-PIN state: value, counters, enabled flag. */
+struct vsim_pin_state {
+	u8 value[8];
+	u8 puk[8];
+	u8 tries;		/* attempts left; 0 = blocked */
+	u8 puk_tries;		/* PUK attempts left; 0 = blocked for good */
+	u8 max_tries;
+	u8 puk_max_tries;
+	u8 flags;		/* VSIM_PIN_F_* */
+	u8 reserved[3];
+};
+
+/*
+ * Everything that must survive a power cycle, as one blob. Hosts persist
+ * byte ranges of it (struct vsim_persist) and reload it whole.
+ */
+struct vsim_durable {
+	u32 magic;
+	u32 version;
+	u32 data_size;		/* bytes of data[] in use (from the image) */
+	u32 file_count;
+	struct vsim_pin_state pins[VSIM_PIN_COUNT];
+	u8 sqn[VSIM_SQN_SLOTS][6];
+	u8 lcsi[VSIM_IMAGE_MAX_FILES];
+	u8 cyclic_head[VSIM_IMAGE_MAX_FILES];	/* physical index of record 1 */
+	u8 binding[256];	/* reserved for the binding check */
+	u8 data[VSIM_IMAGE_MAX_DATA];
+};
+
+/* A file as the engine sees it: the image entry, checked. */
+struct vsim_file {
+	u16 fid;
+	u16 parent;
+	u8 type;
+	u8 structure;
+	u8 sfi;
+	u8 flags;
+	u16 arr_fid;
+	u8 arr_record;
+	u8 record_length;
+	u32 size;
+	u32 data_offset;	/* into vsim_durable.data */
+	u8 aid_len;
+	u8 aid[VSIM_AID_MAX];
+};
+
+/* One logical channel, TS 102 221 §8.4: its own current DF, EF and app. */
+struct vsim_channel {
+	bool open;
+	u16 df;			/* current DF, ADF or MF */
+	u16 ef;			/* current EF or VSIM_NO_FILE */
+	u16 app;		/* active ADF or VSIM_NO_FILE */
+	u8 record;		/* current record number, 0 = none */
+};
+
+/* A parsed command. ne is 0 when Le is absent, 1..256 otherwise. */
+struct vsim_apdu {
+	u8 cla, ins, p1, p2;
+	u8 channel;
+	u8 apdu_case;		/* 1..4 from the command table */
+	bool gsm;		/* class A0: GSM 11.11 */
+	bool privileged;	/* issued by the host, not by the terminal */
+	u16 lc;
+	const u8 *data;
+	u16 ne;
+};
+
+/* The response a handler builds; the dispatcher adds the SW. */
+struct vsim_resp {
+	u8 data[VSIM_RAPDU_MAX];
+	u16 len;
+};
+
+struct vsim_card {
+	const struct vsim_card_ops *ops;
+	void *priv;
+	bool powered;
+	u8 atr_len;
+	u8 atr[VSIM_ATR_MAX];
+
+	struct vsim_milenage milenage;	/* OPc; AES through the host */
+	struct vsim_sqn_policy sqn_policy;
+
+	u16 file_count;
+	struct vsim_file files[VSIM_IMAGE_MAX_FILES];
+
+	/* Volatile session state, cleared at every power-on. */
+	struct vsim_channel channels[VSIM_CHANNELS];
+	u8 verified;			/* bit i: pins[i] verified */
+	u8 pending[VSIM_RAPDU_MAX];	/* data waiting for GET RESPONSE */
+	u16 pending_len;
+	u16 pending_off;
+	u8 terminal_profile[VSIM_TP_MAX];
+	u8 terminal_profile_len;
+
+	struct vsim_card_stats stats;
+	struct vsim_durable st;
+};
+
+typedef u16 (*vsim_cmd_fn)(struct vsim_card *c, const struct vsim_apdu *a,
+			   struct vsim_resp *r);
+
+/* durable.c */
+int vsim_persist(struct vsim_card *c, void *dst, const void *src, u32 len);
+
+/* fs.c */
+u16 vsim_fs_select(struct vsim_card *c, const struct vsim_apdu *a,
+		   struct vsim_resp *r);
+u16 vsim_fs_status(struct vsim_card *c, const struct vsim_apdu *a,
+		   struct vsim_resp *r);
+u16 vsim_fs_read_binary(struct vsim_card *c, const struct vsim_apdu *a,
+			struct vsim_resp *r);
+u16 vsim_fs_update_binary(struct vsim_card *c, const struct vsim_apdu *a,
+			  struct vsim_resp *r);
+u16 vsim_fs_read_record(struct vsim_card *c, const struct vsim_apdu *a,
+			struct vsim_resp *r);
+u16 vsim_fs_update_record(struct vsim_card *c, const struct vsim_apdu *a,
+			  struct vsim_resp *r);
+u16 vsim_fs_search_record(struct vsim_card *c, const struct vsim_apdu *a,
+			  struct vsim_resp *r);
+u16 vsim_fs_increase(struct vsim_card *c, const struct vsim_apdu *a,
+		     struct vsim_resp *r);
+u16 vsim_fs_activate(struct vsim_card *c, const struct vsim_apdu *a,
+		     struct vsim_resp *r);
+u16 vsim_fs_deactivate(struct vsim_card *c, const struct vsim_apdu *a,
+		       struct vsim_resp *r);
+void vsim_fs_reset_channel(struct vsim_card *c, struct vsim_channel *ch);
+u16 vsim_fs_find_child(const struct vsim_card *c, u16 df, u16 fid);
+u8 *vsim_fs_body(struct vsim_card *c, u16 file);
+
+/* gsm.c: class A0 (GSM 11.11) */
+u16 vsim_gsm_select(struct vsim_card *c, const struct vsim_apdu *a,
+		    struct vsim_resp *r);
+u16 vsim_gsm_status(struct vsim_card *c, const struct vsim_apdu *a,
+		    struct vsim_resp *r);
+u16 vsim_gsm_read_binary(struct vsim_card *c, const struct vsim_apdu *a,
+			 struct vsim_resp *r);
+u16 vsim_gsm_update_binary(struct vsim_card *c, const struct vsim_apdu *a,
+			   struct vsim_resp *r);
+u16 vsim_gsm_read_record(struct vsim_card *c, const struct vsim_apdu *a,
+			 struct vsim_resp *r);
+u16 vsim_gsm_update_record(struct vsim_card *c, const struct vsim_apdu *a,
+			   struct vsim_resp *r);
+u16 vsim_gsm_chv(struct vsim_card *c, const struct vsim_apdu *a,
+		 struct vsim_resp *r);
+u16 vsim_gsm_invalidate(struct vsim_card *c, const struct vsim_apdu *a,
+			struct vsim_resp *r);
+u16 vsim_gsm_rehabilitate(struct vsim_card *c, const struct vsim_apdu *a,
+			  struct vsim_resp *r);
+u16 vsim_gsm_sw(u16 sw);
+
+/* access.c */
+enum vsim_access_op {
+	VSIM_AC_READ,
+	VSIM_AC_UPDATE,
+	VSIM_AC_INCREASE,
+	VSIM_AC_DEACTIVATE,
+	VSIM_AC_ACTIVATE,
+};
+#define VSIM_RULE_ALWAYS	0x00	/* else: the key reference required */
+#define VSIM_RULE_NEVER		0xff
+u8 vsim_access_rule(struct vsim_card *c, u16 file, enum vsim_access_op op);
+bool vsim_access_allowed(struct vsim_card *c, u16 file,
+			 enum vsim_access_op op, bool privileged);
+bool vsim_pin_satisfied(const struct vsim_card *c, u8 key_ref);
+
+/* pin.c */
+u16 vsim_pin_verify(struct vsim_card *c, const struct vsim_apdu *a,
+		    struct vsim_resp *r);
+u16 vsim_pin_change(struct vsim_card *c, const struct vsim_apdu *a,
+		    struct vsim_resp *r);
+u16 vsim_pin_disable(struct vsim_card *c, const struct vsim_apdu *a,
+		     struct vsim_resp *r);
+u16 vsim_pin_enable(struct vsim_card *c, const struct vsim_apdu *a,
+		    struct vsim_resp *r);
+u16 vsim_pin_unblock(struct vsim_card *c, const struct vsim_apdu *a,
+		     struct vsim_resp *r);
+int vsim_pin_index(u8 key_ref);
+
+/* authenticate.c */
+u16 vsim_cmd_authenticate(struct vsim_card *c, const struct vsim_apdu *a,
+			  struct vsim_resp *r);
+u16 vsim_cmd_run_gsm_algorithm(struct vsim_card *c, const struct vsim_apdu *a,
+			       struct vsim_resp *r);
+
+static inline struct vsim_channel *vsim_chan(struct vsim_card *c,
+					     const struct vsim_apdu *a)
+{
+	return &c->channels[a->channel];
+}
+
+static inline u16 vsim_get16(const u8 *p)
+{
+	return (u16)(p[0] << 8 | p[1]);
+}
+
+#endif /* VSIM_CARD_PRIV_H */
