@@ -797,7 +797,7 @@ static int run(struct ctx *c)
 	ini_max_line = PROFILE_MAX_LINE;
 	ini_allow_multiline = false;
 	ini_stop_on_first_error = true;
-	ini_use_stack = false;
+	ini_use_stack = true;	/* a VLA of ini_max_line bytes */
 	rc = ini_parse_stream(reader, c, handler, c);
 	ini_max_line = old_max;
 	ini_allow_multiline = old_multi;

@@ -254,6 +254,32 @@ TEST(overrides_applied)
 	free(img);
 }
 
+TEST(long_line_sms_record)
+{
+	char line[600], *s;
+	uint8_t *img = NULL;
+	size_t len, i, n;
+	uint32_t sz;
+	char err[256] = "";
+	const uint8_t *b;
+
+	n = (size_t)snprintf(line, sizeof(line), "[file ADF.USIM/EF_SMS]\nrecord.10 = 01");
+	for (i = 0; i < 175; i++)
+		n += (size_t)snprintf(line + n, sizeof(line) - n, "AB");
+	snprintf(line + n, sizeof(line) - n, "\n");
+	s = edit(NULL, line);
+	ASSERT_EQ(0, vsim_profile_compile_buffer("x.ini", s, &img, &len, err, sizeof(err)))
+		TH_LOG("%s", err);
+	b = body(img, 0x7FF0, 0x6F3C, &sz);
+	ASSERT_NE(NULL, b);
+	ASSERT_EQ(1760U, sz);
+	EXPECT_EQ(0x00, b[0]);		/* record 1: free */
+	EXPECT_EQ(0x01, b[9 * 176]);
+	EXPECT_EQ(0xAB, b[9 * 176 + 175]);
+	free(img);
+	free(s);
+}
+
 TEST(file_tree)
 {
 	size_t i;
