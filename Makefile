@@ -6,7 +6,7 @@ B        := build
 CC       ?= cc
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -fPIC
-CPPFLAGS += -Ikmod/card -Iinclude/uapi -Iagent -I$(B)/include
+CPPFLAGS += -Ikmod/card -Iinclude/uapi -Iagent -Itests/lib -I$(B)/include
 LDLIBS   += -lcrypto -linih
 
 ENGINE_SRC := $(wildcard kmod/card/*.c)

@@ -18,6 +18,8 @@
 #include "profile.h"
 
 #define ERRLEN 512
+/* Oversized APDUs go to the card as given: it must answer them (6700). */
+#define VSIMCTL_APDU_MAX 4096
 
 static void usage(FILE *f)
 {
@@ -54,7 +56,7 @@ static int parse_hex(const char *s, uint8_t *out, size_t max, const char **why)
 			continue;
 		}
 		if (n == max) {
-			*why = "longer than any APDU";
+			*why = "longer than 4096 bytes";
 			return -1;
 		}
 		out[n++] = (uint8_t)(hi << 4 | v);
@@ -123,7 +125,7 @@ static void print_hex(const uint8_t *b, size_t n)
 static int exec_one(struct vsim_host_card *h, const char *hex,
 		    const char *where)
 {
-	uint8_t capdu[VSIM_CAPDU_MAX + 64], rapdu[VSIM_RAPDU_MAX];
+	uint8_t capdu[VSIMCTL_APDU_MAX], rapdu[VSIM_RAPDU_MAX];
 	const char *why;
 	int n = parse_hex(hex, capdu, sizeof(capdu), &why);
 
@@ -202,7 +204,7 @@ static int cmd_exec(int argc, char **argv)
 	}
 	/* Refuse bad hex before the card (and its state) is touched. */
 	for (i = optind; i < argc; i++) {
-		uint8_t tmp[VSIM_CAPDU_MAX + 64];
+		uint8_t tmp[VSIMCTL_APDU_MAX];
 		const char *why;
 
 		if (parse_hex(argv[i], tmp, sizeof(tmp), &why) < 0) {

@@ -200,18 +200,15 @@ static size_t shape_answer(struct vsim_card *c, const struct vsim_apdu *a,
 
 	if (sw != SW_OK || !n || a->ins == 0xc0)
 		goto plain;
-	if (a->apdu_case != 4 || a->gsm) {
-		if (a->apdu_case == 4 || a->apdu_case == 3 || a->gsm) {
-			/* 2G and case-3 style answers always wait for GET RESPONSE */
-			goto stash;
-		}
+	if (a->apdu_case == 2) {
 		if (a->ne != n) {
 			sw = SW_WRONG_LE | (u8)n;
 			n = 0;
 		}
 		goto plain;
 	}
-	if (!a->ne)
+	/* 2G answers always wait for GET RESPONSE (GSM 11.11 §9.4.1: 9Fxx) */
+	if (a->gsm || !a->ne)
 		goto stash;
 	if (a->ne < n) {
 		memcpy(c->pending, r->data + a->ne, n - a->ne);
@@ -278,10 +275,8 @@ static u16 cmd_get_response(struct vsim_card *c, const struct vsim_apdu *a,
 
 	if (a->p1 || a->p2)
 		return SW_WRONG_P1P2;
-	if (!c->pending_len) {
-		clear_pending(c);
-		return SW_CONDITIONS;
-	}
+	if (!c->pending_len)
+		return a->gsm ? SW_TECHNICAL : SW_CONDITIONS;
 	if (!a->ne)
 		return SW_WRONG_LENGTH;
 	if (a->ne > rem)
@@ -323,8 +318,6 @@ static u16 cmd_manage_channel(struct vsim_card *c, const struct vsim_apdu *a,
 		r->len = 1;
 	} else if (n >= VSIM_CHANNELS || c->channels[n].open) {
 		return SW_WRONG_P1P2;
-	} else if (a->ne) {
-		return SW_WRONG_LENGTH;
 	}
 	ch = &c->channels[n];
 	/* From the basic channel the MF is current; else the issuer's DF. */

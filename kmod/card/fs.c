@@ -470,15 +470,17 @@ u16 vsim_fs_read_record(struct vsim_card *c, const struct vsim_apdu *a,
 	sw = target_ef(c, ch, a->p2 >> 3, &file);
 	if (sw == SW_OK)
 		sw = ef_usable(c, file, true, VSIM_AC_READ, a->privileged);
-	if (sw == SW_OK)
-		sw = resolve_record(c, ch, file, a->p1, a->p2 & 7, &rec);
 	if (sw != SW_OK)
 		return sw;
+	/* Le first: a 6Cxx retry must find the record pointer unmoved. */
 	rl = c->files[file].record_length;
 	if (!a->ne)
 		return SW_WRONG_LENGTH;
 	if (a->ne != rl)
 		return SW_WRONG_LE | rl;
+	sw = resolve_record(c, ch, file, a->p1, a->p2 & 7, &rec);
+	if (sw != SW_OK)
+		return sw;
 	memcpy(r->data, vsim_fs_body(c, file) + record_offset(c, file, rec), rl);
 	r->len = rl;
 	return SW_OK;

@@ -3,7 +3,6 @@
  * Golden transcript player (format in transcript.h): sends each "> "
  * line through the caller's transmit hook and compares with the "< " line.
  */
-#define _GNU_SOURCE
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
