@@ -114,4 +114,143 @@ struct vsim_image_header {
 	/* followed by struct vsim_image_file[file_count], then data_size bytes */
 };
 
+/*
+ * Part 2, the devices (docs/uapi.md is the long form, with every error).
+ *
+ * /dev/vsimx (root only): VSIM_IOC_NEW_CARD builds a card from an image and
+ * returns the card fd (the agent's side) and the index N of /dev/vsimN (the
+ * terminal's side). The card lives exactly as long as the card fd.
+ *
+ * Every ioctl struct starts with __u32 size = sizeof(the struct) as the
+ * caller knows it; the kernel refuses sizes it does not know (-EINVAL), so
+ * a later version can grow a struct and keep the old one working. Reserved
+ * fields and flags must be zero. Pointers travel as __u64.
+ */
+#define VSIM_IOC_MAGIC		0xB9	/* unassigned in ioctl-number.rst */
+
+/* struct vsim_new_card.flags */
+#define VSIM_NEW_CARD_F_VOLATILE 0x00000001	/* no waiting for the agent's acks */
+
+struct vsim_new_card {
+	__u32 size;		/* sizeof(struct vsim_new_card) */
+	__u32 flags;		/* VSIM_NEW_CARD_F_* */
+	__u64 image;		/* in: pointer to the card image */
+	__u32 image_len;	/* in: its length, <= VSIM_IMAGE_MAX_SIZE */
+	__u32 index;		/* out: N of /dev/vsimN */
+	__s32 fd;		/* out: the card fd (O_RDWR | O_CLOEXEC) */
+	__u32 reserved;
+};
+
+#define VSIM_IOC_NEW_CARD	_IOWR(VSIM_IOC_MAGIC, 0x00, struct vsim_new_card)
+
+/* Terminal side, /dev/vsimN. */
+
+struct vsim_atr {
+	__u32 size;		/* sizeof(struct vsim_atr) */
+	__u32 len;		/* out: bytes of atr[] used */
+	__u8 atr[VSIM_ATR_MAX];
+	__u8 reserved[7];
+};
+
+struct vsim_transmit {
+	__u32 size;		/* sizeof(struct vsim_transmit) */
+	__u32 flags;		/* none defined: 0 */
+	__u64 capdu;		/* in: pointer to the C-APDU */
+	__u64 rapdu;		/* in: pointer to a buffer for the R-APDU */
+	__u32 capdu_len;	/* in: 1..VSIM_CAPDU_MAX */
+	__u32 rapdu_max;	/* in: buffer size, >= VSIM_RAPDU_MAX */
+	__u32 rapdu_len;	/* out: R-APDU length (data, SW1, SW2) */
+	__u32 reserved;
+};
+
+#define VSIM_CAPDU_MAX		261	/* header, Lc, 255 bytes, Le */
+#define VSIM_RAPDU_MAX		258	/* 256 bytes, SW1, SW2 */
+
+#define VSIM_IOC_POWER_ON	_IOWR(VSIM_IOC_MAGIC, 0x10, struct vsim_atr)
+#define VSIM_IOC_POWER_OFF	_IO(VSIM_IOC_MAGIC, 0x11)
+#define VSIM_IOC_RESET		_IOWR(VSIM_IOC_MAGIC, 0x12, struct vsim_atr)
+#define VSIM_IOC_GET_ATR	_IOWR(VSIM_IOC_MAGIC, 0x13, struct vsim_atr)
+#define VSIM_IOC_TRANSMIT	_IOWR(VSIM_IOC_MAGIC, 0x14, struct vsim_transmit)
+
+/* Agent side, the card fd: ioctls. */
+
+/* struct vsim_exec.privilege */
+#define VSIM_PRIV_TERMINAL	0	/* as if sent by the terminal */
+#define VSIM_PRIV_ADM		1	/* remote file management (ADM rights) */
+
+struct vsim_exec {
+	__u32 size;		/* sizeof(struct vsim_exec) */
+	__u32 privilege;	/* VSIM_PRIV_* */
+	__u64 capdu;
+	__u64 rapdu;
+	__u32 capdu_len;
+	__u32 rapdu_max;
+	__u32 rapdu_len;
+	__u32 reserved;
+};
+
+struct vsim_state {
+	__u32 size;		/* sizeof(struct vsim_state) */
+	__u32 len;		/* in: buffer size; out: the blob's length */
+	__u64 buf;		/* in: pointer to the buffer */
+	__u64 seq;		/* out: sequence number of the last change record */
+};
+
+struct vsim_stats {
+	__u32 size;		/* sizeof(struct vsim_stats) */
+	__u32 reserved;
+	__u64 apdus;
+	__u64 auth_ok;
+	__u64 auth_fail;
+	__u64 events_lost;	/* records dropped because the queue was full */
+};
+
+#define VSIM_IOC_EXEC		_IOWR(VSIM_IOC_MAGIC, 0x20, struct vsim_exec)
+#define VSIM_IOC_GET_STATE	_IOWR(VSIM_IOC_MAGIC, 0x21, struct vsim_state)
+#define VSIM_IOC_GET_STATS	_IOWR(VSIM_IOC_MAGIC, 0x22, struct vsim_stats)
+
+/*
+ * Agent side, the card fd: read() returns one event per call, a struct
+ * vsim_event followed by len bytes of data. A buffer smaller than the whole
+ * record gets -EMSGSIZE and the record stays queued; VSIM_EVENT_MAX bytes
+ * always suffice.
+ */
+#define VSIM_EV_POWER		1	/* data: none; arg = VSIM_POWER_* */
+#define VSIM_EV_PERSIST		2	/* data: the new bytes at [offset, offset + len) */
+#define VSIM_EV_SLOW_APDU	3	/* reserved: a C-APDU the agent answers by seq */
+
+/* struct vsim_event.arg for VSIM_EV_POWER */
+#define VSIM_POWER_OFF		0
+#define VSIM_POWER_ON		1
+#define VSIM_POWER_RESET	2
+
+/* struct vsim_event.flags */
+#define VSIM_EV_F_ACK		0x0001	/* the card waits for a struct vsim_ack */
+#define VSIM_EV_F_LOST		0x0002	/* records were dropped before this one */
+
+struct vsim_event {
+	__u16 type;		/* VSIM_EV_* */
+	__u16 flags;		/* VSIM_EV_F_* */
+	__u32 len;		/* bytes of data after this header */
+	__u64 seq;		/* record number, increasing by one per record */
+	__u32 offset;		/* VSIM_EV_PERSIST: offset in the state blob */
+	__u32 arg;		/* VSIM_EV_POWER: VSIM_POWER_* */
+	/* followed by len bytes */
+};
+
+#define VSIM_EVENT_MAX		(sizeof(struct vsim_event) + VSIM_IMAGE_MAX_SIZE)
+
+/*
+ * Agent side, the card fd: write() of exactly one struct vsim_ack answers
+ * the record the card is waiting for. status 0: committed; a negative errno:
+ * the agent could not commit it, the command fails (6581) and nothing
+ * changes. An ack for any other seq gets -ENOENT (the wait timed out or was
+ * interrupted: the card did not apply that change).
+ */
+struct vsim_ack {
+	__u64 seq;
+	__s32 status;
+	__u32 reserved;
+};
+
 #endif /* _UAPI_LINUX_VSIM_H */

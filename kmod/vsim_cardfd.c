@@ -1,0 +1,434 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The card fd, the agent's side of a card: the engine's host services
+ * (AES from lib/crypto, randomness, persist()), the queue of records the
+ * agent read()s, the acks it write()s, and its ioctls. Flow: terminal ->
+ * vsim_term.c -> engine -> persist() here -> agent -> ack -> the terminal's
+ * command completes. Lock order: vsim_dev.h.
+ */
+#include <linux/anon_inodes.h>
+#include <linux/err.h>
+#include <linux/fs.h>
+#include <linux/jiffies.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/poll.h>
+#include <linux/random.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "vsim_dev.h"
+
+/* ---- the engine's host services -------------------------------------------- */
+
+static int vsim_engine_aes_setkey(void *priv, const u8 key[16])
+{
+	struct vsim_dev *dev = priv;
+
+	return aes_expandkey(&dev->aes, key, 16);
+}
+
+static void vsim_engine_aes_encrypt(void *priv, const u8 in[16], u8 out[16])
+{
+	struct vsim_dev *dev = priv;
+
+	aes_encrypt(&dev->aes, out, in);
+}
+
+static void vsim_engine_random(void *priv, u8 *buf, size_t len)
+{
+	get_random_bytes(buf, len);
+}
+
+/*
+ * Queue a record; ev_lock held. A record the card waits for is always
+ * queued; others are dropped (and the next record flagged) once the agent
+ * lets VSIM_EVQ_MAX pile up. Returns false when @ev was dropped.
+ */
+static bool vsim_ev_queue_locked(struct vsim_dev *dev, struct vsim_ev *ev)
+{
+	if (!(ev->hdr.flags & VSIM_EV_F_ACK) && dev->ev_count >= VSIM_EVQ_MAX) {
+		dev->events_lost++;
+		dev->lost_pending = true;
+		return false;
+	}
+	if (dev->lost_pending) {
+		ev->hdr.flags |= VSIM_EV_F_LOST;
+		dev->lost_pending = false;
+	}
+	ev->hdr.seq = ++dev->seq;
+	list_add_tail(&ev->node, &dev->events);
+	dev->ev_count++;
+	return true;
+}
+
+/*
+ * Durable before 9000: the engine reports a change before applying it; the
+ * agent gets it as a VSIM_EV_PERSIST record and must ack it within
+ * persist_timeout_ms. Called by the engine with dev->lock held, in the
+ * context of the terminal's (or sysfs-free) command. Volatile cards queue
+ * the record and go on. The reason for a failure is kept in
+ * dev->persist_err so the terminal side can turn a timeout into 6F00 and a
+ * signal into -EINTR.
+ */
+static int vsim_engine_persist(void *priv, const struct vsim_persist *rec)
+{
+	struct vsim_dev *dev = priv;
+	bool wait = !(dev->flags & VSIM_NEW_CARD_F_VOLATILE);
+	struct vsim_ev *ev;
+	bool queued;
+	long left;
+	u64 seq;
+	int ret;
+
+	lockdep_assert_held(&dev->lock);
+	if (READ_ONCE(dev->dead)) {
+		ret = -ENODEV;
+		goto out;
+	}
+	ev = kvmalloc(struct_size(ev, data, rec->len), GFP_KERNEL);
+	if (!ev) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	memset(&ev->hdr, 0, sizeof(ev->hdr));
+	ev->hdr.type = VSIM_EV_PERSIST;
+	ev->hdr.flags = wait ? VSIM_EV_F_ACK : 0;
+	ev->hdr.len = rec->len;
+	ev->hdr.offset = rec->offset;
+	memcpy(ev->data, rec->data, rec->len);
+
+	spin_lock(&dev->ev_lock);
+	queued = vsim_ev_queue_locked(dev, ev);
+	seq = dev->seq;
+	if (wait)
+		dev->wait_seq = seq;
+	spin_unlock(&dev->ev_lock);
+	if (!queued)
+		kvfree(ev);
+	wake_up_interruptible(&dev->ev_wait);
+	if (!wait)
+		return 0;
+
+	left = wait_event_interruptible_timeout(dev->ack_wait,
+			READ_ONCE(dev->acked_seq) >= seq || READ_ONCE(dev->dead),
+			msecs_to_jiffies(vsim_persist_timeout_ms()));
+
+	spin_lock(&dev->ev_lock);
+	dev->wait_seq = 0;
+	if (dev->acked_seq == seq)
+		ret = dev->ack_status;
+	else if (dev->dead)
+		ret = -ENODEV;
+	else if (left < 0)
+		ret = -EINTR;
+	else
+		ret = -ETIMEDOUT;
+	spin_unlock(&dev->ev_lock);
+out:
+	if (ret)
+		dev->persist_err = ret;
+	return ret;
+}
+
+const struct vsim_card_ops vsim_engine_ops = {
+	.aes128_setkey = vsim_engine_aes_setkey,
+	.aes128_encrypt = vsim_engine_aes_encrypt,
+	.get_random = vsim_engine_random,
+	.persist = vsim_engine_persist,
+};
+
+/**
+ * vsim_event_power() - tell the agent about a power change
+ * @dev: the card
+ * @what: VSIM_POWER_OFF, VSIM_POWER_ON or VSIM_POWER_RESET
+ *
+ * No ack expected; dropped (and counted) when the agent is not reading.
+ */
+void vsim_event_power(struct vsim_dev *dev, u32 what)
+{
+	struct vsim_ev *ev;
+	bool queued;
+
+	ev = kzalloc(sizeof(*ev), GFP_KERNEL);
+	if (!ev) {
+		spin_lock(&dev->ev_lock);
+		dev->events_lost++;
+		dev->lost_pending = true;
+		spin_unlock(&dev->ev_lock);
+		return;
+	}
+	ev->hdr.type = VSIM_EV_POWER;
+	ev->hdr.arg = what;
+	spin_lock(&dev->ev_lock);
+	queued = vsim_ev_queue_locked(dev, ev);
+	spin_unlock(&dev->ev_lock);
+	if (!queued)
+		kfree(ev);
+	else
+		wake_up_interruptible(&dev->ev_wait);
+}
+
+/**
+ * vsim_events_free() - drop every queued record
+ * @dev: a card nobody reads any more
+ */
+void vsim_events_free(struct vsim_dev *dev)
+{
+	struct vsim_ev *ev, *tmp;
+	LIST_HEAD(gone);
+
+	spin_lock(&dev->ev_lock);
+	list_splice_init(&dev->events, &gone);
+	dev->ev_count = 0;
+	spin_unlock(&dev->ev_lock);
+	list_for_each_entry_safe(ev, tmp, &gone, node) {
+		/* persist records carry card data: PIN values among them */
+		memzero_explicit(ev->data, ev->hdr.len);
+		kvfree(ev);
+	}
+}
+
+/* ---- the card fd ------------------------------------------------------------ */
+
+/**
+ * vsim_cardfd_read() - the next record for the agent
+ * @filp: the card fd
+ * @buf: where the struct vsim_event and its data go
+ * @count: buffer size; VSIM_EVENT_MAX always suffices
+ * @off: unused
+ *
+ * One record per call, removed from the queue once copied. Blocks unless
+ * O_NONBLOCK.
+ *
+ * Return: the record's length; -EAGAIN (O_NONBLOCK, queue empty),
+ * -EMSGSIZE (buffer too small: the record stays queued), -EFAULT,
+ * -ERESTARTSYS on a signal.
+ */
+static ssize_t vsim_cardfd_read(struct file *filp, char __user *buf,
+				size_t count, loff_t *off)
+{
+	struct vsim_dev *dev = filp->private_data;
+	struct vsim_ev *ev;
+	ssize_t ret;
+	size_t len;
+
+	if (mutex_lock_interruptible(&dev->read_lock))
+		return -ERESTARTSYS;
+	for (;;) {
+		spin_lock(&dev->ev_lock);
+		ev = list_first_entry_or_null(&dev->events, struct vsim_ev, node);
+		spin_unlock(&dev->ev_lock);
+		if (ev)
+			break;
+		if (filp->f_flags & O_NONBLOCK) {
+			ret = -EAGAIN;
+			goto out_unlock;
+		}
+		ret = wait_event_interruptible(dev->ev_wait,
+					       READ_ONCE(dev->ev_count) != 0);
+		if (ret)
+			goto out_unlock;
+	}
+
+	/* Only readers remove records, and read_lock makes us the only one. */
+	len = sizeof(ev->hdr) + ev->hdr.len;
+	if (count < len) {
+		ret = -EMSGSIZE;
+		goto out_unlock;
+	}
+	if (copy_to_user(buf, &ev->hdr, sizeof(ev->hdr)) ||
+	    copy_to_user(buf + sizeof(ev->hdr), ev->data, ev->hdr.len)) {
+		ret = -EFAULT;
+		goto out_unlock;
+	}
+	spin_lock(&dev->ev_lock);
+	list_del(&ev->node);
+	dev->ev_count--;
+	spin_unlock(&dev->ev_lock);
+	memzero_explicit(ev->data, ev->hdr.len);
+	kvfree(ev);
+	ret = len;
+out_unlock:
+	mutex_unlock(&dev->read_lock);
+	return ret;
+}
+
+/**
+ * vsim_cardfd_write() - the agent acknowledges a change record
+ * @filp: the card fd
+ * @buf: exactly one struct vsim_ack
+ * @count: sizeof(struct vsim_ack)
+ * @off: unused
+ *
+ * Return: @count; -EINVAL for another size, non-zero reserved or a status
+ * that is neither 0 nor a negative errno; -ENOENT when the card is not
+ * waiting for that seq (never was, or already gave up on it); -EFAULT.
+ */
+static ssize_t vsim_cardfd_write(struct file *filp, const char __user *buf,
+				 size_t count, loff_t *off)
+{
+	struct vsim_dev *dev = filp->private_data;
+	struct vsim_ack ack;
+	ssize_t ret = count;
+
+	if (count != sizeof(ack))
+		return -EINVAL;
+	if (copy_from_user(&ack, buf, sizeof(ack)))
+		return -EFAULT;
+	if (ack.reserved || ack.status > 0 || ack.status < -MAX_ERRNO)
+		return -EINVAL;
+
+	spin_lock(&dev->ev_lock);
+	if (!dev->wait_seq || ack.seq != dev->wait_seq) {
+		ret = -ENOENT;
+	} else {
+		dev->acked_seq = ack.seq;
+		dev->ack_status = ack.status;
+		dev->wait_seq = 0;
+	}
+	spin_unlock(&dev->ev_lock);
+	if (ret > 0)
+		wake_up_all(&dev->ack_wait);
+	return ret;
+}
+
+/**
+ * vsim_cardfd_poll() - readiness of the card fd
+ * @filp: the card fd
+ * @wait: poll table
+ *
+ * Return: EPOLLIN when a record is queued; always EPOLLOUT (acks).
+ */
+static __poll_t vsim_cardfd_poll(struct file *filp, poll_table *wait)
+{
+	struct vsim_dev *dev = filp->private_data;
+	__poll_t mask = EPOLLOUT | EPOLLWRNORM;
+
+	poll_wait(filp, &dev->ev_wait, wait);
+	if (READ_ONCE(dev->ev_count))
+		mask |= EPOLLIN | EPOLLRDNORM;
+	return mask;
+}
+
+static long vsim_cardfd_get_state(struct vsim_dev *dev,
+				  struct vsim_state __user *argp)
+{
+	struct vsim_state req;
+	const u8 *blob;
+	size_t len;
+	long ret = 0;
+
+	if (copy_from_user(&req, argp, sizeof(req)))
+		return -EFAULT;
+	if (req.size != sizeof(req))
+		return -EINVAL;
+	if (mutex_lock_interruptible(&dev->lock))
+		return -ERESTARTSYS;
+	blob = vsim_card_state(dev->engine, &len);
+	if (req.len < len)
+		ret = -ENOSPC;
+	else if (copy_to_user(u64_to_user_ptr(req.buf), blob, len))
+		ret = -EFAULT;
+	spin_lock(&dev->ev_lock);
+	req.seq = dev->seq;
+	spin_unlock(&dev->ev_lock);
+	mutex_unlock(&dev->lock);
+
+	req.len = len;
+	if (ret != -EFAULT && copy_to_user(argp, &req, sizeof(req)))
+		ret = -EFAULT;
+	return ret;
+}
+
+static long vsim_cardfd_get_stats(struct vsim_dev *dev,
+				  struct vsim_stats __user *argp)
+{
+	struct vsim_card_stats st;
+	struct vsim_stats out;
+	u32 size;
+
+	if (get_user(size, &argp->size))
+		return -EFAULT;
+	if (size != sizeof(out))
+		return -EINVAL;
+	if (mutex_lock_interruptible(&dev->lock))
+		return -ERESTARTSYS;
+	vsim_card_get_stats(dev->engine, &st);
+	mutex_unlock(&dev->lock);
+
+	memset(&out, 0, sizeof(out));
+	out.size = sizeof(out);
+	out.apdus = st.apdus;
+	out.auth_ok = st.auth_ok;
+	out.auth_fail = st.auth_fail;
+	spin_lock(&dev->ev_lock);
+	out.events_lost = dev->events_lost;
+	spin_unlock(&dev->ev_lock);
+	return copy_to_user(argp, &out, sizeof(out)) ? -EFAULT : 0;
+}
+
+static long vsim_cardfd_exec(struct vsim_dev *dev,
+			     struct vsim_exec __user *argp)
+{
+	struct vsim_exec req;
+
+	if (copy_from_user(&req, argp, sizeof(req)))
+		return -EFAULT;
+	if (req.size != sizeof(req) || req.reserved)
+		return -EINVAL;
+	/* The engine has no privileged entry point yet. */
+	return -EOPNOTSUPP;
+}
+
+/**
+ * vsim_cardfd_ioctl() - the agent's ioctls
+ * @filp: the card fd
+ * @cmd: VSIM_IOC_GET_STATE, VSIM_IOC_GET_STATS or VSIM_IOC_EXEC
+ * @arg: pointer to the command's struct
+ *
+ * Return: 0; -EFAULT, -EINVAL (size), -ENOSPC (GET_STATE buffer too small:
+ * len tells the size needed), -EOPNOTSUPP (EXEC, not yet), -ERESTARTSYS,
+ * -ENOTTY for any other command.
+ */
+static long vsim_cardfd_ioctl(struct file *filp, unsigned int cmd,
+			      unsigned long arg)
+{
+	struct vsim_dev *dev = filp->private_data;
+	void __user *argp = (void __user *)arg;
+
+	switch (cmd) {
+	case VSIM_IOC_GET_STATE:
+		return vsim_cardfd_get_state(dev, argp);
+	case VSIM_IOC_GET_STATS:
+		return vsim_cardfd_get_stats(dev, argp);
+	case VSIM_IOC_EXEC:
+		return vsim_cardfd_exec(dev, argp);
+	default:
+		return -ENOIOCTLCMD;
+	}
+}
+
+/**
+ * vsim_cardfd_release() - the agent let go: the card ceases to exist
+ * @inode: anon inode
+ * @filp: the card fd
+ *
+ * Return: 0.
+ */
+static int vsim_cardfd_release(struct inode *inode, struct file *filp)
+{
+	vsim_dev_destroy(filp->private_data);
+	return 0;
+}
+
+const struct file_operations vsim_cardfd_fops = {
+	.owner = THIS_MODULE,
+	.read = vsim_cardfd_read,
+	.write = vsim_cardfd_write,
+	.poll = vsim_cardfd_poll,
+	.unlocked_ioctl = vsim_cardfd_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.release = vsim_cardfd_release,
+	.llseek = no_llseek,
+};

@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * vsim.ko's insides: one struct vsim_dev per card, shared by the control
+ * device (vsim_ctl.c, creation), the terminal side (vsim_term.c) and the
+ * agent's card fd (vsim_cardfd.c). The engine (kmod/card/) sits behind
+ * dev->lock and knows nothing of any of this.
+ *
+ * Lock order: vsim_devs_lock (global mutex: the index -> card map)
+ *             before dev->lock (mutex: the engine, the terminal's buffers),
+ *             before dev->read_lock (mutex: one event reader at a time),
+ *             before dev->ev_lock (spinlock: the event queue and ack
+ *             state; innermost, never held while sleeping or copying to
+ *             or from userspace).
+ */
+#ifndef VSIM_DEV_H
+#define VSIM_DEV_H
+
+#include <linux/cdev.h>
+#include <linux/device.h>
+#include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/spinlock.h>
+#include <linux/wait.h>
+#include <crypto/aes.h>
+#include <linux/vsim.h>
+
+#include "card/vsim_card.h"
+
+#define VSIM_MAX_CARDS		256	/* minors of /dev/vsimN */
+#define VSIM_EVQ_MAX		1024	/* queued records before dropping */
+#define VSIM_ICCID_MAX		20	/* digits, TS 102 221 §13.2 */
+
+/* One queued record for the agent: the UAPI header, then its data. */
+struct vsim_ev {
+	struct list_head node;
+	struct vsim_event hdr;
+	u8 data[];
+};
+
+struct vsim_dev {
+	struct kref ref;		/* terminal opens + the card fd */
+	int index;			/* N of /dev/vsimN */
+	u32 flags;			/* VSIM_NEW_CARD_F_* */
+	struct device *tdev;		/* /dev/vsimN, NULL once removed */
+	char iccid[VSIM_ICCID_MAX + 1];	/* from the image's EF_ICCID */
+	u8 atr_len;			/* from the image: GET_ATR at any time */
+	u8 atr[VSIM_ATR_MAX];
+
+	/*
+	 * Set once, when the card fd closes. Readers outside dev->lock use
+	 * READ_ONCE; waiters on ack_wait and term_wait are woken.
+	 */
+	bool dead;
+
+	/* protects engine, aes, the terminal's buffers and the fields below */
+	struct mutex lock;
+	struct vsim_card *engine;	/* vsim_card_size() bytes */
+	struct crypto_aes_ctx aes;	/* K, expanded: wiped on free */
+	int persist_err;		/* last persist() failure in this call */
+	u8 capdu[VSIM_CAPDU_MAX];
+	u8 rapdu[VSIM_RAPDU_MAX];
+	u16 pending_len;		/* R-APDU waiting for read(), 0 = none */
+
+	/* Terminal side. */
+	unsigned long term_flags;
+#define VSIM_TERM_OPEN		0	/* bit: /dev/vsimN has its one opener */
+	wait_queue_head_t term_wait;	/* poll() on /dev/vsimN */
+
+	/* Agent side: the queue and the one record waiting for an ack. */
+	struct mutex read_lock;		/* one reader of the card fd at a time */
+	spinlock_t ev_lock;		/* protects the fields below */
+	struct list_head events;
+	unsigned int ev_count;
+	u64 seq;			/* last record number handed out */
+	u64 wait_seq;			/* record awaiting an ack, 0 = none */
+	u64 acked_seq;			/* last record acknowledged */
+	int ack_status;			/* the agent's verdict on acked_seq */
+	u64 events_lost;
+	bool lost_pending;		/* flag the next record VSIM_EV_F_LOST */
+	wait_queue_head_t ev_wait;	/* readers of the card fd */
+	wait_queue_head_t ack_wait;	/* persist() waiting for an ack */
+};
+
+/* vsim_main.c */
+extern struct class *vsim_class;
+extern dev_t vsim_devt;
+extern struct mutex vsim_devs_lock;
+extern struct idr vsim_devs;
+unsigned int vsim_persist_timeout_ms(void);
+
+/* vsim_ctl.c */
+int vsim_ctl_init(void);
+void vsim_ctl_exit(void);
+void vsim_dev_put(struct vsim_dev *dev);
+void vsim_dev_destroy(struct vsim_dev *dev);
+
+/* vsim_term.c */
+int vsim_term_init(void);
+void vsim_term_exit(void);
+extern const struct attribute_group *vsim_term_groups[];
+
+/* vsim_cardfd.c */
+extern const struct file_operations vsim_cardfd_fops;
+extern const struct vsim_card_ops vsim_engine_ops;
+void vsim_event_power(struct vsim_dev *dev, u32 what);
+void vsim_events_free(struct vsim_dev *dev);
+
+#endif /* VSIM_DEV_H */

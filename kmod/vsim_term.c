@@ -1,0 +1,473 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * /dev/vsimN, the terminal side of a card: one opener at a time, power
+ * control, VSIM_IOC_TRANSMIT (the fast path: no allocation, one syscall per
+ * APDU), write()+read() for shell use, poll(), and the sysfs attributes of
+ * the class device. Flow: terminal -> here -> engine (under dev->lock) ->
+ * persist() in vsim_cardfd.c when durable state changes. Lock order:
+ * vsim_dev.h.
+ */
+#include <linux/cdev.h>
+#include <linux/fs.h>
+#include <linux/idr.h>
+#include <linux/module.h>
+#include <linux/poll.h>
+#include <linux/uaccess.h>
+
+#include "vsim_dev.h"
+
+static struct cdev vsim_term_cdev;
+
+/* Take the engine; -ENODEV once the card fd has closed. */
+static int vsim_term_lock(struct vsim_dev *dev)
+{
+	if (mutex_lock_interruptible(&dev->lock))
+		return -ERESTARTSYS;
+	if (READ_ONCE(dev->dead)) {
+		mutex_unlock(&dev->lock);
+		return -ENODEV;
+	}
+	return 0;
+}
+
+/*
+ * One APDU through the engine: dev->capdu in, dev->rapdu out, dev->lock
+ * held. The engine answers 6581 when persist() fails; a timeout waiting for
+ * the agent becomes 6F00 (the issue's contract: "no precise diagnosis", and
+ * the engine has changed nothing), a signal or the card's removal become
+ * errors of the system call.
+ */
+static ssize_t vsim_term_exchange(struct vsim_dev *dev, size_t len)
+{
+	size_t rlen;
+
+	dev->persist_err = 0;
+	rlen = vsim_card_transact(dev->engine, dev->capdu, len, dev->rapdu);
+	memzero_explicit(dev->capdu, len);	/* VERIFY carries a PIN */
+	switch (dev->persist_err) {
+	case -ENODEV:
+		return -ENODEV;
+	case -EINTR:
+		return -EINTR;
+	case -ETIMEDOUT:
+		dev->rapdu[0] = 0x6f;
+		dev->rapdu[1] = 0x00;
+		return 2;
+	}
+	if (READ_ONCE(dev->dead))
+		return -ENODEV;
+	return rlen;
+}
+
+/* ---- file operations ---------------------------------------------------- */
+
+/**
+ * vsim_term_open() - open /dev/vsimN
+ * @inode: the device node
+ * @filp: the new file
+ *
+ * Return: 0; -ENODEV when the card is gone, -EBUSY when another file has
+ * the terminal open.
+ */
+static int vsim_term_open(struct inode *inode, struct file *filp)
+{
+	struct vsim_dev *dev;
+
+	mutex_lock(&vsim_devs_lock);
+	dev = idr_find(&vsim_devs, iminor(inode));
+	if (dev && !READ_ONCE(dev->dead))
+		kref_get(&dev->ref);
+	else
+		dev = NULL;
+	mutex_unlock(&vsim_devs_lock);
+	if (!dev)
+		return -ENODEV;
+
+	if (test_and_set_bit(VSIM_TERM_OPEN, &dev->term_flags)) {
+		vsim_dev_put(dev);
+		return -EBUSY;
+	}
+	filp->private_data = dev;
+	stream_open(inode, filp);
+	return 0;
+}
+
+/**
+ * vsim_term_release() - close /dev/vsimN
+ * @inode: the device node
+ * @filp: the file
+ *
+ * The card keeps its power state and any response waiting for read().
+ *
+ * Return: 0.
+ */
+static int vsim_term_release(struct inode *inode, struct file *filp)
+{
+	struct vsim_dev *dev = filp->private_data;
+
+	clear_bit(VSIM_TERM_OPEN, &dev->term_flags);
+	vsim_dev_put(dev);
+	return 0;
+}
+
+/**
+ * vsim_term_write() - send one C-APDU (shell use)
+ * @filp: the terminal
+ * @buf: the C-APDU
+ * @count: its length, 1..VSIM_CAPDU_MAX
+ * @off: unused
+ *
+ * Powers the card on first if it is off. The R-APDU waits for read(),
+ * replacing any earlier one.
+ *
+ * Return: @count; -EINVAL (empty), -EMSGSIZE (too long), -EFAULT,
+ * -ENODEV (card gone), -EINTR (signal while the agent was committing:
+ * nothing changed), -ERESTARTSYS.
+ */
+static ssize_t vsim_term_write(struct file *filp, const char __user *buf,
+			       size_t count, loff_t *off)
+{
+	struct vsim_dev *dev = filp->private_data;
+	bool powered_on = false;
+	ssize_t ret;
+	u8 atr[VSIM_ATR_MAX];
+
+	if (!count)
+		return -EINVAL;
+	if (count > VSIM_CAPDU_MAX)
+		return -EMSGSIZE;
+	ret = vsim_term_lock(dev);
+	if (ret)
+		return ret;
+	dev->pending_len = 0;
+	if (copy_from_user(dev->capdu, buf, count)) {
+		ret = -EFAULT;
+		goto out_unlock;
+	}
+	if (!vsim_card_powered(dev->engine)) {
+		vsim_card_power_on(dev->engine, atr, sizeof(atr));
+		powered_on = true;
+	}
+	ret = vsim_term_exchange(dev, count);
+	if (ret < 0)
+		goto out_unlock;
+	dev->pending_len = ret;
+	ret = count;
+out_unlock:
+	mutex_unlock(&dev->lock);
+	if (powered_on)
+		vsim_event_power(dev, VSIM_POWER_ON);
+	wake_up_interruptible(&dev->term_wait);
+	return ret;
+}
+
+/**
+ * vsim_term_read() - the R-APDU of the last write()
+ * @filp: the terminal
+ * @buf: where it goes
+ * @count: buffer size, at least the R-APDU's length
+ * @off: unused
+ *
+ * Return: the R-APDU's length, 0 when none is waiting (end of file: `cat`
+ * stops), -EMSGSIZE (buffer too small: the response stays), -EFAULT,
+ * -ENODEV, -ERESTARTSYS.
+ */
+static ssize_t vsim_term_read(struct file *filp, char __user *buf,
+			      size_t count, loff_t *off)
+{
+	struct vsim_dev *dev = filp->private_data;
+	ssize_t ret;
+
+	ret = vsim_term_lock(dev);
+	if (ret)
+		return ret;
+	ret = dev->pending_len;
+	if (!ret)
+		goto out_unlock;
+	if (count < dev->pending_len) {
+		ret = -EMSGSIZE;
+		goto out_unlock;
+	}
+	if (copy_to_user(buf, dev->rapdu, dev->pending_len)) {
+		ret = -EFAULT;
+		goto out_unlock;
+	}
+	memzero_explicit(dev->rapdu, dev->pending_len);
+	dev->pending_len = 0;
+out_unlock:
+	mutex_unlock(&dev->lock);
+	return ret;
+}
+
+/**
+ * vsim_term_poll() - readiness of /dev/vsimN
+ * @filp: the terminal
+ * @wait: poll table
+ *
+ * Return: EPOLLIN when a response waits for read(), EPOLLOUT while the
+ * card exists, EPOLLHUP | EPOLLERR once it is gone.
+ */
+static __poll_t vsim_term_poll(struct file *filp, poll_table *wait)
+{
+	struct vsim_dev *dev = filp->private_data;
+	__poll_t mask = 0;
+
+	poll_wait(filp, &dev->term_wait, wait);
+	if (READ_ONCE(dev->dead))
+		return EPOLLHUP | EPOLLERR;
+	if (READ_ONCE(dev->pending_len))
+		mask |= EPOLLIN | EPOLLRDNORM;
+	return mask | EPOLLOUT | EPOLLWRNORM;
+}
+
+/* ---- ioctls --------------------------------------------------------------- */
+
+static long vsim_term_power(struct vsim_dev *dev, unsigned int cmd,
+			    struct vsim_atr __user *argp)
+{
+	struct vsim_atr a;
+	u32 what;
+	long ret;
+
+	if (copy_from_user(&a, argp, sizeof(a)))
+		return -EFAULT;
+	if (a.size != sizeof(a))
+		return -EINVAL;
+	memset(&a, 0, sizeof(a));
+	a.size = sizeof(a);
+
+	if (cmd == VSIM_IOC_GET_ATR) {
+		if (READ_ONCE(dev->dead))
+			return -ENODEV;
+		a.len = dev->atr_len;
+		memcpy(a.atr, dev->atr, dev->atr_len);
+		return copy_to_user(argp, &a, sizeof(a)) ? -EFAULT : 0;
+	}
+
+	ret = vsim_term_lock(dev);
+	if (ret)
+		return ret;
+	if (cmd == VSIM_IOC_RESET && !vsim_card_powered(dev->engine)) {
+		mutex_unlock(&dev->lock);
+		return -EIO;
+	}
+	/* Warm or cold, the engine resets the same way (vsim_card.h). */
+	dev->pending_len = 0;
+	a.len = vsim_card_power_on(dev->engine, a.atr, sizeof(a.atr));
+	mutex_unlock(&dev->lock);
+
+	what = cmd == VSIM_IOC_RESET ? VSIM_POWER_RESET : VSIM_POWER_ON;
+	vsim_event_power(dev, what);
+	return copy_to_user(argp, &a, sizeof(a)) ? -EFAULT : 0;
+}
+
+static long vsim_term_power_off(struct vsim_dev *dev)
+{
+	long ret;
+
+	ret = vsim_term_lock(dev);
+	if (ret)
+		return ret;
+	dev->pending_len = 0;
+	vsim_card_power_off(dev->engine);
+	mutex_unlock(&dev->lock);
+	vsim_event_power(dev, VSIM_POWER_OFF);
+	return 0;
+}
+
+static long vsim_term_transmit(struct vsim_dev *dev,
+			       struct vsim_transmit __user *argp)
+{
+	struct vsim_transmit t;
+	ssize_t rlen;
+	long ret;
+
+	if (copy_from_user(&t, argp, sizeof(t)))
+		return -EFAULT;
+	if (t.size != sizeof(t) || t.flags || t.reserved || !t.capdu_len ||
+	    t.rapdu_max < VSIM_RAPDU_MAX)
+		return -EINVAL;
+	if (t.capdu_len > VSIM_CAPDU_MAX)
+		return -EMSGSIZE;
+
+	ret = vsim_term_lock(dev);
+	if (ret)
+		return ret;
+	dev->pending_len = 0;
+	if (!vsim_card_powered(dev->engine)) {
+		ret = -EIO;
+		goto out_unlock;
+	}
+	if (copy_from_user(dev->capdu, u64_to_user_ptr(t.capdu), t.capdu_len)) {
+		ret = -EFAULT;
+		goto out_unlock;
+	}
+	rlen = vsim_term_exchange(dev, t.capdu_len);
+	if (rlen < 0) {
+		ret = rlen;
+		goto out_unlock;
+	}
+	if (copy_to_user(u64_to_user_ptr(t.rapdu), dev->rapdu, rlen) ||
+	    put_user((u32)rlen, &argp->rapdu_len))
+		ret = -EFAULT;
+	memzero_explicit(dev->rapdu, rlen);	/* AUTHENTICATE answers CK, IK */
+out_unlock:
+	mutex_unlock(&dev->lock);
+	return ret;
+}
+
+/**
+ * vsim_term_ioctl() - the terminal's ioctls
+ * @filp: the terminal
+ * @cmd: VSIM_IOC_POWER_ON, _POWER_OFF, _RESET, _GET_ATR or _TRANSMIT
+ * @arg: pointer to a struct vsim_atr or struct vsim_transmit
+ *
+ * Return: 0; -EFAULT, -EINVAL (size, flags, reserved, empty C-APDU,
+ * rapdu_max < VSIM_RAPDU_MAX), -EMSGSIZE (C-APDU > VSIM_CAPDU_MAX), -EIO
+ * (TRANSMIT or RESET on a card that is off), -ENODEV (card gone, also for
+ * a TRANSMIT that was waiting for the agent), -EINTR (signal while waiting
+ * for the agent: the command had no effect), -ERESTARTSYS, -ENOTTY for any
+ * other command.
+ */
+static long vsim_term_ioctl(struct file *filp, unsigned int cmd,
+			    unsigned long arg)
+{
+	struct vsim_dev *dev = filp->private_data;
+	void __user *argp = (void __user *)arg;
+
+	switch (cmd) {
+	case VSIM_IOC_TRANSMIT:
+		return vsim_term_transmit(dev, argp);
+	case VSIM_IOC_POWER_ON:
+	case VSIM_IOC_RESET:
+	case VSIM_IOC_GET_ATR:
+		return vsim_term_power(dev, cmd, argp);
+	case VSIM_IOC_POWER_OFF:
+		return vsim_term_power_off(dev);
+	default:
+		return -ENOIOCTLCMD;
+	}
+}
+
+static const struct file_operations vsim_term_fops = {
+	.owner = THIS_MODULE,
+	.open = vsim_term_open,
+	.release = vsim_term_release,
+	.read = vsim_term_read,
+	.write = vsim_term_write,
+	.poll = vsim_term_poll,
+	.unlocked_ioctl = vsim_term_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.llseek = no_llseek,
+};
+
+/* ---- sysfs: /sys/class/vsim/vsimN/ ---------------------------------------- */
+
+static ssize_t iccid_show(struct device *d, struct device_attribute *attr,
+			  char *buf)
+{
+	struct vsim_dev *dev = dev_get_drvdata(d);
+
+	return sysfs_emit(buf, "%s\n", dev->iccid);
+}
+static DEVICE_ATTR_RO(iccid);
+
+/* "power" is taken by the driver core's PM group: the card's is "powered". */
+static ssize_t powered_show(struct device *d, struct device_attribute *attr,
+			    char *buf)
+{
+	struct vsim_dev *dev = dev_get_drvdata(d);
+	bool on;
+
+	if (mutex_lock_interruptible(&dev->lock))
+		return -ERESTARTSYS;
+	on = vsim_card_powered(dev->engine);
+	mutex_unlock(&dev->lock);
+	return sysfs_emit(buf, "%d\n", on);
+}
+static DEVICE_ATTR_RO(powered);
+
+/* 1 when changes wait for the agent's ack, 0 for a VOLATILE card */
+static ssize_t durable_show(struct device *d, struct device_attribute *attr,
+			    char *buf)
+{
+	struct vsim_dev *dev = dev_get_drvdata(d);
+
+	return sysfs_emit(buf, "%d\n",
+			  !(dev->flags & VSIM_NEW_CARD_F_VOLATILE));
+}
+static DEVICE_ATTR_RO(durable);
+
+static ssize_t vsim_term_stat_show(struct device *d, char *buf, int which)
+{
+	struct vsim_dev *dev = dev_get_drvdata(d);
+	struct vsim_card_stats st;
+	u64 v;
+
+	if (mutex_lock_interruptible(&dev->lock))
+		return -ERESTARTSYS;
+	vsim_card_get_stats(dev->engine, &st);
+	mutex_unlock(&dev->lock);
+	v = which == 0 ? st.apdus : which == 1 ? st.auth_ok : st.auth_fail;
+	return sysfs_emit(buf, "%llu\n", v);
+}
+
+static ssize_t apdus_show(struct device *d, struct device_attribute *attr,
+			  char *buf)
+{
+	return vsim_term_stat_show(d, buf, 0);
+}
+static DEVICE_ATTR_RO(apdus);
+
+static ssize_t auth_ok_show(struct device *d, struct device_attribute *attr,
+			    char *buf)
+{
+	return vsim_term_stat_show(d, buf, 1);
+}
+static DEVICE_ATTR_RO(auth_ok);
+
+static ssize_t auth_fail_show(struct device *d, struct device_attribute *attr,
+			      char *buf)
+{
+	return vsim_term_stat_show(d, buf, 2);
+}
+static DEVICE_ATTR_RO(auth_fail);
+
+static struct attribute *vsim_term_attrs[] = {
+	&dev_attr_iccid.attr,
+	&dev_attr_powered.attr,
+	&dev_attr_durable.attr,
+	&dev_attr_apdus.attr,
+	&dev_attr_auth_ok.attr,
+	&dev_attr_auth_fail.attr,
+	NULL,
+};
+
+static const struct attribute_group vsim_term_group = {
+	.attrs = vsim_term_attrs,
+};
+
+const struct attribute_group *vsim_term_groups[] = {
+	&vsim_term_group,
+	NULL,
+};
+
+/**
+ * vsim_term_init() - the character device behind every /dev/vsimN
+ *
+ * Return: 0 or the cdev_add() error.
+ */
+int vsim_term_init(void)
+{
+	cdev_init(&vsim_term_cdev, &vsim_term_fops);
+	vsim_term_cdev.owner = THIS_MODULE;
+	return cdev_add(&vsim_term_cdev, vsim_devt, VSIM_MAX_CARDS);
+}
+
+/**
+ * vsim_term_exit() - remove the character device
+ */
+void vsim_term_exit(void)
+{
+	cdev_del(&vsim_term_cdev);
+}

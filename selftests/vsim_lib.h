@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Helpers shared by the vsim kselftests: a small card image built in
+ * memory (so most tests need no vsimctl), card creation, the terminal's
+ * ioctls, the agent's records. The tests run against a loaded vsim.ko, in
+ * the VM (scripts/vmtest) or on a real box (make -C selftests run_tests).
+ */
+#ifndef VSIM_SELFTEST_LIB_H
+#define VSIM_SELFTEST_LIB_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/vsim.h>
+
+#define VSIM_CTL_PATH		"/dev/vsimx"
+#define VSIM_PARAM_TIMEOUT	"/sys/module/vsim/parameters/persist_timeout_ms"
+
+/* The in-memory image: MF, EF_ICCID 2FE2 (10 bytes), EF 2F00 (32 bytes). */
+#define VSIM_TEST_ICCID		"89860012345678901234"
+#define VSIM_TEST_FID		0x2f00
+#define VSIM_TEST_PIN1		"1234"
+
+/* Returns a malloc()ed image of *len bytes. */
+void *vsim_test_image(size_t *len);
+/* The image vsimctl compiled (build/images/test-usim.img), or NULL. */
+void *vsim_load_image(const char *name, size_t *len);
+
+/* Open /dev/vsimx: fd or -errno. */
+int vsim_ctl_open(void);
+/* VSIM_IOC_NEW_CARD: 0 or -errno; *card_fd and *index on success. */
+int vsim_new_card(int ctl, const void *img, size_t len, uint32_t flags,
+		  int *card_fd, unsigned int *index);
+/* Open /dev/vsimN: fd or -errno. Retries briefly while udev creates it. */
+int vsim_term_open(unsigned int index, int flags);
+
+/* Terminal ioctls: 0 or -errno. */
+int vsim_power_on(int term, uint8_t *atr, unsigned int *atr_len);
+int vsim_power_off(int term);
+/* TRANSMIT: R-APDU length or -errno. @rapdu holds VSIM_RAPDU_MAX bytes. */
+int vsim_transmit(int term, const uint8_t *capdu, size_t len, uint8_t *rapdu);
+/* TRANSMIT and return SW1SW2 (or -errno). */
+int vsim_sw(int term, const uint8_t *capdu, size_t len);
+/* Parse "00A40004022FE2" (spaces allowed) into buf: length or -1. */
+int vsim_hex(const char *hex, uint8_t *buf, size_t max);
+/* TRANSMIT a hex C-APDU: SW1SW2 or -errno. */
+int vsim_sw_hex(int term, const char *hex);
+
+/* The agent: next record (data in @data, up to @max bytes): length or -errno. */
+int vsim_read_event(int card, struct vsim_event *ev, uint8_t *data,
+		    size_t max);
+/* Ack record @seq with @status: 0 or -errno. */
+int vsim_ack(int card, uint64_t seq, int32_t status);
+
+/* Read/write a module parameter; -errno on failure. */
+int vsim_param_get(const char *path);
+int vsim_param_set(const char *path, int value);
+
+#endif /* VSIM_SELFTEST_LIB_H */
