@@ -80,3 +80,25 @@ clean:
 	rm -rf $(B)
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
+
+# ==== vsim.ko, the VM runner and the kselftests (issue #3) =================
+# `make module` builds vsim.ko against Debian's headers (KDIR overridable:
+# never the running kernel by default, the host runs another one);
+# `make vmtest` boots Debian's kernel in QEMU and runs the selftests there;
+# `make selftests` only builds them (run: sudo make -C selftests run_tests).
+KDIR ?= $(lastword $(sort $(wildcard /lib/modules/*-amd64/build)))
+
+.PHONY: module module-clean vmtest selftests
+module:
+	@test -n "$(KDIR)" || { echo "no kernel headers: install linux-headers-amd64 or set KDIR" >&2; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+module-clean:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+
+selftests: $(HARNESS)
+	$(MAKE) -C selftests
+
+vmtest: module selftests $(B)/images
+	scripts/vmtest -m vsim.ko -- 'VSIM_KO=vsim.ko make -s -C selftests run_tests'
+# ==== end of vsim.ko section ===============================================
