@@ -1,0 +1,308 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Card engine behaviour that transcripts cannot show: durability ordering,
+ * failed commits losing nothing, state files, image validation, and a
+ * property run over random APDUs.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "profile.h"
+#include "testcard.h"
+
+#define SELECT_USIM "00A4040C07A0000000871002"
+#define VERIFY_1234 "002000010831323334FFFFFFFF"
+#define VERIFY_0000 "002000010830303030FFFFFFFF"
+
+FIXTURE(card) {
+	struct testcard t;
+};
+
+FIXTURE_SETUP(card)
+{
+	ASSERT_EQ(0, testcard_open(&self->t, TESTCARD_PROFILE, NULL));
+}
+
+FIXTURE_TEARDOWN(card)
+{
+	testcard_close(&self->t);
+}
+
+TEST_F(card, oversized_apdu_is_6700)
+{
+	uint8_t c[600], r[VSIM_RAPDU_MAX];
+
+	memset(c, 0, sizeof(c));
+	c[1] = 0xd6;
+	c[4] = 0xff;
+	ASSERT_EQ(2U, vsim_card_transact(self->t.h.card, c, sizeof(c), r));
+	EXPECT_EQ(0x67, r[0]);
+	EXPECT_EQ(0x00, r[1]);
+	ASSERT_EQ(2U, vsim_card_transact(self->t.h.card, c, 262, r));
+	EXPECT_EQ(0x67, r[0]);
+	EXPECT_STREQ("9000", tc(&self->t, "00A4000C023F00"));
+}
+
+TEST_F(card, powered_off_card_answers_6f00)
+{
+	vsim_card_power_off(self->t.h.card);
+	EXPECT_STREQ("6F00", tc(&self->t, "00A4000C023F00"));
+	EXPECT_FALSE(vsim_card_powered(self->t.h.card));
+}
+
+TEST_F(card, atr_is_t0_uicc)
+{
+	uint8_t atr[VSIM_ATR_MAX], x = 0;
+	size_t n = vsim_card_power_on(self->t.h.card, atr, sizeof(atr)), i;
+
+	ASSERT_EQ(16U, n);
+	EXPECT_EQ(0x3b, atr[0]);
+	EXPECT_EQ(0x80, atr[2]);	/* TD1: T=0 first */
+	EXPECT_EQ(0x1f, atr[3]);	/* TD2: T=15 global bytes */
+	for (i = 1; i < n; i++)
+		x ^= atr[i];
+	EXPECT_EQ(0, x);		/* TCK */
+}
+
+TEST_F(card, le_00_means_256)
+{
+	EXPECT_STREQ("9000", tc(&self->t, "00A4000C022FE2"));
+	/* 256 requested from a 10-byte file: T=0 answers the exact length */
+	EXPECT_STREQ("6C0A", tc(&self->t, "00B0000000"));
+	EXPECT_STREQ("6C0A", tc(&self->t, "00B0000000"));
+}
+
+TEST_F(card, get_challenge_is_random)
+{
+	char a[80];
+
+	strcpy(a, tc(&self->t, "0084000010"));
+	EXPECT_EQ(36U, strlen(a));
+	EXPECT_STRNE(a, tc(&self->t, "0084000010"));
+	EXPECT_STREQ("6A86", tc(&self->t, "0084010010"));
+}
+
+TEST_F(card, keys_are_never_readable)
+{
+	/* K and OPc are in no file: search every EF body for them. */
+	static const uint8_t k[] = { 0x46, 0x5b, 0x5c, 0xe8, 0xb1, 0x99 };
+	size_t len;
+	const uint8_t *st = vsim_card_state(self->t.h.card, &len);
+
+	EXPECT_EQ(NULL, memmem(st, len, k, sizeof(k)));
+}
+
+/* The PIN counter is committed before the comparison (durable before 9000). */
+TEST_F(card, pin_attempt_paid_before_compare)
+{
+	unsigned long before = self->t.h.persists;
+
+	EXPECT_STREQ("63C2", tc(&self->t, VERIFY_0000));
+	EXPECT_EQ(before + 1, self->t.h.persists);
+	/* the commit of the decrement fails: no comparison happens at all */
+	self->t.h.fail_persist = 1;
+	EXPECT_STREQ("6581", tc(&self->t, VERIFY_1234));
+	EXPECT_STREQ("63C2", tc(&self->t, "0020000100"));
+	EXPECT_STREQ("9000", tc(&self->t, VERIFY_1234));
+	EXPECT_STREQ("9000", tc(&self->t, "0020000100"));
+}
+
+/* A failed commit loses nothing and changes nothing. */
+TEST_F(card, failed_commit_changes_nothing)
+{
+	EXPECT_STREQ("9000", tc(&self->t, SELECT_USIM));
+	EXPECT_STREQ("9000", tc(&self->t, VERIFY_1234));
+	EXPECT_STREQ("9000", tc(&self->t, "00A4000C026F7E"));
+	self->t.h.fail_persist = 1;
+	EXPECT_STREQ("6581", tc(&self->t, "00D6000002AABB"));
+	EXPECT_STREQ("FFFFFFFF9000", tc(&self->t, "00B0000004"));
+	EXPECT_STREQ("9000", tc(&self->t, "00D6000002AABB"));
+	EXPECT_STREQ("AABBFFFF9000", tc(&self->t, "00B0000004"));
+	/* and the SQN: a failed commit means no RES and a reusable SQN */
+	self->t.h.fail_persist = 1;
+	EXPECT_STREQ("6581", tc(&self->t,
+		"00880081221023553CBE9637A89D218AE64DAE47BF35"
+		"1055F328B43577B9B94A9FFAC354DFAFB3"));
+	EXPECT_STREQ("6135", tc(&self->t,
+		"00880081221023553CBE9637A89D218AE64DAE47BF35"
+		"1055F328B43577B9B94A9FFAC354DFAFB3"));
+}
+
+TEST_F(card, power_cycle_clears_security_state)
+{
+	EXPECT_STREQ("9000", tc(&self->t, VERIFY_1234));
+	EXPECT_STREQ("9000", tc(&self->t, SELECT_USIM));
+	EXPECT_STREQ("019000", tc(&self->t, "0070000001"));
+	testcard_reset(&self->t);
+	EXPECT_STREQ("63C3", tc(&self->t, "0020000100"));
+	EXPECT_STREQ("6986", tc(&self->t, "00B0000001"));
+	EXPECT_STREQ("6881", tc(&self->t, "01A4000C023F00"));
+}
+
+/* Random APDUs: every one gets a status word, none breaks the card. */
+TEST_F(card, random_apdus_always_answered)
+{
+	static const uint8_t clas[] = { 0x00, 0x01, 0x40, 0x80, 0x81, 0xa0,
+					0xc0, 0x0c, 0xff };
+	static const uint8_t ins[] = { 0xa4, 0xb0, 0xd6, 0xb2, 0xdc, 0xa2,
+				       0x20, 0x24, 0x26, 0x28, 0x2c, 0x04,
+				       0x44, 0x88, 0x84, 0x70, 0xc0, 0xf2,
+				       0x32, 0x10, 0xfa };
+	uint8_t c[300], r[VSIM_RAPDU_MAX];
+	size_t len, n;
+	int i, j;
+
+	srandom(1234);
+	EXPECT_STREQ("9000", tc(&self->t, VERIFY_1234));
+	for (i = 0; i < 200000; i++) {
+		len = (size_t)(random() % 270);
+		for (j = 0; j < (int)len; j++)
+			c[j] = (uint8_t)random();
+		if (len > 1) {
+			c[0] = clas[random() % sizeof(clas)];
+			c[1] = ins[random() % sizeof(ins)];
+		}
+		if (len > 4 && random() % 2)
+			c[4] = (uint8_t)(len - 5 - random() % 2);
+		n = vsim_card_transact(self->t.h.card, c, len, r);
+		ASSERT_GE(n, 2U);
+		ASSERT_LE(n, (size_t)VSIM_RAPDU_MAX);
+		if (i % 5000 == 0)
+			testcard_reset(&self->t);
+	}
+	testcard_reset(&self->t);
+	EXPECT_STREQ("9000", tc(&self->t, "00A4000C022FE2"));
+}
+
+/* --state DIR: a second card sees the first one's writes and PIN counters. */
+TEST(state_dir_survives_restart)
+{
+	char dir[] = "/tmp/vsim-state-XXXXXX", path[64];
+	struct testcard t;
+	struct stat st;
+
+	ASSERT_NE(NULL, mkdtemp(dir));
+	ASSERT_EQ(0, testcard_open(&t, TESTCARD_PROFILE, dir));
+	EXPECT_STREQ("63C2", tc(&t, VERIFY_0000));
+	EXPECT_STREQ("9000", tc(&t, SELECT_USIM));
+	EXPECT_STREQ("9000", tc(&t, VERIFY_1234));
+	EXPECT_STREQ("9000", tc(&t, "00A4000C026F7E"));
+	EXPECT_STREQ("9000", tc(&t, "00D6000003112233"));
+	EXPECT_STREQ("63C2", tc(&t, VERIFY_0000));
+	testcard_close(&t);
+
+	snprintf(path, sizeof(path), "%s/card.state", dir);
+	ASSERT_EQ(0, stat(path, &st));
+	EXPECT_EQ(0600U, st.st_mode & 0777);
+
+	ASSERT_EQ(0, testcard_open(&t, TESTCARD_PROFILE, dir));
+	EXPECT_STREQ("63C2", tc(&t, "0020000100"));
+	EXPECT_STREQ("9000", tc(&t, SELECT_USIM));
+	EXPECT_STREQ("9000", tc(&t, VERIFY_1234));
+	EXPECT_STREQ("9000", tc(&t, "00A4000C026F7E"));
+	EXPECT_STREQ("1122339000", tc(&t, "00B0000003"));
+	testcard_close(&t);
+
+	/* a damaged state file is refused with a message, not half-loaded */
+	ASSERT_EQ(0, truncate(path, 100));
+	EXPECT_EQ(-1, testcard_open(&t, TESTCARD_PROFILE, dir));
+	unlink(path);
+	rmdir(dir);
+}
+
+static uint8_t *example_image(size_t *len)
+{
+	char err[256];
+	uint8_t *img;
+
+	if (vsim_profile_compile(TESTCARD_PROFILE, &img, len, err, sizeof(err)))
+		return NULL;
+	return img;
+}
+
+/* Each corruption of an image is refused with its own reason. */
+TEST(image_check_refuses_corruption)
+{
+	struct vsim_image_header *h;
+	struct vsim_image_file *f;
+	const char *why;
+	size_t len;
+	uint8_t *img = example_image(&len), *bad;
+
+	ASSERT_NE(NULL, img);
+	ASSERT_EQ(0, vsim_image_check(img, len, &why));
+	bad = malloc(len);
+	ASSERT_NE(NULL, bad);
+
+#define CORRUPT(stmt, reason) do {					\
+	memcpy(bad, img, len);						\
+	h = (void *)bad;						\
+	f = (void *)(h + 1);						\
+	stmt;								\
+	EXPECT_EQ(-EINVAL, vsim_image_check(bad, len, &why));		\
+	EXPECT_NE(NULL, why);						\
+	if (why)							\
+		EXPECT_NE(NULL, strstr(why, reason));			\
+} while (0)
+
+	CORRUPT(h->magic ^= 1, "magic");
+	CORRUPT(h->version = 2, "version");
+	CORRUPT(h->total_size++, "total_size");
+	CORRUPT(h->flags = 1, "flags");
+	CORRUPT(h->atr[0] = 0x3c, "ATR");
+	CORRUPT(h->atr_len = 40, "ATR");
+	CORRUPT(h->sqn_ind_bits = 6, "sqn_ind_bits");
+	CORRUPT(h->file_count = 0, "file count");
+	CORRUPT(h->file_count++, "add up");
+	CORRUPT(h->pins[0].max_tries = 0, "max_tries");
+	CORRUPT(h->pins[0].value[0] = 'x', "digits");
+	CORRUPT(f[0].fid = 0x3f01, "MF");
+	CORRUPT(f[3].parent = 3, "parent");
+	CORRUPT(f[3].type = 9, "type");
+	CORRUPT(f[2].data_offset = h->data_size, "data area");
+	CORRUPT(f[2].size = 0xffffffff, "data area");
+	CORRUPT(f[2].sfi = 31, "SFI");
+	CORRUPT(f[2].fid = f[1].fid, "duplicate file identifier");
+	CORRUPT(f[2].data_offset = f[1].data_offset, "overlap");
+	CORRUPT(f[1].record_length = 0, "records");
+	CORRUPT(f[2].structure = 3, "structure");
+	CORRUPT(f[2].aid_len = 5, "AID");
+	CORRUPT(f[2].flags = VSIM_FILE_F_INCREASE, "INCREASE");
+	CORRUPT(f[2].fid = 0x7fff, "reserved");
+	EXPECT_EQ(-EINVAL, vsim_image_check(img, 10, &why));
+	EXPECT_EQ(-EINVAL, vsim_image_check(img, VSIM_IMAGE_MAX_SIZE + 1, &why));
+	free(bad);
+	free(img);
+}
+
+/* A state blob that could not come from this card is refused whole. */
+TEST(load_state_refuses_foreign_blobs)
+{
+	struct testcard t;
+	const uint8_t *st;
+	uint8_t *copy;
+	size_t len;
+
+	ASSERT_EQ(0, testcard_open(&t, TESTCARD_PROFILE, NULL));
+	st = vsim_card_state(t.h.card, &len);
+	copy = malloc(len);
+	ASSERT_NE(NULL, copy);
+	memcpy(copy, st, len);
+	EXPECT_EQ(0, vsim_card_load_state(t.h.card, copy, len));
+	EXPECT_EQ(-EINVAL, vsim_card_load_state(t.h.card, copy, len - 1));
+	copy[0] ^= 1;
+	EXPECT_EQ(-EINVAL, vsim_card_load_state(t.h.card, copy, len));
+	copy[0] ^= 1;
+	/* PIN1 tries (offset of pins[0].tries) beyond its maximum */
+	copy[16 + 16] = 15;
+	EXPECT_EQ(-EINVAL, vsim_card_load_state(t.h.card, copy, len));
+	EXPECT_STREQ("63C3", tc(&t, "0020000100"));
+	free(copy);
+	testcard_close(&t);
+}
+
+TEST_HARNESS_MAIN
