@@ -24,7 +24,7 @@ BENCH_BIN  := $(BENCH_SRC:bench/%.c=$(B)/bench/%)
 HARNESS  := $(B)/include/kselftest_harness.h
 LINUX_SRC_TAR ?= $(firstword $(wildcard /usr/src/linux-source-6.1.tar.xz))
 
-.PHONY: all check demo bench fuzz clean deps
+.PHONY: all check demo bench fuzz clean deps build-deps
 all: $(B)/libvsimcard.a $(B)/vsimctl $(TEST_BIN) $(BENCH_BIN) $(B)/images
 
 $(B)/%.o: %.c $(HARNESS)
@@ -70,8 +70,14 @@ $(HARNESS):
 deps:
 	scripts/install-deps
 
-check: all
-	scripts/run-tests
+# The README's two commands: each installs what is missing (as root) first.
+demo: deps
+	$(MAKE) all
+	scripts/demo
+
+check: deps
+	$(MAKE) all module selftests
+	VSIM_VMTEST=1 scripts/run-tests
 
 bench: all
 	@for b in $(BENCH_BIN); do $$b || exit 1; done
@@ -102,3 +108,39 @@ selftests: $(HARNESS)
 vmtest: module selftests $(B)/images
 	scripts/vmtest -m vsim.ko -- 'VSIM_KO=vsim.ko make -s -C selftests run_tests'
 # ==== end of vsim.ko section ===============================================
+
+# ==== make fuzz: libFuzzer on the APDU engine ==============================
+# Builds build/fuzz/fuzz_apdu (engine + card host, ASan/UBSan), seeds
+# build/fuzz/corpus from the C-APDUs of tests/golden/*.trace (one seed per
+# transcript; "reset" lines become power cycles), then fuzzes for
+# FUZZ_SECONDS. A crash exits non-zero; its input is build/fuzz/crash-*.
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_FLAGS   := -g -O1 -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=all -std=c11 -D_GNU_SOURCE -Wall -Wextra
+FUZZ_SRC     := $(ENGINE_SRC) agent/card_host.c agent/host_crypto.c \
+		tests/fuzz/fuzz_apdu.c
+
+.PHONY: fuzz-build fuzz-corpus
+$(B)/fuzz/fuzz_apdu: $(FUZZ_SRC) $(wildcard kmod/card/*.h agent/*.h)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -Ikmod/card -Iinclude/uapi -Iagent -o $@ \
+		$(FUZZ_SRC) -lcrypto
+
+fuzz-build: $(B)/fuzz/fuzz_apdu
+
+# Chunk format (tests/fuzz/fuzz_apdu.c): FF = power cycle, FE e = 254+e
+# bytes follow, else the byte is the C-APDU length.
+FUZZ_SEED_PL := if (/^>\s*([0-9A-Fa-f\s]+)$$/) { ($$h = $$1) =~ s/\s//g; $$b = pack("H*", $$h); $$n = length $$b; print $$n >= 254 ? pack("CC", 254, $$n - 254) : pack("C", $$n), $$b } elsif (/^reset\s*$$/) { print "\xff" }
+fuzz-corpus: $(wildcard tests/golden/*.trace)
+	@mkdir -p $(B)/fuzz/corpus
+	@for t in $^; do \
+		perl -ne '$(FUZZ_SEED_PL)' $$t \
+			> $(B)/fuzz/corpus/seed-$$(basename $$t .trace) || exit 1; \
+	done
+
+fuzz: $(B)/fuzz/fuzz_apdu fuzz-corpus $(B)/images
+	VSIM_FUZZ_IMAGE=$(B)/images/test-usim.img ./$(B)/fuzz/fuzz_apdu \
+		-max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+		-artifact_prefix=$(B)/fuzz/ $(B)/fuzz/corpus
+# ==== end of make fuzz section =============================================

@@ -1,0 +1,82 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# vsimctl's command line as a script would use it: output format, refusals
+# of bad input with a message and an exit code, --script, --state.
+set -u
+cd "$(dirname "$0")/.."
+V=build/vsimctl
+P=examples/test-usim.ini
+n=0
+failed=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+check() {	# check NAME EXPECTED ACTUAL
+	n=$((n + 1))
+	if [ "$2" = "$3" ]; then
+		echo "ok $n $1"
+	else
+		echo "not ok $n $1"
+		echo "#   expected: $(printf '%q' "$2")"
+		echo "#   actual:   $(printf '%q' "$3")"
+		failed=1
+	fi
+}
+
+out=$($V exec --profile $P 00A4000C022FE2 "00 B0 00 00 0A")
+check "one line per APDU, data then SW" $'9000\n988812010000000010F19000' "$out"
+
+out=$($V exec --profile $P 00A40004023F00)
+check "no automatic GET RESPONSE" "6125" "$out"
+
+out=$($V exec --profile $P 00A4 00A4000C043F00)
+check "malformed APDUs go to the card as given" $'6700\n6700' "$out"
+
+out=$($V exec --profile $P 00A4000C023F00 00ZZ 2>"$tmp/err"); rc=$?
+check "non-hex refused: exit 2" "2" "$rc"
+check "non-hex refused: nothing sent" "" "$out"
+check "non-hex refused: message names the APDU" \
+	"vsimctl: APDU 2: not a hex digit" "$(cat "$tmp/err")"
+
+$V exec --profile $P 00A4000 2>"$tmp/err"; rc=$?
+check "odd hex digits refused" "2:vsimctl: APDU 1: odd number of hex digits" \
+	"$rc:$(cat "$tmp/err")"
+
+printf '# comment\n00A4000C022FE2  # select\n\n00B000000A\n' >"$tmp/s"
+out=$($V exec --profile $P --script "$tmp/s")
+check "--script with comments" $'9000\n988812010000000010F19000' "$out"
+
+printf '00A4000C022FE2\nnothex\n' >"$tmp/s"
+$V exec --profile $P --script "$tmp/s" >/dev/null 2>"$tmp/err"; rc=$?
+check "--script names the bad line" "1:vsimctl: $tmp/s:2: not a hex digit" \
+	"$rc:$(cat "$tmp/err")"
+
+mkdir "$tmp/st"
+$V exec --profile $P --state "$tmp/st" 002000010830303030FFFFFFFF >/dev/null
+out=$($V exec --profile $P --state "$tmp/st" 0020000100 \
+	00A4040C07A0000000871002 002000010831323334FFFFFFFF \
+	00A4000C026F7E 00D6000002ABCD)
+check "--state keeps the PIN counter" $'63C2\n9000\n9000\n9000\n9000' "$out"
+out=$($V exec --profile $P --state "$tmp/st" 00A4040C07A0000000871002 \
+	002000010831323334FFFFFFFF 00A4000C026F7E 00B0000002)
+check "--state keeps file updates" $'9000\n9000\n9000\nABCD9000' "$out"
+check "state file is owner-only" "600" "$(stat -c %a "$tmp/st/card.state")"
+
+$V exec --profile $P --state "$tmp/missing" 00 2>"$tmp/err"; rc=$?
+check "--state on a missing directory" \
+	"1:vsimctl: --state $tmp/missing: not a directory" "$rc:$(cat "$tmp/err")"
+
+printf '[card]\niccid = 8988211000000000012\n' >"$tmp/bad.ini"
+$V exec --profile "$tmp/bad.ini" 00 2>"$tmp/err"; rc=$?
+check "bad profile: exit 1" "1" "$rc"
+grep -q "bad.ini:2: field 'iccid'" "$tmp/err"
+check "bad profile: message names line and field" "0" "$?"
+
+$V compile --profile $P -o "$tmp/card.img"
+check "compile writes an owner-only image" "600" "$(stat -c %a "$tmp/card.img")"
+
+$V frobnicate 2>/dev/null; rc=$?
+check "unknown command: exit 2" "2" "$rc"
+
+echo "1..$n"
+exit $failed
