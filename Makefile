@@ -141,6 +141,6 @@ fuzz-corpus: $(wildcard tests/golden/*.trace)
 
 fuzz: $(B)/fuzz/fuzz_apdu fuzz-corpus $(B)/images
 	VSIM_FUZZ_IMAGE=$(B)/images/test-usim.img ./$(B)/fuzz/fuzz_apdu \
-		-max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+		-max_total_time=$(FUZZ_SECONDS) -max_len=2048 -print_final_stats=1 \
 		-artifact_prefix=$(B)/fuzz/ $(B)/fuzz/corpus
 # ==== end of make fuzz section =============================================
