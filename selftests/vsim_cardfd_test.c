@@ -376,4 +376,4 @@ TEST_F(agent, get_state_and_stats)
 	EXPECT_EQ(ENOTTY, errno);
 }
 
-TEST_HARNESS_MAIN
+VSIM_TEST_MAIN

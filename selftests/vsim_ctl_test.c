@@ -353,4 +353,4 @@ TEST_F(ctl, unload_refused_while_card_exists)
 	ASSERT_GE(self->ctl, 0);
 }
 
-TEST_HARNESS_MAIN
+VSIM_TEST_MAIN

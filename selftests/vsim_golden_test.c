@@ -162,4 +162,4 @@ TEST_F(golden, replay)
 	TH_LOG("%u transcripts, %u exchanges checked", played, checked);
 }
 
-TEST_HARNESS_MAIN
+VSIM_TEST_MAIN

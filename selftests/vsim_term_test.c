@@ -318,4 +318,4 @@ TEST_F(term, apdu_counter)
 	EXPECT_EQ(before + 10, after);
 }
 
-TEST_HARNESS_MAIN
+VSIM_TEST_MAIN
