@@ -125,13 +125,11 @@ static u16 parse_body(struct vsim_apdu *a, const u8 *b, size_t len)
 	lc = b[4];
 	if (!lc || a->apdu_case == 1 || a->apdu_case == 2)
 		return SW_WRONG_LENGTH;
-	if (len == 5 + lc) {
-		/* no Le */
-	} else if (len == 6 + lc) {
+	/* 5 + Lc: no Le; 6 + Lc: the last byte is Le */
+	if (len == 6 + lc)
 		a->ne = b[len - 1] ? b[len - 1] : 256;
-	} else {
+	else if (len != 5 + lc)
 		return SW_WRONG_LENGTH;
-	}
 	a->lc = (u16)lc;
 	a->data = b + 5;
 	return SW_OK;

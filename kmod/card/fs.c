@@ -620,20 +620,14 @@ static u16 set_life_cycle(struct vsim_card *c, const struct vsim_apdu *a,
 
 	if (a->p1 || a->p2)
 		return SW_WRONG_P1P2;
-	if (a->lc == 2) {
-		file = select_fid(c, ch, vsim_get16(a->data));
-		if (file == VSIM_NO_FILE)
-			return SW_FILE_NOT_FOUND;
-		if (is_df(&c->files[file]))
-			return SW_INCOMPATIBLE_FILE;
-		make_current(c, ch, file);
-	} else if (a->lc) {
+	if (a->lc && a->lc != 2)
 		return SW_WRONG_LENGTH;
-	} else if (ch->ef == VSIM_NO_FILE) {
-		return SW_NO_CURRENT_EF;
-	} else {
-		file = ch->ef;
-	}
+	file = a->lc ? select_fid(c, ch, vsim_get16(a->data)) : ch->ef;
+	if (file == VSIM_NO_FILE)
+		return a->lc ? SW_FILE_NOT_FOUND : SW_NO_CURRENT_EF;
+	if (is_df(&c->files[file]))
+		return SW_INCOMPATIBLE_FILE;
+	make_current(c, ch, file);
 	if (!vsim_access_allowed(c, file, op, a->privileged))
 		return SW_SECURITY_STATUS;
 	if (vsim_persist(c, &c->st.lcsi[file], &lcsi, 1))

@@ -29,10 +29,11 @@ typedef uint64_t u64;
 /* Keep a secret from outliving its use: the compiler may not elide this. */
 static inline void vsim_wipe(void *p, size_t n)
 {
-	volatile u8 *v = p;
-
-	while (n--)
-		*v++ = 0;
+#ifdef __KERNEL__
+	memzero_explicit(p, n);
+#else
+	explicit_bzero(p, n);
+#endif
 }
 
 /* Compare secrets without a data-dependent early exit. */
