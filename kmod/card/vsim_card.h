@@ -10,13 +10,9 @@
 #define VSIM_CARD_H
 
 #include "port.h"
+#include <linux/vsim.h>	/* the image format, VSIM_CAPDU_MAX, VSIM_RAPDU_MAX */
 
 struct vsim_card;
-
-/* Largest C-APDU: header, Lc, 255 data bytes, Le (short APDUs only). */
-#define VSIM_CAPDU_MAX	261
-/* Largest R-APDU: 256 data bytes and SW1 SW2. */
-#define VSIM_RAPDU_MAX	258
 
 /*
  * A change to durable state, reported before the engine applies it: bytes
