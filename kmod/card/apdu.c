@@ -261,7 +261,8 @@ size_t vsim_card_transact(struct vsim_card *c, const u8 *capdu, size_t len,
 	r.len = 0;
 	sw = cmd->fn(c, &a, &r);
 	out = shape_answer(c, &a, &r, sw, rapdu);
-	vsim_wipe(&r, sizeof(r));
+	/* keys and PINs may have passed through: clear what was used */
+	vsim_wipe(r.data, r.len);
 	return out;
 }
 
