@@ -11,7 +11,7 @@ LDLIBS   += -lcrypto -linih
 
 ENGINE_SRC := $(wildcard kmod/card/*.c)
 ENGINE_OBJ := $(ENGINE_SRC:%.c=$(B)/%.o)
-AGENT_MAINS := agent/vsimctl.c
+AGENT_MAINS := agent/vsimctl.c agent/vsimd.c
 AGENT_SRC  := $(filter-out $(AGENT_MAINS),$(wildcard agent/*.c))
 AGENT_OBJ  := $(AGENT_SRC:%.c=$(B)/%.o)
 TESTLIB_SRC := $(wildcard tests/lib/*.c)
@@ -25,7 +25,7 @@ HARNESS  := $(B)/include/kselftest_harness.h
 LINUX_SRC_TAR ?= $(firstword $(wildcard /usr/src/linux-source-6.1.tar.xz))
 
 .PHONY: all check demo bench fuzz clean deps build-deps
-all: $(B)/libvsimcard.a $(B)/vsimctl $(TEST_BIN) $(BENCH_BIN) $(B)/images
+all: $(B)/libvsimcard.a $(B)/vsimctl $(B)/vsimd $(TEST_BIN) $(BENCH_BIN) $(B)/images
 
 $(B)/%.o: %.c $(HARNESS)
 	@mkdir -p $(dir $@)
@@ -41,7 +41,11 @@ $(B)/libvsimhost.a: $(AGENT_OBJ)
 	$(AR) rcs $@ $^
 
 $(B)/vsimctl: $(B)/agent/vsimctl.o $(B)/libvsimhost.a $(B)/libvsimcard.a
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) -ljson-c
+
+# vsimd: the daemon (docs/vsimd.md); its store is SQLite, its control JSON.
+$(B)/vsimd: $(B)/agent/vsimd.o $(B)/libvsimhost.a $(B)/libvsimcard.a
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) -lsqlite3 -ljson-c -lpthread
 
 $(B)/tests/%: $(B)/tests/%.o $(TESTLIB_OBJ) $(B)/libvsimhost.a $(B)/libvsimcard.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) -lpthread

@@ -102,6 +102,12 @@ static int host_persist(void *priv, const struct vsim_persist *rec)
 		h->fail_persist = 0;
 		return -EIO;
 	}
+	if (h->commit) {
+		if (h->commit(h->commit_ctx, rec))
+			return -EIO;
+		h->persists++;
+		return 0;
+	}
 	if (!h->state_file) {
 		h->persists++;
 		return 0;

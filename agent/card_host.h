@@ -22,6 +22,12 @@ struct vsim_host_card {
 	uint8_t image_digest[32];
 	unsigned long persists;	/* commits so far (tests, benchmarks) */
 	int fail_persist;	/* tests: make the next commit fail */
+	/*
+	 * vsimd: commit each change record somewhere else (its SQLite store)
+	 * instead of a state file; 0 once durable. Set after open.
+	 */
+	int (*commit)(void *ctx, const struct vsim_persist *rec);
+	void *commit_ctx;
 };
 
 /*

@@ -3,7 +3,9 @@
  * vsimctl: the command line for vsim cards.
  *   vsimctl compile --profile FILE -o IMAGE
  *   vsimctl exec --profile FILE [--state DIR] [--script FILE] [APDU...]
- * exec runs the card in this process and prints one R-APDU per C-APDU.
+ *   vsimctl list|status CARD|add PROFILE|remove CARD|trace CARD [--json]
+ * exec runs the card in this process and prints one R-APDU per C-APDU;
+ * the others talk to a running vsimd over its control socket (control.h).
  */
 #include <ctype.h>
 #include <errno.h>
@@ -15,9 +17,11 @@
 #include <unistd.h>
 
 #include "card_host.h"
+#include "ctlclient.h"
 #include "profile.h"
 
 #define ERRLEN 512
+#define DEFAULT_SOCKET "/run/vsim/vsimd.sock"
 /* Oversized APDUs go to the card as given: it must answer them (6700). */
 #define VSIMCTL_APDU_MAX 4096
 
@@ -29,7 +33,14 @@ static void usage(FILE *f)
 	      "exec powers the card on, sends each APDU (hex, spaces allowed) and\n"
 	      "prints each R-APDU in hex (data then SW), one line each. It never\n"
 	      "sends GET RESPONSE by itself. --state DIR keeps the card's durable\n"
-	      "state between runs; --script FILE reads APDUs one per line (# comments).\n",
+	      "state between runs; --script FILE reads APDUs one per line (# comments).\n"
+	      "\n"
+	      "Talking to vsimd (socket --socket PATH, $VSIM_SOCKET, or " DEFAULT_SOCKET "):\n"
+	      "       vsimctl list [--json]\n"
+	      "       vsimctl status CARD [--json]\n"
+	      "       vsimctl add PROFILE [--name NAME] [--slot N] [--vpcd HOST:PORT] [--json]\n"
+	      "       vsimctl remove CARD [--json]\n"
+	      "       vsimctl trace CARD [--json]     (live APDU trace until interrupted)\n",
 	      f);
 }
 
@@ -238,6 +249,275 @@ static int cmd_exec(int argc, char **argv)
 	return ret;
 }
 
+/* ---- commands for a running vsimd (control socket, JSON lines) ---- */
+
+struct ctl_opts {
+	const char *socket;
+	int json;
+	const char *name;
+	int slot;		/* -1: let vsimd choose */
+	const char *vpcd;
+	const char *arg;	/* CARD or PROFILE */
+};
+
+/* Options for the daemon commands; 0, or 2 after a usage message. */
+static int ctl_parse(int argc, char **argv, const char *cmd, int want_arg,
+		     int add_opts, struct ctl_opts *o)
+{
+	static const struct option opts[] = {
+		{ "socket", required_argument, NULL, 'S' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "name", required_argument, NULL, 'n' },
+		{ "slot", required_argument, NULL, 's' },
+		{ "vpcd", required_argument, NULL, 'v' },
+		{ NULL, 0, NULL, 0 }
+	};
+	char *end;
+	long v;
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->slot = -1;
+	o->socket = getenv("VSIM_SOCKET");
+	if (!o->socket || !*o->socket)
+		o->socket = DEFAULT_SOCKET;
+	while ((c = getopt_long(argc, argv, "S:jn:s:v:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'S':
+			o->socket = optarg;
+			break;
+		case 'j':
+			o->json = 1;
+			break;
+		case 'n':
+		case 's':
+		case 'v':
+			if (!add_opts) {
+				fprintf(stderr, "vsimctl %s: --%s only goes with add\n",
+					cmd, c == 'n' ? "name" : c == 's' ? "slot" : "vpcd");
+				return 2;
+			}
+			if (c == 'n') {
+				o->name = optarg;
+			} else if (c == 'v') {
+				o->vpcd = optarg;
+			} else {
+				errno = 0;
+				v = strtol(optarg, &end, 10);
+				if (errno || end == optarg || *end || v < 0 || v > 63) {
+					fprintf(stderr, "vsimctl add: --slot %s: a number 0-63\n",
+						optarg);
+					return 2;
+				}
+				o->slot = (int)v;
+			}
+			break;
+		default:
+			return 2;
+		}
+	}
+	if (argc - optind != want_arg) {
+		fprintf(stderr, "vsimctl %s: %s\n", cmd,
+			want_arg ? (add_opts ? "needs one PROFILE" : "needs one CARD") :
+			"takes no arguments");
+		return 2;
+	}
+	if (want_arg)
+		o->arg = argv[optind];
+	return 0;
+}
+
+static const char *jstr(json_object *o, const char *key)
+{
+	json_object *v;
+
+	return json_object_object_get_ex(o, key, &v) ? json_object_get_string(v) : "";
+}
+
+static int64_t jint(json_object *o, const char *key)
+{
+	json_object *v;
+
+	return json_object_object_get_ex(o, key, &v) ? json_object_get_int64(v) : 0;
+}
+
+static int jbool(json_object *o, const char *key)
+{
+	json_object *v;
+
+	return json_object_object_get_ex(o, key, &v) && json_object_get_boolean(v);
+}
+
+/* Send one request, read its reply; NULL after printing why (exit 1). */
+static json_object *ctl_call(struct vsim_ctl *ctl, const struct ctl_opts *o,
+			     json_object *req)
+{
+	char err[ERRLEN];
+	json_object *rep;
+
+	if (vsim_ctl_connect(ctl, o->socket, err, sizeof(err))) {
+		fprintf(stderr, "vsimctl: %s\n", err);
+		return NULL;
+	}
+	if (vsim_ctl_send(ctl, req)) {
+		fprintf(stderr, "vsimctl: %s: %s\n", o->socket, strerror(errno));
+		return NULL;
+	}
+	rep = vsim_ctl_recv(ctl, err, sizeof(err));
+	if (!rep) {
+		fprintf(stderr, "vsimctl: %s\n", err[0] ? err :
+			"vsimd closed the connection without answering");
+		return NULL;
+	}
+	if (!jbool(rep, "ok")) {
+		if (o->json)
+			puts(json_object_to_json_string_ext(rep, JSON_C_TO_STRING_PLAIN));
+		fprintf(stderr, "vsimctl: %s\n", jstr(rep, "error"));
+		json_object_put(rep);
+		return NULL;
+	}
+	return rep;
+}
+
+static void print_card(json_object *c)
+{
+	printf("card %s\n", jstr(c, "name"));
+	printf("  iccid            %s\n", jstr(c, "iccid"));
+	printf("  slot             %lld\n", (long long)jint(c, "slot"));
+	printf("  backend          %s\n", jstr(c, "backend"));
+	printf("  vpcd             %s (%s)\n", jstr(c, "vpcd"),
+	       jbool(c, "connected") ? "connected" : "not connected");
+	printf("  powered          %s\n", jbool(c, "powered") ? "yes" : "no");
+	printf("  apdus            %lld\n", (long long)jint(c, "apdus"));
+	printf("  auth ok/failed   %lld/%lld\n", (long long)jint(c, "auth_ok"),
+	       (long long)jint(c, "auth_fail"));
+	printf("  commits          %lld (%lld failed)\n",
+	       (long long)jint(c, "persists"),
+	       (long long)jint(c, "persist_failures"));
+	if (*jstr(c, "last_error"))
+		printf("  last error       %s\n", jstr(c, "last_error"));
+}
+
+static int cmd_daemon(int argc, char **argv)
+{
+	const char *cmd = argv[0];
+	int is_add = !strcmp(cmd, "add"), want = strcmp(cmd, "list") ? 1 : 0;
+	struct vsim_ctl ctl = { .fd = -1 };
+	struct ctl_opts o;
+	json_object *req, *rep = NULL, *cards, *c;
+	char *text = NULL, name[64];
+	int rc, ret = 1;
+	size_t i;
+
+	rc = ctl_parse(argc, argv, cmd, want, is_add, &o);
+	if (rc)
+		return rc;
+	req = json_object_new_object();
+	json_object_object_add(req, "cmd", json_object_new_string(cmd));
+	if (is_add) {
+		const char *base = strrchr(o.arg, '/');
+		size_t n;
+		FILE *f = fopen(o.arg, "r");
+
+		if (!f) {
+			fprintf(stderr, "vsimctl: %s: %s\n", o.arg, strerror(errno));
+			json_object_put(req);
+			return 1;
+		}
+		text = calloc(1, 1024 * 1024 + 1);
+		n = text ? fread(text, 1, 1024 * 1024, f) : 0;
+		fclose(f);
+		if (!text || n == 1024 * 1024) {
+			fprintf(stderr, "vsimctl: %s: larger than 1 MiB\n", o.arg);
+			free(text);
+			json_object_put(req);
+			return 1;
+		}
+		/* default name: the profile's file name without .ini */
+		base = base ? base + 1 : o.arg;
+		snprintf(name, sizeof(name), "%s", base);
+		if (strlen(name) > 4 && !strcmp(name + strlen(name) - 4, ".ini"))
+			name[strlen(name) - 4] = '\0';
+		json_object_object_add(req, "name",
+				       json_object_new_string(o.name ? o.name : name));
+		json_object_object_add(req, "profile_name", json_object_new_string(o.arg));
+		json_object_object_add(req, "profile", json_object_new_string(text));
+		explicit_bzero(text, n);
+		free(text);
+		if (o.slot >= 0)
+			json_object_object_add(req, "slot", json_object_new_int(o.slot));
+		if (o.vpcd)
+			json_object_object_add(req, "vpcd", json_object_new_string(o.vpcd));
+	} else if (want) {
+		json_object_object_add(req, "card", json_object_new_string(o.arg));
+	}
+	rep = ctl_call(&ctl, &o, req);
+	json_object_put(req);	/* json-c does not wipe: the profile text was in it */
+	if (!rep)
+		goto out;
+	if (o.json && strcmp(cmd, "trace"))
+		puts(json_object_to_json_string_ext(rep, JSON_C_TO_STRING_PLAIN));
+	ret = 0;
+	if (!strcmp(cmd, "list") && !o.json) {
+		json_object_object_get_ex(rep, "cards", &cards);
+		printf("%-16s %4s %-20s %-22s %-9s %s\n", "NAME", "SLOT", "ICCID",
+		       "VPCD", "READER", "APDUS");
+		for (i = 0; cards && i < json_object_array_length(cards); i++) {
+			c = json_object_array_get_idx(cards, i);
+			printf("%-16s %4lld %-20s %-22s %-9s %lld\n", jstr(c, "name"),
+			       (long long)jint(c, "slot"), jstr(c, "iccid"),
+			       jstr(c, "vpcd"),
+			       jbool(c, "connected") ? "connected" : "waiting",
+			       (long long)jint(c, "apdus"));
+		}
+	} else if (!strcmp(cmd, "status") && !o.json) {
+		json_object_object_get_ex(rep, "card", &c);
+		print_card(c);
+	} else if (is_add && !o.json) {
+		json_object_object_get_ex(rep, "card", &c);
+		printf("added card %s (ICCID %s) in slot %lld, vpcd %s\n",
+		       jstr(c, "name"), jstr(c, "iccid"), (long long)jint(c, "slot"),
+		       jstr(c, "vpcd"));
+	} else if (!strcmp(cmd, "remove") && !o.json) {
+		printf("removed card %s\n", o.arg);
+	} else if (!strcmp(cmd, "trace")) {
+		char err[ERRLEN];
+		json_object *ev, *t;
+
+		setvbuf(stdout, NULL, _IOLBF, 0);
+		while ((ev = vsim_ctl_recv(&ctl, err, sizeof(err)))) {
+			if (o.json) {
+				puts(json_object_to_json_string_ext(ev, JSON_C_TO_STRING_PLAIN));
+			} else if (jbool(ev, "gone")) {
+				printf("card %s is gone\n", o.arg);
+			} else if (json_object_object_get_ex(ev, "trace", &t)) {
+				const char *what = jstr(t, "event");
+
+				if (!strcmp(what, "apdu"))
+					printf("%6lld > %s%s\n       < %s\n",
+					       (long long)jint(t, "seq"), jstr(t, "c"),
+					       jbool(t, "redacted") ? " (PIN hidden)" : "",
+					       jstr(t, "r"));
+				else
+					printf("%6lld %s%s%s\n", (long long)jint(t, "seq"),
+					       what, *jstr(t, "atr") ? " ATR " : "",
+					       jstr(t, "atr"));
+			}
+			json_object_put(ev);
+		}
+		if (err[0]) {
+			fprintf(stderr, "vsimctl: %s\n", err);
+			ret = 1;
+		}
+	}
+	json_object_put(rep);
+out:
+	vsim_ctl_close(&ctl);
+	if (fflush(stdout))
+		ret = 1;
+	return ret;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -252,6 +532,10 @@ int main(int argc, char **argv)
 		return cmd_compile(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "exec"))
 		return cmd_exec(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "list") || !strcmp(argv[1], "status") ||
+	    !strcmp(argv[1], "add") || !strcmp(argv[1], "remove") ||
+	    !strcmp(argv[1], "trace"))
+		return cmd_daemon(argc - 1, argv + 1);
 	fprintf(stderr, "vsimctl: unknown command '%s'\n", argv[1]);
 	usage(stderr);
 	return 2;

@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * vsimd's embedded backend: the card engine in this process (card_host.c),
+ * its durable state loaded from the store, and every change record
+ * committed to the store before the engine applies it (docs/engine.md
+ * "Durable before 9000"). Used where vsim.ko cannot be loaded.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "card_host.h"
+#include "log.h"
+#include "vsimd.h"
+
+/* The engine calls this from inside vsim_card_transact(). */
+static int embedded_commit(void *ctx, const struct vsim_persist *rec)
+{
+	struct vsimd_card *c = ctx;
+
+	if (vsim_store_persist(c->d->store, c->id, rec->offset, rec->len,
+			       rec->data)) {
+		c->persist_failures++;
+		log_err("card %s: cannot commit a change to the store; the card answers 6581",
+			c->name);
+		return -1;
+	}
+	c->persists++;
+	return 0;
+}
+
+static int embedded_open(struct vsimd_card *c, const struct vsim_store_card *row,
+			 char *err, size_t errlen)
+{
+	struct vsim_host_card *h = calloc(1, sizeof(*h));
+	const u8 *cur;
+	size_t len;
+
+	if (!h) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (vsim_host_card_open(h, row->image, row->image_len, NULL, err,
+				errlen)) {
+		free(h);
+		return -1;
+	}
+	cur = vsim_card_state(h->card, &len);
+	if (!row->state) {
+		/* first start: the image's initial state becomes the stored one */
+		if (vsim_store_set_state(c->d->store, row->id, cur, len)) {
+			snprintf(err, errlen, "store: cannot write the initial state");
+			goto err_close;
+		}
+	} else if (row->state_len != len ||
+		   vsim_card_load_state(h->card, row->state, row->state_len)) {
+		snprintf(err, errlen,
+			 "stored state does not fit this card (%zu bytes, engine wants %zu)",
+			 row->state_len, len);
+		goto err_close;
+	}
+	h->commit = embedded_commit;
+	h->commit_ctx = c;
+	c->priv = h;
+	return 0;
+
+err_close:
+	vsim_host_card_close(h);
+	free(h);
+	return -1;
+}
+
+static void embedded_close(struct vsimd_card *c)
+{
+	struct vsim_host_card *h = c->priv;
+
+	if (!h)
+		return;
+	vsim_host_card_close(h);	/* wipes the card */
+	free(h);
+	c->priv = NULL;
+}
+
+static int embedded_power_on(struct vsimd_card *c, uint8_t atr[VSIM_ATR_MAX])
+{
+	struct vsim_host_card *h = c->priv;
+
+	return (int)vsim_card_power_on(h->card, atr, VSIM_ATR_MAX);
+}
+
+static void embedded_power_off(struct vsimd_card *c)
+{
+	struct vsim_host_card *h = c->priv;
+
+	vsim_card_power_off(h->card);
+}
+
+static int embedded_transmit(struct vsimd_card *c, const uint8_t *capdu,
+			     size_t clen, uint8_t rapdu[VSIM_RAPDU_MAX],
+			     size_t *rlen)
+{
+	struct vsim_host_card *h = c->priv;
+
+	*rlen = vsim_card_transact(h->card, capdu, clen, rapdu);
+	return 0;
+}
+
+static int embedded_stats(struct vsimd_card *c, uint64_t *apdus,
+			  uint64_t *auth_ok, uint64_t *auth_fail)
+{
+	struct vsim_host_card *h = c->priv;
+	struct vsim_card_stats st;
+
+	vsim_card_get_stats(h->card, &st);
+	*apdus = st.apdus;
+	*auth_ok = st.auth_ok;
+	*auth_fail = st.auth_fail;
+	return 0;
+}
+
+const struct vsimd_backend vsimd_backend_embedded = {
+	.name = "embedded",
+	.open = embedded_open,
+	.close = embedded_close,
+	.power_on = embedded_power_on,
+	.power_off = embedded_power_off,
+	.transmit = embedded_transmit,
+	.stats = embedded_stats,
+};
