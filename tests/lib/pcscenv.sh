@@ -16,6 +16,8 @@
 VSIM_ROOT=${VSIM_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 VSIMD=$VSIM_ROOT/build/vsimd
 VSIMCTL=$VSIM_ROOT/build/vsimctl
+# Debian's python3 (python3-pyscard lives there), not one first in PATH
+PY=/usr/bin/python3
 
 # pcscenv_enter "$0" "$@": re-run the calling script in fresh namespaces.
 pcscenv_enter() {
@@ -83,7 +85,7 @@ vsimd_stop() {
 
 # card_present READER: pcscd sees a card in READER (pyscard).
 card_present() {
-	python3 - "$1" <<'PY'
+	"$PY" - "$1" <<'PY'
 import sys
 from smartcard.scard import *
 hr, ctx = SCardEstablishContext(SCARD_SCOPE_USER)
@@ -92,6 +94,10 @@ hr, st = SCardGetStatusChange(ctx, 0, [(sys.argv[1], SCARD_STATE_UNAWARE)])
 SCardReleaseContext(ctx)
 sys.exit(0 if hr == 0 and st[0][1] & SCARD_STATE_PRESENT else 1)
 PY
+}
+
+card_absent() {
+	! card_present "$1"
 }
 
 pcscenv_teardown() {
