@@ -258,6 +258,24 @@ static int on_frame(void *ctx, const uint8_t *frame, size_t len,
 	return vsimd_bridge_frame(ctx, frame, len, reply, reply_len);
 }
 
+/*
+ * A new vpcd connection is a card insertion. If vsimd restarted faster
+ * than pcscd polls for presence (vpcd asks on its own schedule), pcscd
+ * never saw the card leave and keeps treating it as powered: so the card
+ * starts powered, as after a cold reset (ISO 7816-3 §6.2.2). When pcscd
+ * does notice, its own power-on resets it again, which is harmless.
+ */
+static void card_inserted(struct vsimd_card *c)
+{
+	uint8_t atr[VSIM_ATR_MAX];
+
+	log_info("card %s: connected to vpcd %s:%d", c->name, c->vpcd.host,
+		 c->vpcd.port);
+	c->down_logged = false;
+	if (c->d->backend->power_on(c, atr) >= 0)
+		c->powered = true;
+}
+
 static void card_io(struct vsimd_card *c, short revents)
 {
 	uint64_t before = c->vpcd.connects;
@@ -271,11 +289,8 @@ static void card_io(struct vsimd_card *c, short revents)
 				 c->vpcd.host, c->vpcd.port, c->vpcd.last_error);
 		c->down_logged = true;
 	}
-	if (c->vpcd.connects != before) {
-		log_info("card %s: connected to vpcd %s:%d", c->name,
-			 c->vpcd.host, c->vpcd.port);
-		c->down_logged = false;
-	}
+	if (c->vpcd.connects != before)
+		card_inserted(c);
 }
 
 static int run(struct vsimd *d, const struct cli *cli, int sigfd)
@@ -295,9 +310,7 @@ static int run(struct vsimd *d, const struct cli *cli, int sigfd)
 
 			vpcd_tick(&c->vpcd, now);
 			if (c->vpcd.connects != before) {
-				log_info("card %s: connected to vpcd %s:%d",
-					 c->name, c->vpcd.host, c->vpcd.port);
-				c->down_logged = false;
+				card_inserted(c);
 			} else if (c->vpcd.state == VPCD_IDLE && !c->down_logged &&
 				   c->vpcd.last_error[0]) {
 				log_warn("card %s: vpcd %s:%d: %s; retrying",
