@@ -148,3 +148,18 @@ fuzz: $(B)/fuzz/fuzz_apdu fuzz-corpus $(B)/images
 		-max_total_time=$(FUZZ_SECONDS) -max_len=2048 -print_final_stats=1 \
 		-artifact_prefix=$(B)/fuzz/ $(B)/fuzz/corpus
 # ==== end of make fuzz section =============================================
+
+# ==== make bench: the PC/SC path (issue #5) ================================
+# bench/pcsc/loop.c is a pcsc-lite client; scripts/bench-pcsc runs it
+# through a private pcscd + vpcd against vsimd and vicc, and in-process.
+PCSC_CFLAGS := $(shell pkg-config --cflags libpcsclite 2>/dev/null)
+$(B)/bench/pcsc/loop.o: CPPFLAGS += $(PCSC_CFLAGS)
+$(B)/bench/pcsc/loop: $(B)/bench/pcsc/loop.o $(B)/libvsimhost.a $(B)/libvsimcard.a
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) -lpcsclite
+
+.PHONY: bench-pcsc
+all: $(B)/bench/pcsc/loop
+bench: bench-pcsc
+bench-pcsc: all
+	scripts/bench-pcsc
+# ==== end of PC/SC bench section ===========================================
