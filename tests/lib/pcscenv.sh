@@ -68,19 +68,24 @@ pcscd_stop() {
 
 # vsimd_start ARGS...: vsimd with the private socket and state dir
 # $PCSC_TMP/state, ready once `vsimctl list` answers.
+# VSIMD_WRAPPER="valgrind --error-exitcode=99 --leak-check=full" runs
+# vsimd under a checker (vsimd_stop then reports the exit status).
 vsimd_start() {
-	"$VSIMD" --backend embedded --state "$PCSC_TMP/state" \
+	${VSIMD_WRAPPER:-} "$VSIMD" --backend embedded --state "$PCSC_TMP/state" \
 		--socket "$VSIM_SOCKET" "$@" >>"$PCSC_TMP/vsimd.log" 2>&1 &
 	VSIMD_PID=$!
 	wait_until 200 "$VSIMCTL" list
 }
 
 vsimd_stop() {
+	local rc=0
 	if [ -n "$VSIMD_PID" ]; then
 		kill "$VSIMD_PID" 2>/dev/null
 		wait "$VSIMD_PID" 2>/dev/null
+		rc=$?
 	fi
 	VSIMD_PID=
+	return $rc
 }
 
 # card_present READER: pcscd sees a card in READER (pyscard).
