@@ -21,8 +21,6 @@ static u16 cmd_manage_channel(struct vsim_card *c, const struct vsim_apdu *a,
 			      struct vsim_resp *r);
 static u16 cmd_get_challenge(struct vsim_card *c, const struct vsim_apdu *a,
 			     struct vsim_resp *r);
-static u16 cmd_terminal_profile(struct vsim_card *c, const struct vsim_apdu *a,
-				struct vsim_resp *r);
 static u16 cmd_status(struct vsim_card *c, const struct vsim_apdu *a,
 		      struct vsim_resp *r);
 static u16 cmd_sleep(struct vsim_card *c, const struct vsim_apdu *a,
@@ -53,7 +51,13 @@ static const struct vsim_cmd uicc_iso_cmds[256] = {
 static const struct vsim_cmd uicc_prop_cmds[256] = {
 	[0xf2] = { 2, 0, cmd_status },			/* STATUS */
 	[0x32] = { 4, 0, vsim_fs_increase },		/* INCREASE */
-	[0x10] = { 3, CMD_CLA80_ONLY, cmd_terminal_profile }, /* TERMINAL PROFILE */
+	/* TS 102 221 §10.1.2 Table 10.5: CAT commands, CLA 80 only */
+	[0x10] = { 3, CMD_CLA80_ONLY, vsim_cat_terminal_profile }, /* TERMINAL PROFILE */
+	[0x12] = { 2, CMD_CLA80_ONLY, vsim_cat_fetch },	/* FETCH */
+	[0x14] = { 3, CMD_CLA80_ONLY, vsim_cat_terminal_response }, /* TERMINAL RESPONSE */
+	[0xc2] = { 4, CMD_CLA80_ONLY, vsim_cat_envelope },	/* ENVELOPE */
+	/* vsim's own (docs/binding.md): BINDING ADMIN */
+	[0x3b] = { 4, CMD_CLA80_ONLY, vsim_binding_admin },
 };
 
 /* GSM 11.11 §9.2, CLA = A0 (2G SIM) */
@@ -74,7 +78,11 @@ static const struct vsim_cmd gsm_cmds[256] = {
 	[0x88] = { 3, 0, vsim_cmd_run_gsm_algorithm },	/* RUN GSM ALGORITHM */
 	[0xfa] = { 1, 0, cmd_sleep },			/* SLEEP */
 	[0xc0] = { 2, 0, cmd_get_response },		/* GET RESPONSE */
-	[0x10] = { 3, 0, cmd_terminal_profile },	/* TERMINAL PROFILE */
+	/* GSM 11.14 §11: the SIM Application Toolkit in class A0 */
+	[0x10] = { 3, 0, vsim_cat_terminal_profile },	/* TERMINAL PROFILE */
+	[0x12] = { 2, 0, vsim_cat_fetch },		/* FETCH */
+	[0x14] = { 3, 0, vsim_cat_terminal_response },	/* TERMINAL RESPONSE */
+	[0xc2] = { 4, 0, vsim_cat_envelope },		/* ENVELOPE */
 };
 
 enum cla_coding {
@@ -223,6 +231,9 @@ stash:
 	sw = SW_BYTES_AVAILABLE | (u8)n;
 	n = 0;
 plain:
+	/* TS 102 221 §10.2.1.1: 91xx, a proactive command is waiting */
+	if (sw == SW_OK && vsim_cat_pending_len(c))
+		sw = SW_PROACTIVE_PENDING | vsim_cat_pending_len(c);
 	memcpy(out, r->data, n);
 	if (a->gsm)
 		sw = vsim_gsm_sw(sw);
@@ -241,6 +252,7 @@ size_t vsim_card_transact(struct vsim_card *c, const u8 *capdu, size_t len,
 	c->stats.apdus++;
 	if (!c->powered)
 		return put_sw(rapdu, 0, SW_TECHNICAL);
+	vsim_binding_count_command(c);
 	if (len < 4 || len > VSIM_CAPDU_MAX)
 		return put_sw(rapdu, 0, SW_WRONG_LENGTH);
 	a.cla = capdu[0];
@@ -338,22 +350,6 @@ static u16 cmd_get_challenge(struct vsim_card *c, const struct vsim_apdu *a,
 		return SW_WRONG_LENGTH;
 	c->ops->get_random(c->priv, r->data, a->ne);
 	r->len = a->ne;
-	return SW_OK;
-}
-
-/* TERMINAL PROFILE (TS 102 221 §11.2.1): kept for this power cycle. */
-static u16 cmd_terminal_profile(struct vsim_card *c, const struct vsim_apdu *a,
-				struct vsim_resp *r)
-{
-	u16 n = a->lc < VSIM_TP_MAX ? a->lc : VSIM_TP_MAX;
-
-	(void)r;
-	if (a->p1 || a->p2)
-		return SW_WRONG_P1P2;
-	if (!a->lc)
-		return SW_WRONG_LENGTH;
-	memcpy(c->terminal_profile, a->data, n);
-	c->terminal_profile_len = (u8)n;
 	return SW_OK;
 }
 

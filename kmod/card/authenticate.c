@@ -92,6 +92,9 @@ u16 vsim_cmd_authenticate(struct vsim_card *c, const struct vsim_apdu *a,
 		return SW_CONDITIONS;
 	if (!vsim_pin_satisfied(c, 0x01))
 		return SW_SECURITY_STATUS;
+	/* the binding check refuses network access to a foreign terminal */
+	if (!vsim_binding_gate(c))
+		return SW_SECURITY_STATUS;
 	return a->p2 == AUTH_CTX_3G ? auth_3g(c, a, r) : auth_gsm(c, a, r);
 }
 
@@ -107,7 +110,7 @@ u16 vsim_cmd_run_gsm_algorithm(struct vsim_card *c, const struct vsim_apdu *a,
 		return SW_WRONG_LENGTH;
 	if (c->files[ch->df].fid != 0x7f20 || c->files[ch->df].parent != 0)
 		return SW_SECURITY_STATUS;
-	if (!vsim_pin_satisfied(c, 0x01))
+	if (!vsim_pin_satisfied(c, 0x01) || !vsim_binding_gate(c))
 		return SW_SECURITY_STATUS;
 	vsim_auth_gsm(&c->milenage, a->data, r->data, r->data + 4);
 	r->len = 12;

@@ -35,6 +35,20 @@ struct vsim_pin_state {
 };
 
 /*
+ * Durable binding state (docs/binding.md): the configuration (from the
+ * image, changed only by the administrator) and what the card learnt.
+ */
+struct vsim_binding_state {
+	struct vsim_image_binding cfg;
+	u8 bound;		/* first-terminal: imei[] is the bound terminal */
+	u8 imsi_saved;		/* imsi_backup holds the personalised EF_IMSI */
+	u8 imei[VSIM_BIND_DIGITS];
+	u8 imsi_backup[9];
+	u8 reserved[256 - sizeof(struct vsim_image_binding) - 2 -
+		    VSIM_BIND_DIGITS - 9];
+};
+
+/*
  * Everything that must survive a power cycle, as one blob. Hosts persist
  * byte ranges of it (struct vsim_persist) and reload it whole.
  */
@@ -47,7 +61,7 @@ struct vsim_durable {
 	u8 sqn[VSIM_SQN_SLOTS][6];
 	u8 lcsi[VSIM_IMAGE_MAX_FILES];
 	u8 cyclic_head[VSIM_IMAGE_MAX_FILES];	/* physical index of record 1 */
-	u8 binding[256];	/* reserved for the binding check */
+	struct vsim_binding_state binding;
 	u8 data[VSIM_IMAGE_MAX_DATA];
 };
 
@@ -95,6 +109,40 @@ struct vsim_resp {
 	u16 len;
 };
 
+/* Proactive commands (TS 102 223 §6): a small queue, one fetched at a time. */
+#define VSIM_PROACTIVE_SLOTS	4
+#define VSIM_PROACTIVE_MAX	128
+
+struct vsim_proactive {
+	u8 len;
+	u8 number;		/* command number in the command details */
+	u8 type;		/* type of command, TS 102 223 §9.4 */
+	u8 qualifier;
+	u8 cmd[VSIM_PROACTIVE_MAX];	/* D0 L ... */
+};
+
+struct vsim_cat {
+	struct vsim_proactive queue[VSIM_PROACTIVE_SLOTS];
+	u8 head;
+	u8 count;
+	bool fetched;		/* queue[head] went out; its TERMINAL RESPONSE is due */
+	u8 next_number;
+};
+
+/* Per power cycle: what the binding check has decided (docs/binding.md). */
+enum vsim_bind_verdict {
+	VSIM_BIND_PENDING,	/* not decided: IMSI withheld */
+	VSIM_BIND_ALLOWED,
+	VSIM_BIND_REFUSED,
+};
+
+struct vsim_bind_session {
+	u8 verdict;		/* enum vsim_bind_verdict */
+	u8 why;			/* enum vsim_bind_reason */
+	bool asked;		/* PROVIDE LOCAL INFORMATION queued this cycle */
+	u8 commands;		/* commands since power-on without TERMINAL PROFILE */
+};
+
 struct vsim_card {
 	const struct vsim_card_ops *ops;
 	void *priv;
@@ -116,6 +164,9 @@ struct vsim_card {
 	u16 pending_off;
 	u8 terminal_profile[VSIM_TP_MAX];
 	u8 terminal_profile_len;
+	struct vsim_cat cat;
+	struct vsim_bind_session bind;
+	u16 imsi_files[2];	/* EF_IMSI under ADF.USIM and DF_GSM */
 
 	struct vsim_card_stats stats;
 	struct vsim_durable st;
@@ -206,6 +257,40 @@ u16 vsim_cmd_authenticate(struct vsim_card *c, const struct vsim_apdu *a,
 			  struct vsim_resp *r);
 u16 vsim_cmd_run_gsm_algorithm(struct vsim_card *c, const struct vsim_apdu *a,
 			       struct vsim_resp *r);
+
+/* cat.c: proactive UICC (TS 102 223), TERMINAL PROFILE, ENVELOPE */
+u16 vsim_cat_terminal_profile(struct vsim_card *c, const struct vsim_apdu *a,
+			      struct vsim_resp *r);
+u16 vsim_cat_fetch(struct vsim_card *c, const struct vsim_apdu *a,
+		   struct vsim_resp *r);
+u16 vsim_cat_terminal_response(struct vsim_card *c, const struct vsim_apdu *a,
+			       struct vsim_resp *r);
+u16 vsim_cat_envelope(struct vsim_card *c, const struct vsim_apdu *a,
+		      struct vsim_resp *r);
+bool vsim_tp_has(const struct vsim_card *c, u8 byte, u8 mask);
+int vsim_cat_queue(struct vsim_card *c, u8 type, u8 qualifier, u8 dest,
+		   const u8 *tlvs, u8 len);
+u8 vsim_cat_pending_len(const struct vsim_card *c);
+void vsim_cat_reset(struct vsim_card *c);
+
+/* A parsed TERMINAL RESPONSE, handed to whoever queued the command. */
+struct vsim_tr {
+	u8 result;		/* general result, TS 102 223 §8.12 */
+	const u8 *imei;		/* tag 14, 8 bytes, or NULL */
+	const u8 *imeisv;	/* tag 62, 9 bytes, or NULL */
+};
+
+/* binding.c: the IMEI lock */
+void vsim_binding_init(struct vsim_card *c);
+void vsim_binding_power_on(struct vsim_card *c);
+void vsim_binding_terminal_profile(struct vsim_card *c);
+u16 vsim_binding_pli_response(struct vsim_card *c, const struct vsim_tr *tr);
+void vsim_binding_count_command(struct vsim_card *c);
+bool vsim_binding_gate(struct vsim_card *c);
+bool vsim_binding_hides(struct vsim_card *c, u16 file);
+u16 vsim_binding_admin(struct vsim_card *c, const struct vsim_apdu *a,
+		       struct vsim_resp *r);
+const char *vsim_binding_check_config(const struct vsim_image_binding *b);
 
 static inline struct vsim_channel *vsim_chan(struct vsim_card *c,
 					     const struct vsim_apdu *a)

@@ -182,6 +182,8 @@ int vsim_image_check(const void *image, size_t len, const char **why)
 	}
 	for (i = 0; i < VSIM_PIN_COUNT && !err; i++)
 		err = check_pin(&h->pins[i], i);
+	if (!err)
+		err = vsim_binding_check_config(&h->binding);
 	if (err)
 		goto out;
 	files = (const void *)(h + 1);
@@ -250,6 +252,8 @@ int vsim_card_init(struct vsim_card *c, const void *image, size_t len,
 				VSIM_LCSI_DEACTIVATED : VSIM_LCSI_ACTIVATED;
 	}
 	memcpy(c->st.data, (const u8 *)(files + h->file_count), h->data_size);
+	c->st.binding.cfg = h->binding;
+	vsim_binding_init(c);
 	for (i = 0; i < VSIM_PIN_COUNT; i++) {
 		const struct vsim_image_pin *in = &h->pins[i];
 		struct vsim_pin_state *p = &c->st.pins[i];
@@ -300,6 +304,9 @@ int vsim_card_load_state(struct vsim_card *c, const void *blob, size_t len)
 		    p->puk_max_tries != c->st.pins[i].puk_max_tries)
 			return -EINVAL;
 	}
+	if (vsim_binding_check_config(&in->binding.cfg) ||
+	    in->binding.bound > 1 || in->binding.imsi_saved > 1)
+		return -EINVAL;
 	for (i = 0; i < c->file_count; i++) {
 		const struct vsim_file *f = &c->files[i];
 
@@ -343,6 +350,8 @@ size_t vsim_card_power_on(struct vsim_card *c, u8 *atr, size_t max)
 	c->pending_len = 0;
 	c->pending_off = 0;
 	c->terminal_profile_len = 0;
+	vsim_cat_reset(c);
+	vsim_binding_power_on(c);
 	for (i = 0; i < VSIM_CHANNELS; i++)
 		c->channels[i].open = i == 0;
 	vsim_fs_reset_channel(c, &c->channels[0]);

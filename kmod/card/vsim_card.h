@@ -35,6 +35,12 @@ struct vsim_card_ops {
 	void (*get_random)(void *priv, u8 *buf, size_t len);
 	/* Make a change durable; 0 when committed, negative errno otherwise. */
 	int (*persist)(void *priv, const struct vsim_persist *rec);
+	/*
+	 * Optional: answer a command the card leaves to the agent (ENVELOPE
+	 * SMS-PP download and menu selection). Returns the R-APDU length, or
+	 * 0 when no agent is there (the card then answers 9300, busy).
+	 */
+	size_t (*slow_path)(void *priv, const u8 *capdu, size_t len, u8 *rapdu);
 };
 
 /* Bytes the host must provide (zeroed or not) for one card. */
@@ -73,6 +79,16 @@ bool vsim_card_powered(const struct vsim_card *card);
  */
 size_t vsim_card_transact(struct vsim_card *card, const u8 *capdu, size_t len,
 			  u8 *rapdu);
+
+/* The binding check, for sysfs and vsimctl: words, never the IMEI itself. */
+struct vsim_binding_info {
+	const char *mode;	/* off, first-terminal, imei, pattern */
+	bool bound;		/* first-terminal: a terminal is bound */
+	const char *session;	/* this power cycle: pending, allowed, refused */
+	const char *reason;	/* why, in a few words */
+};
+void vsim_card_binding_info(const struct vsim_card *card,
+			    struct vsim_binding_info *info);
 
 /* Counters for sysfs and benchmarks. */
 struct vsim_card_stats {

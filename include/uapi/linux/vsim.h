@@ -83,6 +83,38 @@ struct vsim_image_pin {
 	__u8 reserved;
 };
 
+/*
+ * Device-card binding (docs/binding.md): at every power-on the card asks
+ * the terminal for its IMEI (PROVIDE LOCAL INFORMATION, TS 102 223 §6.4.15)
+ * and withholds the IMSI and AUTHENTICATE from a terminal it is not bound to.
+ */
+#define VSIM_BIND_OFF		0
+#define VSIM_BIND_FIRST_TERMINAL 1	/* bind the first IMEI seen */
+#define VSIM_BIND_IMEI		2	/* one of entries[] exactly */
+#define VSIM_BIND_PATTERN	3	/* entries[] with '?' wildcards, prefix match */
+
+/* struct vsim_image_binding.flags */
+#define VSIM_BIND_F_IMEISV	0x01	/* ask for and compare the 16-digit IMEISV */
+#define VSIM_BIND_F_ALLOW_NO_CAT 0x02	/* terminals that cannot answer: allow */
+#define VSIM_BIND_F_DISPLAY	0x04	/* tell a refused terminal with DISPLAY TEXT */
+
+#define VSIM_BIND_ENTRIES	8
+#define VSIM_BIND_DIGITS	16
+#define VSIM_BIND_TEXT_MAX	64
+
+struct vsim_image_binding {
+	__u8 mode;		/* VSIM_BIND_* */
+	__u8 flags;		/* VSIM_BIND_F_* */
+	__u8 count;		/* entries used */
+	__u8 text_len;		/* bytes of text[] used */
+	/*
+	 * ASCII digits, '?' for any digit, NUL-padded. IMEIs are kept without
+	 * their check digit (14 digits, TS 23.003 §6.2.1); IMEISVs as 16.
+	 */
+	__u8 entries[VSIM_BIND_ENTRIES][VSIM_BIND_DIGITS];
+	__u8 text[VSIM_BIND_TEXT_MAX];	/* DISPLAY TEXT, 8-bit data (ASCII) */
+};
+
 /* struct vsim_image_header.flags */
 #define VSIM_IMAGE_F_OP_IS_OPC	0x01	/* reserved: the image always holds OPc */
 
@@ -108,6 +140,8 @@ struct vsim_image_header {
 	__u64 sqn_limit;
 
 	struct vsim_image_pin pins[VSIM_PIN_COUNT];
+
+	struct vsim_image_binding binding;
 
 	__u32 data_size;	/* bytes of file data after the file table */
 	__u32 reserved1;

@@ -1,0 +1,281 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The card's side of the Card Application Toolkit (ETSI TS 102 223, 3GPP
+ * TS 31.111): TERMINAL PROFILE, a queue of proactive commands announced by
+ * 91xx and taken with FETCH, TERMINAL RESPONSE checked against the command
+ * it answers, and ENVELOPE dispatch by BER tag.
+ */
+#include "card_priv.h"
+
+/* COMPREHENSION-TLV tags, TS 102 223 §9.3 (CR bit masked off) */
+#define CTLV_COMMAND_DETAILS	0x01
+#define CTLV_DEVICE_IDS		0x02
+#define CTLV_RESULT		0x03
+#define CTLV_IMEI		0x14
+#define CTLV_IMEISV		0x62
+#define CTLV_CR			0x80
+
+/* BER-TLV tags, TS 101 220 §7.2 Table 7.17 */
+#define BER_PROACTIVE		0xd0
+#define BER_SMS_PP_DOWNLOAD	0xd1
+#define BER_CB_DOWNLOAD		0xd2
+#define BER_MENU_SELECTION	0xd3
+#define BER_CALL_CONTROL	0xd4
+#define BER_MO_SMS_CONTROL	0xd5
+#define BER_EVENT_DOWNLOAD	0xd6
+#define BER_TIMER_EXPIRATION	0xd7
+
+/* Device identities, TS 102 223 §8.7 */
+#define DEV_UICC		0x81
+
+#define TYPE_PLI		0x26	/* PROVIDE LOCAL INFORMATION, §9.4 */
+
+bool vsim_tp_has(const struct vsim_card *c, u8 byte, u8 mask)
+{
+	/* byte is 1-based as in TS 102 223 §5.2 */
+	return byte <= c->terminal_profile_len &&
+	       (c->terminal_profile[byte - 1] & mask);
+}
+
+void vsim_cat_reset(struct vsim_card *c)
+{
+	memset(&c->cat, 0, sizeof(c->cat));
+	c->cat.next_number = 1;
+}
+
+u8 vsim_cat_pending_len(const struct vsim_card *c)
+{
+	if (!c->cat.count || c->cat.fetched)
+		return 0;
+	return c->cat.queue[c->cat.head].len;
+}
+
+/*
+ * Queue a proactive command: D0 L {81 03 number type qualifier}
+ * {82 02 81 dest} then @tlvs. Returns 0, or -ENOSPC when the queue or the
+ * command is full.
+ */
+int vsim_cat_queue(struct vsim_card *c, u8 type, u8 qualifier, u8 dest,
+		   const u8 *tlvs, u8 len)
+{
+	struct vsim_cat *cat = &c->cat;
+	struct vsim_proactive *p;
+	u8 body = 5 + 4 + len;
+
+	if (cat->count == VSIM_PROACTIVE_SLOTS || body > 127)
+		return -ENOSPC;
+	p = &cat->queue[(cat->head + cat->count) % VSIM_PROACTIVE_SLOTS];
+	p->number = cat->next_number;
+	cat->next_number = cat->next_number == 0xfe ? 1 : cat->next_number + 1;
+	p->type = type;
+	p->qualifier = qualifier;
+	p->cmd[0] = BER_PROACTIVE;
+	p->cmd[1] = body;
+	p->cmd[2] = CTLV_COMMAND_DETAILS | CTLV_CR;
+	p->cmd[3] = 3;
+	p->cmd[4] = p->number;
+	p->cmd[5] = type;
+	p->cmd[6] = qualifier;
+	p->cmd[7] = CTLV_DEVICE_IDS | CTLV_CR;
+	p->cmd[8] = 2;
+	p->cmd[9] = DEV_UICC;
+	p->cmd[10] = dest;
+	memcpy(p->cmd + 11, tlvs, len);
+	p->len = 2 + body;
+	cat->count++;
+	return 0;
+}
+
+static void dequeue(struct vsim_card *c)
+{
+	struct vsim_cat *cat = &c->cat;
+
+	cat->head = (cat->head + 1) % VSIM_PROACTIVE_SLOTS;
+	cat->count--;
+	cat->fetched = false;
+}
+
+/* TERMINAL PROFILE (TS 102 221 §11.2.1): kept for this power cycle. */
+u16 vsim_cat_terminal_profile(struct vsim_card *c, const struct vsim_apdu *a,
+			      struct vsim_resp *r)
+{
+	u16 n = a->lc < VSIM_TP_MAX ? a->lc : VSIM_TP_MAX;
+
+	(void)r;
+	if (a->p1 || a->p2)
+		return SW_WRONG_P1P2;
+	if (!a->lc)
+		return SW_WRONG_LENGTH;
+	memcpy(c->terminal_profile, a->data, n);
+	c->terminal_profile_len = (u8)n;
+	vsim_binding_terminal_profile(c);
+	return SW_OK;
+}
+
+/* FETCH (TS 102 221 §11.2.3): the command announced by 91xx. */
+u16 vsim_cat_fetch(struct vsim_card *c, const struct vsim_apdu *a,
+		   struct vsim_resp *r)
+{
+	const struct vsim_proactive *p;
+
+	if (a->p1 || a->p2)
+		return SW_WRONG_P1P2;
+	/* nothing pending: the terminal did not get a 91xx for this */
+	if (!c->cat.count)
+		return SW_TECHNICAL;
+	p = &c->cat.queue[c->cat.head];
+	/* a FETCH repeated before the TERMINAL RESPONSE gets the same command */
+	c->cat.fetched = true;
+	memcpy(r->data, p->cmd, p->len);
+	r->len = p->len;
+	return SW_OK;
+}
+
+/*
+ * Walk COMPREHENSION-TLVs (TS 102 223 §8, Annex C): one- or three-byte
+ * tags, lengths in one byte or 81 xx. Returns false on a malformed list.
+ */
+static bool ctlv_next(const u8 *d, u16 len, u16 *off, u8 *tag,
+		      const u8 **val, u8 *vlen)
+{
+	u16 o = *off;
+	u16 l;
+
+	if (o >= len)
+		return false;
+	if (d[o] == 0x00 || d[o] == 0xff || d[o] == 0x80)
+		return false;
+	if (d[o] == 0x7f) {	/* three-byte tag: kept opaque */
+		if (o + 3 > len)
+			return false;
+		*tag = 0;
+		o += 3;
+	} else {
+		*tag = d[o++] & ~CTLV_CR;
+	}
+	if (o >= len)
+		return false;
+	l = d[o++];
+	if (l == 0x81) {
+		if (o >= len || d[o] < 0x80)
+			return false;
+		l = d[o++];
+	} else if (l > 0x7f) {
+		return false;
+	}
+	if (o + l > len)
+		return false;
+	*val = d + o;
+	*vlen = (u8)l;
+	*off = o + l;
+	return true;
+}
+
+/* TERMINAL RESPONSE (TS 102 221 §11.2.4, TS 102 223 §6.8). */
+u16 vsim_cat_terminal_response(struct vsim_card *c, const struct vsim_apdu *a,
+			       struct vsim_resp *r)
+{
+	const struct vsim_proactive *p;
+	const u8 *det = NULL, *dev = NULL, *v;
+	struct vsim_tr tr = { .result = 0xff };
+	bool have_result = false;
+	u16 off = 0, sw = SW_OK;
+	u8 tag, l;
+
+	(void)r;
+	if (a->p1 || a->p2)
+		return SW_WRONG_P1P2;
+	if (!a->lc)
+		return SW_WRONG_LENGTH;
+	while (off < a->lc) {
+		if (!ctlv_next(a->data, a->lc, &off, &tag, &v, &l))
+			return SW_WRONG_DATA;
+		if (tag == CTLV_COMMAND_DETAILS && l == 3)
+			det = v;
+		else if (tag == CTLV_DEVICE_IDS && l == 2)
+			dev = v;
+		else if (tag == CTLV_RESULT && l >= 1)
+			tr.result = v[0], have_result = true;
+		else if (tag == CTLV_IMEI && l == 8)
+			tr.imei = v;
+		else if (tag == CTLV_IMEISV && l == 9)
+			tr.imeisv = v;
+	}
+	/* §6.8: command details, device identities and result are mandatory */
+	if (!det || !dev || !have_result)
+		return SW_WRONG_DATA;
+	if (!c->cat.count || !c->cat.fetched)
+		return SW_CONDITIONS;
+	p = &c->cat.queue[c->cat.head];
+	/* §6.8.1: command number 00 means the last command sent */
+	if ((det[0] && det[0] != p->number) || det[1] != p->type ||
+	    det[2] != p->qualifier)
+		return SW_CONDITIONS;
+	if (p->type == TYPE_PLI)
+		sw = vsim_binding_pli_response(c, &tr);
+	if (sw == SW_OK)
+		dequeue(c);
+	return sw;
+}
+
+/* Hand the command to the agent; without one the toolkit is busy. */
+static u16 slow_path(struct vsim_card *c, const struct vsim_apdu *a,
+		     struct vsim_resp *r)
+{
+	u8 capdu[VSIM_CAPDU_MAX], rapdu[VSIM_RAPDU_MAX];
+	size_t n;
+
+	if (!c->ops->slow_path)
+		return SW_TOOLKIT_BUSY;
+	capdu[0] = a->cla;
+	capdu[1] = a->ins;
+	capdu[2] = a->p1;
+	capdu[3] = a->p2;
+	capdu[4] = (u8)a->lc;
+	memcpy(capdu + 5, a->data, a->lc);
+	n = c->ops->slow_path(c->priv, capdu, 5 + a->lc, rapdu);
+	if (n < 2 || n > VSIM_RAPDU_MAX)
+		return SW_TOOLKIT_BUSY;
+	memcpy(r->data, rapdu, n - 2);
+	r->len = (u16)(n - 2);
+	return vsim_get16(rapdu + n - 2);
+}
+
+/*
+ * ENVELOPE (TS 102 221 §11.2.2): one BER-TLV from the terminal. SMS-PP
+ * download and menu selection belong to the agent (OTA); the card itself
+ * has no use for the others yet and acknowledges them.
+ */
+u16 vsim_cat_envelope(struct vsim_card *c, const struct vsim_apdu *a,
+		      struct vsim_resp *r)
+{
+	u16 len, hdr;
+
+	if (a->p1 || a->p2)
+		return SW_WRONG_P1P2;
+	if (a->lc < 2)
+		return SW_WRONG_LENGTH;
+	len = a->data[1];
+	hdr = 2;
+	if (len == 0x81 && a->lc >= 3) {
+		len = a->data[2];
+		hdr = 3;
+	} else if (len > 0x7f) {
+		return SW_WRONG_DATA;
+	}
+	if (hdr + len != a->lc)
+		return SW_WRONG_DATA;
+	switch (a->data[0]) {
+	case BER_SMS_PP_DOWNLOAD:
+	case BER_MENU_SELECTION:
+		return slow_path(c, a, r);
+	case BER_CB_DOWNLOAD:
+	case BER_CALL_CONTROL:
+	case BER_MO_SMS_CONTROL:
+	case BER_EVENT_DOWNLOAD:
+	case BER_TIMER_EXPIRATION:
+		return SW_OK;
+	default:
+		return SW_WRONG_DATA;
+	}
+}
