@@ -22,9 +22,10 @@
 /* Longest line we accept: a 4 KiB file body as one hex line, with room. */
 #define PROFILE_MAX_LINE	(16 * 1024)
 
-enum sect { S_NONE, S_CARD, S_AUTH, S_PIN, S_FILE, S_COUNT };
+enum sect { S_NONE, S_CARD, S_AUTH, S_PIN, S_BINDING, S_FILE, S_COUNT };
 static const char *const sect_names[S_COUNT] = {
-	[S_CARD] = "card", [S_AUTH] = "auth", [S_PIN] = "pin", [S_FILE] = "file",
+	[S_CARD] = "card", [S_AUTH] = "auth", [S_PIN] = "pin",
+	[S_BINDING] = "binding", [S_FILE] = "file",
 };
 
 enum key {
@@ -33,6 +34,8 @@ enum key {
 	K_PIN1, K_PUK1, K_PIN2, K_PUK2, K_ADM1,
 	K_PIN1_ENABLED, K_PIN2_ENABLED, K_PIN1_DISABLE_OK, K_PIN2_DISABLE_OK,
 	K_PIN1_TRIES, K_PUK1_TRIES, K_PIN2_TRIES, K_PUK2_TRIES, K_ADM1_TRIES,
+	K_BIND_MODE, K_BIND_IMEI, K_BIND_PATTERN, K_BIND_COMPARE,
+	K_BIND_UNSUPPORTED, K_BIND_TEXT,
 	K_COUNT
 };
 
@@ -69,6 +72,12 @@ static const struct keydef {
 	[K_PIN2_TRIES] = { S_PIN, "pin2_max_tries", false },
 	[K_PUK2_TRIES] = { S_PIN, "puk2_max_tries", false },
 	[K_ADM1_TRIES] = { S_PIN, "adm1_max_tries", false },
+	[K_BIND_MODE] = { S_BINDING, "mode", false },
+	[K_BIND_IMEI] = { S_BINDING, "imei", false },
+	[K_BIND_PATTERN] = { S_BINDING, "pattern", false },
+	[K_BIND_COMPARE] = { S_BINDING, "compare", false },
+	[K_BIND_UNSUPPORTED] = { S_BINDING, "unsupported_terminal", false },
+	[K_BIND_TEXT] = { S_BINDING, "refusal_text", false },
 };
 
 struct ctx {
@@ -92,6 +101,7 @@ struct ctx {
 	bool pin_enabled[2], pin_disable_ok[2];
 	struct vsim_profile *p;
 	size_t cap;
+	bool binding_only;	/* vsim_profile_parse_binding(): [binding] alone */
 };
 
 static int fail(struct ctx *c, int line, const char *fmt, ...)
@@ -435,7 +445,7 @@ static void section_header(struct ctx *c, const char *s)
 		c->sect = S_FILE;
 		return;
 	}
-	for (i = S_CARD; i <= S_PIN; i++) {
+	for (i = S_CARD; i < S_FILE; i++) {
 		if (!strcmp(name, sect_names[i])) {
 			if (c->sect_line[i]) {
 				fail(c, c->line, "section [%s] given twice (first at line %d)",
@@ -447,7 +457,7 @@ static void section_header(struct ctx *c, const char *s)
 			return;
 		}
 	}
-	fail(c, c->line, "unknown section [%s] (expected [card], [auth], [pin] or [file PATH])", name);
+	fail(c, c->line, "unknown section [%s] (expected [card], [auth], [pin], [binding] or [file PATH])", name);
 }
 
 static char *reader(char *str, int num, void *stream)
@@ -562,6 +572,67 @@ static int file_key(struct ctx *c, const char *name, const char *v)
 	o->line = c->line;
 	o->len = n;
 	o->data = data;
+	return 1;
+}
+
+/*
+ * A list of IMEIs or patterns, separated by commas or blanks, into the
+ * image's binding entries. IMEIs: 14 digits, or 15 with a valid check
+ * digit (dropped: TS 23.003 §6.2.1), or 16 for an IMEISV. Patterns: 1..16
+ * digits or '?' (any digit), matched as a prefix.
+ */
+static int binding_list(struct ctx *c, const char *f, const char *v,
+			bool pattern)
+{
+	struct vsim_image_binding *b = &c->p->binding;
+	char item[40];
+	size_t n;
+
+	b->count = 0;
+	memset(b->entries, 0, sizeof(b->entries));
+	while (*v) {
+		v += strspn(v, ", \t");
+		n = strcspn(v, ", \t");
+		if (!n)
+			break;
+		if (b->count == VSIM_BIND_ENTRIES)
+			return fail(c, c->line, "field '%s': at most %d entries",
+				    f, VSIM_BIND_ENTRIES);
+		if (n >= sizeof(item))
+			return fail(c, c->line, "field '%s': entry %u is too long",
+				    f, b->count + 1);
+		memcpy(item, v, n);
+		item[n] = 0;
+		v += n;
+		for (size_t i = 0; i < n; i++) {
+			if (pattern && (item[i] == 'x' || item[i] == 'X'))
+				item[i] = '?';
+			if (!isdigit((unsigned char)item[i]) &&
+			    !(pattern && item[i] == '?'))
+				return fail(c, c->line, "field '%s': entry '%s' has '%c' (expected digits%s)",
+					    f, item, item[i], pattern ? " or '?'" : "");
+		}
+		if (pattern && n > VSIM_BIND_DIGITS)
+			return fail(c, c->line, "field '%s': pattern '%s' is longer than 16 digits",
+				    f, item);
+		if (!pattern) {
+			if (n == 15) {
+				int cd = luhn_digit(item, 14);
+
+				if (item[14] - '0' != cd)
+					return fail(c, c->line, "field '%s': IMEI %s: Luhn check digit is %c, expected %d (TS 23.003 Annex B)",
+						    f, item, item[14], cd);
+				item[14] = 0;
+				n = 14;
+			}
+			if (n != 14 && n != 16)
+				return fail(c, c->line, "field '%s': '%s' is not an IMEI (14 or 15 digits) or IMEISV (16 digits)",
+					    f, item);
+		}
+		memcpy(b->entries[b->count++], item, n);
+	}
+	if (!b->count)
+		return fail(c, c->line, "field '%s': no entries", f);
 	return 1;
 }
 
@@ -687,10 +758,83 @@ static int set_key(struct ctx *c, enum key k, const char *v)
 			p->pins[e->idx].max_tries = (uint8_t)x;
 		return 1;
 	}
+	case K_BIND_MODE: {
+		static const char *const modes[] = {
+			[VSIM_BIND_OFF] = "off",
+			[VSIM_BIND_FIRST_TERMINAL] = "first-terminal",
+			[VSIM_BIND_IMEI] = "imei",
+			[VSIM_BIND_PATTERN] = "pattern",
+		};
+
+		for (i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+			if (!strcmp(v, modes[i])) {
+				p->binding.mode = (uint8_t)i;
+				return 1;
+			}
+		}
+		return fail(c, c->line, "field 'mode': '%s' (expected off, first-terminal, imei or pattern)", v);
+	}
+	case K_BIND_IMEI:
+		return binding_list(c, f, v, false);
+	case K_BIND_PATTERN:
+		return binding_list(c, f, v, true);
+	case K_BIND_COMPARE:
+		if (!strcmp(v, "imeisv"))
+			p->binding.flags |= VSIM_BIND_F_IMEISV;
+		else if (strcmp(v, "imei"))
+			return fail(c, c->line, "field 'compare': '%s' (expected imei or imeisv)", v);
+		return 1;
+	case K_BIND_UNSUPPORTED:
+		if (!strcmp(v, "allow"))
+			p->binding.flags |= VSIM_BIND_F_ALLOW_NO_CAT;
+		else if (strcmp(v, "deny"))
+			return fail(c, c->line, "field 'unsupported_terminal': '%s' (expected deny or allow)", v);
+		return 1;
+	case K_BIND_TEXT:
+		n = strlen(v);
+		if (n > VSIM_BIND_TEXT_MAX)
+			return fail(c, c->line, "field 'refusal_text': %zu characters, at most %d",
+				    n, VSIM_BIND_TEXT_MAX);
+		for (i = 0; i < n; i++)
+			if (v[i] < 0x20 || v[i] > 0x7e)
+				return fail(c, c->line, "field 'refusal_text': only printable ASCII");
+		memcpy(p->binding.text, v, n);
+		p->binding.text_len = (uint8_t)n;
+		p->binding.flags |= VSIM_BIND_F_DISPLAY;
+		return 1;
 	case K_COUNT:
 		break;
 	}
 	return 0;
+}
+
+/* The [binding] fields must fit together (docs/binding.md). */
+static int binding_finish(struct ctx *c)
+{
+	struct vsim_image_binding *b = &c->p->binding;
+	bool sv = b->flags & VSIM_BIND_F_IMEISV;
+	int i, j;
+
+	if (!c->sect_line[S_BINDING])
+		return 1;
+	if (!c->key_line[K_BIND_MODE])
+		return fail(c, c->sect_line[S_BINDING], "field 'mode': missing in section [binding]");
+	if (b->mode == VSIM_BIND_IMEI && !c->key_line[K_BIND_IMEI])
+		return fail(c, c->key_line[K_BIND_MODE], "field 'imei': mode imei needs a list of IMEIs");
+	if (b->mode == VSIM_BIND_PATTERN && !c->key_line[K_BIND_PATTERN])
+		return fail(c, c->key_line[K_BIND_MODE], "field 'pattern': mode pattern needs a list of patterns");
+	if (b->mode != VSIM_BIND_IMEI && c->key_line[K_BIND_IMEI])
+		return fail(c, c->key_line[K_BIND_IMEI], "field 'imei': only for mode imei");
+	if (b->mode != VSIM_BIND_PATTERN && c->key_line[K_BIND_PATTERN])
+		return fail(c, c->key_line[K_BIND_PATTERN], "field 'pattern': only for mode pattern");
+	for (i = 0; i < b->count && b->mode == VSIM_BIND_IMEI; i++) {
+		j = (int)strnlen((const char *)b->entries[i], VSIM_BIND_DIGITS);
+		if (j != (sv ? 16 : 14))
+			return fail(c, c->key_line[K_BIND_IMEI], "field 'imei': entry %d has %d digits; compare = %s wants %s",
+				    i + 1, j, sv ? "imeisv" : "imei",
+				    sv ? "16 (IMEISV)" : "14 or 15 (IMEI)");
+	}
+	return 1;
 }
 
 static int handler(void *user, const char *section, const char *name, const char *value)
@@ -706,8 +850,10 @@ static int handler(void *user, const char *section, const char *name, const char
 			    name);
 	if (!*value)
 		return fail(c, c->line, "field '%s': empty value", name);
-	if (c->sect == S_FILE)
+	if (c->sect == S_FILE && !c->binding_only)
 		return file_key(c, name, value);
+	if (c->binding_only && c->sect != S_BINDING)
+		return fail(c, c->line, "field '%s': only [binding] fields belong here", name);
 	for (i = 0; i < K_COUNT; i++) {
 		if (keys[i].sect != c->sect || strcmp(keys[i].name, name))
 			continue;
@@ -753,6 +899,11 @@ static int finish(struct ctx *c)
 
 	if (c->line > last)
 		last = c->line;
+	if (c->binding_only) {
+		if (!c->sect_line[S_BINDING])
+			return fail(c, last, "section [binding] is missing");
+		return binding_finish(c);
+	}
 	for (i = 0; i < K_COUNT; i++) {
 		if (!keys[i].required || c->key_line[i])
 			continue;
@@ -784,7 +935,7 @@ static int finish(struct ctx *c)
 			     (c->pin_disable_ok[i] ? VSIM_PIN_F_DISABLE_OK : 0);
 	}
 	p->pins[VSIM_PIN_IDX_ADM1].flags = VSIM_PIN_F_ENABLED;
-	return 1;
+	return binding_finish(c);
 }
 
 static int run(struct ctx *c)
@@ -841,6 +992,23 @@ int vsim_profile_parse_buffer(const char *name, const char *text, struct vsim_pr
 
 	defaults(&c);
 	return run(&c);
+}
+
+int vsim_profile_parse_binding(const char *name, const char *text,
+			       struct vsim_image_binding *b, char *err,
+			       size_t errlen)
+{
+	struct vsim_profile p;
+	struct ctx c = { .name = name, .buf = text, .err = err,
+			 .errlen = errlen, .p = &p, .binding_only = true };
+	int ret;
+
+	defaults(&c);
+	ret = run(&c);
+	if (!ret)
+		*b = p.binding;
+	vsim_profile_free(&p);
+	return ret;
 }
 
 void vsim_profile_free(struct vsim_profile *p)
@@ -1021,6 +1189,7 @@ int vsim_profile_build_image(const struct vsim_profile *p, uint8_t **image, size
 	h->sqn_delta = p->sqn_delta;
 	h->sqn_limit = p->sqn_limit;
 	memcpy(h->pins, p->pins, sizeof(h->pins));
+	h->binding = p->binding;
 	h->data_size = (__u32)data;
 
 	for (i = 0, off = 0; i < nf; i++) {

@@ -56,6 +56,9 @@ struct vsim_profile {
 	/* [pin]: value/puk/tries/flags exactly as the image holds them */
 	struct vsim_image_pin pins[VSIM_PIN_COUNT];
 
+	/* [binding]: exactly as the image holds it (docs/binding.md) */
+	struct vsim_image_binding binding;
+
 	/* [file PATH] sections, in file order */
 	struct vsim_profile_override *overrides;
 	size_t n_overrides;
@@ -80,6 +83,14 @@ int vsim_profile_parse_buffer(const char *name, const char *text,
  */
 int vsim_profile_build_image(const struct vsim_profile *p, uint8_t **image,
 			     size_t *len, char *err, size_t errlen);
+
+/*
+ * Parse a [binding] section on its own (vsimctl binding set): the same
+ * fields, rules and messages as in a profile. 0, or -1 with @err.
+ */
+int vsim_profile_parse_binding(const char *name, const char *text,
+			       struct vsim_image_binding *b, char *err,
+			       size_t errlen);
 
 /* Wipe secrets and free the overrides. */
 void vsim_profile_free(struct vsim_profile *p);

@@ -4,8 +4,10 @@
  *   vsimctl compile --profile FILE -o IMAGE
  *   vsimctl exec --profile FILE [--state DIR] [--script FILE] [APDU...]
  *   vsimctl list|status CARD|add PROFILE|remove CARD|trace CARD [--json]
+ *   vsimctl term --profile FILE --imei IMEI [...]   (vsimctl_term.c)
+ *   vsimctl binding show|reset|set ...              (vsimctl_binding.c)
  * exec runs the card in this process and prints one R-APDU per C-APDU;
- * the others talk to a running vsimd over its control socket (control.h).
+ * list..trace talk to a running vsimd over its control socket (control.h).
  */
 #include <ctype.h>
 #include <errno.h>
@@ -19,6 +21,7 @@
 #include "card_host.h"
 #include "ctlclient.h"
 #include "profile.h"
+#include "vsimctl.h"
 
 #define ERRLEN 512
 #define DEFAULT_SOCKET "/run/vsim/vsimd.sock"
@@ -29,6 +32,9 @@ static void usage(FILE *f)
 {
 	fputs("usage: vsimctl compile --profile FILE -o IMAGE\n"
 	      "       vsimctl exec --profile FILE [--state DIR] [--script FILE] [APDU...]\n"
+	      "       vsimctl term --profile FILE --imei IMEI [--raw-imei] [--no-cat]\n"
+	      "                    [--state DIR | --device /dev/vsimN]\n"
+	      "       vsimctl binding show|reset|set --profile FILE [--state DIR] [--adm KEY] ...\n"
 	      "\n"
 	      "exec powers the card on, sends each APDU (hex, spaces allowed) and\n"
 	      "prints each R-APDU in hex (data then SW), one line each. It never\n"
@@ -536,6 +542,10 @@ int main(int argc, char **argv)
 	    !strcmp(argv[1], "add") || !strcmp(argv[1], "remove") ||
 	    !strcmp(argv[1], "trace"))
 		return cmd_daemon(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "term"))
+		return vsimctl_term(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "binding"))
+		return vsimctl_binding(argc - 1, argv + 1);
 	fprintf(stderr, "vsimctl: unknown command '%s'\n", argv[1]);
 	usage(stderr);
 	return 2;
