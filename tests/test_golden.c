@@ -42,7 +42,7 @@ static const struct transcript_ops engine_ops = {
 /* Every transcript below, and no other file in the directory. */
 static const char *const traces[] = {
 	"select", "usim_auth", "bad_input", "pins", "records", "channels",
-	"gsm",
+	"gsm", "binding",
 };
 
 static int play(struct __test_metadata *_metadata, const char *name)
@@ -73,6 +73,7 @@ GOLDEN(pins)
 GOLDEN(records)
 GOLDEN(channels)
 GOLDEN(gsm)
+GOLDEN(binding)
 
 /* A transcript added to the directory but not to the list is a mistake. */
 TEST(golden_all_listed)
