@@ -92,10 +92,12 @@ static void vsim_dev_read_iccid(struct vsim_dev *dev, const void *image)
 }
 
 /*
- * Build a card from a checked image: engine, index, /dev/vsimN. On success
+ * Build a card from a checked image (and, given one, the durable state it
+ * had before): engine, index, /dev/vsimN. On success
  * the caller owns the one reference, which the card fd will carry.
  */
 static struct vsim_dev *vsim_dev_create(const void *image, size_t len,
+					const void *state, size_t state_len,
 					u32 flags)
 {
 	const struct vsim_image_header *h = image;
@@ -130,6 +132,12 @@ static struct vsim_dev *vsim_dev_create(const void *image, size_t len,
 		pr_info_ratelimited("vsim: card image refused: %s\n",
 				    why ? why : "?");
 		goto err_put_dev;
+	}
+	/* A state blob that could not come from this card is refused whole. */
+	if (state_len) {
+		ret = vsim_card_load_state(dev->engine, state, state_len);
+		if (ret)
+			goto err_put_dev;
 	}
 
 	mutex_lock(&vsim_devs_lock);
@@ -198,29 +206,44 @@ void vsim_dev_destroy(struct vsim_dev *dev)
 
 static long vsim_ctl_new_card(struct vsim_new_card __user *argp)
 {
-	struct vsim_new_card req;
+	struct vsim_new_card req = {};
 	struct vsim_dev *dev;
 	struct file *file;
 	const char *why = "?";
-	void *image;
+	void *image, *state = NULL;
+	u32 size;
 	int fd, ret;
 
 	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
-	if (copy_from_user(&req, argp, sizeof(req)))
+	if (get_user(size, &argp->size))
 		return -EFAULT;
-	if (req.size != sizeof(req) || req.reserved)
+	/* The version-1 struct ends before state: both sizes are ABI. */
+	if (size != sizeof(req) && size != VSIM_NEW_CARD_SIZE_V1)
+		return -EINVAL;
+	if (copy_from_user(&req, argp, size))
+		return -EFAULT;
+	if (req.size != size || req.reserved || req.reserved2)
 		return -EINVAL;
 	if (req.flags & ~VSIM_NEW_CARD_FLAGS)
 		return -EOPNOTSUPP;
-	if (req.image_len > VSIM_IMAGE_MAX_SIZE)
+	if (req.image_len > VSIM_IMAGE_MAX_SIZE ||
+	    req.state_len > VSIM_STATE_MAX_SIZE)
 		return -E2BIG;
 	if (req.image_len < sizeof(struct vsim_image_header))
 		return -EINVAL;
 
+	if (req.state_len) {
+		state = vmemdup_user(u64_to_user_ptr(req.state), req.state_len);
+		if (IS_ERR(state))
+			return PTR_ERR(state);
+	}
 	image = vmemdup_user(u64_to_user_ptr(req.image), req.image_len);
-	if (IS_ERR(image))
-		return PTR_ERR(image);
+	if (IS_ERR(image)) {
+		ret = PTR_ERR(image);
+		image = NULL;
+		goto err_free_image;
+	}
 	/* Completely, before anything exists. */
 	ret = vsim_image_check(image, req.image_len, &why);
 	if (ret) {
@@ -229,14 +252,18 @@ static long vsim_ctl_new_card(struct vsim_new_card __user *argp)
 		goto err_free_image;
 	}
 
-	dev = vsim_dev_create(image, req.image_len, req.flags);
+	dev = vsim_dev_create(image, req.image_len, state, req.state_len,
+			      req.flags);
 	if (IS_ERR(dev)) {
 		ret = PTR_ERR(dev);
 		goto err_free_image;
 	}
-	/* The image holds K and the PINs: gone as soon as the card has them. */
+	/* Image and state hold K and PINs: gone as soon as the card has them. */
 	kvfree_sensitive(image, req.image_len);
 	image = NULL;
+	if (state)
+		kvfree_sensitive(state, req.state_len);
+	state = NULL;
 
 	fd = get_unused_fd_flags(O_RDWR | O_CLOEXEC);
 	if (fd < 0) {
@@ -252,7 +279,7 @@ static long vsim_ctl_new_card(struct vsim_new_card __user *argp)
 
 	req.index = dev->index;
 	req.fd = fd;
-	if (copy_to_user(argp, &req, sizeof(req))) {
+	if (copy_to_user(argp, &req, size)) {
 		ret = -EFAULT;
 		goto err_fput;
 	}
@@ -271,7 +298,10 @@ err_destroy_dev:
 	vsim_dev_destroy(dev);
 	return ret;
 err_free_image:
-	kvfree_sensitive(image, req.image_len);
+	if (image)
+		kvfree_sensitive(image, req.image_len);
+	if (state)
+		kvfree_sensitive(state, req.state_len);
 	return ret;
 }
 

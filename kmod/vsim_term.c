@@ -433,6 +433,22 @@ static ssize_t auth_fail_show(struct device *d, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RO(auth_fail);
 
+/* The binding check in words: mode, bound, this power cycle; never the IMEI. */
+static ssize_t binding_show(struct device *d, struct device_attribute *attr,
+			    char *buf)
+{
+	struct vsim_dev *dev = dev_get_drvdata(d);
+	struct vsim_binding_info info;
+
+	if (mutex_lock_interruptible(&dev->lock))
+		return -ERESTARTSYS;
+	vsim_card_binding_info(dev->engine, &info);
+	mutex_unlock(&dev->lock);
+	return sysfs_emit(buf, "mode=%s bound=%d session=%s\n", info.mode,
+			  info.bound, info.session);
+}
+static DEVICE_ATTR_RO(binding);
+
 static struct attribute *vsim_term_attrs[] = {
 	&dev_attr_iccid.attr,
 	&dev_attr_powered.attr,
@@ -440,6 +456,7 @@ static struct attribute *vsim_term_attrs[] = {
 	&dev_attr_apdus.attr,
 	&dev_attr_auth_ok.attr,
 	&dev_attr_auth_fail.attr,
+	&dev_attr_binding.attr,
 	NULL,
 };
 

@@ -20,11 +20,11 @@
 /* A terminal that sent no TERMINAL PROFILE after this many commands has no CAT. */
 #define VSIM_BIND_NO_TP_LIMIT	16
 
-/* TERMINAL PROFILE bits, TS 102 223 §5.2 (byte, mask) */
-#define TP_PLI_IMEI		4, 0x40	/* PROVIDE LOCAL INFORMATION (IMEI) */
-#define TP_PLI_IMEISV		18, 0x40
-#define TP_DISPLAY_TEXT		3, 0x01
-#define TP_REFRESH		3, 0x80
+/* TERMINAL PROFILE bits, TS 102 223 §5.2 (1-based byte, mask) */
+static const struct vsim_tp_bit tp_pli_imei = { 4, 0x40 };	/* PLI (IMEI) */
+static const struct vsim_tp_bit tp_pli_imeisv = { 18, 0x40 };	/* PLI (IMEISV) */
+static const struct vsim_tp_bit tp_display_text = { 3, 0x01 };
+static const struct vsim_tp_bit tp_refresh = { 3, 0x80 };
 
 /* Why the session's verdict is what it is (vsim_card_binding_info). */
 enum vsim_bind_reason {
@@ -116,8 +116,8 @@ static void decide_no_cat(struct vsim_card *c)
 /* TERMINAL PROFILE arrived: ask for the IMEI if the terminal can answer. */
 void vsim_binding_terminal_profile(struct vsim_card *c)
 {
-	bool can = sv(c) ? vsim_tp_has(c, TP_PLI_IMEISV) :
-			   vsim_tp_has(c, TP_PLI_IMEI);
+	bool can = sv(c) ? vsim_tp_has(c, tp_pli_imeisv) :
+			   vsim_tp_has(c, tp_pli_imei);
 
 	if (c->st.binding.cfg.mode == VSIM_BIND_OFF || c->bind.asked ||
 	    c->bind.why == VSIM_WHY_MATCH || c->bind.why == VSIM_WHY_FIRST)
@@ -237,7 +237,7 @@ static void queue_refresh(struct vsim_card *c)
 		0x3f, 0x00, 0x7f, 0x20, 0x6f, 0x07,	/* DF_GSM EF_IMSI */
 	};
 
-	if (vsim_tp_has(c, TP_REFRESH))
+	if (vsim_tp_has(c, tp_refresh))
 		vsim_cat_queue(c, TYPE_REFRESH, REFRESH_FILE_CHANGE,
 			       DEV_TERMINAL, files, sizeof(files));
 }
@@ -247,7 +247,7 @@ static void queue_refusal_text(struct vsim_card *c)
 	const struct vsim_image_binding *b = &c->st.binding.cfg;
 	u8 t[3 + VSIM_BIND_TEXT_MAX];
 
-	if (!(b->flags & VSIM_BIND_F_DISPLAY) || !vsim_tp_has(c, TP_DISPLAY_TEXT))
+	if (!(b->flags & VSIM_BIND_F_DISPLAY) || !vsim_tp_has(c, tp_display_text))
 		return;
 	/* §8.15 text string: DCS 04 (8-bit data) then the text */
 	t[0] = 0x8d;

@@ -267,7 +267,11 @@ u16 vsim_cat_terminal_response(struct vsim_card *c, const struct vsim_apdu *a,
 			       struct vsim_resp *r);
 u16 vsim_cat_envelope(struct vsim_card *c, const struct vsim_apdu *a,
 		      struct vsim_resp *r);
-bool vsim_tp_has(const struct vsim_card *c, u8 byte, u8 mask);
+struct vsim_tp_bit {
+	u8 byte;		/* 1-based, as TS 102 223 §5.2 counts */
+	u8 mask;
+};
+bool vsim_tp_has(const struct vsim_card *c, struct vsim_tp_bit bit);
 int vsim_cat_queue(struct vsim_card *c, u8 type, u8 qualifier, u8 dest,
 		   const u8 *tlvs, u8 len);
 u8 vsim_cat_pending_len(const struct vsim_card *c);

@@ -30,11 +30,10 @@
 
 #define TYPE_PLI		0x26	/* PROVIDE LOCAL INFORMATION, §9.4 */
 
-bool vsim_tp_has(const struct vsim_card *c, u8 byte, u8 mask)
+bool vsim_tp_has(const struct vsim_card *c, struct vsim_tp_bit bit)
 {
-	/* byte is 1-based as in TS 102 223 §5.2 */
-	return byte <= c->terminal_profile_len &&
-	       (c->terminal_profile[byte - 1] & mask);
+	return bit.byte <= c->terminal_profile_len &&
+	       (c->terminal_profile[bit.byte - 1] & bit.mask);
 }
 
 void vsim_cat_reset(struct vsim_card *c)

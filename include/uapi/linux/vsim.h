@@ -166,14 +166,25 @@ struct vsim_image_header {
 #define VSIM_NEW_CARD_F_VOLATILE 0x00000001	/* no waiting for the agent's acks */
 
 struct vsim_new_card {
-	__u32 size;		/* sizeof(struct vsim_new_card) */
+	__u32 size;		/* sizeof(struct vsim_new_card), or _SIZE_V1 */
 	__u32 flags;		/* VSIM_NEW_CARD_F_* */
 	__u64 image;		/* in: pointer to the card image */
 	__u32 image_len;	/* in: its length, <= VSIM_IMAGE_MAX_SIZE */
 	__u32 index;		/* out: N of /dev/vsimN */
 	__s32 fd;		/* out: the card fd (O_RDWR | O_CLOEXEC) */
 	__u32 reserved;
+	/*
+	 * Since size 48: the card's durable state as VSIM_IOC_GET_STATE gave
+	 * it (0 length: fresh from the image). How a card outlives a module
+	 * reload or an agent restart: the agent keeps the blob.
+	 */
+	__u64 state;		/* in: pointer to the state blob */
+	__u32 state_len;	/* in: its length, <= VSIM_STATE_MAX_SIZE */
+	__u32 reserved2;
 };
+
+#define VSIM_NEW_CARD_SIZE_V1	32	/* without state, state_len */
+#define VSIM_STATE_MAX_SIZE	(VSIM_IMAGE_MAX_DATA + 4096)
 
 #define VSIM_IOC_NEW_CARD	_IOWR(VSIM_IOC_MAGIC, 0x00, struct vsim_new_card)
 
