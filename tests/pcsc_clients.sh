@@ -81,7 +81,8 @@ $V remove usim >/dev/null
 wait_until 200 card_absent "$READER0"
 for t in tests/golden/*.trace; do
 	name=$(basename "$t" .trace)
-	$V add examples/test-usim.ini --name "golden-$name" >/dev/null
+	image=$(sed -n 's/^image //p' "$t")	# the transcript's card (transcript.h)
+	$V add "examples/${image:-test-usim}.ini" --name "golden-$name" >/dev/null
 	wait_until 200 card_present "$READER0"
 	out=$("$PY" tests/pcsc/replay.py "$READER0" "$t" 2>&1); rc=$?
 	check "pyscard replays $name.trace: $out" 0 "$rc"
