@@ -74,7 +74,7 @@ static bool vsim_ev_queue_locked(struct vsim_dev *dev, struct vsim_ev *ev)
 static int vsim_engine_persist(void *priv, const struct vsim_persist *rec)
 {
 	struct vsim_dev *dev = priv;
-	bool wait = !(dev->flags & VSIM_NEW_CARD_F_VOLATILE);
+	bool wait = !(dev->flags & VSIM_NEW_CARD_F_VOLATILE) && !dev->in_exec;
 	struct vsim_ev *ev;
 	bool queued;
 	long left;
@@ -368,17 +368,71 @@ static long vsim_cardfd_get_stats(struct vsim_dev *dev,
 	return copy_to_user(argp, &out, sizeof(out)) ? -EFAULT : 0;
 }
 
+/*
+ * VSIM_IOC_EXEC: an APDU from the agent. With VSIM_PRIV_ADM it runs on the
+ * engine's own host channel with ADM rights (TS 102 226 remote file
+ * management); with VSIM_PRIV_TERMINAL as the terminal would send it. The
+ * caller is the agent itself, so its changes are queued without waiting
+ * for an ack: the agent commits them before it lets the answer out.
+ */
 static long vsim_cardfd_exec(struct vsim_dev *dev,
 			     struct vsim_exec __user *argp)
 {
 	struct vsim_exec req;
+	size_t rlen;
+	u8 *buf;
+	long ret;
 
 	if (copy_from_user(&req, argp, sizeof(req)))
 		return -EFAULT;
-	if (req.size != sizeof(req) || req.reserved)
+	if (req.size != sizeof(req) || req.reserved || !req.capdu_len ||
+	    req.rapdu_max < VSIM_RAPDU_MAX ||
+	    (req.privilege != VSIM_PRIV_TERMINAL &&
+	     req.privilege != VSIM_PRIV_ADM))
 		return -EINVAL;
-	/* The engine has no privileged entry point yet. */
-	return -EOPNOTSUPP;
+	if (req.capdu_len > VSIM_CAPDU_MAX)
+		return -EMSGSIZE;
+	/* not the terminal's buffers: a shell read() may still want them */
+	buf = kmalloc(VSIM_CAPDU_MAX + VSIM_RAPDU_MAX, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	if (copy_from_user(buf, u64_to_user_ptr(req.capdu), req.capdu_len)) {
+		ret = -EFAULT;
+		goto out_free;
+	}
+	if (mutex_lock_interruptible(&dev->lock)) {
+		ret = -ERESTARTSYS;
+		goto out_free;
+	}
+	if (READ_ONCE(dev->dead)) {
+		ret = -ENODEV;
+		goto out_unlock;
+	}
+	if (req.privilege == VSIM_PRIV_TERMINAL &&
+	    !vsim_card_powered(dev->engine)) {
+		ret = -EIO;
+		goto out_unlock;
+	}
+	dev->in_exec = true;
+	rlen = vsim_card_exec(dev->engine, buf, req.capdu_len,
+			      buf + VSIM_CAPDU_MAX,
+			      req.privilege == VSIM_PRIV_ADM);
+	dev->in_exec = false;
+	mutex_unlock(&dev->lock);
+	req.rapdu_len = rlen;
+	if (copy_to_user(u64_to_user_ptr(req.rapdu), buf + VSIM_CAPDU_MAX,
+			 rlen) ||
+	    copy_to_user(argp, &req, sizeof(req)))
+		ret = -EFAULT;
+	else
+		ret = 0;
+	goto out_free;
+
+out_unlock:
+	mutex_unlock(&dev->lock);
+out_free:
+	kfree_sensitive(buf);
+	return ret;
 }
 
 /**
@@ -388,7 +442,8 @@ static long vsim_cardfd_exec(struct vsim_dev *dev,
  * @arg: pointer to the command's struct
  *
  * Return: 0; -EFAULT, -EINVAL (size), -ENOSPC (GET_STATE buffer too small:
- * len tells the size needed), -EOPNOTSUPP (EXEC, not yet), -ERESTARTSYS,
+ * len tells the size needed), -EMSGSIZE (EXEC: C-APDU too long), -EIO
+ * (EXEC as the terminal on a card powered off), -ENODEV, -ERESTARTSYS,
  * -ENOTTY for any other command.
  */
 static long vsim_cardfd_ioctl(struct file *filp, unsigned int cmd,

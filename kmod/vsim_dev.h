@@ -58,6 +58,7 @@ struct vsim_dev {
 	struct vsim_card *engine;	/* vsim_card_size() bytes */
 	struct crypto_aes_ctx aes;	/* K, expanded: wiped on free */
 	int persist_err;		/* last persist() failure in this call */
+	bool in_exec;			/* the agent's own VSIM_IOC_EXEC: no ack wait */
 	u8 capdu[VSIM_CAPDU_MAX];
 	u8 rapdu[VSIM_RAPDU_MAX];
 	u16 pending_len;		/* R-APDU waiting for read(), 0 = none */

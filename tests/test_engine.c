@@ -143,6 +143,50 @@ TEST_F(card, power_cycle_clears_security_state)
 	EXPECT_STREQ("6881", tc(&self->t, "01A4000C023F00"));
 }
 
+static const char *host(struct testcard *t, const char *hex)
+{
+	uint8_t c[300], r[VSIM_RAPDU_MAX];
+	size_t n = 0, rl, i;
+
+	for (; *hex; hex++)
+		if (hex[0] != ' ' && sscanf(hex++, "%2hhx", &c[n]) == 1)
+			n++;
+	rl = vsim_card_exec(t->h.card, c, n, r, true);
+	for (i = 0; i < rl; i++)
+		sprintf(t->out + 2 * i, "%02X", r[i]);
+	t->out[2 * rl] = 0;
+	return t->out;
+}
+
+/* The host's privileged channel: ADM rights, the terminal undisturbed. */
+TEST_F(card, host_exec_has_its_own_context)
+{
+	/* the terminal: EF_ICCID current, the MF's FCP kept for GET RESPONSE */
+	EXPECT_STREQ("9000", tc(&self->t, "00A4000C022FE2"));
+	EXPECT_STREQ("6125", tc(&self->t, "00A40004023F00"));
+	/* the host reads EF_IMSI without PIN1 and writes ADM-only EF_ICCID */
+	EXPECT_STREQ("9000", host(&self->t, "00A4040C07A0000000871002"));
+	EXPECT_STREQ("9000", host(&self->t, "00A4000C026F07"));
+	EXPECT_STREQ("0809101010325476989000", host(&self->t, "00B0000009"));
+	EXPECT_STREQ("9000", host(&self->t, "00A4000C023F00"));
+	EXPECT_STREQ("9000", host(&self->t, "00A4000C022FE2"));
+	EXPECT_STREQ("9000", host(&self->t, "00D600000199"));
+	/* case 4 comes whole; channel 1 is not the host's */
+	EXPECT_EQ(0, strncmp("6223", host(&self->t, "00A40004023F00"), 4));
+	EXPECT_STREQ("6881", host(&self->t, "01A4000C023F00"));
+	/* the terminal's kept data and current file are still there */
+	EXPECT_EQ(0, strncmp("6223", tc(&self->t, "00C0000025"), 4));
+	EXPECT_STREQ("9000", tc(&self->t, "00A4000C022FE2"));
+	EXPECT_STREQ("998812019000", tc(&self->t, "00B0000004"));
+	/* the terminal itself may not write EF_ICCID */
+	EXPECT_STREQ("6982", tc(&self->t, "00D600000198"));
+	/* and the host works with the card powered off */
+	vsim_card_power_off(self->t.h.card);
+	EXPECT_STREQ("9000", host(&self->t, "00A4000C022FE2"));
+	EXPECT_STREQ("99889000", host(&self->t, "00B0000002"));
+	EXPECT_FALSE(vsim_card_powered(self->t.h.card));
+}
+
 /* Random APDUs: every one gets a status word, none breaks the card. */
 TEST_F(card, random_apdus_always_answered)
 {

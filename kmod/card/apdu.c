@@ -232,7 +232,7 @@ stash:
 	n = 0;
 plain:
 	/* TS 102 221 §10.2.1.1: 91xx, a proactive command is waiting */
-	if (sw == SW_OK && vsim_cat_pending_len(c))
+	if (sw == SW_OK && !a->privileged && vsim_cat_pending_len(c))
 		sw = SW_PROACTIVE_PENDING | vsim_cat_pending_len(c);
 	memcpy(out, r->data, n);
 	if (a->gsm)
@@ -240,10 +240,10 @@ plain:
 	return put_sw(out, n, sw);
 }
 
-size_t vsim_card_transact(struct vsim_card *c, const u8 *capdu, size_t len,
-			  u8 *rapdu)
+static size_t run(struct vsim_card *c, const u8 *capdu, size_t len, u8 *rapdu,
+		  bool privileged)
 {
-	struct vsim_apdu a = { 0 };
+	struct vsim_apdu a = { .privileged = privileged };
 	const struct vsim_cmd *cmd = NULL;
 	struct vsim_resp r;
 	size_t out;
@@ -252,7 +252,8 @@ size_t vsim_card_transact(struct vsim_card *c, const u8 *capdu, size_t len,
 	c->stats.apdus++;
 	if (!c->powered)
 		return put_sw(rapdu, 0, SW_TECHNICAL);
-	vsim_binding_count_command(c);
+	if (!privileged)
+		vsim_binding_count_command(c);
 	if (len < 4 || len > VSIM_CAPDU_MAX)
 		return put_sw(rapdu, 0, SW_WRONG_LENGTH);
 	a.cla = capdu[0];
@@ -260,6 +261,8 @@ size_t vsim_card_transact(struct vsim_card *c, const u8 *capdu, size_t len,
 	a.p1 = capdu[2];
 	a.p2 = capdu[3];
 	sw = decode_class(c, &a, &cmd);
+	if (sw == SW_OK && privileged && a.channel)
+		sw = SW_CHANNEL_UNSUPPORTED;	/* the host has channel 0 only */
 	if (sw == SW_OK)
 		sw = parse_body(&a, capdu, len);
 	if (sw != SW_OK) {
@@ -267,8 +270,14 @@ size_t vsim_card_transact(struct vsim_card *c, const u8 *capdu, size_t len,
 			sw = vsim_gsm_sw(sw);
 		return put_sw(rapdu, 0, sw);
 	}
-	/* Data kept for GET RESPONSE lives until the next other command. */
-	if (a.ins != 0xc0)
+	/*
+	 * Data kept for GET RESPONSE lives until the next other command. The
+	 * host gets its answers whole (as with Le = 00) and never touches the
+	 * terminal's kept data.
+	 */
+	if (privileged && a.apdu_case == 4 && !a.ne)
+		a.ne = 256;
+	else if (a.ins != 0xc0 && !privileged)
 		clear_pending(c);
 	r.len = 0;
 	sw = cmd->fn(c, &a, &r);
@@ -276,6 +285,36 @@ size_t vsim_card_transact(struct vsim_card *c, const u8 *capdu, size_t len,
 	/* keys and PINs may have passed through: clear what was used */
 	vsim_wipe(r.data, r.len);
 	return out;
+}
+
+size_t vsim_card_transact(struct vsim_card *c, const u8 *capdu, size_t len,
+			  u8 *rapdu)
+{
+	return run(c, capdu, len, rapdu, false);
+}
+
+/*
+ * The host's own channel: remote file management (TS 102 226) runs with
+ * ADM rights in a context of its own, so the terminal's current files,
+ * kept GET RESPONSE data and proactive announcements stay as they were.
+ */
+size_t vsim_card_exec(struct vsim_card *c, const u8 *capdu, size_t len,
+		      u8 *rapdu, bool privileged)
+{
+	struct vsim_channel terminal;
+	bool powered = c->powered;
+	size_t n;
+
+	if (!privileged)
+		return run(c, capdu, len, rapdu, false);
+	terminal = c->channels[0];
+	c->channels[0] = c->host_channel;
+	c->powered = true;
+	n = run(c, capdu, len, rapdu, true);
+	c->host_channel = c->channels[0];
+	c->channels[0] = terminal;
+	c->powered = powered;
+	return n;
 }
 
 /* GET RESPONSE (TS 102 221 §11.1.17... ISO 7816-4 §7.6.1) */
@@ -286,7 +325,7 @@ static u16 cmd_get_response(struct vsim_card *c, const struct vsim_apdu *a,
 
 	if (a->p1 || a->p2)
 		return SW_WRONG_P1P2;
-	if (!c->pending_len)
+	if (!c->pending_len || a->privileged)
 		return a->gsm ? SW_TECHNICAL : SW_CONDITIONS;
 	if (!a->ne)
 		return SW_WRONG_LENGTH;

@@ -158,6 +158,7 @@ struct vsim_card {
 
 	/* Volatile session state, cleared at every power-on. */
 	struct vsim_channel channels[VSIM_CHANNELS];
+	struct vsim_channel host_channel;	/* vsim_card_exec() with privilege */
 	u8 verified;			/* bit i: pins[i] verified */
 	u8 pending[VSIM_RAPDU_MAX];	/* data waiting for GET RESPONSE */
 	u16 pending_len;

@@ -382,7 +382,7 @@ u16 vsim_fs_read_binary(struct vsim_card *c, const struct vsim_apdu *a,
 		return SW_WRONG_LE | (u8)avail;
 	memcpy(r->data, vsim_fs_body(c, file) + offset, a->ne);
 	/* locked by the binding check: an unused EF_IMSI (all FF) */
-	if (vsim_binding_hides(c, file))
+	if (!a->privileged && vsim_binding_hides(c, file))
 		memset(r->data, 0xff, a->ne);
 	r->len = a->ne;
 	return SW_OK;

@@ -254,6 +254,8 @@ int vsim_card_init(struct vsim_card *c, const void *image, size_t len,
 	memcpy(c->st.data, (const u8 *)(files + h->file_count), h->data_size);
 	c->st.binding.cfg = h->binding;
 	vsim_binding_init(c);
+	vsim_fs_reset_channel(c, &c->host_channel);
+	c->host_channel.open = true;
 	for (i = 0; i < VSIM_PIN_COUNT; i++) {
 		const struct vsim_image_pin *in = &h->pins[i];
 		struct vsim_pin_state *p = &c->st.pins[i];

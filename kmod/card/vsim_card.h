@@ -90,6 +90,15 @@ struct vsim_binding_info {
 void vsim_card_binding_info(const struct vsim_card *card,
 			    struct vsim_binding_info *info);
 
+/*
+ * An APDU from the host rather than the terminal. With @privileged it runs
+ * with ADM rights on a channel 0 of its own (the terminal's selection,
+ * kept data and power state untouched; powered or not), and case-4 answers
+ * come whole, without 61xx. Without, it is vsim_card_transact().
+ */
+size_t vsim_card_exec(struct vsim_card *card, const u8 *capdu, size_t len,
+		      u8 *rapdu, bool privileged);
+
 /* Counters for sysfs and benchmarks. */
 struct vsim_card_stats {
 	u64 apdus;

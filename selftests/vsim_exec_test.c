@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * VSIM_IOC_EXEC on the card fd: the agent's APDUs with ADM rights on a
+ * channel of their own (remote file management), the terminal's session
+ * left alone, changes queued as records the agent commits itself, and
+ * every argument error.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "vsim_lib.h"
+
+FIXTURE(exec) {
+	int ctl, card, term;
+	unsigned int idx;
+};
+
+FIXTURE_SETUP(exec)
+{
+	size_t len;
+	void *img = vsim_load_image("test-usim.img", &len);
+
+	ASSERT_NE(NULL, img);
+	self->ctl = vsim_ctl_open();
+	ASSERT_GE(self->ctl, 0);
+	/* durable: a terminal's change would wait for an ack */
+	ASSERT_EQ(0, vsim_new_card(self->ctl, img, len, 0, &self->card,
+				   &self->idx));
+	free(img);
+	self->term = vsim_term_open(self->idx, 0);
+	ASSERT_GE(self->term, 0);
+	ASSERT_EQ(0, vsim_power_on(self->term, NULL, NULL));
+}
+
+FIXTURE_TEARDOWN(exec)
+{
+	close(self->term);
+	close(self->card);
+	close(self->ctl);
+}
+
+static int run(int card, uint32_t priv, const char *hex, uint8_t *r,
+	       uint32_t *rlen)
+{
+	uint8_t c[VSIM_CAPDU_MAX + 8];
+	struct vsim_exec ex = {
+		.size = sizeof(ex),
+		.privilege = priv,
+		.capdu = (uintptr_t)c,
+		.rapdu = (uintptr_t)r,
+		.rapdu_max = VSIM_RAPDU_MAX,
+	};
+	int n = vsim_hex(hex, c, sizeof(c));
+
+	if (n < 0)
+		return -EINVAL;
+	ex.capdu_len = n;
+	if (ioctl(card, VSIM_IOC_EXEC, &ex))
+		return -errno;
+	*rlen = ex.rapdu_len;
+	return 0;
+}
+
+/* The SW of an EXEC, or a negative errno. */
+static int sw(int card, uint32_t priv, const char *hex)
+{
+	uint8_t r[VSIM_RAPDU_MAX];
+	uint32_t n = 0;
+	int ret = run(card, priv, hex, r, &n);
+
+	if (ret)
+		return ret;
+	return n >= 2 ? r[n - 2] << 8 | r[n - 1] : -EIO;
+}
+
+TEST_F(exec, adm_rights_on_its_own_channel)
+{
+	struct vsim_event ev;
+	uint8_t r[VSIM_RAPDU_MAX], data[64];
+	uint32_t n = 0;
+
+	/* the terminal has EF_ICCID current and no PIN verified */
+	ASSERT_EQ(0x9000, vsim_sw_hex(self->term, "00A4000C022FE2"));
+	/* the agent reads EF_IMSI without PIN1 */
+	ASSERT_EQ(0x9000, sw(self->card, VSIM_PRIV_ADM, "00A4040C07A0000000871002"));
+	ASSERT_EQ(0x9000, sw(self->card, VSIM_PRIV_ADM, "00A4000C026F07"));
+	ASSERT_EQ(0, run(self->card, VSIM_PRIV_ADM, "00B0000009", r, &n));
+	ASSERT_EQ(11, n);
+	EXPECT_EQ(0, memcmp(r, "\x08\x09\x10\x10\x10\x32\x54\x76\x98\x90\x00", 11));
+	/* and writes ADM-only EF_ICCID: queued as a record, no ack awaited */
+	ASSERT_EQ(0x9000, sw(self->card, VSIM_PRIV_ADM, "00A4000C023F00"));
+	ASSERT_EQ(0x9000, sw(self->card, VSIM_PRIV_ADM, "00A4000C022FE2"));
+	ASSERT_EQ(0x9000, sw(self->card, VSIM_PRIV_ADM, "00D600000199"));
+	do {
+		ASSERT_GE(vsim_read_event(self->card, &ev, data, sizeof(data)), 0);
+	} while (ev.type != VSIM_EV_PERSIST);
+	EXPECT_EQ(0, ev.flags & VSIM_EV_F_ACK);
+	EXPECT_EQ(1, ev.len);
+	EXPECT_EQ(0x99, data[0]);
+	/* the terminal's current file is still EF_ICCID, now changed */
+	EXPECT_EQ(0x9000, vsim_sw_hex(self->term, "00B0000001"));
+	/* the terminal itself may not write it */
+	EXPECT_EQ(0x6982, vsim_sw_hex(self->term, "00D600000198"));
+	/* the agent only has channel 0; terminal privilege is the terminal's */
+	EXPECT_EQ(0x6881, sw(self->card, VSIM_PRIV_ADM, "01A4000C023F00"));
+	EXPECT_EQ(0x6982, sw(self->card, VSIM_PRIV_TERMINAL, "00D600000198"));
+}
+
+TEST_F(exec, bad_arguments)
+{
+	uint8_t c[VSIM_CAPDU_MAX + 1] = { 0 }, r[VSIM_RAPDU_MAX];
+	struct vsim_exec ex = {
+		.size = sizeof(ex),
+		.privilege = VSIM_PRIV_ADM,
+		.capdu = (uintptr_t)c,
+		.rapdu = (uintptr_t)r,
+		.capdu_len = 4,
+		.rapdu_max = VSIM_RAPDU_MAX,
+	};
+	struct vsim_exec bad;
+
+	bad = ex, bad.size = 4;
+	EXPECT_EQ(-1, ioctl(self->card, VSIM_IOC_EXEC, &bad));
+	EXPECT_EQ(EINVAL, errno);
+	bad = ex, bad.privilege = 7;
+	EXPECT_EQ(-1, ioctl(self->card, VSIM_IOC_EXEC, &bad));
+	EXPECT_EQ(EINVAL, errno);
+	bad = ex, bad.reserved = 1;
+	EXPECT_EQ(-1, ioctl(self->card, VSIM_IOC_EXEC, &bad));
+	EXPECT_EQ(EINVAL, errno);
+	bad = ex, bad.rapdu_max = VSIM_RAPDU_MAX - 1;
+	EXPECT_EQ(-1, ioctl(self->card, VSIM_IOC_EXEC, &bad));
+	EXPECT_EQ(EINVAL, errno);
+	bad = ex, bad.capdu_len = VSIM_CAPDU_MAX + 1;
+	EXPECT_EQ(-1, ioctl(self->card, VSIM_IOC_EXEC, &bad));
+	EXPECT_EQ(EMSGSIZE, errno);
+	bad = ex, bad.capdu = 16;
+	EXPECT_EQ(-1, ioctl(self->card, VSIM_IOC_EXEC, &bad));
+	EXPECT_EQ(EFAULT, errno);
+	bad = ex, bad.rapdu = 16;
+	EXPECT_EQ(-1, ioctl(self->card, VSIM_IOC_EXEC, &bad));
+	EXPECT_EQ(EFAULT, errno);
+	/* on the terminal's device it is no command at all */
+	EXPECT_EQ(-1, ioctl(self->term, VSIM_IOC_EXEC, &ex));
+	EXPECT_EQ(ENOTTY, errno);
+	/* terminal privilege on a card powered off */
+	ASSERT_EQ(0, vsim_power_off(self->term));
+	bad = ex, bad.privilege = VSIM_PRIV_TERMINAL;
+	EXPECT_EQ(-1, ioctl(self->card, VSIM_IOC_EXEC, &bad));
+	EXPECT_EQ(EIO, errno);
+	/* ADM privilege works powered off */
+	EXPECT_EQ(0, ioctl(self->card, VSIM_IOC_EXEC, &ex));
+}
+
+VSIM_TEST_MAIN
