@@ -54,7 +54,7 @@ bool vsim_pin_satisfied(const struct vsim_card *c, u8 key_ref)
 /* The key reference an SC_DO asks for, or ALWAYS / NEVER. */
 static u8 sc_do_rule(const u8 *p, u8 len, u8 tag)
 {
-	u8 i;
+	unsigned int i;	/* i + 2 + length may pass 255: no u8 wrap-around */
 
 	switch (tag) {
 	case SC_DO_ALWAYS:
@@ -106,7 +106,8 @@ static const u8 *arr_record(struct vsim_card *c, u16 file, u8 *len)
 u8 vsim_access_rule(struct vsim_card *c, u16 file, enum vsim_access_op op)
 {
 	const u8 *rec;
-	u8 len, i, tag, l;
+	unsigned int i;	/* i + 2 + length may pass 255: no u8 wrap-around */
+	u8 len, tag, l;
 	bool matched = false, ins_rule = false;
 
 	if (!c->files[file].arr_fid)
