@@ -3,6 +3,7 @@
  * vsimctl: the command line for vsim cards.
  *   vsimctl compile --profile FILE -o IMAGE
  *   vsimctl exec --profile FILE [--state DIR] [--script FILE] [APDU...]
+ *   vsimctl exec --device /dev/vsimN [--script FILE] [APDU...]
  *   vsimctl list|status CARD|add PROFILE|remove CARD|trace CARD [--json]
  *   vsimctl term --profile FILE --imei IMEI [...]   (vsimctl_term.c)
  *   vsimctl binding show|reset|set ...              (vsimctl_binding.c)
@@ -19,6 +20,7 @@
 #include <unistd.h>
 
 #include "card_host.h"
+#include "terminal.h"
 #include "ctlclient.h"
 #include "profile.h"
 #include "vsimctl.h"
@@ -32,6 +34,7 @@ static void usage(FILE *f)
 {
 	fputs("usage: vsimctl compile --profile FILE -o IMAGE\n"
 	      "       vsimctl exec --profile FILE [--state DIR] [--script FILE] [APDU...]\n"
+	      "       vsimctl exec --device /dev/vsimN [--script FILE] [APDU...]\n"
 	      "       vsimctl term --profile FILE --imei IMEI [--raw-imei] [--no-cat]\n"
 	      "                    [--state DIR | --device /dev/vsimN]\n"
 	      "       vsimctl binding show|reset|set --profile FILE [--state DIR] [--adm KEY] ...\n"
@@ -139,7 +142,7 @@ static void print_hex(const uint8_t *b, size_t n)
 }
 
 /* Send one hex APDU; returns 0, or 1 after reporting bad input. */
-static int exec_one(struct vsim_host_card *h, const char *hex,
+static int exec_one(struct vsim_terminal *t, const char *hex,
 		    const char *where)
 {
 	uint8_t capdu[VSIMCTL_APDU_MAX], rapdu[VSIM_RAPDU_MAX];
@@ -150,11 +153,16 @@ static int exec_one(struct vsim_host_card *h, const char *hex,
 		fprintf(stderr, "vsimctl: %s: %s\n", where, why);
 		return 1;
 	}
-	print_hex(rapdu, vsim_card_transact(h->card, capdu, (size_t)n, rapdu));
+	n = vsim_terminal_transmit(t, capdu, (size_t)n, rapdu, sizeof(rapdu));
+	if (n < 2) {
+		fprintf(stderr, "vsimctl: %s: %s\n", where, strerror(errno));
+		return 1;
+	}
+	print_hex(rapdu, (size_t)n);
 	return 0;
 }
 
-static int exec_script(struct vsim_host_card *h, const char *path)
+static int exec_script(struct vsim_terminal *t, const char *path)
 {
 	char *line = NULL, where[300];
 	size_t cap = 0;
@@ -177,7 +185,7 @@ static int exec_script(struct vsim_host_card *h, const char *path)
 		if (!*p)
 			continue;
 		snprintf(where, sizeof(where), "%s:%u", path, lineno);
-		ret = exec_one(h, p, where);
+		ret = exec_one(t, p, where);
 	}
 	free(line);
 	if (f != stdin)
@@ -191,16 +199,17 @@ static int cmd_exec(int argc, char **argv)
 		{ "profile", required_argument, NULL, 'p' },
 		{ "state", required_argument, NULL, 's' },
 		{ "script", required_argument, NULL, 'f' },
+		{ "device", required_argument, NULL, 'd' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *profile = NULL, *state = NULL, *script = NULL;
-	struct vsim_host_card h;
+	const char *device = NULL;
+	struct vsim_terminal t;
 	char err[ERRLEN], where[32];
-	uint8_t *img, atr[VSIM_ATR_MAX];
-	size_t len;
+	uint8_t atr[VSIM_ATR_MAX];
 	int c, i, ret = 0;
 
-	while ((c = getopt_long(argc, argv, "p:s:f:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "p:s:f:d:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			profile = optarg;
@@ -211,12 +220,15 @@ static int cmd_exec(int argc, char **argv)
 		case 'f':
 			script = optarg;
 			break;
+		case 'd':
+			device = optarg;
+			break;
 		default:
 			return 2;
 		}
 	}
-	if (!profile) {
-		fprintf(stderr, "vsimctl exec: --profile FILE is required\n");
+	if (!profile == !device || (device && state)) {
+		fprintf(stderr, "vsimctl exec: give --profile FILE [--state DIR], or --device /dev/vsimN\n");
 		return 2;
 	}
 	/* Refuse bad hex before the card (and its state) is touched. */
@@ -230,26 +242,21 @@ static int cmd_exec(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (vsim_profile_compile(profile, &img, &len, err, sizeof(err))) {
+	if (vsim_terminal_open(&t, device, profile, state, err, sizeof(err))) {
 		fprintf(stderr, "vsimctl: %s\n", err);
 		return 1;
 	}
-	ret = vsim_host_card_open(&h, img, len, state, err, sizeof(err));
-	memset(img, 0, len);
-	free(img);
-	if (ret) {
-		fprintf(stderr, "vsimctl: %s\n", err);
-		return 1;
+	if (vsim_terminal_power_on(&t, atr, sizeof(atr)) < 0) {
+		fprintf(stderr, "vsimctl: power on: %s\n", strerror(errno));
+		ret = 1;
 	}
-	vsim_card_power_on(h.card, atr, sizeof(atr));
 	for (i = optind; i < argc && !ret; i++) {
 		snprintf(where, sizeof(where), "APDU %d", i - optind + 1);
-		ret = exec_one(&h, argv[i], where);
+		ret = exec_one(&t, argv[i], where);
 	}
 	if (!ret && script)
-		ret = exec_script(&h, script);
-	vsim_card_power_off(h.card);
-	vsim_host_card_close(&h);
+		ret = exec_script(&t, script);
+	vsim_terminal_close(&t);
 	if (fflush(stdout))
 		ret = 1;
 	return ret;

@@ -5,24 +5,11 @@
 # sees it, refusals with their exit code, and local administration.
 set -u
 cd "$(dirname "$0")/.."
+. tests/lib/tap.sh
 V=build/vsimctl
 P=examples/test-usim-bound.ini
-n=0
-failed=0
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-
-check() {	# check NAME EXPECTED ACTUAL
-	n=$((n + 1))
-	if [ "$2" = "$3" ]; then
-		echo "ok $n $1"
-	else
-		echo "not ok $n $1"
-		echo "#   expected: $(printf '%q' "$2")"
-		echo "#   actual:   $(printf '%q' "$3")"
-		failed=1
-	fi
-}
 
 term() {	# term ARGS...: the verdict line and the exit code
 	local out rc
@@ -79,5 +66,4 @@ check "term refuses a malformed IMEI" \
 	"2:vsimctl term: --imei 12ab: expected 14 or 15 digits (IMEI) or 16 (IMEISV)" \
 	"$rc:$(cat "$tmp/err")"
 
-echo "1..$n"
-exit $failed
+tap_done

@@ -4,24 +4,11 @@
 # of bad input with a message and an exit code, --script, --state.
 set -u
 cd "$(dirname "$0")/.."
+. tests/lib/tap.sh
 V=build/vsimctl
 P=examples/test-usim.ini
-n=0
-failed=0
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-
-check() {	# check NAME EXPECTED ACTUAL
-	n=$((n + 1))
-	if [ "$2" = "$3" ]; then
-		echo "ok $n $1"
-	else
-		echo "not ok $n $1"
-		echo "#   expected: $(printf '%q' "$2")"
-		echo "#   actual:   $(printf '%q' "$3")"
-		failed=1
-	fi
-}
 
 out=$($V exec --profile $P 00A4000C022FE2 "00 B0 00 00 0A")
 check "one line per APDU, data then SW" $'9000\n988812010000000010F19000' "$out"
@@ -75,8 +62,15 @@ check "bad profile: message names line and field" "0" "$?"
 $V compile --profile $P -o "$tmp/card.img"
 check "compile writes an owner-only image" "600" "$(stat -c %a "$tmp/card.img")"
 
+$V exec --profile $P --device /dev/vsim0 00 2>"$tmp/err"; rc=$?
+check "--profile and --device together: usage error" \
+	"2:vsimctl exec: give --profile FILE [--state DIR], or --device /dev/vsimN" \
+	"$rc:$(cat "$tmp/err")"
+$V exec --device "$tmp/no-such-card" 00 2>"$tmp/err"; rc=$?
+check "--device that does not exist" \
+	"1:vsimctl: $tmp/no-such-card: No such file or directory" "$rc:$(cat "$tmp/err")"
+
 $V frobnicate 2>/dev/null; rc=$?
 check "unknown command: exit 2" "2" "$rc"
 
-echo "1..$n"
-exit $failed
+tap_done

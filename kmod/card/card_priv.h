@@ -252,6 +252,7 @@ u16 vsim_pin_enable(struct vsim_card *c, const struct vsim_apdu *a,
 u16 vsim_pin_unblock(struct vsim_card *c, const struct vsim_apdu *a,
 		     struct vsim_resp *r);
 int vsim_pin_index(u8 key_ref);
+bool vsim_pin_digits_ok(const u8 v[8]);
 
 /* authenticate.c */
 u16 vsim_cmd_authenticate(struct vsim_card *c, const struct vsim_apdu *a,

@@ -11,21 +11,6 @@ size_t vsim_card_size(void)
 	return sizeof(struct vsim_card);
 }
 
-static bool pin_digits_ok(const u8 v[8])
-{
-	int i = 0;
-
-	/* TS 102 221 §9.5.2: 4..8 ASCII digits, padded with FF */
-	while (i < 8 && v[i] >= '0' && v[i] <= '9')
-		i++;
-	if (i < 4)
-		return false;
-	for (; i < 8; i++)
-		if (v[i] != 0xff)
-			return false;
-	return true;
-}
-
 static const char *check_pin(const struct vsim_image_pin *p, int idx)
 {
 	if (p->max_tries < 1 || p->max_tries > 15)
@@ -39,9 +24,9 @@ static const char *check_pin(const struct vsim_image_pin *p, int idx)
 	/* ADM1 may be any 8 bytes (operators use raw keys) */
 	if (idx == VSIM_PIN_IDX_ADM1)
 		return NULL;
-	if (!pin_digits_ok(p->value))
+	if (!vsim_pin_digits_ok(p->value))
 		return "PIN is not 4..8 digits padded with FF";
-	if (p->puk_max_tries && !pin_digits_ok(p->puk))
+	if (p->puk_max_tries && !vsim_pin_digits_ok(p->puk))
 		return "PUK is not 4..8 digits padded with FF";
 	return NULL;
 }

@@ -6,13 +6,11 @@
  */
 #include "card_priv.h"
 
-static bool pin_format_ok(int idx, const u8 v[8])
+/* TS 102 221 §9.5.2: 4..8 ASCII digits, padded with FF. */
+bool vsim_pin_digits_ok(const u8 v[8])
 {
 	int i = 0;
 
-	if (idx == VSIM_PIN_IDX_ADM1)
-		return true;	/* ADM keys may be raw bytes */
-	/* §9.5.2: 4..8 digits, padded with FF */
 	while (i < 8 && v[i] >= '0' && v[i] <= '9')
 		i++;
 	if (i < 4)
@@ -21,6 +19,12 @@ static bool pin_format_ok(int idx, const u8 v[8])
 		if (v[i] != 0xff)
 			return false;
 	return true;
+}
+
+static bool pin_format_ok(int idx, const u8 v[8])
+{
+	/* ADM keys may be raw bytes */
+	return idx == VSIM_PIN_IDX_ADM1 || vsim_pin_digits_ok(v);
 }
 
 /* Resolve P1 = 00 and the key reference in P2. */
