@@ -179,8 +179,13 @@ static int kernel_open(struct vsimd_card *c, const struct vsim_store_card *row,
 	}
 	nc.image = (uintptr_t)row->image;
 	nc.image_len = (uint32_t)row->image_len;
+	/* a stored card comes back with its state (UAPI: NEW_CARD size 48) */
+	nc.state = (uintptr_t)row->state;
+	nc.state_len = row->state ? (uint32_t)row->state_len : 0;
 	if (ioctl(ctl, VSIM_IOC_NEW_CARD, &nc)) {
-		snprintf(err, errlen, "VSIM_IOC_NEW_CARD: %s", strerror(errno));
+		snprintf(err, errlen, "VSIM_IOC_NEW_CARD: %s%s", strerror(errno),
+			 errno == EINVAL && row->state ?
+			 " (stored state refused by vsim.ko)" : "");
 		close(ctl);
 		goto err;
 	}
@@ -197,13 +202,10 @@ static int kernel_open(struct vsimd_card *c, const struct vsim_store_card *row,
 			goto err_blob;
 		}
 	} else if (row->state_len != len || memcmp(row->state, blob, len)) {
-		/*
-		 * vsim.ko builds a card from its image only: no ioctl loads a
-		 * stored durable blob yet. Starting it anyway would silently
-		 * roll the card back, so refuse.
-		 */
+		/* the module must hold exactly what the store holds */
 		snprintf(err, errlen,
-			 "the stored state differs from the image and vsim.ko cannot load state (no UAPI for it yet): use --backend embedded for this card");
+			 "vsim.ko did not restore the stored state (%zu bytes stored, %zu in the card)",
+			 row->state_len, len);
 		goto err_blob;
 	}
 	explicit_bzero(blob, len);
