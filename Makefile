@@ -163,3 +163,156 @@ bench: bench-pcsc
 bench-pcsc: all
 	scripts/bench-pcsc
 # ==== end of PC/SC bench section ===========================================
+
+# ==== checkpatch (issue #3) ================================================
+# The kernel's scripts/checkpatch.pl (and the two data files it reads) from
+# linux-source-6.1, extracted at build time; tests/checkpatch.sh runs it on
+# kmod/ and kmod/card/. `make checkpatch` runs it by hand.
+CHECKPATCH := $(B)/ksrc/scripts/checkpatch.pl
+KMOD_SRC   := $(wildcard kmod/*.c kmod/*.h kmod/card/*.c kmod/card/*.h)
+
+.PHONY: checkpatch
+all: $(CHECKPATCH)
+$(CHECKPATCH):
+	@test -n "$(LINUX_SRC_TAR)" || { echo "linux-source-6.1 is missing: run scripts/install-deps" >&2; exit 1; }
+	@mkdir -p $(B)/ksrc
+	tar -xJf $(LINUX_SRC_TAR) -C $(B)/ksrc --strip-components=1 \
+		linux-source-6.1/scripts/checkpatch.pl \
+		linux-source-6.1/scripts/spelling.txt \
+		linux-source-6.1/scripts/const_structs.checkpatch
+	@touch $@
+
+checkpatch: $(CHECKPATCH)
+	$(CHECKPATCH) --no-tree -f -q $(KMOD_SRC)
+# ==== end of checkpatch section ============================================
+
+# ==== make install / uninstall (issue #3) ==================================
+# `make install` puts vsim.ko into /lib/modules/$(KVER)/extra (Kbuild's
+# modules_install, then depmod), the UAPI header, vsimctl, vsimd, the udev
+# rules, the systemd unit, docs and a starter config. DESTDIR stages it for
+# packaging; PREFIX (default /usr/local) places the userspace parts.
+# `make install-user` skips the module, `make install-dkms` stages the
+# module's source in /usr/src/vsim-$(VERSION) for dkms (dkms.conf).
+#
+# The kernel: KVER= and/or KDIR=; neither means the running kernel. The
+# module-build default above (Debian's headers) is not used here: installing
+# a module for a kernel other than the one asked for is never right.
+VERSION        := 0.1
+PREFIX         ?= /usr/local
+BINDIR         ?= $(PREFIX)/bin
+SBINDIR        ?= $(PREFIX)/sbin
+INCLUDEDIR     ?= $(PREFIX)/include
+DOCDIR         ?= $(PREFIX)/share/doc/vsim
+SYSCONFDIR     ?= /etc
+# udev and systemd do not look under /usr/local: local installs go to
+# /etc; packages set /lib/udev/rules.d and /lib/systemd/system.
+UDEVRULESDIR   ?= /etc/udev/rules.d
+SYSTEMDUNITDIR ?= /etc/systemd/system
+DKMS_SRCDIR    ?= /usr/src/vsim-$(VERSION)
+INSTALL        ?= install
+DEPMOD         ?= depmod
+
+KDIR_GIVEN := $(filter command environment,$(firstword $(origin KDIR)))
+# A headers tree's own version is UTS_RELEASE (what vermagic says), not
+# include/config/kernel.release: Debian's headers put the upstream version
+# (6.1.x) in the latter, so modules_install would pick the wrong directory.
+KDIR_UTS    = $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"$$/\1/p' \
+		$(KDIR)/include/generated/utsrelease.h 2>/dev/null)
+INST_KVER  := $(or $(KVER),$(if $(KDIR_GIVEN),$(KDIR_UTS)),$(shell uname -r))
+INST_KDIR  := $(if $(KDIR_GIVEN),$(KDIR),/lib/modules/$(INST_KVER)/build)
+MODDEST     = $(DESTDIR)/lib/modules/$(INST_KVER)/extra
+
+DOCS        := README.md $(wildcard docs/*.md)
+MANPAGES    := $(wildcard docs/man/*.[1-8])
+# Installed only when absent, removed only when unchanged: an admin's edits win.
+ETC_FILES   := examples/vsimd.conf:0644 examples/test-usim.ini:0600
+
+.PHONY: install uninstall install-module install-user install-dkms \
+	uninstall-module uninstall-user uninstall-dkms
+install: install-module install-user
+
+install-module:
+	@test -n "$(INST_KVER)" || { echo "install: cannot tell the kernel version of KDIR=$(KDIR): set KVER=" >&2; exit 1; }
+	@test -f "$(INST_KDIR)/Makefile" || { echo "install: no kernel build tree at $(INST_KDIR): install linux-headers-$(INST_KVER), or set KDIR=/path/to/headers KVER=version" >&2; exit 1; }
+	$(MAKE) -C $(INST_KDIR) M=$(CURDIR) modules
+	@vm=$$(modinfo -F vermagic vsim.ko | cut -d' ' -f1); \
+	test "$$vm" = "$(INST_KVER)" || { echo "install: vsim.ko is for $$vm, not $(INST_KVER): KDIR and KVER disagree" >&2; exit 1; }
+	@# Kbuild signs the module when KDIR has the key (CONFIG_MODULE_SIG_ALL);
+	@# distribution headers do not: sign-file complains, the copy stays.
+	$(MAKE) -C $(INST_KDIR) M=$(CURDIR) INSTALL_MOD_PATH=$(DESTDIR) \
+		INSTALL_MOD_DIR=extra KERNELRELEASE=$(INST_KVER) modules_install
+	@test -f $(MODDEST)/vsim.ko || { echo "install: modules_install did not produce $(MODDEST)/vsim.ko" >&2; exit 1; }
+	chmod 0644 $(MODDEST)/vsim.ko
+ifeq ($(DESTDIR),)
+	$(DEPMOD) -a $(INST_KVER)
+else
+	@echo "install: DESTDIR is set: not running depmod on a staged tree; run 'depmod -a $(INST_KVER)' on the target"
+endif
+
+install-user: $(B)/vsimctl $(B)/vsimd
+	$(INSTALL) -d -m 0755 $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) \
+		$(DESTDIR)$(INCLUDEDIR)/linux $(DESTDIR)$(UDEVRULESDIR) \
+		$(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(DOCDIR)/examples \
+		$(DESTDIR)$(SYSCONFDIR)/vsim
+	$(INSTALL) -m 0755 $(B)/vsimctl $(DESTDIR)$(BINDIR)/vsimctl
+	$(INSTALL) -m 0755 $(B)/vsimd $(DESTDIR)$(SBINDIR)/vsimd
+	$(INSTALL) -m 0644 include/uapi/linux/vsim.h $(DESTDIR)$(INCLUDEDIR)/linux/vsim.h
+	$(INSTALL) -m 0644 udev/60-vsim.rules $(DESTDIR)$(UDEVRULESDIR)/60-vsim.rules
+	@# the unit names vsimd, its config and docs by path: follow PREFIX
+	sed -e 's|/usr/sbin/vsimd|$(SBINDIR)/vsimd|' \
+	    -e 's|/etc/vsim/|$(SYSCONFDIR)/vsim/|' \
+	    -e 's|/usr/share/doc/vsim/|$(DOCDIR)/|' \
+		udev/vsimd.service > $(DESTDIR)$(SYSTEMDUNITDIR)/vsimd.service.tmp
+	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/vsimd.service.tmp
+	mv -f $(DESTDIR)$(SYSTEMDUNITDIR)/vsimd.service.tmp $(DESTDIR)$(SYSTEMDUNITDIR)/vsimd.service
+	$(INSTALL) -m 0644 $(DOCS) $(DESTDIR)$(DOCDIR)/
+	$(INSTALL) -m 0644 $(wildcard examples/*) $(DESTDIR)$(DOCDIR)/examples/
+	$(if $(MANPAGES),for m in $(MANPAGES); do s=$${m##*.}; \
+		$(INSTALL) -D -m 0644 $$m $(DESTDIR)$(PREFIX)/share/man/man$$s/$${m##*/} || exit 1; done)
+	@for e in $(ETC_FILES); do f=$${e%%:*}; m=$${e##*:}; \
+		d=$(DESTDIR)$(SYSCONFDIR)/vsim/$${f##*/}; \
+		if [ -e $$d ]; then echo "install: keeping $$d"; \
+		else echo "$(INSTALL) -m $$m $$f $$d"; $(INSTALL) -m $$m $$f $$d || exit 1; fi; \
+	done
+ifeq ($(DESTDIR),)
+	@# the rules give /dev/vsimN to group vsim: udev ignores unknown groups
+	getent group vsim > /dev/null || groupadd --system vsim
+	-udevadm control --reload 2> /dev/null
+	-systemctl daemon-reload 2> /dev/null
+endif
+
+# dkms builds from a copy of this: Kbuild, the module's sources, the UAPI.
+install-dkms:
+	$(INSTALL) -d -m 0755 $(DESTDIR)$(DKMS_SRCDIR)/kmod/card \
+		$(DESTDIR)$(DKMS_SRCDIR)/include/uapi/linux
+	$(INSTALL) -m 0644 dkms.conf Kbuild $(DESTDIR)$(DKMS_SRCDIR)/
+	$(INSTALL) -m 0644 $(wildcard kmod/*.c kmod/*.h) $(DESTDIR)$(DKMS_SRCDIR)/kmod/
+	$(INSTALL) -m 0644 $(wildcard kmod/card/*.c kmod/card/*.h) $(DESTDIR)$(DKMS_SRCDIR)/kmod/card/
+	$(INSTALL) -m 0644 include/uapi/linux/vsim.h $(DESTDIR)$(DKMS_SRCDIR)/include/uapi/linux/
+
+uninstall: uninstall-module uninstall-user
+
+uninstall-module:
+	rm -f $(MODDEST)/vsim.ko $(MODDEST)/vsim.ko.gz $(MODDEST)/vsim.ko.xz $(MODDEST)/vsim.ko.zst
+	rmdir $(MODDEST) 2> /dev/null || true
+ifeq ($(DESTDIR),)
+	if [ -d /lib/modules/$(INST_KVER)/kernel ]; then $(DEPMOD) -a $(INST_KVER); fi
+endif
+
+uninstall-user:
+	rm -f $(DESTDIR)$(BINDIR)/vsimctl $(DESTDIR)$(SBINDIR)/vsimd \
+		$(DESTDIR)$(INCLUDEDIR)/linux/vsim.h \
+		$(DESTDIR)$(UDEVRULESDIR)/60-vsim.rules \
+		$(DESTDIR)$(SYSTEMDUNITDIR)/vsimd.service
+	rm -rf $(DESTDIR)$(DOCDIR)
+	$(if $(MANPAGES),rm -f $(foreach m,$(MANPAGES),$(DESTDIR)$(PREFIX)/share/man/man$(subst .,,$(suffix $(m)))/$(notdir $(m))))
+	@for e in $(ETC_FILES); do f=$${e%%:*}; d=$(DESTDIR)$(SYSCONFDIR)/vsim/$${f##*/}; \
+		if [ ! -e $$d ]; then :; elif cmp -s $$f $$d; then rm -f $$d; \
+		else echo "uninstall: keeping $$d (changed since install)"; fi; \
+	done
+	rmdir $(DESTDIR)$(SYSCONFDIR)/vsim 2> /dev/null || true
+	@echo "uninstall: group vsim is left in place (files may still belong to it)"
+
+uninstall-dkms:
+	rm -rf $(DESTDIR)$(DKMS_SRCDIR)
+# ==== end of install section ===============================================
