@@ -164,6 +164,21 @@ bench-pcsc: all
 	scripts/bench-pcsc
 # ==== end of PC/SC bench section ===========================================
 
+# ==== make bench: the kernel path in the VM (issue #3) =====================
+# build/bench/vm/bench_dev times round trips through /dev/vsimN (TRANSMIT,
+# write()+read(), a no-op ioctl as the floor) in one VM boot. It lives
+# below build/bench/vm/ so the host loop over $(BENCH_BIN) never runs it.
+.PHONY: bench-vm
+all: $(B)/bench/vm/bench_dev
+bench: bench-vm
+# VSIM_BENCH_ITERS/_IMAGE/_PROFILE reach the guest only through the command
+BENCH_VM_ENV := $(foreach v,VSIM_BENCH_ITERS VSIM_BENCH_IMAGE VSIM_BENCH_PROFILE,$(if $($(v)),$(v)=$($(v)) ))
+bench-vm: all module
+	scripts/vmtest -q -m vsim.ko -- '$(BENCH_VM_ENV)build/bench/vm/bench_dev'; \
+		rc=$$?; sed -n '/^# bench_dev/,/^vmtest-guest: command status/p' \
+		$(B)/vm/last-console | grep -v '^vmtest-guest:'; exit $$rc
+# ==== end of VM bench section ==============================================
+
 # ==== checkpatch (issue #3) ================================================
 # The kernel's scripts/checkpatch.pl (and the two data files it reads) from
 # linux-source-6.1, extracted at build time; tests/checkpatch.sh runs it on

@@ -1,0 +1,396 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The kernel path's cost: round trips through /dev/vsimN of a card in
+ * vsim.ko, beside a no-op ioctl on the same device as the floor.
+ *
+ *   VSIM_IOC_GET_ATR          the floor: copy in, copy out, no engine
+ *   TRANSMIT SELECT+READ      two APDUs per iteration, one ioctl each
+ *   TRANSMIT AUTHENTICATE     3G Milenage in the kernel, fresh AUTN each time
+ *   write()+read() SEL+READ   the shell interface: two syscalls per APDU
+ *
+ * `make bench` runs it inside the VM (scripts/vmtest), one boot for the
+ * whole table; it also runs on a box with vsim.ko loaded. Without
+ * /dev/vsimx it says so and exits 0. The card is VOLATILE
+ * (VSIM_NEW_CARD_F_VOLATILE): durable changes (PIN counter, SQN array) are
+ * queued as records nobody waits for, so no agent round trip is in the
+ * numbers; the records are not read (past the queue's cap they are
+ * dropped). Times are reported, never judged: the exit status is non-zero
+ * only when the card or the device answers wrongly.
+ *
+ * Card image: $VSIM_BENCH_IMAGE (default build/images/test-usim.img, made
+ * by `make`); keys for the network side from $VSIM_BENCH_PROFILE (default
+ * examples/test-usim.ini, the profile that image was compiled from).
+ * $VSIM_BENCH_ITERS sets the iterations of every row (default below: the
+ * guest runs under TCG, a few seconds per row).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/vsim.h>
+
+#include "host_crypto.h"
+#include "milenage.h"
+#include "profile.h"
+
+#define DEFAULT_ITERS	100000UL
+#define WARMUP_ITERS	1000UL
+#define DEFAULT_IMAGE	"build/images/test-usim.img"
+#define DEFAULT_PROFILE	"examples/test-usim.ini"
+#define CTL_PATH	"/dev/vsimx"
+
+struct row {
+	const char *path;
+	const char *calls;	/* system calls per APDU */
+	unsigned long iters;	/* round trips (APDUs, or ioctls for the floor) */
+	double secs;
+};
+
+static int term = -1;
+static uint8_t rapdu[VSIM_RAPDU_MAX];
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* TRANSMIT: R-APDU length, or -1 with a message. */
+static long transmit(const uint8_t *c, size_t len)
+{
+	struct vsim_transmit t = {
+		.size = sizeof(t),
+		.capdu = (uintptr_t)c,
+		.rapdu = (uintptr_t)rapdu,
+		.capdu_len = len,
+		.rapdu_max = sizeof(rapdu),
+	};
+
+	if (ioctl(term, VSIM_IOC_TRANSMIT, &t)) {
+		perror("bench_dev: VSIM_IOC_TRANSMIT");
+		return -1;
+	}
+	return t.rapdu_len;
+}
+
+/* write() one C-APDU, read() its R-APDU: length, or -1 with a message. */
+static long write_read(const uint8_t *c, size_t len)
+{
+	ssize_t w, r;
+
+	w = write(term, c, len);
+	if (w != (ssize_t)len) {
+		fprintf(stderr, "bench_dev: write: %s\n",
+			w < 0 ? strerror(errno) : "short write");
+		return -1;
+	}
+	r = read(term, rapdu, sizeof(rapdu));
+	if (r < 0) {
+		perror("bench_dev: read");
+		return -1;
+	}
+	return r;
+}
+
+static int want_sw(const char *what, long rl, uint8_t sw1, uint8_t sw2)
+{
+	if (rl >= 2 && rapdu[rl - 2] == sw1 && rapdu[rl - 1] == sw2)
+		return 0;
+	fprintf(stderr, "bench_dev: %s: got SW %02X%02X (%ld bytes), want %02X%02X\n",
+		what, rl >= 2 ? rapdu[rl - 2] : 0, rl >= 2 ? rapdu[rl - 1] : 0,
+		rl, sw1, sw2);
+	return -1;
+}
+
+static int run_get_atr(struct row *r, unsigned long n)
+{
+	struct vsim_atr a = { .size = sizeof(a) };
+	unsigned long i;
+	double t0 = now();
+
+	for (i = 0; i < n; i++) {
+		if (ioctl(term, VSIM_IOC_GET_ATR, &a) || a.len == 0) {
+			perror("bench_dev: VSIM_IOC_GET_ATR");
+			return -1;
+		}
+	}
+	r->secs = now() - t0;
+	r->path = "VSIM_IOC_GET_ATR (floor: no engine)";
+	r->calls = "1";
+	r->iters = n;
+	return 0;
+}
+
+/* SELECT EF_AD by FID (P2=0C, no FCP) + READ BINARY 4 bytes, like bench_engine. */
+static int run_select_read(struct row *r, unsigned long n, int use_write)
+{
+	static const uint8_t sel[] = { 0x00, 0xA4, 0x00, 0x0C, 0x02, 0x6F, 0xAD };
+	static const uint8_t rd[] = { 0x00, 0xB0, 0x00, 0x00, 0x04 };
+	long (*xfer)(const uint8_t *, size_t) = use_write ? write_read : transmit;
+	unsigned long i;
+	double t0 = now();
+	long rl;
+
+	for (i = 0; i < n; i++) {
+		rl = xfer(sel, sizeof(sel));
+		if (rl != 2 || rapdu[0] != 0x90 || rapdu[1] != 0x00)
+			return want_sw("SELECT 6FAD", rl, 0x90, 0x00);
+		rl = xfer(rd, sizeof(rd));
+		if (rl != 6 || rapdu[4] != 0x90 || rapdu[5] != 0x00)
+			return want_sw("READ BINARY 4", rl, 0x90, 0x00);
+	}
+	r->secs = now() - t0;
+	r->path = use_write ? "write()+read() SELECT + READ BINARY" :
+			      "TRANSMIT SELECT FID + READ BINARY";
+	r->calls = use_write ? "2" : "1";
+	r->iters = 2 * n;
+	return 0;
+}
+
+/* AUTHENTICATE 3G context (P2=81) with Le: C-APDU and expected RES. */
+struct auth_vec {
+	uint8_t capdu[5 + 1 + 16 + 1 + 16 + 1];
+	uint8_t res[8];
+};
+
+/*
+ * The network side (TS 33.102 §6.3.2), computed before the clock starts
+ * so only the kernel is timed: SQN = SEQ << 5 with IND 0, SEQ = i + 1, so
+ * each vector is fresh for the card's SQN array (Annex C.3.2); RAND
+ * differs every time.
+ */
+static struct auth_vec *auth_vectors(const struct vsim_profile *p,
+				     unsigned long n)
+{
+	struct vsim_host_aes *aes = vsim_host_aes_new();
+	struct vsim_milenage m = { .aes = vsim_host_aes_encrypt };
+	struct auth_vec *v = calloc(n, sizeof(*v));
+	unsigned long i;
+
+	if (!aes || !v || vsim_host_aes_setkey(aes, p->k)) {
+		fprintf(stderr, "bench_dev: AES or memory failure\n");
+		free(v);
+		vsim_host_aes_free(aes);
+		return NULL;
+	}
+	m.aes_ctx = aes;
+	memcpy(m.opc, p->opc, sizeof(m.opc));
+	for (i = 0; i < n; i++) {
+		uint8_t *c = v[i].capdu, *rand = c + 6, *autn = c + 23;
+		uint8_t ck[16], ik[16], ak[6], ak_s[6], sqn[6], mac_a[8], mac_s[8];
+		uint64_t s = (uint64_t)(i + 1) << 5;
+		int k;
+
+		for (k = 0; k < 6; k++)
+			sqn[k] = (uint8_t)(s >> (8 * (5 - k)));
+		for (k = 0; k < 16; k++)
+			rand[k] = (uint8_t)((i >> (8 * (k & 7))) ^ (0xA5 + 3 * k));
+		vsim_milenage_f2345(&m, rand, v[i].res, ck, ik, ak, ak_s);
+		vsim_milenage_f1(&m, rand, sqn, p->amf, mac_a, mac_s);
+		for (k = 0; k < 6; k++)
+			autn[k] = sqn[k] ^ ak[k];
+		memcpy(autn + 6, p->amf, 2);
+		memcpy(autn + 8, mac_a, 8);
+		c[0] = 0x00;
+		c[1] = 0x88;
+		c[2] = 0x00;
+		c[3] = 0x81;
+		c[4] = 0x22;	/* Lc: len RAND, RAND, len AUTN, AUTN */
+		c[5] = 0x10;
+		c[22] = 0x10;
+		c[39] = 0x00;	/* Le */
+		memset(ck, 0, sizeof(ck));
+		memset(ik, 0, sizeof(ik));
+	}
+	vsim_host_aes_free(aes);
+	return v;
+}
+
+static int run_auth(struct row *r, const struct auth_vec *v, unsigned long n)
+{
+	unsigned long i;
+	double t0 = now();
+
+	for (i = 0; i < n; i++) {
+		long rl = transmit(v[i].capdu, sizeof(v[i].capdu));
+
+		/* DB 08 RES 10 CK 10 IK (TS 31.102 §7.1.2.1), then 9000 */
+		if (rl != 0x35 + 2 || rapdu[0] != 0xDB || rapdu[1] != 8 ||
+		    memcmp(rapdu + 2, v[i].res, 8) || rapdu[rl - 2] != 0x90 ||
+		    rapdu[rl - 1] != 0x00) {
+			fprintf(stderr, "bench_dev: AUTHENTICATE %lu: want DB 08 RES ... 9000, got %ld bytes starting %02X, SW %02X%02X\n",
+				i, rl, rl > 0 ? rapdu[0] : 0,
+				rl >= 2 ? rapdu[rl - 2] : 0,
+				rl >= 2 ? rapdu[rl - 1] : 0);
+			return -1;
+		}
+	}
+	r->secs = now() - t0;
+	r->path = "TRANSMIT AUTHENTICATE 3G (fresh AUTN)";
+	r->calls = "1";
+	r->iters = n;
+	return 0;
+}
+
+static void *read_file(const char *path, size_t *len)
+{
+	struct stat st;
+	void *buf = NULL;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0 || fstat(fd, &st) || st.st_size <= 0 ||
+	    st.st_size > VSIM_IMAGE_MAX_SIZE)
+		goto out;
+	buf = malloc(st.st_size);
+	if (buf && read(fd, buf, st.st_size) != st.st_size) {
+		free(buf);
+		buf = NULL;
+	}
+	*len = st.st_size;
+out:
+	if (fd >= 0)
+		close(fd);
+	return buf;
+}
+
+static int open_term(unsigned int index)
+{
+	char path[32];
+	int tries, fd;
+
+	snprintf(path, sizeof(path), "/dev/vsim%u", index);
+	/* devtmpfs creates the node at once; with udev it may lag a little */
+	for (tries = 0; tries < 200; tries++) {
+		fd = open(path, O_RDWR | O_CLOEXEC);
+		if (fd >= 0 || errno != ENOENT)
+			break;
+		usleep(10000);
+	}
+	if (fd < 0)
+		fprintf(stderr, "bench_dev: open %s: %s\n", path, strerror(errno));
+	return fd;
+}
+
+int main(void)
+{
+	static const uint8_t sel_usim[] = { 0x00, 0xA4, 0x04, 0x0C, 0x07, 0xA0,
+		0x00, 0x00, 0x00, 0x87, 0x10, 0x02 };
+	static const uint8_t verify[] = { 0x00, 0x20, 0x00, 0x01, 0x08,
+		'1', '2', '3', '4', 0xFF, 0xFF, 0xFF, 0xFF };
+	const char *image = getenv("VSIM_BENCH_IMAGE");
+	const char *profile = getenv("VSIM_BENCH_PROFILE");
+	const char *env = getenv("VSIM_BENCH_ITERS");
+	unsigned long n = DEFAULT_ITERS;
+	struct vsim_new_card nc = { .size = sizeof(nc) };
+	struct vsim_atr atr = { .size = sizeof(atr) };
+	struct auth_vec *vec = NULL;
+	struct vsim_profile p;
+	struct row rows[4];
+	struct utsname u;
+	char err[512];
+	double floor_ns;
+	size_t img_len = 0, i;
+	void *img;
+	int ctl, bad;
+
+	if (!image)
+		image = DEFAULT_IMAGE;
+	if (!profile)
+		profile = DEFAULT_PROFILE;
+	if (env) {
+		char *end;
+
+		errno = 0;
+		n = strtoul(env, &end, 10);
+		if (errno || *end || n == 0 || n > 100000000UL) {
+			fprintf(stderr, "bench_dev: VSIM_BENCH_ITERS=%s: want an integer 1..100000000\n", env);
+			return 2;
+		}
+	}
+	ctl = open(CTL_PATH, O_RDWR | O_CLOEXEC);
+	if (ctl < 0) {
+		if (errno == ENOENT) {
+			printf("# bench_dev: skipped: no %s (vsim.ko not loaded; `make bench` runs this in the VM)\n",
+			       CTL_PATH);
+			return 0;
+		}
+		fprintf(stderr, "bench_dev: open %s: %s\n", CTL_PATH, strerror(errno));
+		return 1;
+	}
+	img = read_file(image, &img_len);
+	if (!img) {
+		fprintf(stderr, "bench_dev: %s: cannot read a card image (run make)\n", image);
+		return 2;
+	}
+	if (vsim_profile_load(profile, &p, err, sizeof(err))) {
+		fprintf(stderr, "bench_dev: %s\n", err);
+		return 2;
+	}
+	nc.flags = VSIM_NEW_CARD_F_VOLATILE;
+	nc.image = (uintptr_t)img;
+	nc.image_len = img_len;
+	if (ioctl(ctl, VSIM_IOC_NEW_CARD, &nc)) {
+		fprintf(stderr, "bench_dev: VSIM_IOC_NEW_CARD(%s): %s\n", image,
+			strerror(errno));
+		return 1;
+	}
+	free(img);
+	close(ctl);
+	term = open_term(nc.index);
+	if (term < 0 || ioctl(term, VSIM_IOC_POWER_ON, &atr)) {
+		if (term >= 0)
+			perror("bench_dev: VSIM_IOC_POWER_ON");
+		return 1;
+	}
+	vec = auth_vectors(&p, n);
+	vsim_profile_free(&p);
+	if (!vec)
+		return 1;
+
+	uname(&u);
+	printf("# bench_dev: /dev/vsim%u of vsim.ko on %s %s, volatile card (VSIM_NEW_CARD_F_VOLATILE) from %s\n",
+	       nc.index, u.sysname, u.release, image);
+	printf("# %lu iterations per row (SELECT+READ rows: %lu APDUs); one process, one card; records not drained\n",
+	       n, 2 * n);
+
+	/*
+	 * An untimed warm-up of the cheap rows first: under TCG the first
+	 * passes through a code path include translating it.
+	 */
+	bad = want_sw("SELECT ADF.USIM", transmit(sel_usim, sizeof(sel_usim)), 0x90, 0) ||
+	      want_sw("VERIFY PIN1", transmit(verify, sizeof(verify)), 0x90, 0) ||
+	      run_get_atr(&rows[0], WARMUP_ITERS) ||
+	      run_select_read(&rows[1], WARMUP_ITERS, 0) ||
+	      run_select_read(&rows[3], WARMUP_ITERS, 1) ||
+	      run_get_atr(&rows[0], n) ||
+	      run_select_read(&rows[1], n, 0) ||
+	      run_auth(&rows[2], vec, n) ||
+	      run_select_read(&rows[3], n, 1);
+	free(vec);
+	close(term);
+	close(nc.fd);
+	if (bad)
+		return 1;
+
+	floor_ns = rows[0].secs * 1e9 / (double)rows[0].iters;
+	printf("%-40s %8s %10s %8s %10s %10s %8s\n", "path (per round trip)",
+	       "syscalls", "iterations", "seconds", "ops/s", "ns/op", "x floor");
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		double ns = rows[i].secs * 1e9 / (double)rows[i].iters;
+
+		printf("%-40s %8s %10lu %8.3f %10.0f %10.1f %8.2f\n",
+		       rows[i].path, rows[i].calls, rows[i].iters, rows[i].secs,
+		       (double)rows[i].iters / rows[i].secs, ns, ns / floor_ns);
+	}
+	return 0;
+}
