@@ -7,19 +7,17 @@
 # so a broken checker cannot pass everything.
 set -u
 cd "$(dirname "$0")/.."
+. tests/lib/tap.sh
 CP=build/ksrc/scripts/checkpatch.pl
-n=0
-failed=0
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-ok() { n=$((n + 1)); echo "ok $n $1"; }
-not_ok() { n=$((n + 1)); echo "not ok $n $1"; failed=1; }
+ok() { TAP_N=$((TAP_N + 1)); echo "ok $TAP_N $1"; }
+not_ok() { TAP_N=$((TAP_N + 1)); echo "not ok $TAP_N $1"; TAP_FAILED=1; }
 
 if [ ! -x "$CP" ]; then
 	not_ok "checkpatch.pl present ($CP missing: run make)"
-	echo "1..$n"
-	exit 1
+	tap_done
 fi
 
 # Planted: trailing whitespace, a space before the open parenthesis of a
@@ -72,5 +70,4 @@ else
 	grep -E ':[0-9]+: CHECK:' "$tmp/out" | head -20 | sed 's/^/#   /'
 fi
 
-echo "1..$n"
-exit $failed
+tap_done

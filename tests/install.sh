@@ -6,24 +6,16 @@
 # build` for that kernel. TAP on stdout.
 set -u
 cd "$(dirname "$0")/.."
-n=0
-failed=0
+. tests/lib/tap.sh
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-ok() { n=$((n + 1)); echo "ok $n $1"; }
-not_ok() {
-	n=$((n + 1)); echo "not ok $n $1"; failed=1
+ok() { TAP_N=$((TAP_N + 1)); echo "ok $TAP_N $1"; }
+not_ok() {	# not_ok NAME [LOG]: LOG's tail as diagnostics
+	TAP_N=$((TAP_N + 1)); echo "not ok $TAP_N $1"; TAP_FAILED=1
 	[ $# -gt 1 ] && [ -f "$2" ] && tail -n 15 "$2" | sed 's/^/#   /'
 }
-skip() { n=$((n + 1)); echo "ok $n $1 # SKIP $2"; }
-check() {	# check NAME EXPECTED ACTUAL
-	if [ "$2" = "$3" ]; then ok "$1"; else
-		not_ok "$1"
-		echo "#   expected: $(printf '%q' "$2")"
-		echo "#   actual:   $(printf '%q' "$3")"
-	fi
-}
+skip() { TAP_N=$((TAP_N + 1)); echo "ok $TAP_N $1 # SKIP $2"; }
 mode() { stat -c %a "$1" 2>/dev/null || echo missing; }
 
 kdir=$(ls -d /lib/modules/*-amd64/build 2>/dev/null | sort -V | tail -n 1)
@@ -149,5 +141,4 @@ else
 	check "dkms-built module is vsim" vsim "$(modinfo -F name "$built" 2>/dev/null)"
 fi
 
-echo "1..$n"
-exit $failed
+tap_done
