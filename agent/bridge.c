@@ -9,13 +9,19 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "gsmtap.h"
 #include "log.h"
 #include "vsimd.h"
 
-static void trace(struct vsimd_card *c, const char *what, const uint8_t *capdu,
-		  size_t clen, const uint8_t *rapdu, size_t rlen)
+void vsimd_trace(struct vsimd_card *c, const char *what, const uint8_t *capdu,
+		 size_t clen, const uint8_t *rapdu, size_t rlen)
 {
 	vsimd_control_trace(c->d, c, what, capdu, clen, rapdu, rlen);
+	if (!strcmp(what, "apdu"))
+		vsim_gsmtap_apdu(c->d->gsmtap, (uint8_t)c->slot, capdu, clen,
+				 rapdu, rlen);
+	else if (rapdu)
+		vsim_gsmtap_atr(c->d->gsmtap, (uint8_t)c->slot, rapdu, rlen);
 }
 
 static int bridge_control(struct vsimd_card *c, uint8_t code, uint8_t *reply,
@@ -29,7 +35,7 @@ static int bridge_control(struct vsimd_card *c, uint8_t code, uint8_t *reply,
 		c->d->backend->power_off(c);
 		c->powered = false;
 		log_debug("card %s: power off", c->name);
-		trace(c, "off", NULL, 0, NULL, 0);
+		vsimd_trace(c, "off", NULL, 0, NULL, 0);
 		return 0;
 	case VPCD_CTRL_ON:
 	case VPCD_CTRL_RESET:
@@ -42,7 +48,7 @@ static int bridge_control(struct vsimd_card *c, uint8_t code, uint8_t *reply,
 		c->powered = true;
 		log_debug("card %s: %s", c->name,
 			  code == VPCD_CTRL_ON ? "power on" : "reset");
-		trace(c, code == VPCD_CTRL_ON ? "on" : "reset", NULL, 0, atr,
+		vsimd_trace(c, code == VPCD_CTRL_ON ? "on" : "reset", NULL, 0, atr,
 		      (size_t)n);
 		return 0;
 	case VPCD_CTRL_ATR:
@@ -84,7 +90,7 @@ int vsimd_bridge_frame(struct vsimd_card *c, const uint8_t *frame, size_t len,
 		reply[0] = 0x67;
 		reply[1] = 0x00;
 		*reply_len = 2;
-		trace(c, "apdu", frame, 5, reply, 2);
+		vsimd_trace(c, "apdu", frame, 5, reply, 2);
 		return 0;
 	}
 	if (c->d->backend->transmit(c, frame, len, reply, &rlen)) {
@@ -95,6 +101,6 @@ int vsimd_bridge_frame(struct vsimd_card *c, const uint8_t *frame, size_t len,
 		return -1;
 	}
 	*reply_len = rlen;
-	trace(c, "apdu", frame, len, reply, rlen);
+	vsimd_trace(c, "apdu", frame, len, reply, rlen);
 	return 0;
 }

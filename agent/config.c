@@ -128,6 +128,9 @@ static int vsimd_key(struct parse_ctx *p, const char *k, const char *v,
 	} else if (!strcmp(k, "vpcd_host")) {
 		if (!*v || copy(cfg->vpcd_host, sizeof(cfg->vpcd_host), v))
 			return fail(p, line, "vpcd_host '%s': not a host name", v);
+	} else if (!strcmp(k, "gsmtap")) {
+		if (!*v || copy(cfg->gsmtap, sizeof(cfg->gsmtap), v))
+			return fail(p, line, "gsmtap '%s': use HOST or HOST:PORT", v);
 	} else if (!strcmp(k, "vpcd_port")) {
 		if (parse_int(v, 1, 65535, &cfg->vpcd_port))
 			return fail(p, line, "vpcd_port '%s': not a port (1-65535)", v);

@@ -44,6 +44,7 @@ struct vsimd_config {
 	int sync_normal;
 	char vpcd_host[VSIM_STORE_HOST_MAX];
 	int vpcd_port;
+	char gsmtap[VSIM_STORE_HOST_MAX + 8];	/* "" or HOST[:PORT] */
 	struct vsimd_config_card cards[VSIMD_MAX_CARDS];
 	size_t n_cards;
 };

@@ -20,6 +20,7 @@
 
 #include "config.h"
 #include "control.h"
+#include "gsmtap.h"
 #include "log.h"
 
 #define CTL_MAX_CLIENTS	32
@@ -442,23 +443,6 @@ static char *hex(const uint8_t *p, size_t n, char *buf)
 	return buf;
 }
 
-/* PIN commands carry the PIN in their data (TS 102 221 §11.1.9-13). */
-static int is_pin_command(const uint8_t *capdu, size_t clen)
-{
-	if (clen < 5)
-		return 0;
-	switch (capdu[1]) {
-	case 0x20:	/* VERIFY PIN */
-	case 0x24:	/* CHANGE PIN */
-	case 0x26:	/* DISABLE PIN */
-	case 0x28:	/* ENABLE PIN */
-	case 0x2C:	/* UNBLOCK PIN */
-		return 1;
-	default:
-		return 0;
-	}
-}
-
 void vsimd_control_trace(struct vsimd *d, struct vsimd_card *c,
 			 const char *what, const uint8_t *capdu, size_t clen,
 			 const uint8_t *rapdu, size_t rlen)
@@ -484,7 +468,7 @@ void vsimd_control_trace(struct vsimd *d, struct vsimd_card *c,
 		json_object_object_add(t, "event", json_object_new_string(what));
 		if (capdu && clen <= VSIM_CAPDU_MAX) {
 			memcpy(shown, capdu, clen);
-			if (is_pin_command(capdu, clen)) {
+			if (vsim_apdu_carries_pin(capdu, clen)) {
 				memset(shown + 5, 0, clen - 5);
 				redacted = 1;
 			}

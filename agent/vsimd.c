@@ -22,6 +22,7 @@
 
 #include "config.h"
 #include "control.h"
+#include "gsmtap.h"
 #include "log.h"
 #include "vsimd.h"
 
@@ -31,7 +32,7 @@
 /* What was given on the command line: it wins over the file at reload. */
 struct cli {
 	const char *config;
-	const char *backend, *state, *socket, *log_level;
+	const char *backend, *state, *socket, *log_level, *gsmtap;
 	struct vsimd_config_card cards[VSIMD_MAX_CARDS];
 	size_t n_cards;
 };
@@ -40,7 +41,7 @@ static void usage(FILE *f)
 {
 	fputs("usage: vsimd [--backend embedded|kernel] [--state DIR] [--config FILE]\n"
 	      "             [--socket PATH] [--log-level error|warn|info|debug]\n"
-	      "             [--card NAME=PROFILE]...\n"
+	      "             [--card NAME=PROFILE]... [--gsmtap HOST[:PORT]]\n"
 	      "\n"
 	      "Hosts vsim cards, keeps their state in DIR/vsim.db (default "
 	      VSIMD_DEFAULT_STATE ")\n"
@@ -59,13 +60,14 @@ static int parse_cli(int argc, char **argv, struct cli *cli)
 		{ "socket", required_argument, NULL, 'S' },
 		{ "log-level", required_argument, NULL, 'l' },
 		{ "card", required_argument, NULL, 'C' },
+		{ "gsmtap", required_argument, NULL, 'g' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	enum vsim_log_level lvl;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "b:s:c:S:l:C:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "b:s:c:S:l:C:g:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'b':
 			if (strcmp(optarg, "embedded") && strcmp(optarg, "kernel")) {
@@ -83,6 +85,9 @@ static int parse_cli(int argc, char **argv, struct cli *cli)
 			break;
 		case 'S':
 			cli->socket = optarg;
+			break;
+		case 'g':
+			cli->gsmtap = optarg;
 			break;
 		case 'l':
 			if (vsim_log_parse_level(optarg, &lvl)) {
@@ -148,6 +153,8 @@ static int build_config(const struct cli *cli, struct vsimd_config *cfg,
 		snprintf(cfg->socket, sizeof(cfg->socket), "%s", cli->socket);
 	if (cli->log_level)
 		vsim_log_parse_level(cli->log_level, &cfg->log_level);
+	if (cli->gsmtap)
+		snprintf(cfg->gsmtap, sizeof(cfg->gsmtap), "%s", cli->gsmtap);
 	for (i = 0; i < cli->n_cards; i++) {
 		if (cfg->n_cards == VSIMD_MAX_CARDS) {
 			snprintf(err, errlen, "too many cards");
@@ -422,6 +429,14 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	rc = 1;
+	if (d.cfg->gsmtap[0]) {
+		d.gsmtap = vsim_gsmtap_open(d.cfg->gsmtap, err, sizeof(err));
+		if (!d.gsmtap) {
+			log_err("%s", err);
+			goto out;
+		}
+		log_info("GSMTAP traces to %s", d.cfg->gsmtap);
+	}
 	if (vsim_store_open(d.cfg->state_dir, d.cfg->sync_normal, &d.store,
 			    err, sizeof(err))) {
 		log_err("%s", err);
@@ -445,6 +460,7 @@ out:
 	vsimd_control_close(&d);
 	vsimd_cards_close(&d);
 	vsim_store_close(d.store);	/* checkpoints the WAL */
+	vsim_gsmtap_close(d.gsmtap);
 	close(sigfd);
 	free(d.cfg);
 	if (!rc)

@@ -75,6 +75,7 @@ struct vsimd {
 	struct vsimd_card *cards[VSIMD_MAX_CARDS];
 	size_t n_cards;
 	struct vsimd_control *control;
+	struct vsim_gsmtap *gsmtap;	/* NULL: no GSMTAP traces */
 };
 
 /* cards.c: the card set */
@@ -100,6 +101,14 @@ void vsimd_cards_close(struct vsimd *d);
 /* bridge.c: one vpcd frame in, the card's answer out */
 int vsimd_bridge_frame(struct vsimd_card *c, const uint8_t *frame,
 		       size_t len, uint8_t *reply, size_t *reply_len);
+
+/*
+ * bridge.c: every exchange and power event of a card, to `vsimctl trace`
+ * subscribers and to GSMTAP. @what: "apdu", or a power event with the ATR
+ * in @rapdu.
+ */
+void vsimd_trace(struct vsimd_card *c, const char *what, const uint8_t *capdu,
+		 size_t clen, const uint8_t *rapdu, size_t rlen);
 
 /* control.c: hands every exchange to `vsimctl trace` subscribers */
 void vsimd_control_trace(struct vsimd *d, struct vsimd_card *c,
