@@ -122,6 +122,7 @@ static const uint8_t d_sms[] = { 0x00 };		/* status: free record */
 static const uint8_t d_est[] = { 0x00 };
 static const uint8_t d_hfn[] = { 0xF0, 0x00, 0x00, 0xF0, 0x00, 0x00 };
 static const uint8_t d_ad[] = { 0x00, 0x00, 0x00, 0x02 };
+static const uint8_t d_phase[] = { 0x03 };	/* phase 2+: profile download */
 /* LOCI: TMSI FF, LAI = home PLMN + LAC 0000 (filled), RFU FF, status 01 */
 static const uint8_t d_loci[] = {
 	0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0x00, 0xFF, 0x01,
@@ -147,7 +148,7 @@ static const uint8_t d_ecc[] = {
 enum {
 	I_MF = 0, I_DIR, I_ICCID, I_PL, I_ARR, I_TELECOM, I_GSM,
 	I_GSM_IMSI, I_GSM_KC, I_GSM_PLMNSEL, I_GSM_HPLMN, I_GSM_SST,
-	I_GSM_SPN, I_GSM_ACC, I_GSM_FPLMN, I_GSM_LOCI, I_GSM_AD,
+	I_GSM_SPN, I_GSM_ACC, I_GSM_FPLMN, I_GSM_LOCI, I_GSM_AD, I_GSM_PHASE,
 	I_USIM,
 };
 
@@ -197,6 +198,8 @@ const struct vsim_fs_entry vsim_fs_template[] = {
 			     "TS 51.011 §10.3.17"), INIT(d_loci), .plmn_at = 1 + 4 },
 	[I_GSM_AD] = { EFT("EF_AD", 0x6FAD, I_GSM, 0, 4, VSIM_RULE_ALW_ADM,
 			   "TS 51.011 §10.3.18"), INIT(d_ad), .content = VSIM_FS_C_AD },
+	[I_GSM_PHASE] = { EFT("EF_Phase", 0x6FAE, I_GSM, 0, 1, VSIM_RULE_ALW_ADM,
+			      "TS 51.011 §10.3.19"), INIT(d_phase) },
 	/* ADF.USIM: selected by AID; 7FF0 is the conventional path FID */
 	[I_USIM] = { DF("ADF.USIM", 0x7FF0, I_MF, VSIM_FILE_ADF, "TS 31.102 §4.2, Annex A") },
 	{ EFT("EF_LI", 0x6F05, I_USIM, 0x02, 10, VSIM_RULE_ALW_PIN, "TS 31.102 §4.2.1") },
