@@ -48,7 +48,7 @@ $(B)/vsimd: $(B)/agent/vsimd.o $(B)/libvsimhost.a $(B)/libvsimcard.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) -lsqlite3 -ljson-c -lpthread
 
 $(B)/tests/%: $(B)/tests/%.o $(TESTLIB_OBJ) $(B)/libvsimhost.a $(B)/libvsimcard.a
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) -lpthread
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) -lsqlite3 -lpthread
 
 $(B)/bench/%: $(B)/bench/%.o $(B)/libvsimhost.a $(B)/libvsimcard.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
