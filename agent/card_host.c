@@ -128,11 +128,20 @@ static int host_persist(void *priv, const struct vsim_persist *rec)
 	return 0;
 }
 
+static size_t host_slow_path(void *priv, const u8 *capdu, size_t len,
+			     u8 *rapdu)
+{
+	struct vsim_host_card *h = priv;
+
+	return h->slow_path ? h->slow_path(h->slow_ctx, capdu, len, rapdu) : 0;
+}
+
 static const struct vsim_card_ops host_ops = {
 	.aes128_setkey = host_setkey,
 	.aes128_encrypt = host_encrypt,
 	.get_random = host_random,
 	.persist = host_persist,
+	.slow_path = host_slow_path,
 };
 
 /* Load STATE_DIR/card.state if it exists; create it from the image if not. */

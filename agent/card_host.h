@@ -28,6 +28,14 @@ struct vsim_host_card {
 	 */
 	int (*commit)(void *ctx, const struct vsim_persist *rec);
 	void *commit_ctx;
+	/*
+	 * The agent's slow path (OTA, agent/ota_card.h): answers ENVELOPE
+	 * SMS-PP download and menu selection; NULL: the card answers 9300.
+	 * It may call vsim_card_exec() on this card (remote file management).
+	 */
+	size_t (*slow_path)(void *ctx, const uint8_t *capdu, size_t len,
+			    uint8_t *rapdu);
+	void *slow_ctx;
 };
 
 /*

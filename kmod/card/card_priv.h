@@ -111,7 +111,7 @@ struct vsim_resp {
 
 /* Proactive commands (TS 102 223 §6): a small queue, one fetched at a time. */
 #define VSIM_PROACTIVE_SLOTS	4
-#define VSIM_PROACTIVE_MAX	128
+#define VSIM_PROACTIVE_MAX	255	/* 91xx: at most 255 bytes */
 
 struct vsim_proactive {
 	u8 len;
@@ -275,7 +275,7 @@ struct vsim_tp_bit {
 };
 bool vsim_tp_has(const struct vsim_card *c, struct vsim_tp_bit bit);
 int vsim_cat_queue(struct vsim_card *c, u8 type, u8 qualifier, u8 dest,
-		   const u8 *tlvs, u8 len);
+		   const u8 *tlvs, u16 len);
 u8 vsim_cat_pending_len(const struct vsim_card *c);
 void vsim_cat_reset(struct vsim_card *c);
 

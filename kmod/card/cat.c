@@ -30,6 +30,9 @@
 
 #define TYPE_PLI		0x26	/* PROVIDE LOCAL INFORMATION, §9.4 */
 
+static bool ctlv_next(const u8 *d, u16 len, u16 *off, u8 *tag,
+		      const u8 **val, u8 *vlen);
+
 bool vsim_tp_has(const struct vsim_card *c, struct vsim_tp_bit bit)
 {
 	return bit.byte <= c->terminal_profile_len &&
@@ -51,38 +54,62 @@ u8 vsim_cat_pending_len(const struct vsim_card *c)
 
 /*
  * Queue a proactive command: D0 L {81 03 number type qualifier}
- * {82 02 81 dest} then @tlvs. Returns 0, or -ENOSPC when the queue or the
- * command is full.
+ * {82 02 81 dest} then @tlvs, L in one byte or as 81 xx (TS 102 223
+ * Annex C). Returns 0, or -ENOSPC when the queue or the command is full.
  */
 int vsim_cat_queue(struct vsim_card *c, u8 type, u8 qualifier, u8 dest,
-		   const u8 *tlvs, u8 len)
+		   const u8 *tlvs, u16 len)
 {
 	struct vsim_cat *cat = &c->cat;
 	struct vsim_proactive *p;
-	u8 body = 5 + 4 + len;
+	u16 body = 5 + 4 + len;
+	u8 *q;
 
-	if (cat->count == VSIM_PROACTIVE_SLOTS || body > 127)
+	if (cat->count == VSIM_PROACTIVE_SLOTS ||
+	    len > VSIM_PROACTIVE_MAX || body + 3 > VSIM_PROACTIVE_MAX)
 		return -ENOSPC;
 	p = &cat->queue[(cat->head + cat->count) % VSIM_PROACTIVE_SLOTS];
 	p->number = cat->next_number;
 	cat->next_number = cat->next_number == 0xfe ? 1 : cat->next_number + 1;
 	p->type = type;
 	p->qualifier = qualifier;
-	p->cmd[0] = BER_PROACTIVE;
-	p->cmd[1] = body;
-	p->cmd[2] = CTLV_COMMAND_DETAILS | CTLV_CR;
-	p->cmd[3] = 3;
-	p->cmd[4] = p->number;
-	p->cmd[5] = type;
-	p->cmd[6] = qualifier;
-	p->cmd[7] = CTLV_DEVICE_IDS | CTLV_CR;
-	p->cmd[8] = 2;
-	p->cmd[9] = DEV_UICC;
-	p->cmd[10] = dest;
-	memcpy(p->cmd + 11, tlvs, len);
-	p->len = 2 + body;
+	q = p->cmd;
+	*q++ = BER_PROACTIVE;
+	if (body > 0x7f)
+		*q++ = 0x81;
+	*q++ = (u8)body;
+	*q++ = CTLV_COMMAND_DETAILS | CTLV_CR;
+	*q++ = 3;
+	*q++ = p->number;
+	*q++ = type;
+	*q++ = qualifier;
+	*q++ = CTLV_DEVICE_IDS | CTLV_CR;
+	*q++ = 2;
+	*q++ = DEV_UICC;
+	*q++ = dest;
+	memcpy(q, tlvs, len);
+	p->len = (u8)(q + len - p->cmd);
 	cat->count++;
 	return 0;
+}
+
+/*
+ * The host's proactive commands (SEND SHORT MESSAGE of an OTA PoR, SET UP
+ * MENU): checked for shape, then queued like the card's own.
+ */
+int vsim_card_queue_proactive(struct vsim_card *c, u8 type, u8 qualifier,
+			      u8 dest, const u8 *tlvs, size_t len)
+{
+	u16 off = 0;
+	u8 tag, l;
+	const u8 *v;
+
+	if (len > VSIM_PROACTIVE_MAX)
+		return -ENOSPC;
+	while (off < len)
+		if (!ctlv_next(tlvs, (u16)len, &off, &tag, &v, &l))
+			return -EINVAL;
+	return vsim_cat_queue(c, type, qualifier, dest, tlvs, (u16)len);
 }
 
 static void dequeue(struct vsim_card *c)

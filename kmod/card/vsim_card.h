@@ -99,6 +99,16 @@ void vsim_card_binding_info(const struct vsim_card *card,
 size_t vsim_card_exec(struct vsim_card *card, const u8 *capdu, size_t len,
 		      u8 *rapdu, bool privileged);
 
+/*
+ * Queue a proactive command from the host (TS 102 223 §6.6): command
+ * details {number, @type, @qualifier} and device identities {UICC, @dest}
+ * are the card's; @tlvs (COMPREHENSION-TLVs, checked for shape) follow.
+ * The terminal learns of it by 91xx. 0, -EINVAL (malformed @tlvs) or
+ * -ENOSPC (queue full, or longer than a FETCH can carry).
+ */
+int vsim_card_queue_proactive(struct vsim_card *card, u8 type, u8 qualifier,
+			      u8 dest, const u8 *tlvs, size_t len);
+
 /* Counters for sysfs and benchmarks. */
 struct vsim_card_stats {
 	u64 apdus;

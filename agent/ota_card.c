@@ -1,0 +1,343 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The card's OTA receiving entity (see ota_card.h): ENVELOPE SMS-PP
+ * download → SMS (reassembled) → secured packet → the TAR's application
+ * → PoR, by the ENVELOPE response (RP-ACK) or SEND SHORT MESSAGE
+ * (SMS-SUBMIT) as SPI2 b6 asks (TS 31.115 §4.2, TS 102 225 §5.2).
+ */
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "ota_card.h"
+#include "ota_rapdu.h"
+
+#define SW_OK		0x9000
+#define SW_WRONG_DATA	0x6a80
+#define SW_NO_INS	0x6d00
+
+#define TYPE_SEND_SMS	0x13	/* TS 102 223 §9.4 */
+#define DEV_NETWORK	0x83
+
+/* PoR overhead: UDH 3, RPL RHL TAR 6, CNTR PCNTR STATUS 7, CC 8, pad 15 */
+#define POR_OVERHEAD	39
+#define ENVELOPE_MAX	(VSIM_RAPDU_MAX - 2)
+
+static const struct ota_msl msl_rfm = { OTA_CHECK_CC, false, OTA_CNTR_NONE };
+/* binding administration: ciphered and checksummed, always */
+static const struct ota_msl msl_binding = { OTA_CHECK_CC, true, OTA_CNTR_NONE };
+
+void ota_card_init(struct ota_card *o, struct vsim_card *card)
+{
+	memset(o, 0, sizeof(*o));
+	o->card = card;
+	ota_card_set_tar(o, OTA_TAR_RFM_UICC, OTA_APP_RFM_UICC, &msl_rfm);
+	ota_card_set_tar(o, OTA_TAR_RFM_USIM, OTA_APP_RFM_USIM, &msl_rfm);
+	ota_card_set_tar(o, OTA_TAR_BINDING, OTA_APP_BINDING, &msl_binding);
+}
+
+void ota_card_wipe(struct ota_card *o)
+{
+	OPENSSL_cleanse(o->keysets, sizeof(o->keysets));
+	OPENSSL_cleanse(&o->reasm, sizeof(o->reasm));
+}
+
+int ota_card_set_tar(struct ota_card *o, uint32_t tar, enum ota_app app,
+		     const struct ota_msl *msl)
+{
+	struct ota_tar_cfg *t = NULL;
+	unsigned int i;
+
+	for (i = 0; i < o->ntars; i++)
+		if (o->tars[i].tar == tar)
+			t = &o->tars[i];
+	if (!t) {
+		if (o->ntars == OTA_TARS_MAX)
+			return -1;
+		t = &o->tars[o->ntars++];
+	}
+	t->tar = tar;
+	t->app = app;
+	t->msl = *msl;
+	/* the binding TAR never accepts less than ciphering + CC */
+	if (app == OTA_APP_BINDING) {
+		if (t->msl.check < OTA_CHECK_CC)
+			t->msl.check = OTA_CHECK_CC;
+		t->msl.cipher = true;
+	}
+	return 0;
+}
+
+static const struct ota_tar_cfg *find_tar(struct ota_card *o, uint32_t tar,
+					  struct ota_tar_cfg *scratch)
+{
+	unsigned int i;
+
+	for (i = 0; i < o->ntars; i++)
+		if (o->tars[i].tar == tar)
+			return &o->tars[i];
+	if (o->gp_has_tar && o->gp_has_tar(o->gp, tar, &scratch->msl)) {
+		scratch->tar = tar;
+		scratch->app = OTA_APP_GP;
+		return scratch;
+	}
+	return NULL;
+}
+
+static const struct ota_key *key_at(struct ota_card *o, uint8_t b, bool kid)
+{
+	const struct ota_keyset *ks = &o->keysets[b >> 4];
+
+	if (!(b >> 4) || !ks->present)
+		return NULL;
+	return kid ? &ks->kid : &ks->kic;
+}
+
+/* ---- the applications ---- */
+
+struct app_ctx {
+	struct ota_card *o;
+	uint32_t tar;
+};
+
+static size_t put_sw(uint8_t *r, uint16_t sw)
+{
+	r[0] = (uint8_t)(sw >> 8);
+	r[1] = (uint8_t)sw;
+	return 2;
+}
+
+/* RFM (TS 102 226 §8): each C-APDU with ADM rights on the host channel. */
+static size_t exec_rfm(void *ctx, const uint8_t *capdu, size_t len,
+		       uint8_t *rapdu)
+{
+	struct app_ctx *a = ctx;
+
+	return vsim_card_exec(a->o->card, capdu, len, rapdu, true);
+}
+
+/* The binding TAR runs BINDING ADMIN and nothing else. */
+static size_t exec_binding(void *ctx, const uint8_t *capdu, size_t len,
+			   uint8_t *rapdu)
+{
+	struct app_ctx *a = ctx;
+
+	if (capdu[0] != 0x80 || capdu[1] != 0x3b)
+		return put_sw(rapdu, SW_NO_INS);
+	return vsim_card_exec(a->o->card, capdu, len, rapdu, true);
+}
+
+static size_t exec_gp(void *ctx, const uint8_t *capdu, size_t len,
+		      uint8_t *rapdu)
+{
+	struct app_ctx *a = ctx;
+
+	return a->o->gp_exec(a->o->gp, a->tar, capdu, len, rapdu);
+}
+
+static size_t run_app(struct ota_card *o, const struct ota_tar_cfg *t,
+		      const uint8_t *data, size_t len, uint8_t *out,
+		      size_t max)
+{
+	/* TS 102 226 §8.1: the RFM applications start at their root */
+	static const uint8_t sel_mf[] = { 0x00, 0xa4, 0x00, 0x0c, 0x02,
+					  0x3f, 0x00 };
+	static const uint8_t sel_usim[] = { 0x00, 0xa4, 0x04, 0x0c, 0x07,
+					    0xa0, 0x00, 0x00, 0x00, 0x87,
+					    0x10, 0x02 };
+	struct app_ctx a = { o, t->tar };
+	uint8_t r[VSIM_RAPDU_MAX];
+	ota_exec_fn fn;
+
+	switch (t->app) {
+	case OTA_APP_RFM_UICC:
+		vsim_card_exec(o->card, sel_mf, sizeof(sel_mf), r, true);
+		fn = exec_rfm;
+		break;
+	case OTA_APP_RFM_USIM:
+		vsim_card_exec(o->card, sel_usim, sizeof(sel_usim), r, true);
+		fn = exec_rfm;
+		break;
+	case OTA_APP_BINDING:
+		fn = exec_binding;
+		break;
+	default:
+		fn = exec_gp;
+		break;
+	}
+	return ota_rapdu_run(data, len, fn, &a, out, max);
+}
+
+/* ---- one secured packet ---- */
+
+struct por_out {
+	uint8_t buf[ENVELOPE_MAX];
+	ssize_t len;		/* -1: no PoR */
+	bool by_sms;
+};
+
+static void make_por(struct ota_card *o, const struct ota_cmd *c,
+		     uint8_t status, const uint8_t *resp, size_t rlen,
+		     struct por_out *p)
+{
+	p->len = -1;
+	p->by_sms = c->spi[1] & OTA_SPI2_POR_SUBMIT;
+	o->last.status = status;
+	if (!ota_cmd_wants_por(c, status))
+		return;
+	p->len = ota_por_build(c, status, resp, rlen, key_at(o, c->kic, false),
+			       key_at(o, c->kid, true), p->buf,
+			       p->by_sms ? OTA_SMS_UD_MAX : sizeof(p->buf));
+}
+
+/* Returns 0, or -1 when the packet names no TAR (no PoR possible). */
+static int process(struct ota_card *o, const uint8_t *pkt, size_t len,
+		   struct por_out *p)
+{
+	struct ota_tar_cfg scratch;
+	const struct ota_tar_cfg *t;
+	struct ota_keyset *ks;
+	uint8_t *buf, resp[ENVELOPE_MAX];
+	struct ota_cmd c;
+	size_t rlen = 0, budget;
+	uint8_t st;
+	int r;
+
+	o->last.packets++;
+	r = ota_cmd_parse(pkt, len, &c);
+	if (r < 0)
+		return -1;
+	if (r) {
+		make_por(o, &c, (uint8_t)r, NULL, 0, p);
+		return 0;
+	}
+	t = find_tar(o, (uint32_t)(c.tar[0] << 16 | c.tar[1] << 8 | c.tar[2]),
+		     &scratch);
+	if (!t) {
+		make_por(o, &c, OTA_ST_TAR_UNKNOWN, NULL, 0, p);
+		return 0;
+	}
+	st = ota_cmd_check_msl(&c, &t->msl);
+	if (st) {
+		make_por(o, &c, st, NULL, 0, p);
+		return 0;
+	}
+	/* the counter belongs to the key set that authenticates */
+	ks = &o->keysets[(OTA_SPI1_CHECK(c.spi[0]) ? c.kid : c.kic) >> 4];
+	buf = OPENSSL_malloc(len);
+	if (!buf) {
+		make_por(o, &c, OTA_ST_NO_MEMORY, NULL, 0, p);
+		return 0;
+	}
+	st = ota_cmd_open(&c, pkt, len, key_at(o, c.kic, false),
+			  key_at(o, c.kid, true), ks->counter, o->window, buf);
+	if (st == OTA_ST_OK && ota_cmd_counts(&c)) {
+		if (!ks->present)
+			st = OTA_ST_SECURITY_ERROR;
+		else if (o->commit_counter &&
+			 o->commit_counter(o->commit_ctx,
+					   (unsigned int)(ks - o->keysets),
+					   c.counter))
+			st = OTA_ST_NO_MEMORY;
+		else
+			ks->counter = c.counter;
+	}
+	if (st == OTA_ST_OK) {
+		budget = ((c.spi[1] & OTA_SPI2_POR_SUBMIT) ? OTA_SMS_UD_MAX :
+			  ENVELOPE_MAX) - POR_OVERHEAD;
+		rlen = run_app(o, t, c.data, c.data_len, resp, budget);
+	}
+	make_por(o, &c, st, resp, rlen, p);
+	OPENSSL_clear_free(buf, len);
+	OPENSSL_cleanse(resp, sizeof(resp));
+	return 0;
+}
+
+/* SEND SHORT MESSAGE (TS 102 223 §6.6.9) with the PoR in an SMS-SUBMIT. */
+static int send_por_sms(struct ota_card *o, const struct ota_addr *to,
+			const struct por_out *p)
+{
+	uint8_t tpdu[200], tlv[210];
+	size_t n = 0;
+	int tl;
+
+	/* the UDH (02 71 00) is the first three bytes of the PoR */
+	tl = ota_sms_build(true, to, p->buf, 3, p->buf + 3,
+			   (size_t)p->len - 3, tpdu, sizeof(tpdu));
+	if (tl < 0)
+		return -1;
+	tlv[n++] = 0x8b;		/* SMS TPDU, comprehension required */
+	if (tl > 0x7f)
+		tlv[n++] = 0x81;
+	tlv[n++] = (uint8_t)tl;
+	memcpy(tlv + n, tpdu, (size_t)tl);
+	n += (size_t)tl;
+	return vsim_card_queue_proactive(o->card, TYPE_SEND_SMS, 0x00,
+					 DEV_NETWORK, tlv, n);
+}
+
+static size_t sms_pp(struct ota_card *o, const uint8_t *env, size_t len,
+		     uint8_t *rapdu)
+{
+	uint8_t *whole = o->whole;
+	const uint8_t *tpdu, *pkt;
+	struct por_out p = { .len = -1 };
+	struct ota_sms sms;
+	const char *why;
+	size_t tl, plen;
+	bool cpi;
+
+	if (ota_envelope_sms(env, len, &tpdu, &tl, &why) ||
+	    ota_sms_deliver_parse(tpdu, tl, &sms, &why))
+		return put_sw(rapdu, SW_WRONG_DATA);
+	if (sms.pid != OTA_TP_PID_DATA_DOWNLOAD)
+		return put_sw(rapdu, SW_OK);	/* not for the card's OTA */
+	if (sms.concat) {
+		switch (ota_reasm_add(&o->reasm, &sms,
+				      o->now ? o->now() : time(NULL), whole,
+				      &plen, &cpi)) {
+		case OTA_REASM_COMPLETE:
+			pkt = whole;
+			break;
+		case OTA_REASM_BAD:
+			return put_sw(rapdu, SW_WRONG_DATA);
+		default:		/* kept, or a duplicate: RP-ACK */
+			return put_sw(rapdu, SW_OK);
+		}
+	} else {
+		pkt = sms.ud;
+		plen = sms.ud_len;
+		cpi = sms.cpi;
+	}
+	if (!cpi)
+		return put_sw(rapdu, SW_OK);	/* no command packet in it */
+	o->last.por_sent = false;
+	o->last.por_by_sms = false;
+	if (process(o, pkt, plen, &p))
+		return put_sw(rapdu, SW_WRONG_DATA);
+	if (pkt == whole)
+		OPENSSL_cleanse(o->whole, sizeof(o->whole));
+	if (p.len < 0)
+		return put_sw(rapdu, SW_OK);
+	o->last.por_sent = true;
+	if (p.by_sms && !send_por_sms(o, &sms.addr, &p)) {
+		o->last.por_by_sms = true;
+		return put_sw(rapdu, SW_OK);	/* 91xx follows: FETCH it */
+	}
+	/* in the RP-ACK, or here when no SEND SHORT MESSAGE could be queued */
+	memcpy(rapdu, p.buf, (size_t)p.len);
+	return (size_t)p.len + put_sw(rapdu + p.len, SW_OK);
+}
+
+size_t ota_card_slow_path(void *ota, const uint8_t *capdu, size_t len,
+			  uint8_t *rapdu)
+{
+	struct ota_card *o = ota;
+
+	/* the engine hands over 80 C2 00 00 Lc BER-TLV, shape checked */
+	if (len < 7 || capdu[1] != 0xc2)
+		return 0;
+	if (capdu[5] == 0xd1)
+		return sms_pp(o, capdu + 5, len - 5, rapdu);
+	return 0;	/* menu selection: not served yet (9300) */
+}

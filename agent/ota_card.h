@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The card's OTA side, the "receiving entity" of TS 102 225: the engine's
+ * slow path for ENVELOPE SMS-PP download. It takes the SMS (and its
+ * concatenated parts), opens the secured packet with the card's key sets
+ * and counters, runs its secured data at the TAR's application (remote
+ * file management through the engine's privileged exec, the binding
+ * administration, GlobalPlatform security domains), and returns the PoR
+ * in the ENVELOPE response or queues it as SEND SHORT MESSAGE.
+ *
+ * One struct ota_card per card; the same serialisation rules as the
+ * engine (no locking inside). docs/ota.md describes the flow.
+ */
+#ifndef VSIM_OTA_CARD_H
+#define VSIM_OTA_CARD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "ota_packet.h"
+#include "ota_sms.h"
+#include "vsim_card.h"
+
+#define OTA_KEYSETS	16	/* key index 1..15 (KIc/KID high nibble) */
+#define OTA_TARS_MAX	16
+
+/* What a TAR reaches. */
+enum ota_app {
+	OTA_APP_RFM_UICC,	/* remote file management from the MF */
+	OTA_APP_RFM_USIM,	/* remote file management from ADF.USIM */
+	OTA_APP_BINDING,	/* BINDING ADMIN (80 3B) only */
+	OTA_APP_GP,		/* a GlobalPlatform security domain */
+};
+
+/* TARs (TS 101 220 Annex D; pySim's TAR map; vsim's own) */
+#define OTA_TAR_RFM_UICC	0xb00010
+#define OTA_TAR_RFM_USIM	0xb00011
+#define OTA_TAR_ISD		0x000000
+#define OTA_TAR_BINDING		0x564241	/* "VBA": vsim binding admin */
+
+struct ota_tar_cfg {
+	uint32_t tar;		/* 24 bits */
+	enum ota_app app;
+	struct ota_msl msl;
+};
+
+/* A key set: KIc and KID at one key index, and its counter. Secret. */
+struct ota_keyset {
+	bool present;
+	struct ota_key kic, kid;
+	uint64_t counter;	/* the card's CNTR for this key set */
+};
+
+struct ota_card {
+	struct vsim_card *card;
+	struct ota_keyset keysets[OTA_KEYSETS];
+	struct ota_tar_cfg tars[OTA_TARS_MAX];
+	unsigned int ntars;
+	uint64_t window;	/* most a counter may jump (mode 10); 0: any */
+	struct ota_reasm reasm;
+	uint8_t whole[OTA_CONCAT_PARTS_MAX * OTA_SMS_UD_MAX];	/* reassembled */
+	/*
+	 * Make a key set's new counter durable before the command runs
+	 * (durable before 9000); non-zero: PoR status 07, nothing done.
+	 * NULL: counters live in memory only.
+	 */
+	int (*commit_counter)(void *ctx, unsigned int keyset, uint64_t value);
+	void *commit_ctx;
+	/*
+	 * GlobalPlatform: run one C-APDU at a security domain's TAR
+	 * (ota_gp.c); NULL: OTA_APP_GP TARs are unknown (status 09).
+	 */
+	size_t (*gp_exec)(void *gp, uint32_t tar, const uint8_t *capdu,
+			  size_t len, uint8_t *rapdu);
+	void *gp;
+	/* Is a TAR served by a security domain not in tars[] (ota_gp.c)? */
+	bool (*gp_has_tar)(void *gp, uint32_t tar, struct ota_msl *msl);
+	time_t (*now)(void);	/* NULL: time(NULL); tests set a clock */
+	/* what happened last (tests, vsimctl) */
+	struct {
+		uint8_t status;		/* PoR status of the last packet */
+		bool por_sent;
+		bool por_by_sms;
+		unsigned long packets;
+	} last;
+};
+
+/* Zero the struct, attach the card, add the standard TARs of docs/ota.md. */
+void ota_card_init(struct ota_card *o, struct vsim_card *card);
+/* Wipe every key. */
+void ota_card_wipe(struct ota_card *o);
+
+/* Add or replace a TAR. 0, or -1 when the table is full. */
+int ota_card_set_tar(struct ota_card *o, uint32_t tar, enum ota_app app,
+		     const struct ota_msl *msl);
+
+/*
+ * The slow path (vsim_card_ops.slow_path, via struct vsim_host_card):
+ * answers ENVELOPE (D1) with the PoR + 9000, or 9000 alone; 6A80 for an
+ * SMS-PP download that is malformed or holds a packet without a TAR.
+ * Returns the R-APDU length, 0 for envelopes it does not serve (9300).
+ */
+size_t ota_card_slow_path(void *ota, const uint8_t *capdu, size_t len,
+			  uint8_t *rapdu);
+
+#endif /* VSIM_OTA_CARD_H */
