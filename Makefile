@@ -25,7 +25,8 @@ HARNESS  := $(B)/include/kselftest_harness.h
 LINUX_SRC_TAR ?= $(firstword $(wildcard /usr/src/linux-source-6.1.tar.xz))
 
 .PHONY: all check demo bench fuzz clean deps build-deps
-all: $(B)/libvsimcard.a $(B)/vsimctl $(B)/vsimd $(TEST_BIN) $(BENCH_BIN) $(B)/images
+all: $(B)/libvsimcard.a $(B)/vsimctl $(B)/vsimd $(TEST_BIN) $(BENCH_BIN) $(B)/images \
+	$(B)/cardem-gadget
 
 $(B)/%.o: %.c $(HARNESS)
 	@mkdir -p $(dir $@)
@@ -43,9 +44,16 @@ $(B)/libvsimhost.a: $(AGENT_OBJ)
 $(B)/vsimctl: $(B)/agent/vsimctl.o $(B)/libvsimhost.a $(B)/libvsimcard.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) -ljson-c
 
-# vsimd: the daemon (docs/vsimd.md); its store is SQLite, its control JSON.
+# vsimd: the daemon (docs/vsimd.md); its store is SQLite, its control JSON,
+# SIMtrace2 boards through libusb-1.0 (docs/modems.md).
 $(B)/vsimd: $(B)/agent/vsimd.o $(B)/libvsimhost.a $(B)/libvsimcard.a
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) -lsqlite3 -ljson-c -lpthread
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) -lsqlite3 -ljson-c -lusb-1.0 -lpthread
+
+# The emulated SIMtrace2 board for the cardem tests (runs in the VM only).
+GADGET_SRC := $(wildcard tests/cardem-gadget/*.c)
+GADGET_OBJ := $(GADGET_SRC:%.c=$(B)/%.o)
+$(B)/cardem-gadget: $(GADGET_OBJ) $(B)/libvsimhost.a $(B)/libvsimcard.a
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) -lpthread
 
 $(B)/tests/%: $(B)/tests/%.o $(TESTLIB_OBJ) $(B)/libvsimhost.a $(B)/libvsimcard.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) -lsqlite3 -lpthread

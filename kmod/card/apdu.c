@@ -104,6 +104,29 @@ static const struct {
 	{ 0xa0, 0xff, CLA_GSM, gsm_cmds },
 };
 
+/*
+ * The ISO 7816-3 §12.1.2 case of (CLA, INS) from the tables above, with no
+ * card state: a T=0 reader (the SIMtrace2 cardem bridge) must know after
+ * the 5-byte header whether P3 is Le (cases 1, 2: the card answers at once)
+ * or Lc (cases 3, 4: ask for P3 bytes of data first). 0 when the card does
+ * not know the command: it answers a bare header with 6E00 or 6D00.
+ */
+int vsim_card_apdu_case(u8 cla, u8 ins)
+{
+	const struct vsim_cmd *cmd;
+	unsigned int i;
+
+	for (i = 0; i < VSIM_ARRAY_SIZE(cla_classes); i++) {
+		if ((cla & cla_classes[i].mask) != cla_classes[i].value)
+			continue;
+		cmd = &cla_classes[i].cmds[ins];
+		if (!cmd->fn || ((cmd->flags & CMD_CLA80_ONLY) && cla != 0x80))
+			return 0;
+		return cmd->apdu_case;
+	}
+	return 0;
+}
+
 static void clear_pending(struct vsim_card *c)
 {
 	if (c->pending_len)

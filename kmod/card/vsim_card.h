@@ -80,6 +80,13 @@ bool vsim_card_powered(const struct vsim_card *card);
 size_t vsim_card_transact(struct vsim_card *card, const u8 *capdu, size_t len,
 			  u8 *rapdu);
 
+/*
+ * The APDU case (1..4, ISO 7816-3 §12.1.2) of a command from the engine's
+ * own command tables, or 0 for a class or instruction the card does not
+ * know. Needs no card: T=0 readers ask it after a TPDU header.
+ */
+int vsim_card_apdu_case(u8 cla, u8 ins);
+
 /* The binding check, for sysfs and vsimctl: words, never the IMEI itself. */
 struct vsim_binding_info {
 	const char *mode;	/* off, first-terminal, imei, pattern */

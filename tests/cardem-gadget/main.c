@@ -1,0 +1,332 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * cardem-gadget: an emulated SIMtrace2 board with a scripted modem behind
+ * it, for the tests of vsimd's cardem bridge (docs/modems.md). It plugs a
+ * FunctionFS gadget into a UDC (dummy_hcd in the VM: the one fake part, a
+ * real board cannot reach the VM), waits until the host has configured
+ * the board, plays a scenario as the modem and unplugs. Exit 0 when the
+ * scenario ended as --expect says and the host broke no protocol rule.
+ *
+ *   cardem-gadget --udc UDC --name NAME --serial S --profile P --imei IMEI
+ *                 [--pid HEX] [--expect allowed|refused] [--guard SEC]
+ *                 [--scenario startup|reset-mid|unplug-mid|garbage|bench]
+ *                 [--count N]
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "board.h"
+#include "cardem_msg.h"
+#include "ffs.h"
+#include "modem.h"
+#include "profile.h"
+
+struct opts {
+	struct ffs_gadget g;
+	const char *profile, *imei, *expect, *scenario;
+	int guard_s;
+	long count;
+};
+
+/* The host must have configured the board as a SIMtrace2 host does (§3). */
+static int host_checks(struct board *b)
+{
+	int bad = 0;
+
+	if (!b->config_seen || !(b->features & ST2_FEAT_STATUS_IRQ)) {
+		fprintf(stderr, "cardem-gadget: the host did not enable STATUS interrupts\n");
+		bad = 1;
+	}
+	if (!b->atr_set || !b->atr_before_select) {
+		fprintf(stderr, "cardem-gadget: the host did not set the ATR before SIM_SELECT\n");
+		bad = 1;
+	}
+	if (b->unexpected) {
+		fprintf(stderr, "cardem-gadget: the host sent %u unexpected message(s), last: %s\n",
+			b->unexpected, b->last_unexpected);
+		bad = 1;
+	}
+	return bad;
+}
+
+/* Bad messages a broken board could send; the host must refuse each. */
+static int send_garbage(struct board *b)
+{
+	static const uint8_t hdr[5] = { 0x00, 0xa4, 0x00, 0x04, 0x02 };
+	uint8_t m[128];
+	size_t n;
+	int rc = 0;
+
+	/* an unknown class, and an unknown CARDEM type */
+	n = st2_build(m, sizeof(m), 0x55, 1, (const uint8_t *)"xx", 2);
+	rc |= board_send_raw(b, false, m, n);
+	n = st2_build(m, sizeof(m), ST2_CLASS_CARDEM, 0x3f, NULL, 0);
+	rc |= board_send_raw(b, false, m, n);
+	/* msg_len beyond the transfer: a truncated TPDU header message */
+	n = st2_build_data(m, sizeof(m), ST2_CEMU_RX_DATA, ST2_DATA_F_TPDU_HDR, hdr, 5);
+	rc |= board_send_raw(b, false, m, n - 4);
+	/* a transfer shorter than a header */
+	rc |= board_send_raw(b, false, m, 3);
+	/* msg_len smaller than the header */
+	m[6] = 4, m[7] = 0;
+	rc |= board_send_raw(b, false, m, 13);
+	/* data_len larger than the data present */
+	n = st2_build_data(m, sizeof(m), ST2_CEMU_RX_DATA, ST2_DATA_F_TPDU_HDR, hdr, 5);
+	m[ST2_HDR_LEN + 4] = 200;
+	rc |= board_send_raw(b, false, m, n);
+	/* a "header" of 3 bytes */
+	n = st2_build_data(m, sizeof(m), ST2_CEMU_RX_DATA, ST2_DATA_F_TPDU_HDR, hdr, 3);
+	rc |= board_send_raw(b, false, m, n);
+	/* data with no TPDU in progress */
+	n = st2_build_data(m, sizeof(m), ST2_CEMU_RX_DATA, ST2_DATA_F_FINAL, hdr, 5);
+	rc |= board_send_raw(b, false, m, n);
+	/* a STATUS of the wrong size on the interrupt endpoint */
+	n = st2_build(m, sizeof(m), ST2_CLASS_CARDEM, ST2_CEMU_STATUS, hdr, 5);
+	rc |= board_send_raw(b, true, m, n);
+	/* trailing bytes after a valid message: the rest is garbage */
+	n = st2_build(m, sizeof(m), ST2_CLASS_CARDEM, ST2_CEMU_PTS,
+		      (const uint8_t *)"\x01\xff\0\0\0\0\0\xff\0\0\0\0\0", 13);
+	memset(m + n, 0xee, 5);
+	rc |= board_send_raw(b, false, m, n + 5);
+	return rc;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/*
+ * make bench: TPDU round trips modem -> board -> USB -> vsimd -> card and
+ * back, a case-2 READ BINARY (header, PB + data, SW) and a case-3 UPDATE
+ * BINARY (header, PB_AND_RX, data, SW). Printed, never judged.
+ */
+static int bench(struct board *b, long count)
+{
+	static const uint8_t sel[] = { 0x00, 0xa4, 0x00, 0x0c, 0x02, 0x2f, 0xe2 };
+	static const uint8_t rd[] = { 0x00, 0xb0, 0x00, 0x00, 0x0a };
+	static const uint8_t sel_usim[] = { 0x00, 0xa4, 0x04, 0x0c, 0x07, 0xa0, 0x00,
+					    0x00, 0x00, 0x87, 0x10, 0x02 };
+	static const uint8_t sel_netpar[] = { 0x00, 0xa4, 0x00, 0x0c, 0x02, 0x6f, 0xc4 };
+	static const uint8_t upd[] = { 0x00, 0xd6, 0x00, 0x00, 0x04, 0xde, 0xad, 0xbe, 0xef };
+	const struct { const char *name; const uint8_t *c; size_t len;
+		       const uint8_t *s1, *s2; size_t l1, l2; } rows[] = {
+		{ "READ BINARY EF_ICCID (case 2)", rd, sizeof(rd), sel, NULL, sizeof(sel), 0 },
+		{ "UPDATE BINARY EF_NETPAR (case 3, commit)", upd, sizeof(upd),
+		  sel_usim, sel_netpar, sizeof(sel_usim), sizeof(sel_netpar) },
+	};
+	uint64_t *lat = calloc((size_t)count, sizeof(*lat));
+	uint8_t atr[64], r[300];
+
+	if (!lat || board_power_on(b, atr, sizeof(atr)) < 0)
+		return 1;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		uint64_t t0;
+		int n;
+
+		if (board_transmit(b, rows[i].s1, rows[i].l1, r, sizeof(r)) < 2 ||
+		    (rows[i].s2 && board_transmit(b, rows[i].s2, rows[i].l2, r, sizeof(r)) < 2))
+			return 1;
+		t0 = now_ns();
+		for (long k = 0; k < count; k++) {
+			uint64_t s = now_ns();
+
+			n = board_transmit(b, rows[i].c, rows[i].len, r, sizeof(r));
+			if (n < 2 || r[n - 2] != 0x90) {
+				fprintf(stderr, "cardem-gadget: bench: %s failed\n", rows[i].name);
+				return 1;
+			}
+			lat[k] = now_ns() - s;
+		}
+		t0 = now_ns() - t0;
+		qsort(lat, (size_t)count, sizeof(*lat), cmp_u64);
+		printf("| board -> USB -> vsimd: %-44s | %7ld | %11.0f | %9llu | %9llu |\n",
+		       rows[i].name, count, (double)count * 1e9 / (double)t0,
+		       (unsigned long long)lat[count / 2] / 1000,
+		       (unsigned long long)lat[(count * 99) / 100] / 1000);
+	}
+	free(lat);
+	return 0;
+}
+
+static int scenario(struct opts *o, struct board *b, struct vsim_modem *m)
+{
+	/* VERIFY PIN1 with 8 bytes of data: the host asks for them (PB_AND_RX) */
+	static const uint8_t verify_hdr[5] = { 0x00, 0x20, 0x00, 0x01, 0x08 };
+	uint8_t atr[64];
+	int rc;
+
+	if (!strcmp(o->scenario, "bench"))
+		return bench(b, o->count);
+	/* garbage once the host has configured the board, before the modem starts */
+	if (!strcmp(o->scenario, "garbage") &&
+	    (board_wait_remote(b) || send_garbage(b)))
+		return 1;
+	if (!strcmp(o->scenario, "reset-mid") || !strcmp(o->scenario, "unplug-mid")) {
+		if (board_power_on(b, atr, sizeof(atr)) < 0 ||
+		    board_header_only(b, verify_hdr))
+			return 1;
+		printf("interrupted VERIFY PIN1 after its procedure byte\n");
+		if (!strcmp(o->scenario, "unplug-mid"))
+			return 0;	/* main() unplugs mid-command */
+		/* the modem resets the card in the middle of the command */
+	}
+	rc = vsim_modem_attach(m);
+	fflush(stdout);
+	if (rc == VSIM_MODEM_ERROR)
+		return 1;
+	if (strcmp(o->expect, rc == VSIM_MODEM_ALLOWED ? "allowed" : "refused")) {
+		fprintf(stderr, "cardem-gadget: attach %s, expected %s\n",
+			rc == VSIM_MODEM_ALLOWED ? "allowed" : "refused", o->expect);
+		return 1;
+	}
+	/*
+	 * An instruction no card knows: the host must answer 6D00 at once
+	 * (REFERENCE-cardem.md §7), not ask for data or leave the modem
+	 * waiting for a procedure byte.
+	 */
+	{
+		static const uint8_t unknown[5] = { 0x00, 0xfe, 0x00, 0x00, 0x10 };
+		uint8_t r[300];
+		int n = board_transmit(b, unknown, sizeof(unknown), r, sizeof(r));
+
+		if (n != 2 || r[0] != 0x6d || r[1] != 0x00) {
+			fprintf(stderr, "cardem-gadget: unknown INS answered badly\n");
+			return 1;
+		}
+		printf("unknown INS: 6D00\n");
+	}
+	/* the modem switches off: the card sees its power go */
+	return board_power_off(b) ? 1 : 0;
+}
+
+static int parse(int argc, char **argv, struct opts *o)
+{
+	static const struct option lo[] = {
+		{ "udc", required_argument, NULL, 'u' },
+		{ "name", required_argument, NULL, 'n' },
+		{ "serial", required_argument, NULL, 's' },
+		{ "pid", required_argument, NULL, 'P' },
+		{ "profile", required_argument, NULL, 'p' },
+		{ "imei", required_argument, NULL, 'i' },
+		{ "expect", required_argument, NULL, 'e' },
+		{ "scenario", required_argument, NULL, 'S' },
+		{ "guard", required_argument, NULL, 'g' },
+		{ "count", required_argument, NULL, 'c' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int c;
+
+	o->g.pid = ST2_PID_SIMTRACE2;
+	snprintf(o->g.udc, sizeof(o->g.udc), "dummy_udc.0");
+	snprintf(o->g.name, sizeof(o->g.name), "cardem0");
+	snprintf(o->g.serial, sizeof(o->g.serial), "vsim-test-0");
+	o->expect = "allowed";
+	o->scenario = "startup";
+	o->guard_s = 60;
+	o->count = 1000;
+	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+		switch (c) {
+		case 'u':
+			snprintf(o->g.udc, sizeof(o->g.udc), "%s", optarg);
+			break;
+		case 'n':
+			snprintf(o->g.name, sizeof(o->g.name), "%s", optarg);
+			break;
+		case 's':
+			snprintf(o->g.serial, sizeof(o->g.serial), "%s", optarg);
+			break;
+		case 'P':
+			o->g.pid = (uint16_t)strtoul(optarg, NULL, 16);
+			break;
+		case 'p':
+			o->profile = optarg;
+			break;
+		case 'i':
+			o->imei = optarg;
+			break;
+		case 'e':
+			o->expect = optarg;
+			break;
+		case 'S':
+			o->scenario = optarg;
+			break;
+		case 'g':
+			o->guard_s = atoi(optarg);
+			break;
+		case 'c':
+			o->count = atol(optarg);
+			break;
+		default:
+			return -1;
+		}
+	}
+	if (!o->profile || !o->imei || optind != argc || o->count < 1 ||
+	    (strcmp(o->expect, "allowed") && strcmp(o->expect, "refused")))
+		return -1;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o = { 0 };
+	struct vsim_profile prof;
+	struct vsim_modem m = { 0 };
+	struct board b;
+	char err[512];
+	int rc = 1;
+
+	if (parse(argc, argv, &o)) {
+		fprintf(stderr, "usage: cardem-gadget --profile P --imei IMEI [--udc UDC] [--name N]\n"
+				"       [--serial S] [--pid HEX] [--expect allowed|refused] [--guard SEC]\n"
+				"       [--scenario startup|reset-mid|unplug-mid|garbage|bench] [--count N]\n");
+		return 2;
+	}
+	if (vsim_profile_load(o.profile, &prof, err, sizeof(err))) {
+		fprintf(stderr, "cardem-gadget: %s\n", err);
+		return 2;
+	}
+	if (vsim_modem_set_imei(&m, o.imei, false)) {
+		fprintf(stderr, "cardem-gadget: bad IMEI %s\n", o.imei);
+		vsim_profile_free(&prof);
+		return 2;
+	}
+	m.prof = &prof;
+	m.cat = true;
+	m.out = stdout;
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (ffs_gadget_start(&o.g))
+		goto out;
+	if (board_start(&b, &o.g, o.guard_s)) {
+		ffs_gadget_stop(&o.g);
+		goto out;
+	}
+	m.io.ctx = &b;
+	m.io.power_on = board_power_on;
+	m.io.transmit = board_transmit;
+	printf("board %s (1d50:%04x) plugged into %s\n", o.g.serial, o.g.pid, o.g.udc);
+	rc = scenario(&o, &b, &m);
+	if (host_checks(&b))
+		rc = 1;
+	ffs_gadget_unplug(&o.g);
+	board_stop(&b);
+	ffs_gadget_stop(&o.g);
+	printf("board %s unplugged: %s\n", o.g.serial, rc ? "FAIL" : "ok");
+out:
+	vsim_profile_free(&prof);
+	return rc;
+}
