@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "card_host.h"
+#include "cardem.h"
 #include "log.h"
 #include "profile.h"
 #include "vsimd.h"
@@ -26,6 +27,8 @@ struct vsimd_card *vsimd_card_find(struct vsimd *d, const char *name)
 
 static void card_free(struct vsimd_card *c)
 {
+	if (c->cardem_slot)
+		vsimd_cardem_card_gone(c->d, c);
 	if (c->priv)
 		c->d->backend->close(c);
 	vpcd_close(&c->vpcd);

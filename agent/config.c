@@ -177,6 +177,9 @@ static int card_key(struct parse_ctx *p, struct vsimd_config_card *c,
 	} else if (!strcmp(k, "vpcd")) {
 		if (vsimd_parse_hostport(v, c->host, sizeof(c->host), &c->port))
 			return fail(p, line, "vpcd '%s': use HOST:PORT", v);
+	} else if (!strcmp(k, "cardem")) {
+		if (!*v || vsimd_cardem_sel_parse(v, &c->cardem))
+			return fail(p, line, "cardem '%s': use any, or serial=S,path=BUS-PORT,slot=0|1", v);
 	} else {
 		return fail(p, line, "unknown key '%s' in [card]", k);
 	}

@@ -15,6 +15,8 @@
  *   profile = /etc/vsim/NAME.ini
  *   slot = 0                     ; optional
  *   vpcd = 127.0.0.1:35963       ; optional
+ *   cardem = serial=X,slot=0     ; optional: a SIMtrace2 board instead of
+ *                                ; vpcd ("any", serial=, path=, slot=)
  *
  * Errors name the file, line and key. Command-line options win.
  */
@@ -33,6 +35,7 @@ struct vsimd_config_card {
 	int slot;			/* -1: any free slot */
 	char host[VSIM_STORE_HOST_MAX];	/* "": default */
 	int port;			/* 0: default */
+	struct vsimd_cardem_sel cardem;	/* enabled: a board, not vpcd */
 	int line;
 };
 

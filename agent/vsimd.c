@@ -7,6 +7,11 @@
  *
  *   vsimd [--backend embedded|kernel] [--state DIR] [--config FILE]
  *         [--socket PATH] [--log-level L] [--card NAME=PROFILE]...
+ *         [--cardem NAME=SPEC]...
+ *
+ * A card given a SIMtrace2 board (--cardem, `cardem =`) is served to the
+ * modem behind that board instead of vpcd; libusb's descriptors join the
+ * same poll() loop (cardem.h).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -20,6 +25,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cardem.h"
 #include "config.h"
 #include "control.h"
 #include "gsmtap.h"
@@ -27,7 +33,8 @@
 #include "vsimd.h"
 
 #define ERRLEN 600
-#define POLL_MAX (1 + 1 + 32 + VSIMD_MAX_CARDS)
+#define USB_POLL_MAX 64
+#define POLL_MAX (1 + 1 + 32 + VSIMD_MAX_CARDS + USB_POLL_MAX)
 
 /* What was given on the command line: it wins over the file at reload. */
 struct cli {
@@ -35,6 +42,9 @@ struct cli {
 	const char *backend, *state, *socket, *log_level, *gsmtap;
 	struct vsimd_config_card cards[VSIMD_MAX_CARDS];
 	size_t n_cards;
+	struct { char name[VSIM_STORE_NAME_MAX]; struct vsimd_cardem_sel sel; }
+		cardem[VSIMD_MAX_CARDS];
+	size_t n_cardem;
 };
 
 static void usage(FILE *f)
@@ -42,11 +52,14 @@ static void usage(FILE *f)
 	fputs("usage: vsimd [--backend embedded|kernel] [--state DIR] [--config FILE]\n"
 	      "             [--socket PATH] [--log-level error|warn|info|debug]\n"
 	      "             [--card NAME=PROFILE]... [--gsmtap HOST[:PORT]]\n"
+	      "             [--cardem NAME=SPEC]...\n"
 	      "\n"
 	      "Hosts vsim cards, keeps their state in DIR/vsim.db (default "
 	      VSIMD_DEFAULT_STATE ")\n"
 	      "and connects card N to vsmartcard's vpcd at 127.0.0.1:35963+N.\n"
 	      "--card adds a card from a profile unless one of that name is stored.\n"
+	      "--cardem puts card NAME in a SIMtrace2 board instead: SPEC is any, or\n"
+	      "serial=S,path=BUS-PORT,slot=0|1 (docs/modems.md).\n"
 	      "Control it with vsimctl (socket " VSIMD_DEFAULT_SOCKET ").\n"
 	      "SIGTERM: stop cleanly. SIGHUP: reload the config file.\n", f);
 }
@@ -61,13 +74,14 @@ static int parse_cli(int argc, char **argv, struct cli *cli)
 		{ "log-level", required_argument, NULL, 'l' },
 		{ "card", required_argument, NULL, 'C' },
 		{ "gsmtap", required_argument, NULL, 'g' },
+		{ "cardem", required_argument, NULL, 'U' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	enum vsim_log_level lvl;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "b:s:c:S:l:C:g:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "b:s:c:S:l:C:g:U:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'b':
 			if (strcmp(optarg, "embedded") && strcmp(optarg, "kernel")) {
@@ -120,6 +134,23 @@ static int parse_cli(int argc, char **argv, struct cli *cli)
 			cli->n_cards++;
 			break;
 		}
+		case 'U': {
+			const char *eq = strchr(optarg, '=');
+			size_t k = cli->n_cardem;
+
+			if (k == VSIMD_MAX_CARDS || !eq ||
+			    (size_t)(eq - optarg) >= sizeof(cli->cardem[k].name) ||
+			    eq == optarg ||
+			    vsimd_cardem_sel_parse(eq + 1, &cli->cardem[k].sel)) {
+				fprintf(stderr, "vsimd: --cardem %s: use NAME=any or NAME=serial=S,path=BUS-PORT,slot=0|1\n",
+					optarg);
+				return 2;
+			}
+			memset(cli->cardem[k].name, 0, sizeof(cli->cardem[k].name));
+			memcpy(cli->cardem[k].name, optarg, (size_t)(eq - optarg));
+			cli->n_cardem++;
+			break;
+		}
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -161,6 +192,26 @@ static int build_config(const struct cli *cli, struct vsimd_config *cfg,
 			return -1;
 		}
 		cfg->cards[cfg->n_cards++] = cli->cards[i];
+	}
+	for (i = 0; i < cli->n_cardem; i++) {
+		size_t k;
+
+		for (k = 0; k < cfg->n_cards; k++)
+			if (!strcmp(cfg->cards[k].name, cli->cardem[i].name))
+				break;
+		if (k == cfg->n_cards) {
+			/* a stored card: a section with no profile, selection only */
+			if (cfg->n_cards == VSIMD_MAX_CARDS) {
+				snprintf(err, errlen, "too many cards");
+				return -1;
+			}
+			memset(&cfg->cards[k], 0, sizeof(cfg->cards[k]));
+			snprintf(cfg->cards[k].name, sizeof(cfg->cards[k].name), "%s",
+				 cli->cardem[i].name);
+			cfg->cards[k].slot = -1;
+			cfg->n_cards++;
+		}
+		cfg->cards[k].cardem = cli->cardem[i].sel;
 	}
 	return 0;
 }
@@ -212,6 +263,13 @@ static int add_config_cards(struct vsimd *d, int fatal)
 
 		if (vsimd_card_find(d, cc->name))
 			continue;	/* stored: its state wins over the profile */
+		if (!cc->profile[0]) {
+			log_err("card %s: --cardem names no stored card and no --card", cc->name);
+			rc = -1;
+			if (fatal)
+				return rc;
+			continue;
+		}
 		text = read_file(cc->profile, err, sizeof(err));
 		if (!text || !vsimd_card_add(d, cc->name, cc->profile, text,
 					     cc->slot, cc->host[0] ? cc->host : NULL,
@@ -227,6 +285,36 @@ static int add_config_cards(struct vsimd *d, int fatal)
 			return rc;
 	}
 	return rc;
+}
+
+/*
+ * The reader of each configured card: a SIMtrace2 board when the
+ * configuration says so (cards added later by vsimctl use vpcd). Starts
+ * libusb the first time a card wants a board.
+ */
+static void apply_readers(struct vsimd *d)
+{
+	char err[ERRLEN];
+	bool any = false;
+	size_t i;
+
+	for (i = 0; i < d->cfg->n_cards; i++) {
+		struct vsimd_card *c = vsimd_card_find(d, d->cfg->cards[i].name);
+
+		if (!c || !d->cfg->cards[i].cardem.enabled)
+			continue;
+		if (!c->cardem.enabled) {
+			vpcd_close(&c->vpcd);
+			c->vpcd.state = VPCD_IDLE;
+			if (c->powered)
+				d->backend->power_off(c);
+			c->powered = false;
+		}
+		c->cardem = d->cfg->cards[i].cardem;
+		any = true;
+	}
+	if (any && vsimd_cardem_start(d, err, sizeof(err)))
+		log_err("cardem: %s: cards wait for their boards in vain", err);
 }
 
 static void reload(struct vsimd *d, const struct cli *cli)
@@ -252,6 +340,7 @@ static void reload(struct vsimd *d, const struct cli *cli)
 	d->cfg = fresh;
 	vsim_log_set_level(fresh->log_level);
 	add_config_cards(d, 0);
+	apply_readers(d);
 	log_info("configuration reloaded");
 }
 
@@ -307,7 +396,7 @@ static int run(struct vsimd *d, const struct cli *cli, int sigfd)
 
 	for (;;) {
 		uint64_t now = vpcd_now();
-		size_t n = 0, nctl, i, base;
+		size_t n = 0, nctl, i, base, usb;
 		int timeout = -1;
 
 		for (i = 0; i < d->n_cards; i++) {
@@ -315,6 +404,8 @@ static int run(struct vsimd *d, const struct cli *cli, int sigfd)
 			uint64_t before = c->vpcd.connects;
 			int t;
 
+			if (c->cardem.enabled)
+				continue;	/* in a board, not in vpcd */
 			vpcd_tick(&c->vpcd, now);
 			if (c->vpcd.connects != before) {
 				card_inserted(c);
@@ -335,13 +426,22 @@ static int run(struct vsimd *d, const struct cli *cli, int sigfd)
 		n += nctl;
 		base = n;
 		for (i = 0; i < d->n_cards; i++) {
-			short ev = vpcd_events(&d->cards[i]->vpcd);
+			short ev = d->cards[i]->cardem.enabled ? 0 :
+				   vpcd_events(&d->cards[i]->vpcd);
 
 			if (!ev)
 				continue;
 			pfd[n].fd = d->cards[i]->vpcd.fd;
 			pfd[n].events = ev;
 			map[n++] = d->cards[i];
+		}
+		usb = n;
+		n += vsimd_cardem_fill(d, pfd + n, USB_POLL_MAX);
+		{
+			int t = vsimd_cardem_timeout(d);
+
+			if (t >= 0 && (timeout < 0 || t < timeout))
+				timeout = t;
 		}
 		if (poll(pfd, n, timeout) < 0) {
 			if (errno == EINTR)
@@ -362,9 +462,10 @@ static int run(struct vsimd *d, const struct cli *cli, int sigfd)
 			}
 			continue;	/* the card set may have changed */
 		}
-		for (i = base; i < n; i++)
+		for (i = base; i < usb; i++)
 			if (pfd[i].revents)
 				card_io(map[i], pfd[i].revents);
+		vsimd_cardem_dispatch(d);
 		/* last: a control request may remove cards */
 		vsimd_control_dispatch(d, pfd + 1, nctl);
 	}
@@ -448,6 +549,7 @@ int main(int argc, char **argv)
 	}
 	if (add_config_cards(&d, 1))
 		goto out;
+	apply_readers(&d);
 	make_parent(d.cfg->socket);
 	if (vsimd_control_open(&d, d.cfg->socket, err, sizeof(err))) {
 		log_err("%s", err);
@@ -458,6 +560,7 @@ int main(int argc, char **argv)
 	rc = run(&d, &cli, sigfd);
 out:
 	vsimd_control_close(&d);
+	vsimd_cardem_stop(&d);	/* tells each board's modem the card left */
 	vsimd_cards_close(&d);
 	vsim_store_close(d.store);	/* checkpoints the WAL */
 	vsim_gsmtap_close(d.gsmtap);

@@ -14,6 +14,7 @@
 
 #include <linux/vsim.h>
 
+#include "cardem_sel.h"
 #include "store.h"
 #include "vpcd.h"
 
@@ -56,7 +57,9 @@ struct vsimd_card {
 	uint8_t atr[VSIM_ATR_MAX];	/* from the image: get-ATR has no side effects */
 	size_t atr_len;
 	bool powered;
-	struct vsim_vpcd vpcd;
+	struct vsim_vpcd vpcd;		/* the reader, unless cardem.enabled */
+	struct vsimd_cardem_sel cardem;	/* a SIMtrace2 board instead (cardem.h) */
+	void *cardem_slot;		/* the board slot it is in, NULL while waiting */
 	void *priv;			/* the backend's */
 	/* counters for status */
 	uint64_t frames;		/* vpcd frames handled */
@@ -76,6 +79,7 @@ struct vsimd {
 	size_t n_cards;
 	struct vsimd_control *control;
 	struct vsim_gsmtap *gsmtap;	/* NULL: no GSMTAP traces */
+	struct cardem *cardem;		/* NULL until a card wants a board */
 };
 
 /* cards.c: the card set */
