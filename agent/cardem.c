@@ -354,13 +354,14 @@ static void in_done(struct libusb_transfer *x)
 		if (s->b->gone)
 			break;
 		/*
-		 * An unplug shows as one failed transfer before NO_DEVICE:
-		 * the first error of a run is only a debug line.
+		 * An unplug fails every transfer in flight once before
+		 * NO_DEVICE: that first round is only debug lines; errors
+		 * that persist beyond it are warnings.
 		 */
-		if (s->errors++ == 0)
+		if (s->errors++ <= IN_XFERS)
 			log_debug("cardem %s: IN transfer status %d; retrying", s->name,
 				  (int)x->status);
-		else if (s->errors <= 4)
+		else if (s->errors <= IN_XFERS + 4)
 			log_warn("cardem %s: IN transfer status %d again; retrying",
 				 s->name, (int)x->status);
 		break;

@@ -281,7 +281,13 @@ static int open_ep(struct ffs_gadget *g, int n)
 	int fd;
 
 	snprintf(path, sizeof(path), "%s/ep%d", g->mnt, n);
-	fd = open(path, O_RDWR | O_CLOEXEC);
+	/*
+	 * O_NONBLOCK: while the endpoint is disabled (unplugged, or between
+	 * the host's SET_INTERFACE and ENABLE) I/O fails with EAGAIN instead
+	 * of waiting for an ENABLE that may never come; enabled, it still
+	 * waits for the host (REFERENCE-cardem.md §5).
+	 */
+	fd = open(path, O_RDWR | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		fprintf(stderr, "cardem-gadget: %s: %s\n", path, strerror(errno));
 	return fd;
@@ -340,10 +346,11 @@ int ffs_gadget_wait_enabled(struct ffs_gadget *g, int guard_s)
 	clock_gettime(CLOCK_REALTIME, &until);
 	until.tv_sec += guard_s;
 	pthread_mutex_lock(&g->lock);
-	while (!g->enabled && rc == 0)
+	while (!g->enabled && !g->stopping && rc == 0)
 		rc = pthread_cond_timedwait(&g->cond, &g->lock, &until);
+	rc = g->enabled && !g->stopping ? 0 : -1;
 	pthread_mutex_unlock(&g->lock);
-	return g->enabled ? 0 : -1;
+	return rc;
 }
 
 void ffs_gadget_unplug(struct ffs_gadget *g)

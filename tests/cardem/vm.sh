@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 # vsimd's SIMtrace2 cardem bridge end to end, inside the QEMU guest
-# (tests/cardem_vm.sh boots it with dummy_hcd, libcomposite, usb_f_fs and
+# (scripts/run-tests boots it with dummy_hcd, libcomposite, usb_f_fs and
 # vsim.ko): the emulated board (build/cardem-gadget, FunctionFS over
 # dummy_hcd: the fake part, a real board cannot reach the VM) plays a
 # modem's start-up through real USB, libusb and vsimd to the card, with
