@@ -127,8 +127,11 @@ ok_if "binding: modem B in the same card is refused" \
 ok_if "binding: modem A again is allowed" \
 	gadget g0 dummy_udc.0 vsim-bind $PB $IMEI_A --expect allowed
 ok_if "vsimd stops cleanly (SIGTERM)" stop_vsimd
-ok_if "no USB error escaped as a warning beyond the garbage" \
-	test "$(grep -c 'warning' "$T/vsimd.log")" = "$(grep -c 'warning: cardem .*refused from the board\|warning: cardem .*new header' "$T/vsimd.log")"
+# an unplug may fail the transfers in flight a few times before libusb
+# reports the device gone (logged and retried, by design): any other
+# warning is a fault
+check "no warning beyond the garbage and unplugs' USB errors" "" \
+	"$(grep 'warning' "$T/vsimd.log" | grep -v 'refused from the board\|IN transfer status')"
 
 # --- kernel backend: the card lives in vsim.ko ------------------------------
 if [ -c /dev/vsimx ]; then
