@@ -42,7 +42,7 @@ $(B)/libvsimhost.a: $(AGENT_OBJ)
 	$(AR) rcs $@ $^
 
 $(B)/vsimctl: $(B)/agent/vsimctl.o $(B)/libvsimhost.a $(B)/libvsimcard.a
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) -ljson-c
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) -lsqlite3 -ljson-c
 
 # vsimd: the daemon (docs/vsimd.md); its store is SQLite, its control JSON,
 # SIMtrace2 boards through libusb-1.0 (docs/modems.md).

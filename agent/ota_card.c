@@ -75,7 +75,8 @@ static const struct ota_tar_cfg *find_tar(struct ota_card *o, uint32_t tar,
 
 	for (i = 0; i < o->ntars; i++)
 		if (o->tars[i].tar == tar)
-			return &o->tars[i];
+			return o->tars[i].app == OTA_APP_GP && !o->gp_exec ?
+			       NULL : &o->tars[i];
 	if (o->gp_has_tar && o->gp_has_tar(o->gp, tar, &scratch->msl)) {
 		scratch->tar = tar;
 		scratch->app = OTA_APP_GP;

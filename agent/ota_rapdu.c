@@ -43,6 +43,7 @@ static const uint8_t ins_case[256] = {
 	[0xb2] = 2,	/* READ RECORD */
 	[0xc0] = 2,	/* GET RESPONSE */
 	[0xca] = 2,	/* GET DATA */
+	[0xcb] = 4,	/* GET DATA, odd INS: with data (ISO 7816-4 §7.4.2) */
 	[0xd6] = 3,	/* UPDATE BINARY */
 	[0xd8] = 4,	/* PUT KEY */
 	[0xdc] = 3,	/* UPDATE RECORD */

@@ -22,10 +22,10 @@
 /* Longest line we accept: a 4 KiB file body as one hex line, with room. */
 #define PROFILE_MAX_LINE	(16 * 1024)
 
-enum sect { S_NONE, S_CARD, S_AUTH, S_PIN, S_BINDING, S_FILE, S_COUNT };
+enum sect { S_NONE, S_CARD, S_AUTH, S_PIN, S_BINDING, S_FILE, S_OTA, S_COUNT };
 static const char *const sect_names[S_COUNT] = {
 	[S_CARD] = "card", [S_AUTH] = "auth", [S_PIN] = "pin",
-	[S_BINDING] = "binding", [S_FILE] = "file",
+	[S_BINDING] = "binding", [S_FILE] = "file", [S_OTA] = "ota",
 };
 
 enum key {
@@ -445,6 +445,12 @@ static void section_header(struct ctx *c, const char *s)
 		c->sect = S_FILE;
 		return;
 	}
+	/* [ota], [ota keyset N], [ota tar T]: the agent's (agent/ota_profile.c) */
+	if (!strcmp(name, "ota") ||
+	    (!strncmp(name, "ota", 3) && (name[3] == ' ' || name[3] == '\t'))) {
+		c->sect = S_OTA;
+		return;
+	}
 	for (i = S_CARD; i < S_FILE; i++) {
 		if (!strcmp(name, sect_names[i])) {
 			if (c->sect_line[i]) {
@@ -457,7 +463,7 @@ static void section_header(struct ctx *c, const char *s)
 			return;
 		}
 	}
-	fail(c, c->line, "unknown section [%s] (expected [card], [auth], [pin], [binding] or [file PATH])", name);
+	fail(c, c->line, "unknown section [%s] (expected [card], [auth], [pin], [binding], [file PATH] or [ota ...])", name);
 }
 
 static char *reader(char *str, int num, void *stream)
@@ -854,6 +860,8 @@ static int handler(void *user, const char *section, const char *name, const char
 		return file_key(c, name, value);
 	if (c->binding_only && c->sect != S_BINDING)
 		return fail(c, c->line, "field '%s': only [binding] fields belong here", name);
+	if (c->sect == S_OTA)
+		return 1;	/* checked by agent/ota_profile.c, not in the image */
 	for (i = 0; i < K_COUNT; i++) {
 		if (keys[i].sect != c->sect || strcmp(keys[i].name, name))
 			continue;

@@ -22,6 +22,7 @@
 #include "card_host.h"
 #include "terminal.h"
 #include "ctlclient.h"
+#include "ota_host.h"
 #include "profile.h"
 #include "vsimctl.h"
 
@@ -205,6 +206,7 @@ static int cmd_exec(int argc, char **argv)
 	const char *profile = NULL, *state = NULL, *script = NULL;
 	const char *device = NULL;
 	struct vsim_terminal t;
+	struct ota_host ota;
 	char err[ERRLEN], where[32];
 	uint8_t atr[VSIM_ATR_MAX];
 	int c, i, ret = 0;
@@ -246,6 +248,13 @@ static int cmd_exec(int argc, char **argv)
 		fprintf(stderr, "vsimctl: %s\n", err);
 		return 1;
 	}
+	/* the profile's [ota] sections: the agent's slow path, in-process */
+	if (!device && ota_host_open(&ota, &t.host, profile, state, err,
+				     sizeof(err))) {
+		fprintf(stderr, "vsimctl: %s\n", err);
+		vsim_terminal_close(&t);
+		return 1;
+	}
 	if (vsim_terminal_power_on(&t, atr, sizeof(atr)) < 0) {
 		fprintf(stderr, "vsimctl: power on: %s\n", strerror(errno));
 		ret = 1;
@@ -256,6 +265,8 @@ static int cmd_exec(int argc, char **argv)
 	}
 	if (!ret && script)
 		ret = exec_script(&t, script);
+	if (!device)
+		ota_host_close(&ota);
 	vsim_terminal_close(&t);
 	if (fflush(stdout))
 		ret = 1;
