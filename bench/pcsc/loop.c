@@ -185,7 +185,7 @@ int main(int argc, char **argv)
 	}
 	total = now_us() - t0;
 	qsort(lat, (size_t)n, sizeof(*lat), cmp_double);
-	printf("| %-44s | %7ld | %11.0f | %9.2f | %9.2f |\n", label, n,
+	printf("| %-44s | %7ld | %13.0f | %9.2f | %9.2f |\n", label, n,
 	       n / (total / 1e6), lat[n / 2], lat[(n * 99) / 100]);
 	free(lat);
 	if (t.engine)

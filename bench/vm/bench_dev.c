@@ -8,8 +8,11 @@
  *   TRANSMIT AUTHENTICATE     3G Milenage in the kernel, fresh AUTN each time
  *   write()+read() SEL+READ   the shell interface: two syscalls per APDU
  *
- * `make bench` runs it inside the VM (scripts/vmtest), one boot for the
- * whole table; it also runs on a box with vsim.ko loaded. Without
+ * Each round trip is timed on its own (p50/p99 beside the rate). `make
+ * bench` runs it inside the VM with --rows (only the table's rows on
+ * stdout, the notes on stderr): bench/vm/run.sh prints them in one table
+ * with the PC/SC and the cardem board paths of the same boot. It also runs
+ * on a box with vsim.ko loaded, then with its own table header. Without
  * /dev/vsimx it says so and exits 0. The card is VOLATILE
  * (VSIM_NEW_CARD_F_VOLATILE): durable changes (PIN counter, SQN array) are
  * queued as records nobody waits for, so no agent round trip is in the
@@ -49,9 +52,9 @@
 
 struct row {
 	const char *path;
-	const char *calls;	/* system calls per APDU */
 	unsigned long iters;	/* round trips (APDUs, or ioctls for the floor) */
 	double secs;
+	double *lat;		/* each round trip's time (us), iters of them */
 };
 
 static int term = -1;
@@ -63,6 +66,19 @@ static double now(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Room for @n round trips' times in @r (the last run's array is reused). */
+static int row_alloc(struct row *r, unsigned long n)
+{
+	double *lat = realloc(r->lat, n * sizeof(*lat));
+
+	if (!lat) {
+		fprintf(stderr, "bench_dev: out of memory\n");
+		return -1;
+	}
+	r->lat = lat;
+	return 0;
 }
 
 /* TRANSMIT: R-APDU length, or -1 with a message. */
@@ -116,17 +132,22 @@ static int run_get_atr(struct row *r, unsigned long n)
 {
 	struct vsim_atr a = { .size = sizeof(a) };
 	unsigned long i;
-	double t0 = now();
+	double t0;
 
+	if (row_alloc(r, n))
+		return -1;
+	t0 = now();
 	for (i = 0; i < n; i++) {
+		double s = now();
+
 		if (ioctl(term, VSIM_IOC_GET_ATR, &a) || a.len == 0) {
 			perror("bench_dev: VSIM_IOC_GET_ATR");
 			return -1;
 		}
+		r->lat[i] = (now() - s) * 1e6;
 	}
 	r->secs = now() - t0;
-	r->path = "VSIM_IOC_GET_ATR (floor: no engine)";
-	r->calls = "1";
+	r->path = "/dev/vsimN ioctl GET_ATR (floor: no engine)";
 	r->iters = n;
 	return 0;
 }
@@ -138,21 +159,27 @@ static int run_select_read(struct row *r, unsigned long n, int use_write)
 	static const uint8_t rd[] = { 0x00, 0xB0, 0x00, 0x00, 0x04 };
 	long (*xfer)(const uint8_t *, size_t) = use_write ? write_read : transmit;
 	unsigned long i;
-	double t0 = now();
+	double t0, s;
 	long rl;
 
+	if (row_alloc(r, 2 * n))
+		return -1;
+	t0 = now();
 	for (i = 0; i < n; i++) {
+		s = now();
 		rl = xfer(sel, sizeof(sel));
 		if (rl != 2 || rapdu[0] != 0x90 || rapdu[1] != 0x00)
 			return want_sw("SELECT 6FAD", rl, 0x90, 0x00);
+		r->lat[2 * i] = (now() - s) * 1e6;
+		s = now();
 		rl = xfer(rd, sizeof(rd));
 		if (rl != 6 || rapdu[4] != 0x90 || rapdu[5] != 0x00)
 			return want_sw("READ BINARY 4", rl, 0x90, 0x00);
+		r->lat[2 * i + 1] = (now() - s) * 1e6;
 	}
 	r->secs = now() - t0;
-	r->path = use_write ? "write()+read() SELECT + READ BINARY" :
-			      "TRANSMIT SELECT FID + READ BINARY";
-	r->calls = use_write ? "2" : "1";
+	r->path = use_write ? "/dev/vsimN write+read: SELECT, READ BINARY" :
+			      "/dev/vsimN ioctl: SELECT, READ BINARY";
 	r->iters = 2 * n;
 	return 0;
 }
@@ -219,10 +246,16 @@ static struct auth_vec *auth_vectors(const struct vsim_profile *p,
 static int run_auth(struct row *r, const struct auth_vec *v, unsigned long n)
 {
 	unsigned long i;
-	double t0 = now();
+	double t0;
 
+	if (row_alloc(r, n))
+		return -1;
+	t0 = now();
 	for (i = 0; i < n; i++) {
+		double s = now();
 		long rl = transmit(v[i].capdu, sizeof(v[i].capdu));
+
+		r->lat[i] = (now() - s) * 1e6;
 
 		/* DB 08 RES 10 CK 10 IK (TS 31.102 §7.1.2.1), then 9000 */
 		if (rl != 0x35 + 2 || rapdu[0] != 0xDB || rapdu[1] != 8 ||
@@ -236,8 +269,7 @@ static int run_auth(struct row *r, const struct auth_vec *v, unsigned long n)
 		}
 	}
 	r->secs = now() - t0;
-	r->path = "TRANSMIT AUTHENTICATE 3G (fresh AUTN)";
-	r->calls = "1";
+	r->path = "/dev/vsimN ioctl: AUTHENTICATE 3G";
 	r->iters = n;
 	return 0;
 }
@@ -281,7 +313,23 @@ static int open_term(unsigned int index)
 	return fd;
 }
 
-int main(void)
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The columns of bench/vm/run.sh's table (and bench/pcsc/loop.c's). */
+static void print_row(struct row *r)
+{
+	qsort(r->lat, r->iters, sizeof(*r->lat), cmp_double);
+	printf("| %-44s | %7lu | %13.0f | %9.2f | %9.2f |\n", r->path, r->iters,
+	       (double)r->iters / r->secs, r->lat[r->iters / 2],
+	       r->lat[(r->iters * 99) / 100]);
+}
+
+int main(int argc, char **argv)
 {
 	static const uint8_t sel_usim[] = { 0x00, 0xA4, 0x04, 0x0C, 0x07, 0xA0,
 		0x00, 0x00, 0x00, 0x87, 0x10, 0x02 };
@@ -295,13 +343,17 @@ int main(void)
 	struct vsim_atr atr = { .size = sizeof(atr) };
 	struct auth_vec *vec = NULL;
 	struct vsim_profile p;
-	struct row rows[4];
+	struct row rows[4] = { { 0 } };
 	struct utsname u;
 	char err[512];
-	double floor_ns;
 	size_t img_len = 0, i;
 	void *img;
-	int ctl, bad;
+	int ctl, bad, rows_only = argc == 2 && !strcmp(argv[1], "--rows");
+
+	if (argc > 1 && !rows_only) {
+		fprintf(stderr, "usage: bench_dev [--rows]\n");
+		return 2;
+	}
 
 	if (!image)
 		image = DEFAULT_IMAGE;
@@ -358,10 +410,11 @@ int main(void)
 		return 1;
 
 	uname(&u);
-	printf("# bench_dev: /dev/vsim%u of vsim.ko on %s %s, volatile card (VSIM_NEW_CARD_F_VOLATILE) from %s\n",
-	       nc.index, u.sysname, u.release, image);
-	printf("# %lu iterations per row (SELECT+READ rows: %lu APDUs); one process, one card; records not drained\n",
-	       n, 2 * n);
+	/* --rows: only the table rows on stdout (bench/vm/run.sh prints the rest) */
+	fprintf(rows_only ? stderr : stdout,
+		"# bench_dev: /dev/vsim%u of vsim.ko on %s %s, volatile card (VSIM_NEW_CARD_F_VOLATILE) from %s\n"
+		"# %lu iterations per row (SELECT+READ rows: %lu APDUs); one process, one card; records not drained\n",
+		nc.index, u.sysname, u.release, image, n, 2 * n);
 
 	/*
 	 * An untimed warm-up of the cheap rows first: under TCG the first
@@ -379,18 +432,14 @@ int main(void)
 	free(vec);
 	close(term);
 	close(nc.fd);
-	if (bad)
-		return 1;
-
-	floor_ns = rows[0].secs * 1e9 / (double)rows[0].iters;
-	printf("%-40s %8s %10s %8s %10s %10s %8s\n", "path (per round trip)",
-	       "syscalls", "iterations", "seconds", "ops/s", "ns/op", "x floor");
-	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
-		double ns = rows[i].secs * 1e9 / (double)rows[i].iters;
-
-		printf("%-40s %8s %10lu %8.3f %10.0f %10.1f %8.2f\n",
-		       rows[i].path, rows[i].calls, rows[i].iters, rows[i].secs,
-		       (double)rows[i].iters / rows[i].secs, ns, ns / floor_ns);
+	if (!bad && !rows_only) {
+		printf("| %-44s | %7s | %13s | %9s | %9s |\n", "path", "iters",
+		       "round trips/s", "p50 (us)", "p99 (us)");
+		printf("|----------------------------------------------|---------|---------------|-----------|-----------|\n");
 	}
-	return 0;
+	for (i = 0; !bad && i < sizeof(rows) / sizeof(rows[0]); i++)
+		print_row(&rows[i]);
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+		free(rows[i].lat);
+	return bad ? 1 : 0;
 }
