@@ -246,48 +246,46 @@ static void slot_message(struct slot *s, const struct st2_msg *m)
 	const char *why;
 	char name[48];
 
-	if (m->cls == ST2_CLASS_CARDEM) {
-		switch (m->type) {
-		case ST2_CEMU_RX_DATA:
-			if (st2_data_parse(m, &d, &why)) {
-				log_warn("cardem %s: refused from the board: RX_DATA: %s",
-					 s->name, why);
-				s->t0.refused++;
-				return;
-			}
-			if (!s->card)
-				return;
-			if ((d.flags & ST2_DATA_F_TPDU_HDR) && !s->on) {
-				/*
-				 * A modem sends a command only after the ATR,
-				 * i.e. after releasing reset: the STATUS saying
-				 * so travels on another endpoint and can arrive
-				 * after this header (USB orders transfers per
-				 * endpoint only). Take the header as the news.
-				 */
-				log_debug("cardem %s: a command before the STATUS releasing reset",
-					  s->name);
-				s->on = true;
-				card_power(s, true);
-			}
-			cardem_tpdu_rx(&s->t0, slot_io(s), &d);
+	switch (st2_from_board(m->cls, m->type)) {
+	case ST2_FROM_BOARD_RX_DATA:
+		if (st2_data_parse(m, &d, &why)) {
+			log_warn("cardem %s: refused from the board: RX_DATA: %s",
+				 s->name, why);
+			s->t0.refused++;
 			return;
-		case ST2_CEMU_STATUS:
-			slot_status(s, m);
-			return;
-		case ST2_CEMU_PTS:
-			/* the board answered the PPS itself; we are told only (§3) */
-			log_debug("cardem %s: PPS exchanged", s->name);
-			return;
-		case ST2_CEMU_CONFIG:
-			log_debug("cardem %s: board configuration echoed", s->name);
-			return;
-		default:
-			break;
 		}
-	} else if (m->cls == ST2_CLASS_GENERIC && m->type == ST2_GENERIC_ERROR) {
+		if (!s->card)
+			return;
+		if ((d.flags & ST2_DATA_F_TPDU_HDR) && !s->on) {
+			/*
+			 * A modem sends a command only after the ATR, i.e.
+			 * after releasing reset: the STATUS saying so travels
+			 * on another endpoint and can arrive after this header
+			 * (USB orders transfers per endpoint only). Take the
+			 * header as the news.
+			 */
+			log_debug("cardem %s: a command before the STATUS releasing reset",
+				  s->name);
+			s->on = true;
+			card_power(s, true);
+		}
+		cardem_tpdu_rx(&s->t0, slot_io(s), &d);
+		return;
+	case ST2_FROM_BOARD_STATUS:
+		slot_status(s, m);
+		return;
+	case ST2_FROM_BOARD_PTS:
+		/* the board answered the PPS itself; we are told only (§3) */
+		log_debug("cardem %s: PPS exchanged", s->name);
+		return;
+	case ST2_FROM_BOARD_CONFIG:
+		log_debug("cardem %s: board configuration echoed", s->name);
+		return;
+	case ST2_FROM_BOARD_ERROR:
 		log_warn("cardem %s: the board reports an error", s->name);
 		return;
+	case ST2_FROM_BOARD_UNKNOWN:
+		break;
 	}
 	log_warn("cardem %s: refused from the board: unknown message %s (%u bytes)",
 		 s->name, st2_msg_name(m->cls, m->type, name, sizeof(name)),

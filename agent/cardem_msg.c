@@ -178,6 +178,32 @@ size_t st2_build_u8(uint8_t *out, size_t max, uint8_t cls, uint8_t type,
 	return st2_build(out, max, cls, type, &value, 1);
 }
 
+enum st2_from_board st2_from_board(uint8_t cls, uint8_t type)
+{
+	if (cls == ST2_CLASS_CARDEM) {
+		switch (type) {
+		case ST2_CEMU_RX_DATA:
+			return ST2_FROM_BOARD_RX_DATA;
+		case ST2_CEMU_STATUS:
+			return ST2_FROM_BOARD_STATUS;
+		case ST2_CEMU_PTS:
+			return ST2_FROM_BOARD_PTS;
+		case ST2_CEMU_CONFIG:
+			return ST2_FROM_BOARD_CONFIG;
+		default:
+			return ST2_FROM_BOARD_UNKNOWN;
+		}
+	}
+	if (cls == ST2_CLASS_GENERIC && type == ST2_GENERIC_ERROR)
+		return ST2_FROM_BOARD_ERROR;
+	return ST2_FROM_BOARD_UNKNOWN;
+}
+
+bool st2_needs_zlp(size_t len, size_t packet)
+{
+	return packet && len && len % packet == 0;
+}
+
 const char *st2_msg_name(uint8_t cls, uint8_t type, char *buf, size_t len)
 {
 	static const char *const cemu[] = {

@@ -8,6 +8,7 @@
 #ifndef VSIM_CARDEM_MSG_H
 #define VSIM_CARDEM_MSG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -68,6 +69,29 @@ size_t st2_build_set_atr(uint8_t *out, size_t max, const uint8_t *atr,
 /* One-byte payloads: CARDINSERT, MODEM SIM_SELECT. */
 size_t st2_build_u8(uint8_t *out, size_t max, uint8_t cls, uint8_t type,
 		    uint8_t value);
+
+/*
+ * What a host takes from a board (REFERENCE-cardem.md §2: the DO_ and BD_
+ * types the firmware sends on bulk IN or the interrupt endpoint); any
+ * other class/type is ST2_FROM_BOARD_UNKNOWN, refused by the host.
+ */
+enum st2_from_board {
+	ST2_FROM_BOARD_UNKNOWN = 0,
+	ST2_FROM_BOARD_RX_DATA,		/* CARDEM/RX_DATA: TPDU header or data */
+	ST2_FROM_BOARD_STATUS,		/* CARDEM/STATUS: power and reset lines */
+	ST2_FROM_BOARD_PTS,		/* CARDEM/PTS: the board did the PPS */
+	ST2_FROM_BOARD_CONFIG,		/* CARDEM/CONFIG: our CONFIG echoed */
+	ST2_FROM_BOARD_ERROR,		/* GENERIC/DO_ERROR */
+};
+enum st2_from_board st2_from_board(uint8_t cls, uint8_t type);
+
+/*
+ * A USB bulk transfer of @len bytes on an endpoint of @packet bytes ends
+ * with a zero-length packet when @len is a non-zero multiple of @packet:
+ * otherwise the receiver's transfer stays open and the next message runs
+ * into it (the firmware does this, host_communication.c:37-42, §2).
+ */
+bool st2_needs_zlp(size_t len, size_t packet);
 
 /* "CARDEM/RX_DATA" and the like, for logs; "class 7 type 9" if unknown. */
 const char *st2_msg_name(uint8_t cls, uint8_t type, char *buf, size_t len);

@@ -71,7 +71,7 @@ static int write_in(struct board *b, int fd, const uint8_t *buf, size_t len,
 		usleep(1000);
 	}
 	/* the firmware ends a transfer of whole packets with a ZLP */
-	if (zlp && len && len % BULK_PACKET == 0 && write(fd, buf, 0) != 0) {
+	if (zlp && st2_needs_zlp(len, BULK_PACKET) && write(fd, buf, 0) != 0) {
 		fprintf(stderr, "cardem-gadget: ZLP: %s\n", strerror(errno));
 		return -1;
 	}
