@@ -9,6 +9,12 @@
 # a command; replug; two boards at once; garbage from a board while the
 # other works; the IMEI binding over USB. Every verdict is the modem's
 # check of the card's answers or vsimd's log; no timing is asserted.
+#
+# VSIM_CARDEM_VALGRIND=1 (opt-in: `VSIM_CARDEM_VALGRIND=1 make check`, or
+# scripts/run-tests with VSIM_VMTEST=1) runs every vsimd under valgrind's
+# memcheck, as VSIMD_WRAPPER does for the PC/SC tests (tests/lib/pcscenv.sh):
+# an error or a definite leak makes vsimd's exit status 99, which the
+# "stops cleanly" checks see; the reports are kept in build/cardem-vm-logs/.
 set -u
 cd "$(dirname "$0")/../.."
 . tests/lib/tap.sh
@@ -22,15 +28,23 @@ IMEI_A=490154203237518
 IMEI_B=356938035643809
 VSIMD=
 LOGS=build/cardem-vm-logs	# kept for a post-mortem
+GUARD=30			# hang guard of the gadget's waits, never a verdict
+VSIMD_WRAPPER=
+if [ -n "${VSIM_CARDEM_VALGRIND:-}" ]; then
+	VSIMD_WRAPPER="valgrind -q --error-exitcode=99 --leak-check=full
+		--errors-for-leak-kinds=definite --show-leak-kinds=definite
+		--track-fds=no --log-file=$T/valgrind-%p.log"
+	GUARD=120	# the emulated CPU runs valgrind's emulated CPU: slow
+fi
 rm -rf "$LOGS"
 trap '[ -n "$VSIMD" ] && kill "$VSIMD" 2>/dev/null; mkdir -p "$LOGS"; cp "$T"/*.log "$T"/*.out "$LOGS"/ 2>/dev/null; rm -rf "$T"' EXIT
 
 # libusb hotplug listens to udevd's events: run udevd as a real box does
 /lib/systemd/systemd-udevd --daemon >/dev/null 2>&1
 
-wait_for() {	# wait_for CMD...: a hang guard (30 s), never a verdict on time
+wait_for() {	# wait_for CMD...: a hang guard ($GUARD s), never a verdict on time
 	local i
-	for i in $(seq 300); do
+	for i in $(seq $((GUARD * 10))); do
 		"$@" && return 0
 		sleep 0.1
 	done
@@ -43,7 +57,8 @@ count_log() { grep -c -- "$1" "$T/vsimd.log"; }
 start_vsimd() {	# start_vsimd STATE ARGS...
 	local st=$1
 	shift
-	build/vsimd --state "$T/$st" --socket "$T/sock" --log-level debug "$@" \
+	# shellcheck disable=SC2086 # the wrapper is words
+	$VSIMD_WRAPPER build/vsimd --state "$T/$st" --socket "$T/sock" --log-level debug "$@" \
 		>"$T/vsimd-$st.log" 2>&1 &
 	VSIMD=$!
 	ln -sf "vsimd-$st.log" "$T/vsimd.log"
@@ -61,7 +76,7 @@ gadget() {	# gadget NAME UDC SERIAL PROFILE IMEI [ARGS...]: the modem's verdict
 	local name=$1 udc=$2 serial=$3 prof=$4 imei=$5
 	shift 5
 	$G --name "$name" --udc "$udc" --serial "$serial" --profile "$prof" \
-		--imei "$imei" --guard 30 "$@" >"$T/$name.out" 2>&1
+		--imei "$imei" --guard "$GUARD" "$@" >"$T/$name.out" 2>&1
 	local rc=$?
 	cat "$T/$name.out" >> "$T/gadgets.log"
 	[ $rc = 0 ] || sed 's/^/#   /' "$T/$name.out" | tail -15
@@ -141,7 +156,7 @@ if [ -c /dev/vsimx ]; then
 		gadget g0 dummy_udc.0 vsim-k $P $IMEI_A
 	ok_if "kernel backend: reset in the middle of a command" \
 		gadget g0 dummy_udc.0 vsim-k $P $IMEI_A --scenario reset-mid
-	stop_vsimd
+	ok_if "kernel backend: vsimd stops cleanly after the start-ups" stop_vsimd
 	ok_if "kernel backend: bound card, first terminal binds" start_vsimd kbind \
 		--backend kernel --card kb=$PB --cardem kb=any
 	ok_if "kernel backend: modem A allowed" gadget g0 dummy_udc.0 vsim-k $PB $IMEI_A
@@ -150,5 +165,15 @@ if [ -c /dev/vsimx ]; then
 	ok_if "kernel backend: vsimd stops cleanly" stop_vsimd
 else
 	ok_if "vsim.ko is loaded (/dev/vsimx)" false
+fi
+if [ -n "$VSIMD_WRAPPER" ]; then
+	# -q: a report holds something only when valgrind found something,
+	# apart from its note that VSIM_IOC_POWER_OFF (0xb911, _IO: no
+	# argument at all) has no size hint
+	for f in "$T"/valgrind-*.log; do
+		check "valgrind: nothing in $(basename "$f")" "" \
+			"$(grep -v 'unhandled ioctl 0xb911\|could cause spurious\|README_MISSING_SYSCALL' "$f" |
+				grep -v '^==[0-9]*== *$')"
+	done
 fi
 tap_done
