@@ -894,6 +894,20 @@ void vsimd_cardem_dispatch(struct vsimd *d)
 	match_cards(cm);
 }
 
+int vsimd_cardem_where(const struct vsimd_card *c, struct vsimd_cardem_where *w)
+{
+	const struct slot *s = c->cardem_slot;
+
+	if (!s)
+		return -1;
+	w->serial = s->b->serial;
+	w->path = s->b->path;
+	w->slot = s->index;
+	w->ifnum = s->ifnum;
+	w->pid = s->b->pid;
+	return 0;
+}
+
 void vsimd_cardem_card_gone(struct vsimd *d, struct vsimd_card *c)
 {
 	struct slot *s = c->cardem_slot;

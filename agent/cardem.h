@@ -13,6 +13,7 @@
 
 #include <poll.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct vsimd;
 struct vsimd_card;
@@ -27,6 +28,16 @@ size_t vsimd_cardem_fill(struct vsimd *d, struct pollfd *pfd, size_t max);
 int vsimd_cardem_timeout(struct vsimd *d);
 /* After poll(): USB events, hotplug, retries, cards waiting for boards. */
 void vsimd_cardem_dispatch(struct vsimd *d);
+/* Where a card with `cardem` sits: its board's serial and bus path, slot. */
+struct vsimd_cardem_where {
+	const char *serial;	/* the board's iSerial, "(no serial)" without */
+	const char *path;	/* BUS-PORT[.PORT...] as sysfs names it */
+	int slot;		/* among the board's card-emulation interfaces */
+	int ifnum;		/* the USB interface number */
+	uint16_t pid;		/* 1d50:PID */
+};
+/* 0 with @w filled while @c is in a board; -1 while it waits for one. */
+int vsimd_cardem_where(const struct vsimd_card *c, struct vsimd_cardem_where *w);
 /* A card is being removed: free its slot (the board's modem sees it go). */
 void vsimd_cardem_card_gone(struct vsimd *d, struct vsimd_card *c);
 

@@ -18,6 +18,7 @@
 
 #include <json-c/json.h>
 
+#include "cardem.h"
 #include "config.h"
 #include "control.h"
 #include "gsmtap.h"
@@ -187,6 +188,25 @@ static json_object *card_json(struct vsimd *d, struct vsimd_card *c)
 			       json_object_new_int64((int64_t)c->vpcd.connects));
 	json_object_object_add(o, "last_error",
 			       json_object_new_string(c->vpcd.last_error));
+	if (c->cardem.enabled) {
+		/* the card's reader is a SIMtrace2 board (docs/modems.md) */
+		json_object *b = json_object_new_object();
+		struct vsimd_cardem_where w;
+		char pid[8];
+
+		if (vsimd_cardem_where(c, &w)) {
+			json_object_object_add(b, "in_board", json_object_new_boolean(0));
+		} else {
+			snprintf(pid, sizeof(pid), "%04x", w.pid);
+			json_object_object_add(b, "in_board", json_object_new_boolean(1));
+			json_object_object_add(b, "serial", json_object_new_string(w.serial));
+			json_object_object_add(b, "path", json_object_new_string(w.path));
+			json_object_object_add(b, "slot", json_object_new_int(w.slot));
+			json_object_object_add(b, "interface", json_object_new_int(w.ifnum));
+			json_object_object_add(b, "pid", json_object_new_string(pid));
+		}
+		json_object_object_add(o, "cardem", b);
+	}
 	return o;
 }
 

@@ -405,12 +405,23 @@ static json_object *ctl_call(struct vsim_ctl *ctl, const struct ctl_opts *o,
 
 static void print_card(json_object *c)
 {
+	json_object *b;
+
 	printf("card %s\n", jstr(c, "name"));
 	printf("  iccid            %s\n", jstr(c, "iccid"));
 	printf("  slot             %lld\n", (long long)jint(c, "slot"));
 	printf("  backend          %s\n", jstr(c, "backend"));
-	printf("  vpcd             %s (%s)\n", jstr(c, "vpcd"),
-	       jbool(c, "connected") ? "connected" : "not connected");
+	if (json_object_object_get_ex(c, "cardem", &b)) {
+		if (jbool(b, "in_board"))
+			printf("  reader           SIMtrace2 board %s at %s (1d50:%s), slot %lld (interface %lld)\n",
+			       jstr(b, "serial"), jstr(b, "path"), jstr(b, "pid"),
+			       (long long)jint(b, "slot"), (long long)jint(b, "interface"));
+		else
+			printf("  reader           SIMtrace2 board (waiting for one)\n");
+	} else {
+		printf("  vpcd             %s (%s)\n", jstr(c, "vpcd"),
+		       jbool(c, "connected") ? "connected" : "not connected");
+	}
 	printf("  powered          %s\n", jbool(c, "powered") ? "yes" : "no");
 	printf("  apdus            %lld\n", (long long)jint(c, "apdus"));
 	printf("  auth ok/failed   %lld/%lld\n", (long long)jint(c, "auth_ok"),

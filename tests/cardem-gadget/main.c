@@ -9,7 +9,7 @@
  *
  *   cardem-gadget --udc UDC --name NAME --serial S --profile P --imei IMEI
  *                 [--pid HEX] [--expect allowed|refused] [--guard SEC]
- *                 [--scenario startup|reset-mid|unplug-mid|garbage|bench]
+ *                 [--scenario startup|reset-mid|unplug-mid|garbage|bench|hold]
  *                 [--count N]
  */
 #include <errno.h>
@@ -215,6 +215,17 @@ static int scenario(struct opts *o, struct board *b, struct vsim_modem *m)
 
 	if (!strcmp(o->scenario, "bench"))
 		return bench(b, o->count);
+	if (!strcmp(o->scenario, "hold")) {
+		/* the card powered and the board plugged until stdin ends */
+		char buf[64];
+
+		if (board_power_on(b, atr, sizeof(atr)) < 0)
+			return 1;
+		printf("holding the card until stdin ends\n");
+		while (fread(buf, 1, sizeof(buf), stdin) > 0)
+			;
+		return board_power_off(b) ? 1 : 0;
+	}
 	/* garbage once the host has configured the board, before the modem starts */
 	if (!strcmp(o->scenario, "garbage") &&
 	    (board_wait_remote(b) || send_garbage(b)))
@@ -336,7 +347,7 @@ int main(int argc, char **argv)
 	if (parse(argc, argv, &o)) {
 		fprintf(stderr, "usage: cardem-gadget --profile P --imei IMEI [--udc UDC] [--name N]\n"
 				"       [--serial S] [--pid HEX] [--expect allowed|refused] [--guard SEC]\n"
-				"       [--scenario startup|reset-mid|unplug-mid|garbage|bench] [--count N]\n");
+				"       [--scenario startup|reset-mid|unplug-mid|garbage|bench|hold] [--count N]\n");
 		return 2;
 	}
 	if (vsim_profile_load(o.profile, &prof, err, sizeof(err))) {

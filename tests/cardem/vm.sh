@@ -99,6 +99,23 @@ ok_if "unknown instruction answered 6D00 at once" grep -q "unknown INS: 6D00" "$
 ok_if "vsimd counted the modem's APDUs" test "$(VSIM_SOCKET=$T/sock $V status lab --json |
 	python3 -c 'import json,sys; print(json.load(sys.stdin)["card"]["apdus"] > 10)')" = True
 
+# vsimctl status names the board and slot while the card is in it
+mkfifo "$T/hold"
+$G --name g0 --udc dummy_udc.0 --serial vsim-a --profile $P --imei $IMEI_A \
+	--guard "$GUARD" --scenario hold <"$T/hold" >"$T/hold.out" 2>&1 & H=$!
+exec 8>"$T/hold"
+status_has() { VSIM_SOCKET=$T/sock $V status lab | grep -q -- "$1"; }
+ok_if "vsimctl status: the card's board and slot" \
+	wait_for status_has "reader *SIMtrace2 board vsim-a at 1-1 (1d50:60e3), slot 0 (interface 0)"
+ok_if "vsimctl status --json: cardem.in_board, serial, path, slot" test "$(VSIM_SOCKET=$T/sock \
+	$V status lab --json | python3 -c 'import json,sys; b=json.load(sys.stdin)["card"]["cardem"];
+print(b["in_board"], b["serial"], b["path"], b["slot"], b["interface"], b["pid"])')" = "True vsim-a 1-1 0 0 60e3"
+exec 8>&-
+wait $H
+check "the held board's modem powered off cleanly" 0 $?
+ok_if "vsimctl status: waiting for a board once it is unplugged" \
+	wait_for status_has "reader *SIMtrace2 board (waiting for one)"
+
 ok_if "reset in the middle of a command (after PB_AND_RX), then a clean start-up" \
 	gadget g0 dummy_udc.0 vsim-a $P $IMEI_A --scenario reset-mid
 ok_if "unplug in the middle of a command" \
