@@ -7,6 +7,7 @@
  *   vsimctl list|status CARD|add PROFILE|remove CARD|trace CARD [--json]
  *   vsimctl term --profile FILE --imei IMEI [...]   (vsimctl_term.c)
  *   vsimctl binding show|reset|set ...              (vsimctl_binding.c)
+ *   vsimctl ota wrap|por|send|download|show ...      (vsimctl_ota.c)
  * exec runs the card in this process and prints one R-APDU per C-APDU;
  * list..trace talk to a running vsimd over its control socket (control.h).
  */
@@ -39,6 +40,7 @@ static void usage(FILE *f)
 	      "       vsimctl term --profile FILE --imei IMEI [--raw-imei] [--no-cat]\n"
 	      "                    [--state DIR | --device /dev/vsimN]\n"
 	      "       vsimctl binding show|reset|set --profile FILE [--state DIR] [--adm KEY] ...\n"
+	      "       vsimctl ota wrap|por|send|download|show ...   (docs/ota.md)\n"
 	      "\n"
 	      "exec powers the card on, sends each APDU (hex, spaces allowed) and\n"
 	      "prints each R-APDU in hex (data then SW), one line each. It never\n"
@@ -575,6 +577,8 @@ int main(int argc, char **argv)
 		return vsimctl_term(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "binding"))
 		return vsimctl_binding(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "ota"))
+		return vsimctl_ota(argc - 1, argv + 1);
 	fprintf(stderr, "vsimctl: unknown command '%s'\n", argv[1]);
 	usage(stderr);
 	return 2;

@@ -7,5 +7,7 @@
 int vsimctl_term(int argc, char **argv);
 /* vsimctl binding show|reset|set (vsimctl_binding.c). */
 int vsimctl_binding(int argc, char **argv);
+/* vsimctl ota wrap|por|send|download|show (vsimctl_ota.c). */
+int vsimctl_ota(int argc, char **argv);
 
 #endif /* VSIMCTL_H */

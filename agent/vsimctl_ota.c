@@ -1,0 +1,472 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * vsimctl ota: the server side of OTA on the command line (docs/ota.md).
+ *   wrap      C-APDUs -> the ENVELOPE SMS-PP downloads that carry them
+ *             (to run with vsimctl exec)
+ *   por       open a PoR (the ENVELOPE response data) and print it
+ *   send      a script to a TAR of a card run in this process, PoR back
+ *   download  the application download flow for a catalogue entry
+ *   show      the security domains a card holds (its OTA store)
+ * The card's key sets come from its profile (the server's copies); the
+ * server's counters and records live in --server DIR (server.db).
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "ota_appserver.h"
+#include "ota_host.h"
+#include "ota_rapdu.h"
+#include "profile.h"
+#include "vsimctl.h"
+
+#define ERRLEN 512
+
+struct opts {
+	const char *profile, *state, *server, *catalogue;
+	unsigned int keyset;
+	uint32_t tar;
+	bool have_tar, expanded;
+	uint8_t spi[2];
+	bool have_spi;
+	uint64_t counter;
+};
+
+static void usage(void)
+{
+	fputs("usage: vsimctl ota wrap --profile FILE --keyset N --tar XXXXXX [--counter C] [--spi XXXX] [--expanded] APDU...\n"
+	      "       vsimctl ota por --profile FILE --keyset N [--spi XXXX] HEX\n"
+	      "       vsimctl ota send --profile FILE [--state DIR] --server DIR --keyset N --tar XXXXXX [--spi XXXX] [--expanded] APDU...\n"
+	      "       vsimctl ota download --profile FILE [--state DIR] --server DIR --catalogue FILE APP\n"
+	      "       vsimctl ota show --state DIR\n", stderr);
+}
+
+static int hex(const char *s, uint8_t *out, size_t max)
+{
+	size_t n = 0;
+	int hi = -1;
+
+	for (; *s; s++) {
+		int d;
+
+		if (isspace((unsigned char)*s))
+			continue;
+		if (!isxdigit((unsigned char)*s) || n == max)
+			return -1;
+		d = isdigit((unsigned char)*s) ? *s - '0' :
+		    tolower((unsigned char)*s) - 'a' + 10;
+		if (hi < 0) {
+			hi = d;
+		} else {
+			out[n++] = (uint8_t)(hi << 4 | d);
+			hi = -1;
+		}
+	}
+	return hi < 0 ? (int)n : -1;
+}
+
+static void print_hex(const uint8_t *b, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		printf("%02X", b[i]);
+	putchar('\n');
+}
+
+static int parse(int argc, char **argv, struct opts *o)
+{
+	static const struct option lo[] = {
+		{ "profile", required_argument, NULL, 'p' },
+		{ "state", required_argument, NULL, 's' },
+		{ "server", required_argument, NULL, 'S' },
+		{ "catalogue", required_argument, NULL, 'c' },
+		{ "keyset", required_argument, NULL, 'k' },
+		{ "tar", required_argument, NULL, 't' },
+		{ "spi", required_argument, NULL, 'i' },
+		{ "counter", required_argument, NULL, 'n' },
+		{ "expanded", no_argument, NULL, 'e' },
+		{ NULL, 0, NULL, 0 }
+	};
+	uint8_t t[3];
+	char *end;
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	while ((c = getopt_long(argc, argv, "p:s:S:c:k:t:i:n:e", lo, NULL)) != -1) {
+		switch (c) {
+		case 'p': o->profile = optarg; break;
+		case 's': o->state = optarg; break;
+		case 'S': o->server = optarg; break;
+		case 'c': o->catalogue = optarg; break;
+		case 'e': o->expanded = true; break;
+		case 'k':
+			o->keyset = (unsigned int)strtoul(optarg, &end, 0);
+			if (*end || !o->keyset || o->keyset > 15) {
+				fprintf(stderr, "vsimctl ota: --keyset 1..15\n");
+				return -1;
+			}
+			break;
+		case 't':
+			if (strlen(optarg) != 6 || hex(optarg, t, 3) != 3) {
+				fprintf(stderr, "vsimctl ota: --tar is 6 hex digits\n");
+				return -1;
+			}
+			o->tar = (uint32_t)(t[0] << 16 | t[1] << 8 | t[2]);
+			o->have_tar = true;
+			break;
+		case 'i':
+			if (strlen(optarg) != 4 || hex(optarg, o->spi, 2) != 2) {
+				fprintf(stderr, "vsimctl ota: --spi is 4 hex digits\n");
+				return -1;
+			}
+			o->have_spi = true;
+			break;
+		case 'n':
+			errno = 0;
+			o->counter = strtoull(optarg, &end, 0);
+			if (errno || *end || o->counter > OTA_CNTR_MAX) {
+				fprintf(stderr, "vsimctl ota: --counter 0..0xFFFFFFFFFF\n");
+				return -1;
+			}
+			break;
+		default:
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* The C-APDU arguments as one script, compact or expanded. */
+static int script_of(char **apdus, int n, bool expanded, uint8_t *out,
+		     size_t max)
+{
+	static uint8_t one[64][261];
+	const uint8_t *p[64];
+	size_t l[64], off = 0;
+	int i, k;
+
+	if (n > 64)
+		return -1;
+	for (i = 0; i < n; i++) {
+		k = hex(apdus[i], one[i], sizeof(one[i]));
+		if (k < 4) {
+			fprintf(stderr, "vsimctl ota: APDU %d: not a C-APDU in hex\n", i + 1);
+			return -1;
+		}
+		p[i] = one[i];
+		l[i] = (size_t)k;
+		if (!expanded) {
+			if (off + l[i] > max)
+				return -1;
+			memcpy(out + off, one[i], l[i]);
+			off += l[i];
+		}
+	}
+	if (expanded)
+		return ota_rapdu_expanded(p, l, (size_t)n, out, max);
+	return (int)off;
+}
+
+static int load_keys(const char *profile, struct ota_profile *p)
+{
+	char err[ERRLEN];
+
+	if (!profile) {
+		fprintf(stderr, "vsimctl ota: --profile is required\n");
+		return -1;
+	}
+	if (ota_profile_load(profile, p, err, sizeof(err))) {
+		fprintf(stderr, "vsimctl: %s\n", err);
+		return -1;
+	}
+	if (!p->present) {
+		fprintf(stderr, "vsimctl ota: %s has no [ota] sections\n", profile);
+		return -1;
+	}
+	return 0;
+}
+
+static const struct ota_addr *server_addr(const struct ota_profile *p)
+{
+	static struct ota_addr a;
+
+	if (p->has_server)
+		return &p->server;
+	ota_addr_from_string("+4900000001", &a);
+	return &a;
+}
+
+/* Print a PoR: status, and the script response decoded. */
+static void print_por(const struct ota_por *p)
+{
+	printf("status %02X %s%s\n", p->status, ota_status_name(p->status),
+	       p->secured ? "" : " (unsecured)");
+	if (!p->data_len)
+		return;
+	printf("response ");
+	print_hex(p->data, p->data_len);
+	if (p->data[0] != 0xab && p->data[0] != 0xaf && p->data_len >= 3) {
+		printf("commands %u sw %02X%02X data ", p->data[0], p->data[1],
+		       p->data[2]);
+		print_hex(p->data + 3, p->data_len - 3);
+	}
+}
+
+static int cmd_wrap(struct opts *o, int argc, char **argv)
+{
+	static uint8_t env[OTA_MAX_ENVELOPES][OTA_ENVELOPE_MAX];
+	size_t el[OTA_MAX_ENVELOPES];
+	struct ota_profile p;
+	struct ota_sender s;
+	uint8_t script[2200];
+	int n, i;
+
+	if (!o->keyset || !o->have_tar || load_keys(o->profile, &p))
+		return 2;
+	if (!p.keysets[o->keyset].present) {
+		fprintf(stderr, "vsimctl ota: no [ota keyset %u]\n", o->keyset);
+		ota_profile_wipe(&p);
+		return 2;
+	}
+	ota_sender_init(&s, &p.keysets[o->keyset], o->keyset, server_addr(&p));
+	s.counter = o->counter ? o->counter - 1 : 0;
+	if (o->have_spi)
+		memcpy(s.spi, o->spi, 2);
+	n = script_of(argv, argc, o->expanded, script, sizeof(script));
+	if (n >= 0)
+		n = ota_sender_envelopes(&s, o->tar, script, (size_t)n, env, el);
+	ota_profile_wipe(&p);
+	OPENSSL_cleanse(&s, sizeof(s));
+	if (n < 0) {
+		fprintf(stderr, "vsimctl ota: cannot wrap (too long, or keys unusable)\n");
+		return 2;
+	}
+	for (i = 0; i < n; i++)
+		print_hex(env[i], el[i]);
+	return 0;
+}
+
+static int cmd_por(struct opts *o, int argc, char **argv)
+{
+	struct ota_profile p;
+	struct ota_sender s;
+	uint8_t in[300], buf[300];
+	struct ota_por por;
+	int n, ret;
+
+	if (!o->keyset || argc != 1 || load_keys(o->profile, &p))
+		return 2;
+	ota_sender_init(&s, &p.keysets[o->keyset], o->keyset, server_addr(&p));
+	if (o->have_spi)
+		memcpy(s.spi, o->spi, 2);
+	n = hex(argv[0], in, sizeof(in));
+	ret = n > 0 ? ota_sender_por(&s, in, (size_t)n, buf, &por) : -1;
+	ota_profile_wipe(&p);
+	OPENSSL_cleanse(&s, sizeof(s));
+	if (ret) {
+		fprintf(stderr, "vsimctl ota: not a valid PoR for these keys\n");
+		return 1;
+	}
+	print_por(&por);
+	return 0;
+}
+
+/* ---- a card in this process, reached through the loopback ---- */
+
+struct local {
+	struct vsim_terminal t;
+	struct ota_host ota;
+	struct ota_appserver *srv;
+	char iccid[21];
+};
+
+static int loop_tx(void *ctx, uint8_t env[][OTA_ENVELOPE_MAX],
+		   const size_t *elen, int n, uint8_t *por, size_t max)
+{
+	struct local *l = ctx;
+	uint16_t sw;
+
+	return ota_loopback(&l->t, env, elen, n, por, max, &sw);
+}
+
+static int local_open(struct opts *o, struct local *l)
+{
+	struct vsim_profile prof;
+	char err[ERRLEN];
+	uint8_t atr[40];
+
+	memset(l, 0, sizeof(*l));
+	if (!o->profile || !o->server) {
+		fprintf(stderr, "vsimctl ota: --profile and --server are required\n");
+		return 2;
+	}
+	if (vsim_profile_load(o->profile, &prof, err, sizeof(err))) {
+		fprintf(stderr, "vsimctl: %s\n", err);
+		return 1;
+	}
+	snprintf(l->iccid, sizeof(l->iccid), "%s", prof.iccid);
+	vsim_profile_free(&prof);
+	if (vsim_terminal_open(&l->t, NULL, o->profile, o->state, err,
+			       sizeof(err))) {
+		fprintf(stderr, "vsimctl: %s\n", err);
+		return 1;
+	}
+	if (ota_host_open(&l->ota, &l->t.host, o->profile, o->state, err,
+			  sizeof(err)) ||
+	    ota_appserver_open(o->server, &l->srv, err, sizeof(err))) {
+		fprintf(stderr, "vsimctl: %s\n", err);
+		ota_host_close(&l->ota);
+		vsim_terminal_close(&l->t);
+		return 1;
+	}
+	if (!l->ota.prof.present) {
+		fprintf(stderr, "vsimctl ota: %s has no [ota] sections\n", o->profile);
+		return 1;
+	}
+	return vsim_terminal_power_on(&l->t, atr, sizeof(atr)) < 0 ? 1 : 0;
+}
+
+static void local_close(struct local *l)
+{
+	ota_appserver_close(l->srv);
+	ota_host_close(&l->ota);
+	vsim_terminal_close(&l->t);
+}
+
+static int cmd_send(struct opts *o, int argc, char **argv)
+{
+	uint8_t script[2200], buf[300];
+	struct ota_por p;
+	struct local l;
+	int n, ret;
+
+	if (!o->keyset || !o->have_tar || !argc) {
+		usage();
+		return 2;
+	}
+	n = script_of(argv, argc, o->expanded, script, sizeof(script));
+	if (n < 0)
+		return 2;
+	ret = local_open(o, &l);
+	if (ret)
+		return ret;
+	ret = ota_appserver_send(l.srv, l.iccid, l.ota.prof.keysets, o->keyset,
+				 server_addr(&l.ota.prof),
+				 o->have_spi ? o->spi : NULL, o->tar, script,
+				 (size_t)n, loop_tx, &l, buf, &p);
+	if (ret)
+		fprintf(stderr, "vsimctl ota: no valid PoR\n");
+	else
+		print_por(&p);
+	local_close(&l);
+	return ret ? 1 : p.status ? 3 : 0;
+}
+
+static int cmd_download(struct opts *o, int argc, char **argv)
+{
+	struct ota_download_result r;
+	const struct ota_catapp *a;
+	struct ota_catalogue cat;
+	char err[ERRLEN];
+	struct local l;
+	int ret;
+
+	if (!o->catalogue || argc != 1) {
+		usage();
+		return 2;
+	}
+	if (ota_catalogue_load(o->catalogue, &cat, err, sizeof(err))) {
+		fprintf(stderr, "vsimctl: %s\n", err);
+		return 2;
+	}
+	a = ota_catalogue_find(&cat, argv[0]);
+	if (!a) {
+		fprintf(stderr, "vsimctl ota: no [app %s] in %s\n", argv[0], o->catalogue);
+		ota_catalogue_free(&cat);
+		return 2;
+	}
+	ret = local_open(o, &l);
+	if (!ret) {
+		ret = ota_appserver_download(l.srv, l.iccid, l.ota.prof.keysets,
+					     server_addr(&l.ota.prof), a,
+					     loop_tx, &l, &r) ? 3 : 0;
+		if (ret)
+			printf("download %s: failed: %s\n", a->name, r.why);
+		else
+			printf("download %s: %s, %zu bytes in %u messages%s%s\n",
+			       a->name, r.created ? "domain created" : "domain found",
+			       a->data_len, r.messages, r.created ? ", KVN+KCVs " : "",
+			       r.kcvs);
+		local_close(&l);
+	}
+	ota_catalogue_free(&cat);
+	return ret;
+}
+
+static int cmd_show(struct opts *o)
+{
+	struct ota_store *s;
+	struct ota_domain d;
+	char path[4096], err[ERRLEN];
+	unsigned int i;
+	int k;
+
+	if (!o->state) {
+		usage();
+		return 2;
+	}
+	snprintf(path, sizeof(path), "%s/%s", o->state, OTA_STORE_FILE);
+	if (ota_store_open(path, 0, &s, err, sizeof(err))) {
+		fprintf(stderr, "vsimctl: %s\n", err);
+		return 1;
+	}
+	for (i = 0; !ota_store_domain_nth(s, i, &d); i++) {
+		struct ota_gp_key keys[OTA_DOMAIN_KEYS];
+		int nk = ota_store_keys_get(s, d.aid, d.aid_len, 0, keys,
+					    OTA_DOMAIN_KEYS);
+
+		OPENSSL_cleanse(keys, sizeof(keys));
+		for (k = 0; k < d.aid_len; k++)
+			printf("%02X", d.aid[k]);
+		printf(" tar %06X lifecycle %02X privileges %02X%02X%02X keys %d data %u/%u\n",
+		       d.tar, d.lifecycle, d.privileges[0], d.privileges[1],
+		       d.privileges[2], nk, d.data_len, d.quota);
+	}
+	ota_store_close(s);
+	return 0;
+}
+
+int vsimctl_ota(int argc, char **argv)
+{
+	struct opts o;
+	const char *cmd;
+
+	if (argc < 2) {
+		usage();
+		return 2;
+	}
+	cmd = argv[1];
+	optind = 1;
+	if (parse(argc - 1, argv + 1, &o))
+		return 2;
+	argc -= 1 + optind;
+	argv += 1 + optind;
+	if (!strcmp(cmd, "wrap"))
+		return cmd_wrap(&o, argc, argv);
+	if (!strcmp(cmd, "por"))
+		return cmd_por(&o, argc, argv);
+	if (!strcmp(cmd, "send"))
+		return cmd_send(&o, argc, argv);
+	if (!strcmp(cmd, "download"))
+		return cmd_download(&o, argc, argv);
+	if (!strcmp(cmd, "show"))
+		return cmd_show(&o);
+	usage();
+	return 2;
+}
