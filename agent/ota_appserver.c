@@ -539,3 +539,44 @@ fail:
 	note(s, iccid, a->name, r->why);
 	return -1;
 }
+
+int ota_appserver_request(const struct ota_keyset *keys, const uint8_t *tpdu,
+			  size_t len, char *app, size_t applen, char *why,
+			  size_t whylen)
+{
+	const struct ota_keyset *ks;
+	uint8_t buf[OTA_SMS_UD_MAX];
+	struct ota_sms sms;
+	struct ota_cmd c;
+	const char *w;
+	uint8_t st;
+
+	if (ota_sms_submit_parse(tpdu, len, &sms, &w)) {
+		snprintf(why, whylen, "request SMS: %s", w);
+		return -1;
+	}
+	if (!sms.cpi || ota_cmd_parse(sms.ud, sms.ud_len, &c)) {
+		snprintf(why, whylen, "request SMS: no command packet");
+		return -1;
+	}
+	ks = &keys[c.kid >> 4];
+	/* a request must be ciphered and checksummed with a known key set */
+	if (!ks->present || OTA_SPI1_CHECK(c.spi[0]) != OTA_CHECK_CC ||
+	    !(c.spi[0] & OTA_SPI1_CIPHER) || (c.kic >> 4) != (c.kid >> 4)) {
+		snprintf(why, whylen, "request: not secured with a known key set");
+		return -1;
+	}
+	st = ota_cmd_open(&c, sms.ud, sms.ud_len, &ks->kic, &ks->kid, 0, 0, buf);
+	if (st || c.data_len < 3 ||
+	    (c.data[0] << 8 | c.data[1]) != OTA_TAG_REQUEST ||
+	    c.data[2] != c.data_len - 3 || c.data[2] >= applen) {
+		snprintf(why, whylen, "request: status %02x (%s) or no DF71 name",
+			 st, ota_status_name(st));
+		OPENSSL_cleanse(buf, sizeof(buf));
+		return -1;
+	}
+	memcpy(app, c.data + 3, c.data[2]);
+	app[c.data[2]] = 0;
+	OPENSSL_cleanse(buf, sizeof(buf));
+	return 0;
+}

@@ -90,4 +90,13 @@ int ota_appserver_send(struct ota_appserver *s, const char *iccid,
 		       ota_transport_fn tx, void *ctx, uint8_t *buf,
 		       struct ota_por *p);
 
+/*
+ * A card's download request (an SMS-SUBMIT TPDU, ota_card.h): check its
+ * packet with the card's key sets and name the application in @app.
+ * 0, or -1 with @why.
+ */
+int ota_appserver_request(const struct ota_keyset *keys, const uint8_t *tpdu,
+			  size_t len, char *app, size_t applen, char *why,
+			  size_t whylen);
+
 #endif /* VSIM_OTA_APPSERVER_H */

@@ -254,17 +254,16 @@ static int process(struct ota_card *o, const uint8_t *pkt, size_t len,
 	return 0;
 }
 
-/* SEND SHORT MESSAGE (TS 102 223 §6.6.9) with the PoR in an SMS-SUBMIT. */
-static int send_por_sms(struct ota_card *o, const struct ota_addr *to,
-			const struct por_out *p)
+/* SEND SHORT MESSAGE (TS 102 223 §6.6.9) of an SMS-SUBMIT: UDH, data. */
+static int send_sms(struct ota_card *o, const struct ota_addr *to,
+		    const uint8_t *udh, size_t ulen, const uint8_t *ud,
+		    size_t len)
 {
 	uint8_t tpdu[200], tlv[210];
 	size_t n = 0;
 	int tl;
 
-	/* the UDH (02 71 00) is the first three bytes of the PoR */
-	tl = ota_sms_build(true, to, p->buf, 3, p->buf + 3,
-			   (size_t)p->len - 3, tpdu, sizeof(tpdu));
+	tl = ota_sms_build(true, to, udh, ulen, ud, len, tpdu, sizeof(tpdu));
 	if (tl < 0)
 		return -1;
 	tlv[n++] = 0x8b;		/* SMS TPDU, comprehension required */
@@ -321,13 +320,96 @@ static size_t sms_pp(struct ota_card *o, const uint8_t *env, size_t len,
 	if (p.len < 0)
 		return put_sw(rapdu, SW_OK);
 	o->last.por_sent = true;
-	if (p.by_sms && !send_por_sms(o, &sms.addr, &p)) {
+	/* the PoR's UDH (02 71 00) is its first three bytes */
+	if (p.by_sms && !send_sms(o, &sms.addr, p.buf, 3, p.buf + 3,
+				  (size_t)p.len - 3)) {
 		o->last.por_by_sms = true;
 		return put_sw(rapdu, SW_OK);	/* 91xx follows: FETCH it */
 	}
 	/* in the RP-ACK, or here when no SEND SHORT MESSAGE could be queued */
 	memcpy(rapdu, p.buf, (size_t)p.len);
 	return (size_t)p.len + put_sw(rapdu + p.len, SW_OK);
+}
+
+/* ---- card-initiated requests ---- */
+
+#define TYPE_SET_UP_MENU	0x25	/* TS 102 223 §9.4 */
+#define DEV_TERMINAL		0x82
+#define CTLV_ALPHA		0x05	/* §8.2 */
+#define CTLV_ITEM		0x0f	/* §8.9 */
+#define CTLV_ITEM_ID		0x10	/* §8.10 */
+
+int ota_card_set_up_menu(struct ota_card *o)
+{
+	static const char title[] = "vsim applications";
+	uint8_t tlv[230];	/* a FETCH answer holds at most 255 bytes */
+	size_t n = 0, l, i;
+
+	if (!o->nmenu)
+		return -1;
+	tlv[n++] = 0x80 | CTLV_ALPHA;
+	tlv[n++] = sizeof(title) - 1;
+	memcpy(tlv + n, title, sizeof(title) - 1);
+	n += sizeof(title) - 1;
+	for (i = 0; i < o->nmenu; i++) {
+		l = strlen(o->menu[i]);
+		if (n + 3 + l > sizeof(tlv))
+			return -1;
+		tlv[n++] = CTLV_ITEM;	/* items: comprehension not required */
+		tlv[n++] = (uint8_t)(1 + l);
+		tlv[n++] = (uint8_t)(i + 1);
+		memcpy(tlv + n, o->menu[i], l);
+		n += l;
+	}
+	return vsim_card_queue_proactive(o->card, TYPE_SET_UP_MENU, 0x00,
+					 DEV_TERMINAL, tlv, n) ? -1 : 0;
+}
+
+/*
+ * The download request: a secured packet (ciphered, CC, no counter: the
+ * card keeps none for what it sends) to the ISD TAR, carrying DF71 L name,
+ * in an SMS-SUBMIT with UDH 02 70 00 to the server's address.
+ */
+static size_t menu_selection(struct ota_card *o, const uint8_t *env,
+			     size_t len, uint8_t *rapdu)
+{
+	static const uint8_t spi[2] = { OTA_CHECK_CC | OTA_SPI1_CIPHER,
+					OTA_POR_NONE };
+	static const uint8_t udh[3] = { 0x02, 0x70, 0x00 }, isd[3] = { 0 };
+	const struct ota_keyset *ks = &o->keysets[o->request_keyset % OTA_KEYSETS];
+	uint8_t data[4 + OTA_MENU_NAME], pkt[OTA_SMS_UD_MAX];
+	size_t off = 2, nl;
+	int item = -1;
+	ssize_t pl;
+
+	if (env[1] == 0x81)
+		off = 3;
+	while (off + 2 <= len) {	/* COMPREHENSION-TLVs, short lengths */
+		uint8_t tag = env[off] & 0x7f, l = env[off + 1];
+
+		if (l > 0x7f || off + 2 + l > len)
+			return put_sw(rapdu, SW_WRONG_DATA);
+		if (tag == CTLV_ITEM_ID && l == 1)
+			item = env[off + 2];
+		off += 2u + l;
+	}
+	if (off != len || item < 1 || (unsigned int)item > o->nmenu)
+		return put_sw(rapdu, SW_WRONG_DATA);
+	if (!o->has_server || !o->request_keyset || !ks->present)
+		return put_sw(rapdu, 0x6985);
+	nl = strlen(o->menu[item - 1]);
+	data[0] = OTA_TAG_REQUEST >> 8;
+	data[1] = OTA_TAG_REQUEST & 0xff;
+	data[2] = (uint8_t)nl;
+	memcpy(data + 3, o->menu[item - 1], nl);
+	pl = ota_cmd_build(spi, (uint8_t)(o->request_keyset << 4),
+			   (uint8_t)(o->request_keyset << 4), isd, 0,
+			   &ks->kic, &ks->kid, data, 3 + nl, pkt,
+			   OTA_SMS_UD_MAX - sizeof(udh));
+	if (pl < 0 || send_sms(o, &o->server, udh, sizeof(udh), pkt,
+			       (size_t)pl))
+		return put_sw(rapdu, 0x6f00);	/* queue full: try later */
+	return put_sw(rapdu, SW_OK);
 }
 
 size_t ota_card_slow_path(void *ota, const uint8_t *capdu, size_t len,
@@ -340,5 +422,7 @@ size_t ota_card_slow_path(void *ota, const uint8_t *capdu, size_t len,
 		return 0;
 	if (capdu[5] == 0xd1)
 		return sms_pp(o, capdu + 5, len - 5, rapdu);
-	return 0;	/* menu selection: not served yet (9300) */
+	if (capdu[5] == 0xd3)
+		return menu_selection(o, capdu + 5, len - 5, rapdu);
+	return 0;
 }

@@ -25,6 +25,10 @@
 
 #define OTA_KEYSETS	16	/* key index 1..15 (KIc/KID high nibble) */
 #define OTA_TARS_MAX	16
+#define OTA_MENU_MAX	8
+#define OTA_MENU_NAME	24
+/* the request's data: DF71 L application name (vsim's own tag) */
+#define OTA_TAG_REQUEST	0xdf71
 
 /* What a TAR reaches. */
 enum ota_app {
@@ -78,6 +82,16 @@ struct ota_card {
 	/* Is a TAR served by a security domain not in tars[] (ota_gp.c)? */
 	bool (*gp_has_tar)(void *gp, uint32_t tar, struct ota_msl *msl);
 	time_t (*now)(void);	/* NULL: time(NULL); tests set a clock */
+	/*
+	 * Card-initiated requests: the applications SET UP MENU offers
+	 * (item i + 1 is menu[i]), the server's address, and the key set
+	 * that secures the request.
+	 */
+	char menu[OTA_MENU_MAX][OTA_MENU_NAME];
+	unsigned int nmenu;
+	bool has_server;
+	struct ota_addr server;
+	unsigned int request_keyset;
 	/* what happened last (tests, vsimctl) */
 	struct {
 		uint8_t status;		/* PoR status of the last packet */
@@ -97,10 +111,19 @@ int ota_card_set_tar(struct ota_card *o, uint32_t tar, enum ota_app app,
 		     const struct ota_msl *msl);
 
 /*
+ * Queue SET UP MENU (TS 102 223 §6.6.7) with the menu[] entries, title
+ * "vsim applications". 0, or -1 (no entries, queue full).
+ */
+int ota_card_set_up_menu(struct ota_card *o);
+
+/*
  * The slow path (vsim_card_ops.slow_path, via struct vsim_host_card):
  * answers ENVELOPE (D1) with the PoR + 9000, or 9000 alone; 6A80 for an
  * SMS-PP download that is malformed or holds a packet without a TAR.
- * Returns the R-APDU length, 0 for envelopes it does not serve (9300).
+ * MENU SELECTION (D3) of a menu entry queues the download request as a
+ * SEND SHORT MESSAGE to the server and answers 9000 (then 91xx); 6A80 for
+ * an unknown item or a malformed envelope, 6985 without a server address
+ * or request key set. Returns the R-APDU length.
  */
 size_t ota_card_slow_path(void *ota, const uint8_t *capdu, size_t len,
 			  uint8_t *rapdu);

@@ -2,7 +2,7 @@
 /*
  * [ota ...] profile sections (see ota_profile.h, docs/profile.md):
  *
- *   [ota]             window, concat_timeout, server
+ *   [ota]             window, concat_timeout, server, menu, request_keyset
  *   [ota keyset N]    algorithm (des, 3des2, 3des3, aes), kic, kid, counter
  *   [ota tar XXXXXX]  app (rfm-uicc, rfm-usim, binding, isd), check
  *                     (none, rc, cc), cipher (true/false), counter (none,
@@ -209,6 +209,23 @@ static int handler(void *user, const char *section, const char *name,
 			if (parse_u64(value, 86400, &n) || !n)
 				return fail(c, section, "field 'concat_timeout': 1..86400 seconds%s%s", "", "");
 			p->concat_timeout = (unsigned int)n;
+		} else if (!strcmp(name, "menu")) {
+			char buf[256], *tok, *save = NULL;
+
+			snprintf(buf, sizeof(buf), "%s", value);
+			p->nmenu = 0;
+			for (tok = strtok_r(buf, " ,\t", &save); tok;
+			     tok = strtok_r(NULL, " ,\t", &save)) {
+				if (p->nmenu == OTA_MENU_MAX ||
+				    strlen(tok) >= OTA_MENU_NAME)
+					return fail(c, section, "field 'menu': at most 8 names of up to 23 characters%s%s",
+						    "", "");
+				strcpy(p->menu[p->nmenu++], tok);
+			}
+		} else if (!strcmp(name, "request_keyset")) {
+			if (parse_u64(value, 15, &n) || !n)
+				return fail(c, section, "field 'request_keyset': 1..15%s%s", "", "");
+			p->request_keyset = (unsigned int)n;
 		} else if (!strcmp(name, "server")) {
 			if (ota_addr_from_string(value, &p->server))
 				return fail(c, section, "field 'server': '%s' is not [+]digits (at most 20)%s",
@@ -286,6 +303,11 @@ void ota_profile_apply(const struct ota_profile *p, struct ota_card *o)
 	unsigned int i;
 
 	memcpy(o->keysets, p->keysets, sizeof(o->keysets));
+	memcpy(o->menu, p->menu, sizeof(o->menu));
+	o->nmenu = p->nmenu;
+	o->has_server = p->has_server;
+	o->server = p->server;
+	o->request_keyset = p->request_keyset ? p->request_keyset : 3;
 	o->window = p->window;
 	o->reasm.timeout = p->concat_timeout;
 	for (i = 0; i < p->ntars; i++)

@@ -20,6 +20,9 @@ struct ota_profile {
 	unsigned int concat_timeout;
 	bool has_server;
 	struct ota_addr server;		/* where card-initiated requests go */
+	char menu[OTA_MENU_MAX][OTA_MENU_NAME];	/* SET UP MENU entries */
+	unsigned int nmenu;
+	unsigned int request_keyset;	/* secures the requests (default 3) */
 	struct ota_keyset keysets[OTA_KEYSETS];	/* secret */
 	struct ota_tar_cfg tars[OTA_TARS_MAX];
 	unsigned int ntars;

@@ -183,3 +183,90 @@ int ota_loopback(struct vsim_terminal *t, uint8_t env[][OTA_ENVELOPE_MAX],
 	}
 	return (int)plen;
 }
+
+/* A COMPREHENSION-TLV of a proactive command by tag (CR masked). */
+static const uint8_t *ctlv_find(const uint8_t *cmd, size_t len, uint8_t want,
+				size_t *vl, size_t *from)
+{
+	size_t o = *from, l;
+
+	while (o + 2 <= len) {
+		uint8_t tag = cmd[o] & 0x7f;
+
+		l = cmd[o + 1];
+		o += 2;
+		if (l == 0x81 && o < len)
+			l = cmd[o++];
+		if (o + l > len)
+			return NULL;
+		if (tag == want) {
+			*vl = l;
+			*from = o + l;
+			return cmd + o;
+		}
+		o += l;
+	}
+	return NULL;
+}
+
+/* FETCH the pending command; answer it "performed successfully". */
+static int fetch_one(struct vsim_terminal *t, uint16_t *sw, uint8_t *cmd)
+{
+	uint8_t fetch[5] = { 0x80, 0x12, 0, 0, (uint8_t)*sw }, tr[17], r[260];
+	int n, h;
+
+	if ((*sw >> 8) != 0x91)
+		return -1;
+	n = xfer(t, fetch, 5, cmd, sw);
+	if (n < 11 || *sw != 0x9000)
+		return -1;
+	h = cmd[1] == 0x81 ? 3 : 2;
+	memcpy(tr, "\x80\x14\x00\x00\x0c\x81\x03", 7);
+	memcpy(tr + 7, cmd + h + 2, 3);
+	memcpy(tr + 10, "\x82\x02\x82\x81\x83\x01\x00", 7);
+	if (xfer(t, tr, 17, r, sw) < 0)
+		return -1;
+	return n;
+}
+
+int ota_loopback_menu_request(struct vsim_terminal *t, const char *app,
+			      uint8_t *tpdu, size_t max, size_t *tlen)
+{
+	static const uint8_t sel_mf[] = { 0x00, 0xa4, 0x00, 0x0c, 0x02, 0x3f,
+					  0x00 };
+	uint8_t cmd[260], env[14], r[260];
+	const uint8_t *v;
+	size_t vl, from;
+	uint16_t sw;
+	int n, h, item = -1;
+
+	/* any command: the card announces SET UP MENU with 91xx */
+	if (xfer(t, sel_mf, sizeof(sel_mf), r, &sw) < 0)
+		return -1;
+	n = fetch_one(t, &sw, cmd);
+	h = cmd[1] == 0x81 ? 3 : 2;
+	if (n < 0 || cmd[h + 3] != 0x25)
+		return -1;
+	from = (size_t)h;
+	while ((v = ctlv_find(cmd, (size_t)n, 0x0f, &vl, &from)))
+		if (vl == 1 + strlen(app) && !memcmp(v + 1, app, vl - 1))
+			item = v[0];
+	if (item < 0)
+		return -2;		/* not on the card's menu */
+	/* MENU SELECTION (TS 102 223 §7.2): keypad -> UICC, item identifier */
+	memcpy(env, "\x80\xc2\x00\x00\x09\xd3\x07\x82\x02\x01\x81\x90\x01", 13);
+	env[13] = (uint8_t)item;
+	if (xfer(t, env, 14, r, &sw) < 0)
+		return -1;
+	n = fetch_one(t, &sw, cmd);
+	h = cmd[1] == 0x81 ? 3 : 2;
+	if (n < 0 || cmd[h + 3] != 0x13)
+		return -1;
+	from = (size_t)h;
+	v = ctlv_find(cmd, (size_t)n, 0x0b, &vl, &from);
+	if (!v || vl > max)
+		return -1;
+	memcpy(tpdu, v, vl);
+	*tlen = vl;
+	return 0;
+}

@@ -60,4 +60,13 @@ int ota_loopback(struct vsim_terminal *t, uint8_t env[][OTA_ENVELOPE_MAX],
 		 const size_t *elen, int n, uint8_t *por, size_t max,
 		 uint16_t *sw);
 
+/*
+ * Loopback, the other way: play the user choosing @app from the card's
+ * SET UP MENU (FETCH, TERMINAL RESPONSE, ENVELOPE MENU SELECTION) and
+ * take the SMS-SUBMIT TPDU of the SEND SHORT MESSAGE the card answers
+ * with. 0; -2 when @app is not on the menu; -1 otherwise.
+ */
+int ota_loopback_menu_request(struct vsim_terminal *t, const char *app,
+			      uint8_t *tpdu, size_t max, size_t *tlen);
+
 #endif /* VSIM_OTA_SERVER_H */

@@ -41,6 +41,7 @@ static void usage(FILE *f)
 	      "                    [--state DIR | --device /dev/vsimN]\n"
 	      "       vsimctl binding show|reset|set --profile FILE [--state DIR] [--adm KEY] ...\n"
 	      "       vsimctl ota wrap|por|send|download|show ...   (docs/ota.md)\n"
+	      "       vsimctl app request --profile FILE --server DIR --catalogue FILE APP\n"
 	      "\n"
 	      "exec powers the card on, sends each APDU (hex, spaces allowed) and\n"
 	      "prints each R-APDU in hex (data then SW), one line each. It never\n"
@@ -579,6 +580,8 @@ int main(int argc, char **argv)
 		return vsimctl_binding(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "ota"))
 		return vsimctl_ota(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "app"))
+		return vsimctl_app(argc - 1, argv + 1);
 	fprintf(stderr, "vsimctl: unknown command '%s'\n", argv[1]);
 	usage(stderr);
 	return 2;

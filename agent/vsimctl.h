@@ -9,5 +9,7 @@ int vsimctl_term(int argc, char **argv);
 int vsimctl_binding(int argc, char **argv);
 /* vsimctl ota wrap|por|send|download|show (vsimctl_ota.c). */
 int vsimctl_ota(int argc, char **argv);
+/* vsimctl app request (vsimctl_ota.c). */
+int vsimctl_app(int argc, char **argv);
 
 #endif /* VSIMCTL_H */

@@ -7,6 +7,9 @@
  *   send      a script to a TAR of a card run in this process, PoR back
  *   download  the application download flow for a catalogue entry
  *   show      the security domains a card holds (its OTA store)
+ *   request   (also vsimctl app request) the card-initiated download:
+ *             SET UP MENU, MENU SELECTION, the card's secured request
+ *             SMS, then the download flow
  * The card's key sets come from its profile (the server's copies); the
  * server's counters and records live in --server DIR (server.db).
  */
@@ -43,7 +46,8 @@ static void usage(void)
 	      "       vsimctl ota por --profile FILE --keyset N [--spi XXXX] HEX\n"
 	      "       vsimctl ota send --profile FILE [--state DIR] --server DIR --keyset N --tar XXXXXX [--spi XXXX] [--expanded] APDU...\n"
 	      "       vsimctl ota download --profile FILE [--state DIR] --server DIR --catalogue FILE APP\n"
-	      "       vsimctl ota show --state DIR\n", stderr);
+	      "       vsimctl ota show --state DIR\n"
+	      "       vsimctl app request --profile FILE [--state DIR] --server DIR --catalogue FILE APP\n", stderr);
 }
 
 static int hex(const char *s, uint8_t *out, size_t max)
@@ -409,6 +413,75 @@ static int cmd_download(struct opts *o, int argc, char **argv)
 	return ret;
 }
 
+/*
+ * vsimctl app request: the card offers its menu (SET UP MENU), the user
+ * picks APP (MENU SELECTION), the card sends the secured request by SEND
+ * SHORT MESSAGE, the server checks it and runs the download.
+ */
+static int cmd_request(struct opts *o, int argc, char **argv)
+{
+	struct ota_download_result r;
+	const struct ota_catapp *a;
+	struct ota_catalogue cat;
+	char err[ERRLEN], name[OTA_MENU_NAME + 1];
+	uint8_t tpdu[200];
+	struct local l;
+	size_t tl;
+	int ret;
+
+	if (!o->catalogue || argc != 1) {
+		usage();
+		return 2;
+	}
+	if (ota_catalogue_load(o->catalogue, &cat, err, sizeof(err))) {
+		fprintf(stderr, "vsimctl: %s\n", err);
+		return 2;
+	}
+	ret = local_open(o, &l);
+	if (ret) {
+		ota_catalogue_free(&cat);
+		return ret;
+	}
+	if (ota_card_set_up_menu(&l.ota.card)) {
+		fprintf(stderr, "vsimctl app: the profile's [ota] has no menu\n");
+		ret = 2;
+	} else {
+		ret = ota_loopback_menu_request(&l.t, argv[0], tpdu,
+						sizeof(tpdu), &tl);
+		if (ret == -2)
+			fprintf(stderr, "vsimctl app: %s is not on the card's menu\n", argv[0]);
+		else if (ret)
+			fprintf(stderr, "vsimctl app: the card sent no request\n");
+		ret = ret ? 3 : 0;
+	}
+	if (!ret && ota_appserver_request(l.ota.prof.keysets, tpdu, tl, name,
+					  sizeof(name), err, sizeof(err))) {
+		fprintf(stderr, "vsimctl app: server: %s\n", err);
+		ret = 3;
+	}
+	if (!ret) {
+		printf("request from the card: %s\n", name);
+		a = ota_catalogue_find(&cat, name);
+		if (!a) {
+			printf("download %s: not in the catalogue\n", name);
+			ret = 3;
+		} else if (ota_appserver_download(l.srv, l.iccid,
+						  l.ota.prof.keysets,
+						  server_addr(&l.ota.prof), a,
+						  loop_tx, &l, &r)) {
+			printf("download %s: failed: %s\n", a->name, r.why);
+			ret = 3;
+		} else {
+			printf("download %s: %s, %zu bytes in %u messages\n",
+			       a->name, r.created ? "domain created" :
+			       "domain found", a->data_len, r.messages);
+		}
+	}
+	local_close(&l);
+	ota_catalogue_free(&cat);
+	return ret;
+}
+
 static int cmd_show(struct opts *o)
 {
 	struct ota_store *s;
@@ -467,6 +540,18 @@ int vsimctl_ota(int argc, char **argv)
 		return cmd_download(&o, argc, argv);
 	if (!strcmp(cmd, "show"))
 		return cmd_show(&o);
+	if (!strcmp(cmd, "request"))
+		return cmd_request(&o, argc, argv);
 	usage();
 	return 2;
+}
+
+/* vsimctl app request ...: the same as vsimctl ota request. */
+int vsimctl_app(int argc, char **argv)
+{
+	if (argc < 2 || strcmp(argv[1], "request")) {
+		usage();
+		return 2;
+	}
+	return vsimctl_ota(argc, argv);
 }

@@ -62,6 +62,22 @@ check "replayed counter: exit 3, status 02" "3:status 02 counter low" "$rc:$out"
 $V ota download --profile $P --server "$tmp/srv" --catalogue "$tmp/cat.ini" nosuch 2>"$tmp/err"; rc=$?
 check "unknown application: exit 2" "2:vsimctl ota: no [app nosuch] in $tmp/cat.ini" "$rc:$(cat "$tmp/err")"
 
+# -- the card-initiated request: SET UP MENU, MENU SELECTION, request SMS
+mkdir "$tmp/r"
+req() { $V app request --profile $P --state "$tmp/r" --server "$tmp/rs" --catalogue examples/ota-catalogue.ini "$@"; }
+out=$(req demo); rc=$?
+check "app request: the card asks, the server creates and downloads" \
+	$'0:request from the card: demo\ndownload demo: domain created, 22 bytes in 3 messages' "$rc:$out"
+out=$(req demo)
+check "app request again: domain found, data only" \
+	$'request from the card: demo\ndownload demo: domain found, 22 bytes in 2 messages' "$out"
+out=$($V ota send --profile $P --state "$tmp/r" --server "$tmp/rs" --keyset 2 --tar B20100 80CADF7A00)
+ok_if "the application's data, from its domain" contains "$out" "data 7673696D2064656D6F206170706C69636174696F6E0A"
+out=$(req other 2>&1); rc=$?
+check "an application not on the menu: exit 3" "3:vsimctl app: other is not on the card's menu" "$rc:$out"
+out=$($V exec --profile $P 80C2000009D30782020181900109 80C2000005D303820201)
+check "MENU SELECTION of an unknown item, without an item: 6A80" $'6A80\n6A80' "$out"
+
 # -- kill -9 at random points of a download, 50 times (dl execs vsimctl, so
 # $! is the process that holds card and server; a 4000-byte download:
 # INSTALL, then 20 STORE DATA blocks in 5 messages, about 30 ms here)
