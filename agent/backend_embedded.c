@@ -5,12 +5,16 @@
  * committed to the store before the engine applies it (docs/engine.md
  * "Durable before 9000"). Used where vsim.ko cannot be loaded.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "card_host.h"
+#include "config.h"
 #include "log.h"
+#include "ota_host.h"
+#include "store.h"
 #include "vsimd.h"
 
 /* The engine calls this from inside vsim_card_transact(). */
@@ -29,20 +33,28 @@ static int embedded_commit(void *ctx, const struct vsim_persist *rec)
 	return 0;
 }
 
+/* The card, and its OTA side when its profile had [ota ...] (docs/ota.md). */
+struct embedded {
+	struct vsim_host_card h;	/* first: c->priv is also the host card */
+	struct ota_host ota;
+};
+
 static int embedded_open(struct vsimd_card *c, const struct vsim_store_card *row,
 			 char *err, size_t errlen)
 {
-	struct vsim_host_card *h = calloc(1, sizeof(*h));
+	struct embedded *e = calloc(1, sizeof(*e));
+	struct vsim_host_card *h = e ? &e->h : NULL;
+	char db[PATH_MAX + 16];
 	const u8 *cur;
 	size_t len;
 
-	if (!h) {
+	if (!e) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
 	if (vsim_host_card_open(h, row->image, row->image_len, NULL, err,
 				errlen)) {
-		free(h);
+		free(e);
 		return -1;
 	}
 	cur = vsim_card_state(h->card, &len);
@@ -61,23 +73,29 @@ static int embedded_open(struct vsimd_card *c, const struct vsim_store_card *row
 	}
 	h->commit = embedded_commit;
 	h->commit_ctx = c;
-	c->priv = h;
+	snprintf(db, sizeof(db), "%s/%s", c->d->cfg->state_dir, VSIM_STORE_FILE);
+	if (ota_host_open_stored(&e->ota, h, db, row->id, err, errlen))
+		goto err_close;
+	if (e->ota.prof.present)
+		log_info("card %s: OTA served by the agent", c->name);
+	c->priv = e;
 	return 0;
 
 err_close:
 	vsim_host_card_close(h);
-	free(h);
+	free(e);
 	return -1;
 }
 
 static void embedded_close(struct vsimd_card *c)
 {
-	struct vsim_host_card *h = c->priv;
+	struct embedded *e = c->priv;
 
-	if (!h)
+	if (!e)
 		return;
-	vsim_host_card_close(h);	/* wipes the card */
-	free(h);
+	ota_host_close(&e->ota);	/* wipes the OTA keys */
+	vsim_host_card_close(&e->h);	/* wipes the card */
+	free(e);
 	c->priv = NULL;
 }
 

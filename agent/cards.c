@@ -4,6 +4,7 @@
  * add` (a profile compiled here), each hosted by the chosen backend and
  * plugged into its vpcd slot; `vsimctl remove` unplugs and deletes one.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include "cardem.h"
 #include "log.h"
 #include "profile.h"
+#include "ota_host.h"
 #include "vsimd.h"
 #include "config.h"
 
@@ -115,7 +117,7 @@ struct vsimd_card *vsimd_card_add(struct vsimd *d, const char *name,
 	struct vsim_host_card tmp;
 	struct vsimd_card *c = NULL;
 	const u8 *state;
-	char why[512];
+	char why[512], db[PATH_MAX + 16];
 
 	if (!vsim_store_name_ok(name)) {
 		snprintf(err, errlen,
@@ -170,6 +172,13 @@ struct vsimd_card *vsimd_card_add(struct vsimd *d, const char *name,
 	row.vpcd_port = port ? port : d->cfg->vpcd_port + slot;
 	if (vsim_store_add(d->store, &row, err, errlen))
 		goto out;
+	/* the [ota ...] sections: kept for the agent's OTA side (docs/ota.md) */
+	snprintf(db, sizeof(db), "%s/%s", d->cfg->state_dir, VSIM_STORE_FILE);
+	if (ota_host_save_config(db, row.id, profile_name, profile_text, err,
+				 errlen)) {
+		vsim_store_remove(d->store, row.id);
+		goto out;
+	}
 	c = card_start(d, &row, err, errlen);
 	if (!c)
 		vsim_store_remove(d->store, row.id);	/* nothing half-added */
@@ -189,12 +198,16 @@ static void card_stop(struct vsimd_card *c)
 int vsimd_card_remove(struct vsimd *d, struct vsimd_card *c, char *err,
 		      size_t errlen)
 {
+	char db[PATH_MAX + 16];
 	size_t i;
 
 	if (vsim_store_remove(d->store, c->id)) {
 		snprintf(err, errlen, "store: cannot delete card '%s'", c->name);
 		return -1;
 	}
+	snprintf(db, sizeof(db), "%s/%s", d->cfg->state_dir, VSIM_STORE_FILE);
+	if (ota_host_forget(db, c->id))
+		log_err("card %s: cannot delete its OTA state", c->name);
 	vsimd_control_card_gone(d, c);
 	for (i = 0; i < d->n_cards; i++) {
 		if (d->cards[i] == c) {

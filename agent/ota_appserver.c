@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ini.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -237,13 +238,16 @@ int ota_appserver_open(const char *dir, struct ota_appserver **out,
 		return -1;
 	}
 	snprintf(path, sizeof(path), "%s/server.db", dir);
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	/* created 0600 here; an existing one is left to SQLite alone */
+	fd = access(path, F_OK) ? open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600) :
+				  INT_MAX;
 	if (fd < 0) {
 		snprintf(err, errlen, "%s: %m", path);
 		free(s);
 		return -1;
 	}
-	close(fd);
+	if (fd != INT_MAX)
+		close(fd);
 	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE, NULL) ||
 	    sqlite3_busy_timeout(s->db, 5000) ||
 	    sqlite3_exec(s->db, schema, NULL, NULL, &msg)) {

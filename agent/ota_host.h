@@ -33,4 +33,19 @@ int ota_host_open(struct ota_host *o, struct vsim_host_card *h,
 		  size_t errlen);
 void ota_host_close(struct ota_host *o);
 
+/*
+ * vsimd (the embedded backend): the OTA tables live in its database @db
+ * (vsim.db), through a connection of their own so that a transaction of
+ * one card's thread never takes in another thread's statements. save
+ * keeps the profile text of a card being added when it has [ota ...]
+ * sections; open_stored serves a card from it (nothing when there is
+ * none: o->prof.present false); forget deletes all of a card's OTA rows.
+ */
+int ota_host_save_config(const char *db, int64_t card, const char *name,
+			 const char *text, char *err, size_t errlen);
+int ota_host_open_stored(struct ota_host *o, struct vsim_host_card *h,
+			 const char *db, int64_t card, char *err,
+			 size_t errlen);
+int ota_host_forget(const char *db, int64_t card);
+
 #endif /* VSIM_OTA_HOST_H */

@@ -255,15 +255,16 @@ static int handler(void *user, const char *section, const char *name,
 		    "", "");
 }
 
-int ota_profile_load(const char *path, struct ota_profile *p, char *err,
-		     size_t errlen)
+static int load(const char *path, const char *text, struct ota_profile *p,
+		char *err, size_t errlen)
 {
 	struct pctx c = { p, err, errlen, path, false };
 	unsigned int i;
 	int line;
 
 	memset(p, 0, sizeof(*p));
-	line = ini_parse(path, handler, &c);
+	line = text ? ini_parse_string(text, handler, &c) :
+		      ini_parse(path, handler, &c);
 	if (line < 0) {
 		snprintf(err, errlen, "%s: cannot read", path);
 		return -1;
@@ -296,6 +297,18 @@ int ota_profile_load(const char *path, struct ota_profile *p, char *err,
 		}
 	}
 	return 0;
+}
+
+int ota_profile_load(const char *path, struct ota_profile *p, char *err,
+		     size_t errlen)
+{
+	return load(path, NULL, p, err, errlen);
+}
+
+int ota_profile_parse_buffer(const char *name, const char *text,
+			     struct ota_profile *p, char *err, size_t errlen)
+{
+	return load(name, text, p, err, errlen);
 }
 
 void ota_profile_apply(const struct ota_profile *p, struct ota_card *o)

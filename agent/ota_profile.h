@@ -34,6 +34,9 @@ struct ota_profile {
  */
 int ota_profile_load(const char *path, struct ota_profile *p, char *err,
 		     size_t errlen);
+/* The same from a profile's text (vsimd: vsimctl add sends the text). */
+int ota_profile_parse_buffer(const char *name, const char *text,
+			     struct ota_profile *p, char *err, size_t errlen);
 /* Configure a card's OTA side from a profile. */
 void ota_profile_apply(const struct ota_profile *p, struct ota_card *o);
 /* Wipe the keys. */

@@ -33,6 +33,8 @@ static const char schema[] =
 	" privileges BLOB NOT NULL, lifecycle INTEGER NOT NULL,"
 	" quota INTEGER NOT NULL, data BLOB NOT NULL DEFAULT x'',"
 	" PRIMARY KEY(card, aid), UNIQUE(card, tar));"
+	"CREATE TABLE IF NOT EXISTS ota_config("
+	" card INTEGER PRIMARY KEY, profile TEXT NOT NULL);"
 	"CREATE TABLE IF NOT EXISTS ota_key("
 	" card INTEGER NOT NULL, aid BLOB NOT NULL, kvn INTEGER NOT NULL,"
 	" id INTEGER NOT NULL, type INTEGER NOT NULL, value BLOB NOT NULL,"
@@ -63,8 +65,13 @@ int ota_store_open(const char *path, int64_t card, struct ota_store **out,
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	/* create it 0600 before SQLite does (umask would decide otherwise) */
-	if (strcmp(path, ":memory:")) {
+	/*
+	 * Create it 0600 before SQLite does (umask would decide otherwise),
+	 * but never open and close a database that exists: closing any fd
+	 * of the file drops the POSIX locks of every other connection in
+	 * this process (vsimd's own, on vsim.db).
+	 */
+	if (strcmp(path, ":memory:") && access(path, F_OK)) {
 		fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 		if (fd < 0) {
 			snprintf(err, errlen, "%s: %m", path);
@@ -431,4 +438,51 @@ long ota_store_data_get(struct ota_store *s, const uint8_t *aid,
 	}
 	sqlite3_finalize(st);
 	return n;
+}
+
+/* ---- a card's OTA configuration (vsimd) ---- */
+
+int ota_store_set_config(struct ota_store *s, const char *text)
+{
+	sqlite3_stmt *st = prep(s, "INSERT INTO ota_config VALUES(?1, ?2)"
+				" ON CONFLICT(card) DO UPDATE SET profile = ?2");
+
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 2, text, -1, SQLITE_STATIC);
+	return step_done(st);
+}
+
+char *ota_store_get_config(struct ota_store *s)
+{
+	sqlite3_stmt *st = prep(s, "SELECT profile FROM ota_config WHERE card = ?1");
+	char *text = NULL;
+
+	if (!st)
+		return NULL;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		const char *t = (const char *)sqlite3_column_text(st, 0);
+
+		text = t ? strdup(t) : NULL;
+	}
+	sqlite3_finalize(st);
+	return text;
+}
+
+int ota_store_forget(struct ota_store *s)
+{
+	static const char *const sql[] = {
+		"DELETE FROM ota_config WHERE card = ?1",
+		"DELETE FROM ota_counter WHERE card = ?1",
+		"DELETE FROM ota_key WHERE card = ?1",
+		"DELETE FROM ota_domain WHERE card = ?1",
+	};
+	size_t i;
+	int ret = 0;
+
+	if (begin(s))
+		return -1;
+	for (i = 0; i < sizeof(sql) / sizeof(sql[0]) && !ret; i++)
+		ret = step_done(prep(s, sql[i]));
+	return end(s, ret);
 }

@@ -95,4 +95,13 @@ long ota_store_data_get(struct ota_store *s, const uint8_t *aid,
 			size_t aid_len, size_t offset, uint8_t *buf,
 			size_t max);
 
+/*
+ * vsimd: the profile text whose [ota ...] sections configure the card
+ * (it holds keys: the database is 0600). get returns malloc'd text or
+ * NULL. forget deletes everything of the card, in one transaction.
+ */
+int ota_store_set_config(struct ota_store *s, const char *text);
+char *ota_store_get_config(struct ota_store *s);
+int ota_store_forget(struct ota_store *s);
+
 #endif /* VSIM_OTA_STORE_H */

@@ -1,0 +1,64 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# OTA through a real PC/SC stack: pcscd + vsmartcard-vpcd + vsimd
+# (embedded backend) hosting examples/test-usim-ota.ini. A PC/SC client
+# (pyscard) sends the ENVELOPEs `vsimctl ota wrap` builds; the PoRs come
+# back through pcscd and open with the server's keys. The patent flow:
+# domain missing, created (KCVs), data stored, read back; then kill -9 of
+# vsimd and a restart: the domain, its data and the counters are still
+# there (a replayed packet is refused). Private namespace and pcscd socket
+# (tests/lib/pcscenv.sh).
+set -u
+cd "$(dirname "$0")/.."
+. tests/lib/pcscenv.sh
+. tests/lib/tap.sh
+pcscenv_enter "$0" "$@"
+pcscenv_setup || { echo "not ok 1 namespace setup"; exit 1; }
+trap pcscenv_teardown EXIT
+V=$VSIMCTL
+P=examples/test-usim-ota.ini
+SD=A00000055910100101
+INSTALL=80E60C003607A000000559101007A000000559101109A000000559101001010380000016C900EF12C8020400CA0C010001000000000003B201000000
+DATA=0102030405060708090A0B0C0D0E0F101112131415161718191A1B1C1D1E1F
+
+# ota KEYSET TAR COUNTER APDU...: send through PC/SC, print the opened PoR
+ota() {
+	local ks=$1 tar=$2 ctr=$3 out por
+	shift 3
+	out=$("$PY" tests/pcsc/apdus.py "$READER0" \
+		$($V ota wrap --profile $P --keyset "$ks" --tar "$tar" --counter "$ctr" "$@")) || return 1
+	por=$(echo "$out" | tail -1)
+	$V ota por --profile $P --keyset "$ks" "${por:0:${#por}-4}"
+}
+
+ok_if "pcscd with vpcd starts in a private namespace" pcscd_start
+ok_if "vsimd starts the OTA card" vsimd_start --card ota=$P
+ok_if "card present" wait_until 200 card_present "$READER0"
+ok_if "vsimd serves its OTA" grep -q "card ota: OTA served by the agent" "$PCSC_TMP/vsimd.log"
+
+out=$(ota 3 B00010 1 00A4000C022FE2 00B000000A)
+ok_if "RFM through pcscd: PoR ok with the ICCID" contains "$out" "commands 2 sw 9000 data 988812010000000010F1"
+out=$(ota 3 000000 2 80F24002024F0000)
+ok_if "GET STATUS: the domain is missing" contains "$out" "commands 1 sw 6A88"
+out=$(ota 3 000000 3 $INSTALL)
+ok_if "INSTALL: created, KVN 01 and KCVs" contains "$out" "commands 1 sw 9000 data 01"
+out=$(ota 2 B20100 1 80E280001F$DATA)
+ok_if "STORE DATA at the domain's TAR" contains "$out" "commands 1 sw 9000"
+out=$(ota 2 B20100 2 80CADF7A00)
+ok_if "the data reads back" contains "$out" "commands 1 sw 9000 data $DATA"
+
+# kill -9 and restart: everything is still there
+kill -9 "$VSIMD_PID"; wait "$VSIMD_PID" 2>/dev/null; VSIMD_PID=
+ok_if "vsimd restarts from its store" vsimd_start
+ok_if "card present again" wait_until 200 card_present "$READER0"
+out=$(ota 3 000000 4 80F24002024F0000)
+ok_if "after kill -9: GET STATUS finds the domain" contains "$out" "commands 1 sw 9000 data E3144F09$SD"
+out=$(ota 2 B20100 3 80CADF7A00)
+ok_if "after kill -9: its data" contains "$out" "data $DATA"
+out=$(ota 3 000000 4 80F24002024F0000)
+ok_if "after kill -9: the counter too (a replay is refused)" contains "$out" "status 02 counter low"
+# removing the card removes its OTA state
+$V remove ota >/dev/null
+out=$(sqlite3 "$PCSC_TMP/state/vsim.db" "select count(*) from ota_domain; select count(*) from ota_counter; select count(*) from ota_config" | tr '\n' ' ')
+check "vsimctl remove deletes the card's OTA rows" "0 0 0 " "$out"
+tap_done
