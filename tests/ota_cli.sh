@@ -64,7 +64,7 @@ check "unknown application: exit 2" "2:vsimctl ota: no [app nosuch] in $tmp/cat.
 
 # -- the card-initiated request: SET UP MENU, MENU SELECTION, request SMS
 mkdir "$tmp/r"
-req() { $V app request --profile $P --state "$tmp/r" --server "$tmp/rs" --catalogue examples/ota-catalogue.ini "$@"; }
+req() { $V app request --profile $P --state "$tmp/r" --server "$tmp/rs" --catalogue examples/ota-catalogue.conf "$@"; }
 out=$(req demo); rc=$?
 check "app request: the card asks, the server creates and downloads" \
 	$'0:request from the card: demo\ndownload demo: domain created, 22 bytes in 3 messages' "$rc:$out"
