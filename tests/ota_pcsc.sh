@@ -49,9 +49,14 @@ ok_if "the data reads back" contains "$out" "commands 1 sw 9000 data $DATA"
 
 # kill -9 and restart: everything is still there
 kill -9 "$VSIMD_PID"; wait "$VSIMD_PID" 2>/dev/null; VSIMD_PID=
+ok_if "pcscd sees the card go" wait_until 200 card_absent "$READER0"
 ok_if "vsimd restarts from its store" vsimd_start
 ok_if "card present again" wait_until 200 card_present "$READER0"
-out=$(ota 3 000000 4 80F24002024F0000)
+# the first exchange may race pcscd's reader rescan: try until it answers
+for i in 1 2 3 4 5 6 7 8 9 10; do
+	out=$(ota 3 000000 4 80F24002024F0000) && [ -n "$out" ] && break
+	sleep 0.2
+done
 ok_if "after kill -9: GET STATUS finds the domain" contains "$out" "commands 1 sw 9000 data E3144F09$SD"
 out=$(ota 2 B20100 3 80CADF7A00)
 ok_if "after kill -9: its data" contains "$out" "data $DATA"
