@@ -7,7 +7,7 @@ CC       ?= cc
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -fPIC
 CPPFLAGS += -Ikmod/card -Iinclude/uapi -Iagent -Itests/lib -I$(B)/include
-LDLIBS   += -lcrypto -linih
+LDLIBS   += -lcrypto -linih -lsmpp34
 
 ENGINE_SRC := $(wildcard kmod/card/*.c)
 ENGINE_OBJ := $(ENGINE_SRC:%.c=$(B)/%.o)

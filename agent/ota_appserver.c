@@ -28,7 +28,13 @@
 
 struct ota_appserver {
 	sqlite3 *db;
+	uint8_t spi2_or;	/* OTA_SPI2_POR_SUBMIT over SMPP */
 };
+
+void ota_appserver_por_by_sms(struct ota_appserver *s, bool on)
+{
+	s->spi2_or = on ? OTA_SPI2_POR_SUBMIT : 0;
+}
 
 /* ---- catalogue ---- */
 
@@ -361,6 +367,7 @@ int ota_appserver_send(struct ota_appserver *s, const char *iccid,
 	ota_sender_init(&snd, &keys[ks], ks, from);
 	if (spi)
 		memcpy(snd.spi, spi, 2);
+	snd.spi[1] |= s->spi2_or;
 	if (get_counter(s, iccid, ks, &snd.counter))
 		return -1;
 	n = ota_sender_envelopes(&snd, tar, script, len, env, el);

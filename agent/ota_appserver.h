@@ -57,6 +57,8 @@ struct ota_appserver;
 int ota_appserver_open(const char *dir, struct ota_appserver **out,
 		       char *err, size_t errlen);
 void ota_appserver_close(struct ota_appserver *s);
+/* Ask for PoRs by SMS-SUBMIT (SPI2 b6): the transport is SMPP. */
+void ota_appserver_por_by_sms(struct ota_appserver *s, bool on);
 
 /* What a download did. */
 struct ota_download_result {

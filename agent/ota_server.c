@@ -270,3 +270,27 @@ int ota_loopback_menu_request(struct vsim_terminal *t, const char *app,
 	*tlen = vl;
 	return 0;
 }
+
+int ota_loopback_fetch_sms(struct vsim_terminal *t, uint16_t *sw,
+			   uint8_t *tpdu, size_t max, size_t *tlen)
+{
+	uint8_t cmd[260];
+	const uint8_t *v;
+	size_t vl, from;
+	int n, h;
+
+	*tlen = 0;
+	n = fetch_one(t, sw, cmd);
+	if (n < 0)
+		return -1;
+	h = cmd[1] == 0x81 ? 3 : 2;
+	if (cmd[h + 3] != 0x13)
+		return 0;		/* not SEND SHORT MESSAGE: answered */
+	from = (size_t)h;
+	v = ctlv_find(cmd, (size_t)n, 0x0b, &vl, &from);
+	if (v && vl <= max) {
+		memcpy(tpdu, v, vl);
+		*tlen = vl;
+	}
+	return 0;
+}

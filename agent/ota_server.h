@@ -69,4 +69,12 @@ int ota_loopback(struct vsim_terminal *t, uint8_t env[][OTA_ENVELOPE_MAX],
 int ota_loopback_menu_request(struct vsim_terminal *t, const char *app,
 			      uint8_t *tpdu, size_t max, size_t *tlen);
 
+/*
+ * FETCH the proactive command announced by @sw (91xx), answer it
+ * "performed successfully", and if it is SEND SHORT MESSAGE copy its SMS
+ * TPDU (else *tlen = 0). *sw becomes the TERMINAL RESPONSE's. 0 or -1.
+ */
+int ota_loopback_fetch_sms(struct vsim_terminal *t, uint16_t *sw,
+			   uint8_t *tpdu, size_t max, size_t *tlen);
+
 #endif /* VSIM_OTA_SERVER_H */

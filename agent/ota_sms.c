@@ -501,3 +501,23 @@ int ota_sms_deliver_parts(const uint8_t *pkt, size_t len,
 	}
 	return off == len ? (int)parts : -1;
 }
+
+int ota_sms_whole_ud(const uint8_t *tpdu, size_t len, bool submit,
+		     const uint8_t **ud, size_t *udlen)
+{
+	static const uint8_t vp_len[4] = { 0, 7, 1, 7 };
+	size_t off;
+
+	if (len < (submit ? 4u : 3u))
+		return -1;
+	/* MTI byte [, MR], address (length in digits, TOA, BCD), PID, DCS,
+	 * then SCTS (DELIVER) or the validity period (SUBMIT) */
+	off = submit ? 2 : 1;
+	off += 2 + (tpdu[off] + 1u) / 2 + 2;
+	off += submit ? vp_len[VPF(tpdu[0])] : 7;
+	if (off >= len || tpdu[off] != len - off - 1)
+		return -1;
+	*ud = tpdu + off + 1;
+	*udlen = tpdu[off];
+	return 0;
+}

@@ -88,6 +88,13 @@ int ota_sms_deliver_parts(const uint8_t *pkt, size_t len,
 			  uint8_t tpdu[][OTA_TPDU_MAX], size_t *tlen,
 			  size_t max_parts);
 
+/*
+ * The whole user data of an SMS-DELIVER or (@submit) SMS-SUBMIT, UDH
+ * included, as SMPP carries it in short_message. 0 or -1.
+ */
+int ota_sms_whole_ud(const uint8_t *tpdu, size_t len, bool submit,
+		     const uint8_t **ud, size_t *udlen);
+
 /* Parse an SMS-SUBMIT TPDU (the card's PoR) like ota_sms_deliver_parse. */
 int ota_sms_submit_parse(const uint8_t *tpdu, size_t len,
 			 struct ota_sms *sms, const char **why);

@@ -7,6 +7,7 @@
  *   send      a script to a TAR of a card run in this process, PoR back
  *   download  the application download flow for a catalogue entry
  *   show      the security domains a card holds (its OTA store)
+ *   terminal  the card's side behind an SMSC (a filter for tests/smpp)
  *   request   (also vsimctl app request) the card-initiated download:
  *             SET UP MENU, MENU SELECTION, the card's secured request
  *             SMS, then the download flow
@@ -25,6 +26,7 @@
 #include "ota_appserver.h"
 #include "ota_host.h"
 #include "ota_rapdu.h"
+#include "ota_smpp.h"
 #include "profile.h"
 #include "vsimctl.h"
 
@@ -32,6 +34,7 @@
 
 struct opts {
 	const char *profile, *state, *server, *catalogue;
+	const char *smpp, *msisdn, *system_id, *password;
 	unsigned int keyset;
 	uint32_t tar;
 	bool have_tar, expanded;
@@ -47,6 +50,8 @@ static void usage(void)
 	      "       vsimctl ota send --profile FILE [--state DIR] --server DIR --keyset N --tar XXXXXX [--spi XXXX] [--expanded] APDU...\n"
 	      "       vsimctl ota download --profile FILE [--state DIR] --server DIR --catalogue FILE APP\n"
 	      "       vsimctl ota show --state DIR\n"
+	      "       vsimctl ota terminal --profile FILE [--state DIR]   (the card behind an SMSC: stdin/stdout)\n"
+	      "       send and download take --smpp HOST:PORT --msisdn NUMBER [--system-id ID] [--password PW]\n"
 	      "       vsimctl app request --profile FILE [--state DIR] --server DIR --catalogue FILE APP\n", stderr);
 }
 
@@ -95,6 +100,10 @@ static int parse(int argc, char **argv, struct opts *o)
 		{ "spi", required_argument, NULL, 'i' },
 		{ "counter", required_argument, NULL, 'n' },
 		{ "expanded", no_argument, NULL, 'e' },
+		{ "smpp", required_argument, NULL, 'M' },
+		{ "msisdn", required_argument, NULL, 'D' },
+		{ "system-id", required_argument, NULL, 'U' },
+		{ "password", required_argument, NULL, 'W' },
 		{ NULL, 0, NULL, 0 }
 	};
 	uint8_t t[3];
@@ -102,8 +111,15 @@ static int parse(int argc, char **argv, struct opts *o)
 	int c;
 
 	memset(o, 0, sizeof(*o));
-	while ((c = getopt_long(argc, argv, "p:s:S:c:k:t:i:n:e", lo, NULL)) != -1) {
+	o->system_id = "vsim-ota";
+	o->password = "";
+	while ((c = getopt_long(argc, argv, "p:s:S:c:k:t:i:n:eM:D:U:W:", lo,
+				NULL)) != -1) {
 		switch (c) {
+		case 'M': o->smpp = optarg; break;
+		case 'D': o->msisdn = optarg; break;
+		case 'U': o->system_id = optarg; break;
+		case 'W': o->password = optarg; break;
 		case 'p': o->profile = optarg; break;
 		case 's': o->state = optarg; break;
 		case 'S': o->server = optarg; break;
@@ -283,11 +299,21 @@ static int cmd_por(struct opts *o, int argc, char **argv)
 
 /* ---- a card in this process, reached through the loopback ---- */
 
+/*
+ * The card, reached through the loopback (in this process), or through an
+ * SMSC over SMPP (--smpp: the card is elsewhere, its keys come from its
+ * profile as the server's copies).
+ */
 struct local {
 	struct vsim_terminal t;
 	struct ota_host ota;
+	struct ota_profile prof;	/* --smpp */
+	struct ota_smpp *smpp;
 	struct ota_appserver *srv;
 	char iccid[21];
+	const struct ota_profile *p;	/* the keys, either way */
+	ota_transport_fn tx;
+	void *tx_ctx;
 };
 
 static int loop_tx(void *ctx, uint8_t env[][OTA_ENVELOPE_MAX],
@@ -316,6 +342,28 @@ static int local_open(struct opts *o, struct local *l)
 	}
 	snprintf(l->iccid, sizeof(l->iccid), "%s", prof.iccid);
 	vsim_profile_free(&prof);
+	if (o->smpp) {
+		if (!o->msisdn) {
+			fprintf(stderr, "vsimctl ota: --smpp needs --msisdn (the card's number)\n");
+			return 2;
+		}
+		if (load_keys(o->profile, &l->prof))
+			return 1;
+		l->p = &l->prof;
+		if (ota_appserver_open(o->server, &l->srv, err, sizeof(err)) ||
+		    ota_smpp_open(o->smpp, o->system_id, o->password,
+				  o->msisdn, &l->smpp, err, sizeof(err))) {
+			fprintf(stderr, "vsimctl: %s\n", err);
+			return 1;
+		}
+		ota_appserver_por_by_sms(l->srv, true);
+		l->tx = ota_smpp_transport;
+		l->tx_ctx = l->smpp;
+		return 0;
+	}
+	l->p = &l->ota.prof;
+	l->tx = loop_tx;
+	l->tx_ctx = l;
 	if (vsim_terminal_open(&l->t, NULL, o->profile, o->state, err,
 			       sizeof(err))) {
 		fprintf(stderr, "vsimctl: %s\n", err);
@@ -339,6 +387,11 @@ static int local_open(struct opts *o, struct local *l)
 static void local_close(struct local *l)
 {
 	ota_appserver_close(l->srv);
+	if (l->smpp || l->prof.present) {
+		ota_smpp_close(l->smpp);
+		ota_profile_wipe(&l->prof);
+		return;
+	}
 	ota_host_close(&l->ota);
 	vsim_terminal_close(&l->t);
 }
@@ -360,10 +413,10 @@ static int cmd_send(struct opts *o, int argc, char **argv)
 	ret = local_open(o, &l);
 	if (ret)
 		return ret;
-	ret = ota_appserver_send(l.srv, l.iccid, l.ota.prof.keysets, o->keyset,
-				 server_addr(&l.ota.prof),
-				 o->have_spi ? o->spi : NULL, o->tar, script,
-				 (size_t)n, loop_tx, &l, buf, &p);
+	ret = ota_appserver_send(l.srv, l.iccid, l.p->keysets, o->keyset,
+				 server_addr(l.p), o->have_spi ? o->spi : NULL,
+				 o->tar, script, (size_t)n, l.tx, l.tx_ctx, buf,
+				 &p);
 	if (ret)
 		fprintf(stderr, "vsimctl ota: no valid PoR\n");
 	else
@@ -397,9 +450,9 @@ static int cmd_download(struct opts *o, int argc, char **argv)
 	}
 	ret = local_open(o, &l);
 	if (!ret) {
-		ret = ota_appserver_download(l.srv, l.iccid, l.ota.prof.keysets,
-					     server_addr(&l.ota.prof), a,
-					     loop_tx, &l, &r) ? 3 : 0;
+		ret = ota_appserver_download(l.srv, l.iccid, l.p->keysets,
+					     server_addr(l.p), a, l.tx,
+					     l.tx_ctx, &r) ? 3 : 0;
 		if (ret)
 			printf("download %s: failed: %s\n", a->name, r.why);
 		else
@@ -429,7 +482,7 @@ static int cmd_request(struct opts *o, int argc, char **argv)
 	size_t tl;
 	int ret;
 
-	if (!o->catalogue || argc != 1) {
+	if (!o->catalogue || argc != 1 || o->smpp) {
 		usage();
 		return 2;
 	}
@@ -480,6 +533,90 @@ static int cmd_request(struct opts *o, int argc, char **argv)
 	local_close(&l);
 	ota_catalogue_free(&cat);
 	return ret;
+}
+
+/*
+ * vsimctl ota terminal: the card's side of an SMSC, as a filter. Each
+ * input line "FROM UDHEX" is an SMS-DELIVER (PID 7F, DCS F6) with that
+ * user data, UDH included, brought to the card as ENVELOPE SMS-PP
+ * download; the output is one "mo TO UDHEX" line per SMS-SUBMIT the card
+ * sends (SEND SHORT MESSAGE), "ack HEX" (the RP-ACK data, "-" for none)
+ * or "error SW", then ".". tests/smpp/smsc.pl drives it.
+ */
+static int cmd_terminal(struct opts *o)
+{
+	char line[1024], from[32], udhex[600], err[ERRLEN];
+	uint8_t ud[300], tpdu[OTA_TPDU_MAX], env[OTA_ENVELOPE_MAX];
+	uint8_t r[VSIM_RAPDU_MAX], atr[40];
+	struct vsim_terminal t;
+	struct ota_host ota;
+	struct ota_addr oa;
+	int n, tl, el, rl;
+	uint16_t sw;
+
+	if (!o->profile) {
+		usage();
+		return 2;
+	}
+	if (vsim_terminal_open(&t, NULL, o->profile, o->state, err, sizeof(err)) ||
+	    ota_host_open(&ota, &t.host, o->profile, o->state, err, sizeof(err))) {
+		fprintf(stderr, "vsimctl: %s\n", err);
+		return 1;
+	}
+	vsim_terminal_power_on(&t, atr, sizeof(atr));
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	while (fgets(line, sizeof(line), stdin)) {
+		if (sscanf(line, "%31s %599s", from, udhex) != 2 ||
+		    ota_addr_from_string(from, &oa) ||
+		    (n = hex(udhex, ud, sizeof(ud))) < 1 ||
+		    (size_t)n < 1u + ud[0] ||
+		    (tl = ota_sms_build(false, &oa, ud, 1u + ud[0], ud + 1 + ud[0],
+					(size_t)n - 1 - ud[0], tpdu,
+					sizeof(tpdu))) < 0 ||
+		    (el = ota_envelope_build(tpdu, (size_t)tl, env,
+					     sizeof(env))) < 0) {
+			printf("error input\n.\n");
+			continue;
+		}
+		rl = vsim_terminal_transmit(&t, env, (size_t)el, r, sizeof(r));
+		sw = rl >= 2 ? (uint16_t)(r[rl - 2] << 8 | r[rl - 1]) : 0x6f00;
+		if ((sw >> 8) == 0x61) {
+			uint8_t gr[5] = { 0x00, 0xc0, 0, 0, (uint8_t)sw };
+
+			rl = vsim_terminal_transmit(&t, gr, 5, r, sizeof(r));
+			sw = rl >= 2 ? (uint16_t)(r[rl - 2] << 8 | r[rl - 1]) : 0x6f00;
+		}
+		if (sw == 0x9000 && rl > 2) {
+			printf("ack ");
+			print_hex(r, (size_t)rl - 2);
+		} else if (sw == 0x9000 || (sw >> 8) == 0x91) {
+			printf("ack -\n");
+		} else {
+			printf("error %04X\n", sw);
+		}
+		while ((sw >> 8) == 0x91) {
+			uint8_t mo[200];
+			size_t ml;
+			const uint8_t *u;
+			size_t ul;
+			struct ota_sms sms;
+			const char *why;
+
+			/* FETCH, TERMINAL RESPONSE; a SEND SHORT MESSAGE goes out */
+			if (ota_loopback_fetch_sms(&t, &sw, mo, sizeof(mo), &ml))
+				break;
+			if (ml && !ota_sms_submit_parse(mo, ml, &sms, &why) &&
+			    !ota_sms_whole_ud(mo, ml, true, &u, &ul)) {
+				printf("mo %s%s ", sms.addr.toa == 0x91 ? "+" : "",
+				       sms.addr.digits);
+				print_hex(u, ul);
+			}
+		}
+		printf(".\n");
+	}
+	ota_host_close(&ota);
+	vsim_terminal_close(&t);
+	return 0;
 }
 
 static int cmd_show(struct opts *o)
@@ -542,6 +679,8 @@ int vsimctl_ota(int argc, char **argv)
 		return cmd_show(&o);
 	if (!strcmp(cmd, "request"))
 		return cmd_request(&o, argc, argv);
+	if (!strcmp(cmd, "terminal"))
+		return cmd_terminal(&o);
 	usage();
 	return 2;
 }

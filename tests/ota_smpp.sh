@@ -1,0 +1,67 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# The OTA server as an SMPP 3.4 ESME (libsmpp34) against an SMSC the
+# project did not write: Net::SMPP (libnet-smpp-perl) in tests/smpp/smsc.pl,
+# which relays each submit_sm to the card (vsimctl ota terminal) and the
+# card's SEND SHORT MESSAGE back as deliver_sm. Checks the PDUs' fields,
+# a remote file read, and the download flow (create, data, found).
+set -u
+cd "$(dirname "$0")/.."
+. tests/lib/tap.sh
+V=build/vsimctl
+P=examples/test-usim-ota.ini
+tmp=$(mktemp -d)
+smsc_pid=
+trap '[ -n "$smsc_pid" ] && kill $smsc_pid 2>/dev/null; rm -rf "$tmp"' EXIT
+mkdir "$tmp/card"
+
+# smsc PORT: start the SMSC with the card behind it; wait until it listens
+smsc() {
+	perl tests/smpp/smsc.pl "$1" 15550100001 \
+		$V ota terminal --profile $P --state "$tmp/card" >"$tmp/smsc.$1" 2>&1 &
+	smsc_pid=$!
+	for _ in $(seq 100); do
+		grep -q listening "$tmp/smsc.$1" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	return 1
+}
+smsc_done() {
+	wait "$smsc_pid" 2>/dev/null
+	smsc_pid=
+}
+port=$((20000 + RANDOM % 20000))
+esme() { echo "--smpp 127.0.0.1:$port --msisdn +15550100001 --server $tmp/srv"; }
+
+ok_if "Net::SMPP SMSC listens" smsc $port
+out=$($V ota send --profile $P $(esme) --keyset 3 --tar B00010 00A4000C022FE2 00B000000A); rc=$?
+smsc_done
+check "send over SMPP: exit 0" 0 "$rc"
+ok_if "the PoR came back as deliver_sm: ICCID read" contains "$out" "commands 2 sw 9000 data 988812010000000010F1"
+log=$(cat "$tmp/smsc.$port")
+ok_if "submit_sm: UDHI, PID 7F, DCS F6, to the card's number, UDH 02 70 00" \
+	contains "$log" "submit esm=40 pid=7f dcs=f6 to=15550100001 ud=027000"
+ok_if "the card answered by SMS-SUBMIT (UDH 02 71 00) to the server" contains "$log" "card mo +4900000001 027100"
+ok_if "the session ended with unbind" contains "$log" "done"
+
+head -c 700 /dev/urandom > "$tmp/app.bin"
+printf '[app demo]\naid = A00000055910100101\ntar = B20100\ndata = %s\nquota = 4096\n' "$tmp/app.bin" > "$tmp/cat.ini"
+port=$((port + 1))
+ok_if "SMSC again" smsc $port
+out=$($V ota download --profile $P $(esme) --catalogue "$tmp/cat.ini" demo); rc=$?
+smsc_done
+check "download over SMPP: domain created" "0:download demo: domain created, 700 bytes in 3 messages" "$rc:${out%%, KVN*}"
+n=$(grep -c "^submit " "$tmp/smsc.$port")
+check "GET STATUS 1 SMS, INSTALL 1, data 4 blocks in 6 concatenated SMS" 8 "$n"
+check "the card holds it" "A00000055910100101 tar B20100 lifecycle 07 privileges 800000 keys 3 data 700/4096" \
+	"$($V ota show --state "$tmp/card")"
+port=$((port + 1))
+ok_if "SMSC once more" smsc $port
+out=$($V ota download --profile $P $(esme) --catalogue "$tmp/cat.ini" demo)
+smsc_done
+check "second download over SMPP: found, data only" "download demo: domain found, 700 bytes in 2 messages" "$out"
+# no SMSC: a defined failure, not a hang
+$V ota send --profile $P --smpp 127.0.0.1:1 --msisdn +1 --server "$tmp/srv" --keyset 3 --tar B00010 00A4000C023F00 2>"$tmp/err"; rc=$?
+check "no SMSC: exit 1 with a message" "1" "$rc"
+ok_if "... naming the address" grep -q "127.0.0.1:1" "$tmp/err"
+tap_done
