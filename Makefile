@@ -42,7 +42,10 @@ $(B)/libvsimhost.a: $(AGENT_OBJ)
 	$(AR) rcs $@ $^
 
 $(B)/vsimctl: $(B)/agent/vsimctl.o $(B)/libvsimhost.a $(B)/libvsimcard.a
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) -lsqlite3 -ljson-c
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) -lsqlite3 -ljson-c -lpcsclite
+
+# vsimctl ota --pcsc READER: the OTA server's terminal through pcsc-lite
+$(B)/agent/ota_pcsc.o: CPPFLAGS += $(shell pkg-config --cflags libpcsclite 2>/dev/null)
 
 # vsimd: the daemon (docs/vsimd.md); its store is SQLite, its control JSON,
 # SIMtrace2 boards through libusb-1.0 (docs/modems.md).

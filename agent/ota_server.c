@@ -80,10 +80,22 @@ int ota_sender_por(const struct ota_sender *s, const uint8_t *por,
 
 /* ---- loopback: the terminal's part ---- */
 
-static int xfer(struct vsim_terminal *t, const uint8_t *c, size_t len,
+static int term_link(void *ctx, const uint8_t *c, size_t len, uint8_t *r,
+		     size_t max)
+{
+	return vsim_terminal_transmit(ctx, c, len, r, max);
+}
+
+/* The terminal's side, over whatever reaches the card. */
+struct link {
+	ota_xfer_fn fn;
+	void *ctx;
+};
+
+static int xfer(const struct link *t, const uint8_t *c, size_t len,
 		uint8_t *r, uint16_t *sw)
 {
-	int n = vsim_terminal_transmit(t, c, len, r, VSIM_RAPDU_MAX);
+	int n = t->fn(t->ctx, c, len, r, VSIM_RAPDU_MAX);
 
 	if (n < 2)
 		return -1;
@@ -119,7 +131,7 @@ static const uint8_t *sms_tpdu(const uint8_t *cmd, size_t len, size_t *tl)
 }
 
 /* FETCH the proactive commands the card announced; keep a PoR SMS. */
-static int relay_proactive(struct vsim_terminal *t, uint16_t sw, uint8_t *por,
+static int relay_proactive(const struct link *t, uint16_t sw, uint8_t *por,
 			   size_t max, size_t *plen)
 {
 	uint8_t r[VSIM_RAPDU_MAX], tr[32];
@@ -154,10 +166,11 @@ static int relay_proactive(struct vsim_terminal *t, uint16_t sw, uint8_t *por,
 	return 0;
 }
 
-int ota_loopback(struct vsim_terminal *t, uint8_t env[][OTA_ENVELOPE_MAX],
-		 const size_t *elen, int n, uint8_t *por, size_t max,
-		 uint16_t *sw)
+int ota_relay(ota_xfer_fn fn, void *ctx, uint8_t env[][OTA_ENVELOPE_MAX],
+	      const size_t *elen, int n, uint8_t *por, size_t max,
+	      uint16_t *sw)
 {
+	const struct link l = { fn, ctx }, *t = &l;
 	uint8_t r[VSIM_RAPDU_MAX], gr[5] = { 0x00, 0xc0, 0, 0, 0 };
 	size_t plen = 0;
 	int i, rl = 0;
@@ -210,7 +223,7 @@ static const uint8_t *ctlv_find(const uint8_t *cmd, size_t len, uint8_t want,
 }
 
 /* FETCH the pending command; answer it "performed successfully". */
-static int fetch_one(struct vsim_terminal *t, uint16_t *sw, uint8_t *cmd)
+static int fetch_one(const struct link *t, uint16_t *sw, uint8_t *cmd)
 {
 	uint8_t fetch[5] = { 0x80, 0x12, 0, 0, (uint8_t)*sw }, tr[17], r[260];
 	int n, h;
@@ -229,9 +242,10 @@ static int fetch_one(struct vsim_terminal *t, uint16_t *sw, uint8_t *cmd)
 	return n;
 }
 
-int ota_loopback_menu_request(struct vsim_terminal *t, const char *app,
+int ota_loopback_menu_request(struct vsim_terminal *term, const char *app,
 			      uint8_t *tpdu, size_t max, size_t *tlen)
 {
+	const struct link l = { term_link, term }, *t = &l;
 	static const uint8_t sel_mf[] = { 0x00, 0xa4, 0x00, 0x0c, 0x02, 0x3f,
 					  0x00 };
 	uint8_t cmd[260], env[14], r[260];
@@ -271,9 +285,10 @@ int ota_loopback_menu_request(struct vsim_terminal *t, const char *app,
 	return 0;
 }
 
-int ota_loopback_fetch_sms(struct vsim_terminal *t, uint16_t *sw,
+int ota_loopback_fetch_sms(struct vsim_terminal *term, uint16_t *sw,
 			   uint8_t *tpdu, size_t max, size_t *tlen)
 {
+	const struct link l = { term_link, term }, *t = &l;
 	uint8_t cmd[260];
 	const uint8_t *v;
 	size_t vl, from;
@@ -293,4 +308,11 @@ int ota_loopback_fetch_sms(struct vsim_terminal *t, uint16_t *sw,
 		*tlen = vl;
 	}
 	return 0;
+}
+
+int ota_loopback(struct vsim_terminal *t, uint8_t env[][OTA_ENVELOPE_MAX],
+		 const size_t *elen, int n, uint8_t *por, size_t max,
+		 uint16_t *sw)
+{
+	return ota_relay(term_link, t, env, elen, n, por, max, sw);
 }

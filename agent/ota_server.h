@@ -50,6 +50,18 @@ int ota_sender_envelopes(struct ota_sender *s, uint32_t tar,
 int ota_sender_por(const struct ota_sender *s, const uint8_t *por,
 		   size_t len, uint8_t *buf, struct ota_por *p);
 
+/* One exchange with the card; R-APDU length (>= 2) or -1. */
+typedef int (*ota_xfer_fn)(void *ctx, const uint8_t *capdu, size_t len,
+			   uint8_t *rapdu, size_t max);
+
+/*
+ * The terminal's relay over any link to the card (@fn: the loopback's
+ * vsim_terminal, or PC/SC in ota_pcsc.c): what ota_loopback does.
+ */
+int ota_relay(ota_xfer_fn fn, void *ctx, uint8_t env[][OTA_ENVELOPE_MAX],
+	      const size_t *elen, int n, uint8_t *por, size_t max,
+	      uint16_t *sw);
+
 /*
  * Loopback: send @n envelopes to the card through @t, relaying the PoR
  * from wherever the card puts it into @por. Returns the PoR length, 0

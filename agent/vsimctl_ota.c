@@ -26,6 +26,7 @@
 #include "ota_appserver.h"
 #include "ota_host.h"
 #include "ota_rapdu.h"
+#include "ota_pcsc.h"
 #include "ota_smpp.h"
 #include "profile.h"
 #include "vsimctl.h"
@@ -34,7 +35,7 @@
 
 struct opts {
 	const char *profile, *state, *server, *catalogue;
-	const char *smpp, *msisdn, *system_id, *password;
+	const char *smpp, *msisdn, *system_id, *password, *pcsc;
 	unsigned int keyset;
 	uint32_t tar;
 	bool have_tar, expanded;
@@ -52,6 +53,7 @@ static void usage(void)
 	      "       vsimctl ota show --state DIR\n"
 	      "       vsimctl ota terminal --profile FILE [--state DIR]   (the card behind an SMSC: stdin/stdout)\n"
 	      "       send and download take --smpp HOST:PORT --msisdn NUMBER [--system-id ID] [--password PW]\n"
+	      "       or --pcsc READER (the card in a PC/SC reader) instead of running the card here\n"
 	      "       vsimctl app request --profile FILE [--state DIR] --server DIR --catalogue FILE APP\n", stderr);
 }
 
@@ -104,6 +106,7 @@ static int parse(int argc, char **argv, struct opts *o)
 		{ "msisdn", required_argument, NULL, 'D' },
 		{ "system-id", required_argument, NULL, 'U' },
 		{ "password", required_argument, NULL, 'W' },
+		{ "pcsc", required_argument, NULL, 'R' },
 		{ NULL, 0, NULL, 0 }
 	};
 	uint8_t t[3];
@@ -113,13 +116,14 @@ static int parse(int argc, char **argv, struct opts *o)
 	memset(o, 0, sizeof(*o));
 	o->system_id = "vsim-ota";
 	o->password = "";
-	while ((c = getopt_long(argc, argv, "p:s:S:c:k:t:i:n:eM:D:U:W:", lo,
+	while ((c = getopt_long(argc, argv, "p:s:S:c:k:t:i:n:eM:D:U:W:R:", lo,
 				NULL)) != -1) {
 		switch (c) {
 		case 'M': o->smpp = optarg; break;
 		case 'D': o->msisdn = optarg; break;
 		case 'U': o->system_id = optarg; break;
 		case 'W': o->password = optarg; break;
+		case 'R': o->pcsc = optarg; break;
 		case 'p': o->profile = optarg; break;
 		case 's': o->state = optarg; break;
 		case 'S': o->server = optarg; break;
@@ -309,6 +313,7 @@ struct local {
 	struct ota_host ota;
 	struct ota_profile prof;	/* --smpp */
 	struct ota_smpp *smpp;
+	struct ota_pcsc *pcsc;		/* --pcsc */
 	struct ota_appserver *srv;
 	char iccid[21];
 	const struct ota_profile *p;	/* the keys, either way */
@@ -342,6 +347,19 @@ static int local_open(struct opts *o, struct local *l)
 	}
 	snprintf(l->iccid, sizeof(l->iccid), "%s", prof.iccid);
 	vsim_profile_free(&prof);
+	if (o->pcsc) {
+		if (load_keys(o->profile, &l->prof))
+			return 1;
+		l->p = &l->prof;
+		if (ota_appserver_open(o->server, &l->srv, err, sizeof(err)) ||
+		    ota_pcsc_open(o->pcsc, &l->pcsc, err, sizeof(err))) {
+			fprintf(stderr, "vsimctl: %s\n", err);
+			return 1;
+		}
+		l->tx = ota_pcsc_transport;
+		l->tx_ctx = l->pcsc;
+		return 0;
+	}
 	if (o->smpp) {
 		if (!o->msisdn) {
 			fprintf(stderr, "vsimctl ota: --smpp needs --msisdn (the card's number)\n");
@@ -387,7 +405,8 @@ static int local_open(struct opts *o, struct local *l)
 static void local_close(struct local *l)
 {
 	ota_appserver_close(l->srv);
-	if (l->smpp || l->prof.present) {
+	if (l->smpp || l->pcsc || l->prof.present) {
+		ota_pcsc_close(l->pcsc);
 		ota_smpp_close(l->smpp);
 		ota_profile_wipe(&l->prof);
 		return;
@@ -482,7 +501,7 @@ static int cmd_request(struct opts *o, int argc, char **argv)
 	size_t tl;
 	int ret;
 
-	if (!o->catalogue || argc != 1 || o->smpp) {
+	if (!o->catalogue || argc != 1 || o->smpp || o->pcsc) {
 		usage();
 		return 2;
 	}

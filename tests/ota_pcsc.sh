@@ -62,8 +62,50 @@ out=$(ota 2 B20100 3 80CADF7A00)
 ok_if "after kill -9: its data" contains "$out" "data $DATA"
 out=$(ota 3 000000 4 80F24002024F0000)
 ok_if "after kill -9: the counter too (a replay is refused)" contains "$out" "status 02 counter low"
+# -- the server's download flow through PC/SC, and kill -9 of vsimd at
+# random points of it (the server keeps running and sees its reader fail)
+head -c 1500 /dev/urandom > "$PCSC_TMP/app.bin"
+printf '[app demo]\naid = %s\ntar = B20100\ndata = %s\nquota = 4096\n' "$SD" "$PCSC_TMP/app.bin" > "$PCSC_TMP/cat.ini"
+$V add $P --name dl --slot 1 >/dev/null
+ok_if "a second OTA card in slot 1" wait_until 200 card_present "$READER1"
+id=$(sqlite3 "$PCSC_TMP/state/vsim.db" "select id from cards where name = 'dl'")
+dl() { exec $V ota download --pcsc "$READER1" --profile $P --server "$PCSC_TMP/srv" --catalogue "$PCSC_TMP/cat.ini" demo; }
+state() {	# the domain as the card's store has it: "" or "KEYS DATALEN"
+	sqlite3 "$PCSC_TMP/state/vsim.db" "select (select count(*) from ota_key k where k.card = d.card and k.aid = d.aid), length(data) from ota_domain d where card = $id" | tr '|' ' '
+}
+out=$(dl); rc=$?
+check "download through pcscd: domain created" "0:download demo: domain created, 1500 bytes in 4 messages" "$rc:${out%%, KVN*}"
+check "the card's store: 3 keys, 1500 bytes" "3 1500" "$(state)"
+out=$(dl)
+check "again through pcscd: found, data only" "download demo: domain found, 1500 bytes in 3 messages" "$out"
+bad=0 absent=0 empty=0 whole=0
+runs=${OTA_VSIMD_KILL_RUNS:-50}
+for i in $(seq "$runs"); do
+	$V ota send --pcsc "$READER1" --profile $P --server "$PCSC_TMP/srv" --keyset 3 --tar 000000 80E400000B4F09$SD >/dev/null 2>&1
+	dl >/dev/null 2>&1 &
+	srv=$!
+	# a download takes about 20 ms here: kill within its first 30
+	sleep "0.0$((RANDOM % 3))$((RANDOM % 10))"
+	kill -9 "$VSIMD_PID"; wait "$VSIMD_PID" 2>/dev/null; VSIMD_PID=
+	wait "$srv" 2>/dev/null
+	st=$(state)
+	case "$st" in
+	"") absent=$((absent + 1)) ;;
+	"3 0") empty=$((empty + 1)) ;;
+	"3 1500") whole=$((whole + 1)) ;;
+	*) bad=$((bad + 1)); echo "# run $i: '$st'" ;;
+	esac
+	vsimd_start >/dev/null || { bad=$((bad + 1)); echo "# run $i: vsimd did not restart"; }
+	wait_until 200 card_present "$READER1" || { bad=$((bad + 1)); echo "# run $i: no card"; }
+	for _ in 1 2 3 4 5; do (dl) >/dev/null 2>&1 && break; sleep 0.2; done
+	[ "$(state)" = "3 1500" ] || { bad=$((bad + 1)); echo "# run $i after recovery: '$(state)'"; }
+done
+echo "# after kill -9 of vsimd: $absent without the domain, $empty domain without data yet, $whole complete"
+check "kill -9 of vsimd in $runs downloads: never a partial domain or data; the next download completes" 0 "$bad"
+
 # removing the card removes its OTA state
 $V remove ota >/dev/null
+$V remove dl >/dev/null
 out=$(sqlite3 "$PCSC_TMP/state/vsim.db" "select count(*) from ota_domain; select count(*) from ota_counter; select count(*) from ota_config" | tr '\n' ' ')
 check "vsimctl remove deletes the card's OTA rows" "0 0 0 " "$out"
 tap_done
