@@ -18,6 +18,7 @@
 #include <openssl/crypto.h>
 #include <sqlite3.h>
 
+#include "hex.h"
 #include "ota_appserver.h"
 #include "ota_gp.h"
 #include "ota_rapdu.h"
@@ -45,29 +46,6 @@ struct cat_ctx {
 	size_t errlen;
 };
 
-static int hexbytes(const char *v, uint8_t *out, size_t max)
-{
-	size_t n = 0;
-	int hi = -1;
-
-	for (; *v; v++) {
-		int d;
-
-		if (isspace((unsigned char)*v))
-			continue;
-		if (!isxdigit((unsigned char)*v) || n == max)
-			return -1;
-		d = isdigit((unsigned char)*v) ? *v - '0' :
-		    tolower((unsigned char)*v) - 'a' + 10;
-		if (hi < 0) {
-			hi = d;
-		} else {
-			out[n++] = (uint8_t)(hi << 4 | d);
-			hi = -1;
-		}
-	}
-	return hi < 0 ? (int)n : -1;
-}
 
 static int read_all(const char *path, uint8_t **out, size_t *len)
 {
@@ -124,12 +102,12 @@ static int cat_handler(void *user, const char *section, const char *name,
 		a->sd_keyset = 2;
 	}
 	if (!strcmp(name, "aid")) {
-		l = hexbytes(value, a->aid, sizeof(a->aid));
+		l = vsim_hex_parse(value, a->aid, sizeof(a->aid));
 		if (l < 5)
 			return cat_fail(x, section, "field 'aid': 5..16 bytes of hex");
 		a->aid_len = (uint8_t)l;
 	} else if (!strcmp(name, "tar")) {
-		if (strlen(value) != 6 || hexbytes(value, t, 3) != 3)
+		if (strlen(value) != 6 || vsim_hex_parse(value, t, 3) != 3)
 			return cat_fail(x, section, "field 'tar': 6 hex digits");
 		a->tar = (uint32_t)(t[0] << 16 | t[1] << 8 | t[2]);
 	} else if (!strcmp(name, "data") || !strcmp(name, "hex")) {
@@ -140,7 +118,7 @@ static int cat_handler(void *user, const char *section, const char *name,
 				return cat_fail(x, section, "field 'data': cannot read the file (at most 64 KiB)");
 		} else {
 			a->data = malloc(strlen(value) / 2 + 1);
-			l = a->data ? hexbytes(value, a->data, strlen(value) / 2 + 1) : -1;
+			l = a->data ? vsim_hex_parse(value, a->data, strlen(value) / 2 + 1) : -1;
 			if (l < 0)
 				return cat_fail(x, section, "field 'hex': not hex");
 			a->data_len = (size_t)l;

@@ -17,6 +17,7 @@
 
 #include <openssl/crypto.h>
 
+#include "hex.h"
 #include "ota_profile.h"
 
 struct pctx {
@@ -64,29 +65,6 @@ static int parse_bool(const char *v, bool *out)
 	return 0;
 }
 
-static int parse_hex(const char *v, uint8_t *out, size_t max)
-{
-	size_t n = 0;
-	int hi = -1;
-
-	for (; *v; v++) {
-		int d;
-
-		if (isspace((unsigned char)*v))
-			continue;
-		if (!isxdigit((unsigned char)*v) || n == max)
-			return -1;
-		d = isdigit((unsigned char)*v) ? *v - '0' :
-		    tolower((unsigned char)*v) - 'a' + 10;
-		if (hi < 0) {
-			hi = d;
-		} else {
-			out[n++] = (uint8_t)(hi << 4 | d);
-			hi = -1;
-		}
-	}
-	return hi < 0 ? (int)n : -1;
-}
 
 static int word(const char *v, const char *const *names, size_t n)
 {
@@ -134,7 +112,7 @@ static int keyset_key(struct pctx *c, const char *sect, unsigned int idx,
 	if (strcmp(name, "kic") && strcmp(name, "kid"))
 		return fail(c, sect, "unknown field '%s'%s", name, "");
 	k = name[2] == 'c' ? &ks->kic : &ks->kid;
-	n = parse_hex(value, k->key, sizeof(k->key));
+	n = vsim_hex_parse(value, k->key, sizeof(k->key));
 	if (n < 0)
 		return fail(c, sect, "field '%s': not hex (at most 32 bytes)%s",
 			    name, "");
@@ -244,7 +222,7 @@ static int handler(void *user, const char *section, const char *name,
 	if (!strncmp(section, "ota tar ", 8)) {
 		struct ota_tar_cfg *tc;
 
-		if (strlen(section + 8) != 6 || parse_hex(section + 8, t, 3) != 3)
+		if (strlen(section + 8) != 6 || vsim_hex_parse(section + 8, t, 3) != 3)
 			return fail(c, section, "a TAR is 6 hex digits%s%s", "", "");
 		tc = tar_for(c, (uint32_t)(t[0] << 16 | t[1] << 8 | t[2]));
 		if (!tc)

@@ -23,6 +23,7 @@
 
 #include <openssl/crypto.h>
 
+#include "hex.h"
 #include "ota_appserver.h"
 #include "ota_host.h"
 #include "ota_rapdu.h"
@@ -57,29 +58,6 @@ static void usage(void)
 	      "       vsimctl app request --profile FILE [--state DIR] --server DIR --catalogue FILE APP\n", stderr);
 }
 
-static int hex(const char *s, uint8_t *out, size_t max)
-{
-	size_t n = 0;
-	int hi = -1;
-
-	for (; *s; s++) {
-		int d;
-
-		if (isspace((unsigned char)*s))
-			continue;
-		if (!isxdigit((unsigned char)*s) || n == max)
-			return -1;
-		d = isdigit((unsigned char)*s) ? *s - '0' :
-		    tolower((unsigned char)*s) - 'a' + 10;
-		if (hi < 0) {
-			hi = d;
-		} else {
-			out[n++] = (uint8_t)(hi << 4 | d);
-			hi = -1;
-		}
-	}
-	return hi < 0 ? (int)n : -1;
-}
 
 static void print_hex(const uint8_t *b, size_t n)
 {
@@ -137,7 +115,7 @@ static int parse(int argc, char **argv, struct opts *o)
 			}
 			break;
 		case 't':
-			if (strlen(optarg) != 6 || hex(optarg, t, 3) != 3) {
+			if (strlen(optarg) != 6 || vsim_hex_parse(optarg, t, 3) != 3) {
 				fprintf(stderr, "vsimctl ota: --tar is 6 hex digits\n");
 				return -1;
 			}
@@ -145,7 +123,7 @@ static int parse(int argc, char **argv, struct opts *o)
 			o->have_tar = true;
 			break;
 		case 'i':
-			if (strlen(optarg) != 4 || hex(optarg, o->spi, 2) != 2) {
+			if (strlen(optarg) != 4 || vsim_hex_parse(optarg, o->spi, 2) != 2) {
 				fprintf(stderr, "vsimctl ota: --spi is 4 hex digits\n");
 				return -1;
 			}
@@ -178,7 +156,7 @@ static int script_of(char **apdus, int n, bool expanded, uint8_t *out,
 	if (n > 64)
 		return -1;
 	for (i = 0; i < n; i++) {
-		k = hex(apdus[i], one[i], sizeof(one[i]));
+		k = vsim_hex_parse(apdus[i], one[i], sizeof(one[i]));
 		if (k < 4) {
 			fprintf(stderr, "vsimctl ota: APDU %d: not a C-APDU in hex\n", i + 1);
 			return -1;
@@ -289,7 +267,7 @@ static int cmd_por(struct opts *o, int argc, char **argv)
 	ota_sender_init(&s, &p.keysets[o->keyset], o->keyset, server_addr(&p));
 	if (o->have_spi)
 		memcpy(s.spi, o->spi, 2);
-	n = hex(argv[0], in, sizeof(in));
+	n = vsim_hex_parse(argv[0], in, sizeof(in));
 	ret = n > 0 ? ota_sender_por(&s, in, (size_t)n, buf, &por) : -1;
 	ota_profile_wipe(&p);
 	OPENSSL_cleanse(&s, sizeof(s));
@@ -587,7 +565,7 @@ static int cmd_terminal(struct opts *o)
 	while (fgets(line, sizeof(line), stdin)) {
 		if (sscanf(line, "%31s %599s", from, udhex) != 2 ||
 		    ota_addr_from_string(from, &oa) ||
-		    (n = hex(udhex, ud, sizeof(ud))) < 1 ||
+		    (n = vsim_hex_parse(udhex, ud, sizeof(ud))) < 1 ||
 		    (size_t)n < 1u + ud[0] ||
 		    (tl = ota_sms_build(false, &oa, ud, 1u + ud[0], ud + 1 + ud[0],
 					(size_t)n - 1 - ud[0], tpdu,
