@@ -164,6 +164,12 @@ struct vsim_image_header {
 
 /* struct vsim_new_card.flags */
 #define VSIM_NEW_CARD_F_VOLATILE 0x00000001	/* no waiting for the agent's acks */
+/*
+ * The agent answers the commands the card leaves to it (ENVELOPE SMS-PP
+ * download and MENU SELECTION: OTA, docs/ota.md) as VSIM_EV_SLOW_APDU
+ * records. Without it the card answers them 9300 (toolkit busy).
+ */
+#define VSIM_NEW_CARD_F_SLOW_PATH 0x00000002
 
 struct vsim_new_card {
 	__u32 size;		/* sizeof(struct vsim_new_card), or _SIZE_V1 */
@@ -250,9 +256,46 @@ struct vsim_stats {
 	__u64 events_lost;	/* records dropped because the queue was full */
 };
 
+/*
+ * The agent's answer to a VSIM_EV_SLOW_APDU record: the R-APDU (data, SW1,
+ * SW2) the terminal's command completes with, shaped by the card for T=0
+ * (61xx, 91xx) like any other answer. The terminal waits for it at most
+ * the module's slow_timeout_ms, then gets 6F00.
+ */
+struct vsim_slow_answer {
+	__u32 size;		/* sizeof(struct vsim_slow_answer) */
+	__u32 reserved;
+	__u64 seq;		/* the VSIM_EV_SLOW_APDU record's seq */
+	__u64 rapdu;		/* in: pointer to the R-APDU */
+	__u32 rapdu_len;	/* in: 2..VSIM_RAPDU_MAX */
+	__u32 reserved2;
+};
+
+/*
+ * A proactive command from the agent (TS 102 223 §6.6), announced to the
+ * terminal by 91xx: the card adds command details {number, type,
+ * qualifier} and device identities {UICC, dest}; tlvs are the
+ * COMPREHENSION-TLVs that follow them.
+ */
+struct vsim_proactive_cmd {
+	__u32 size;		/* sizeof(struct vsim_proactive_cmd) */
+	__u8 type;		/* type of command, TS 102 223 §9.4 */
+	__u8 qualifier;
+	__u8 dest;		/* destination device identity, §8.7 */
+	__u8 reserved;
+	__u64 tlvs;		/* in: pointer to the TLVs */
+	__u32 tlvs_len;		/* in: 0..VSIM_PROACTIVE_TLVS_MAX */
+	__u32 reserved2;
+};
+
+/* a FETCH answer carries at most 255 bytes, headers included */
+#define VSIM_PROACTIVE_TLVS_MAX	255
+
 #define VSIM_IOC_EXEC		_IOWR(VSIM_IOC_MAGIC, 0x20, struct vsim_exec)
 #define VSIM_IOC_GET_STATE	_IOWR(VSIM_IOC_MAGIC, 0x21, struct vsim_state)
 #define VSIM_IOC_GET_STATS	_IOWR(VSIM_IOC_MAGIC, 0x22, struct vsim_stats)
+#define VSIM_IOC_SLOW_ANSWER	_IOW(VSIM_IOC_MAGIC, 0x23, struct vsim_slow_answer)
+#define VSIM_IOC_QUEUE_PROACTIVE _IOW(VSIM_IOC_MAGIC, 0x24, struct vsim_proactive_cmd)
 
 /*
  * Agent side, the card fd: read() returns one event per call, a struct
@@ -262,7 +305,7 @@ struct vsim_stats {
  */
 #define VSIM_EV_POWER		1	/* data: none; arg = VSIM_POWER_* */
 #define VSIM_EV_PERSIST		2	/* data: the new bytes at [offset, offset + len) */
-#define VSIM_EV_SLOW_APDU	3	/* reserved: a C-APDU the agent answers by seq */
+#define VSIM_EV_SLOW_APDU	3	/* data: a C-APDU; VSIM_IOC_SLOW_ANSWER */
 
 /* struct vsim_event.arg for VSIM_EV_POWER */
 #define VSIM_POWER_OFF		0
