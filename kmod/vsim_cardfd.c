@@ -41,13 +41,17 @@ static void vsim_engine_random(void *priv, u8 *buf, size_t len)
 }
 
 /*
- * Queue a record; ev_lock held. A record the card waits for is always
- * queued; others are dropped (and the next record flagged) once the agent
- * lets VSIM_EVQ_MAX pile up. Returns false when @ev was dropped.
+ * Queue a record; ev_lock held. A record the card waits for (an ack, a
+ * slow-path answer) is always queued; others are dropped (and the next
+ * record flagged) once the agent lets VSIM_EVQ_MAX pile up. Returns false
+ * when @ev was dropped.
  */
 static bool vsim_ev_queue_locked(struct vsim_dev *dev, struct vsim_ev *ev)
 {
-	if (!(ev->hdr.flags & VSIM_EV_F_ACK) && dev->ev_count >= VSIM_EVQ_MAX) {
+	bool waited_for = ev->hdr.flags & VSIM_EV_F_ACK ||
+			  ev->hdr.type == VSIM_EV_SLOW_APDU;
+
+	if (!waited_for && dev->ev_count >= VSIM_EVQ_MAX) {
 		dev->events_lost++;
 		dev->lost_pending = true;
 		return false;
@@ -131,11 +135,48 @@ out:
 	return ret;
 }
 
+/*
+ * The engine leaves ENVELOPE SMS-PP download and MENU SELECTION to the
+ * agent (OTA). With VSIM_NEW_CARD_F_SLOW_PATH the C-APDU becomes a
+ * VSIM_EV_SLOW_APDU record and the command is deferred: vsim_term.c lets
+ * go of dev->lock and waits for VSIM_IOC_SLOW_ANSWER. Without the flag,
+ * inside the agent's own VSIM_IOC_EXEC (it would wait for itself) or
+ * without memory, 0: the card answers 9300 (toolkit busy).
+ */
+static size_t vsim_engine_slow_path(void *priv, const u8 *capdu, size_t len,
+				    u8 *rapdu)
+{
+	struct vsim_dev *dev = priv;
+	struct vsim_ev *ev;
+
+	lockdep_assert_held(&dev->lock);
+	if (!(dev->flags & VSIM_NEW_CARD_F_SLOW_PATH) || dev->in_exec ||
+	    READ_ONCE(dev->dead))
+		return 0;
+	ev = kmalloc(struct_size(ev, data, len), GFP_KERNEL);
+	if (!ev)
+		return 0;
+	memset(&ev->hdr, 0, sizeof(ev->hdr));
+	ev->hdr.type = VSIM_EV_SLOW_APDU;
+	ev->hdr.len = len;
+	memcpy(ev->data, capdu, len);
+
+	spin_lock(&dev->ev_lock);
+	vsim_ev_queue_locked(dev, ev);
+	dev->slow_seq = dev->seq;
+	dev->slow_len = 0;
+	spin_unlock(&dev->ev_lock);
+	dev->slow_active = true;
+	wake_up_interruptible(&dev->ev_wait);
+	return VSIM_SLOW_DEFERRED;
+}
+
 const struct vsim_card_ops vsim_engine_ops = {
 	.aes128_setkey = vsim_engine_aes_setkey,
 	.aes128_encrypt = vsim_engine_aes_encrypt,
 	.get_random = vsim_engine_random,
 	.persist = vsim_engine_persist,
+	.slow_path = vsim_engine_slow_path,
 };
 
 /**
@@ -413,6 +454,11 @@ static long vsim_cardfd_exec(struct vsim_dev *dev,
 		ret = -EIO;
 		goto out_unlock;
 	}
+	/* the terminal's command in flight is waiting for this agent */
+	if (req.privilege == VSIM_PRIV_TERMINAL && dev->slow_active) {
+		ret = -EBUSY;
+		goto out_unlock;
+	}
 	dev->in_exec = true;
 	rlen = vsim_card_exec(dev->engine, buf, req.capdu_len,
 			      buf + VSIM_CAPDU_MAX,
@@ -435,16 +481,79 @@ out_free:
 	return ret;
 }
 
+/* VSIM_IOC_SLOW_ANSWER: the agent's R-APDU for the deferred command. */
+static long vsim_cardfd_slow_answer(struct vsim_dev *dev,
+				    struct vsim_slow_answer __user *argp)
+{
+	struct vsim_slow_answer req;
+	u8 rapdu[VSIM_RAPDU_MAX];
+	long ret = 0;
+
+	if (copy_from_user(&req, argp, sizeof(req)))
+		return -EFAULT;
+	if (req.size != sizeof(req) || req.reserved || req.reserved2 ||
+	    req.rapdu_len < 2 || req.rapdu_len > VSIM_RAPDU_MAX)
+		return -EINVAL;
+	if (copy_from_user(rapdu, u64_to_user_ptr(req.rapdu), req.rapdu_len))
+		return -EFAULT;
+
+	spin_lock(&dev->ev_lock);
+	if (!req.seq || req.seq != dev->slow_seq || dev->slow_len) {
+		ret = -ENOENT;
+	} else {
+		memcpy(dev->slow_answer, rapdu, req.rapdu_len);
+		dev->slow_len = req.rapdu_len;
+	}
+	spin_unlock(&dev->ev_lock);
+	memzero_explicit(rapdu, sizeof(rapdu));
+	if (!ret)
+		wake_up(&dev->slow_wait);
+	return ret;
+}
+
+/* VSIM_IOC_QUEUE_PROACTIVE: a proactive command from the agent (OTA). */
+static long vsim_cardfd_queue_proactive(struct vsim_dev *dev,
+					struct vsim_proactive_cmd __user *argp)
+{
+	struct vsim_proactive_cmd req;
+	u8 tlvs[VSIM_PROACTIVE_TLVS_MAX];
+	long ret;
+
+	if (copy_from_user(&req, argp, sizeof(req)))
+		return -EFAULT;
+	if (req.size != sizeof(req) || req.reserved || req.reserved2)
+		return -EINVAL;
+	if (req.tlvs_len > sizeof(tlvs))
+		return -ENOSPC;
+	if (copy_from_user(tlvs, u64_to_user_ptr(req.tlvs), req.tlvs_len))
+		return -EFAULT;
+	if (mutex_lock_interruptible(&dev->lock))
+		return -ERESTARTSYS;
+	if (READ_ONCE(dev->dead))
+		ret = -ENODEV;
+	else
+		ret = vsim_card_queue_proactive(dev->engine, req.type,
+						req.qualifier, req.dest, tlvs,
+						req.tlvs_len);
+	mutex_unlock(&dev->lock);
+	return ret;
+}
+
 /**
  * vsim_cardfd_ioctl() - the agent's ioctls
  * @filp: the card fd
- * @cmd: VSIM_IOC_GET_STATE, VSIM_IOC_GET_STATS or VSIM_IOC_EXEC
+ * @cmd: VSIM_IOC_GET_STATE, _GET_STATS, _EXEC, _SLOW_ANSWER or
+ *	_QUEUE_PROACTIVE
  * @arg: pointer to the command's struct
  *
- * Return: 0; -EFAULT, -EINVAL (size), -ENOSPC (GET_STATE buffer too small:
- * len tells the size needed), -EMSGSIZE (EXEC: C-APDU too long), -EIO
- * (EXEC as the terminal on a card powered off), -ENODEV, -ERESTARTSYS,
- * -ENOTTY for any other command.
+ * Return: 0; -EFAULT, -EINVAL (size, reserved fields, SLOW_ANSWER length
+ * outside 2..VSIM_RAPDU_MAX, QUEUE_PROACTIVE TLVs malformed), -ENOSPC
+ * (GET_STATE buffer too small: len tells the size needed; QUEUE_PROACTIVE
+ * queue full or command too long for a FETCH), -EMSGSIZE (EXEC: C-APDU
+ * too long), -EIO (EXEC as the terminal on a card powered off), -EBUSY
+ * (EXEC as the terminal while the terminal's command waits for the
+ * agent), -ENOENT (SLOW_ANSWER for a record nobody waits for), -ENODEV,
+ * -ERESTARTSYS, -ENOTTY for any other command.
  */
 static long vsim_cardfd_ioctl(struct file *filp, unsigned int cmd,
 			      unsigned long arg)
@@ -459,6 +568,10 @@ static long vsim_cardfd_ioctl(struct file *filp, unsigned int cmd,
 		return vsim_cardfd_get_stats(dev, argp);
 	case VSIM_IOC_EXEC:
 		return vsim_cardfd_exec(dev, argp);
+	case VSIM_IOC_SLOW_ANSWER:
+		return vsim_cardfd_slow_answer(dev, argp);
+	case VSIM_IOC_QUEUE_PROACTIVE:
+		return vsim_cardfd_queue_proactive(dev, argp);
 	default:
 		return -ENOIOCTLCMD;
 	}

@@ -20,7 +20,8 @@
 
 #include "vsim_dev.h"
 
-#define VSIM_NEW_CARD_FLAGS	VSIM_NEW_CARD_F_VOLATILE
+#define VSIM_NEW_CARD_FLAGS	(VSIM_NEW_CARD_F_VOLATILE | \
+				 VSIM_NEW_CARD_F_SLOW_PATH)
 #define VSIM_FID_MF		0x3f00
 #define VSIM_FID_ICCID		0x2fe2	/* TS 102 221 §13.2 */
 
@@ -38,6 +39,8 @@ static void vsim_dev_release(struct kref *ref)
 	memzero_explicit(&dev->aes, sizeof(dev->aes));
 	memzero_explicit(dev->capdu, sizeof(dev->capdu));
 	memzero_explicit(dev->rapdu, sizeof(dev->rapdu));
+	memzero_explicit(dev->slow_answer, sizeof(dev->slow_answer));
+	mutex_destroy(&dev->term_lock);
 	mutex_destroy(&dev->lock);
 	mutex_destroy(&dev->read_lock);
 	kfree(dev);
@@ -110,6 +113,7 @@ static struct vsim_dev *vsim_dev_create(const void *image, size_t len,
 		return ERR_PTR(-ENOMEM);
 	kref_init(&dev->ref);
 	dev->flags = flags;
+	mutex_init(&dev->term_lock);
 	mutex_init(&dev->lock);
 	mutex_init(&dev->read_lock);
 	spin_lock_init(&dev->ev_lock);
@@ -117,6 +121,7 @@ static struct vsim_dev *vsim_dev_create(const void *image, size_t len,
 	init_waitqueue_head(&dev->term_wait);
 	init_waitqueue_head(&dev->ev_wait);
 	init_waitqueue_head(&dev->ack_wait);
+	init_waitqueue_head(&dev->slow_wait);
 	dev->atr_len = h->atr_len;
 	memcpy(dev->atr, h->atr, h->atr_len);
 	vsim_dev_read_iccid(dev, image);
@@ -185,6 +190,7 @@ void vsim_dev_destroy(struct vsim_dev *dev)
 	WRITE_ONCE(dev->dead, true);
 	spin_unlock(&dev->ev_lock);
 	wake_up_all(&dev->ack_wait);
+	wake_up_all(&dev->slow_wait);
 	wake_up_all(&dev->term_wait);
 	wake_up_all(&dev->ev_wait);
 

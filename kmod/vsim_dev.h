@@ -6,6 +6,8 @@
  * dev->lock and knows nothing of any of this.
  *
  * Lock order: vsim_devs_lock (global mutex: the index -> card map)
+ *             before dev->term_lock (mutex: one terminal command at a
+ *             time, held while the agent answers a slow-path command),
  *             before dev->lock (mutex: the engine, the terminal's buffers),
  *             before dev->read_lock (mutex: one event reader at a time),
  *             before dev->ev_lock (spinlock: the event queue and ack
@@ -53,12 +55,20 @@ struct vsim_dev {
 	 */
 	bool dead;
 
+	/*
+	 * Serialises the terminal's commands. A command left to the agent
+	 * (slow path) holds it but not dev->lock while it waits, so the
+	 * agent's VSIM_IOC_EXEC can run and no other terminal command can.
+	 */
+	struct mutex term_lock;
+
 	/* protects engine, aes, the terminal's buffers and the fields below */
 	struct mutex lock;
 	struct vsim_card *engine;	/* vsim_card_size() bytes */
 	struct crypto_aes_ctx aes;	/* K, expanded: wiped on free */
 	int persist_err;		/* last persist() failure in this call */
 	bool in_exec;			/* the agent's own VSIM_IOC_EXEC: no ack wait */
+	bool slow_active;		/* the engine waits for vsim_card_slow_done() */
 	u8 capdu[VSIM_CAPDU_MAX];
 	u8 rapdu[VSIM_RAPDU_MAX];
 	u16 pending_len;		/* R-APDU waiting for read(), 0 = none */
@@ -81,6 +91,12 @@ struct vsim_dev {
 	bool lost_pending;		/* flag the next record VSIM_EV_F_LOST */
 	wait_queue_head_t ev_wait;	/* readers of the card fd */
 	wait_queue_head_t ack_wait;	/* persist() waiting for an ack */
+
+	/* Slow path (ev_lock): the record the terminal waits on, its answer. */
+	u64 slow_seq;			/* VSIM_EV_SLOW_APDU awaited, 0 = none */
+	u16 slow_len;			/* answer's length, 0 = none yet */
+	u8 slow_answer[VSIM_RAPDU_MAX];
+	wait_queue_head_t slow_wait;	/* the terminal waiting for it */
 };
 
 /* vsim_main.c */
@@ -89,6 +105,7 @@ extern dev_t vsim_devt;
 extern struct mutex vsim_devs_lock;
 extern struct idr vsim_devs;
 unsigned int vsim_persist_timeout_ms(void);
+unsigned int vsim_slow_timeout_ms(void);
 
 /* vsim_ctl.c */
 int vsim_ctl_init(void);

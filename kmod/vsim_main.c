@@ -17,6 +17,11 @@ module_param(persist_timeout_ms, uint, 0644);
 MODULE_PARM_DESC(persist_timeout_ms,
 		 "How long a command waits for the agent's ack before it fails with 6F00 (ms, 1..600000)");
 
+static unsigned int slow_timeout_ms = 10000;
+module_param(slow_timeout_ms, uint, 0644);
+MODULE_PARM_DESC(slow_timeout_ms,
+		 "How long a command left to the agent (OTA) waits for its answer before it fails with 6F00 (ms, 1..600000)");
+
 struct class *vsim_class;
 dev_t vsim_devt;
 DEFINE_MUTEX(vsim_devs_lock);
@@ -30,6 +35,16 @@ DEFINE_IDR(vsim_devs);
 unsigned int vsim_persist_timeout_ms(void)
 {
 	return clamp_t(unsigned int, READ_ONCE(persist_timeout_ms), 1, 600000);
+}
+
+/**
+ * vsim_slow_timeout_ms() - the module parameter, clamped to a sane range
+ *
+ * Return: milliseconds a terminal waits for the agent's slow-path answer.
+ */
+unsigned int vsim_slow_timeout_ms(void)
+{
+	return clamp_t(unsigned int, READ_ONCE(slow_timeout_ms), 1, 600000);
 }
 
 static int __init vsim_init(void)

@@ -18,16 +18,66 @@
 
 static struct cdev vsim_term_cdev;
 
-/* Take the engine; -ENODEV once the card fd has closed. */
+/* Take the terminal and the engine; -ENODEV once the card fd has closed. */
 static int vsim_term_lock(struct vsim_dev *dev)
 {
-	if (mutex_lock_interruptible(&dev->lock))
+	if (mutex_lock_interruptible(&dev->term_lock))
 		return -ERESTARTSYS;
+	if (mutex_lock_interruptible(&dev->lock)) {
+		mutex_unlock(&dev->term_lock);
+		return -ERESTARTSYS;
+	}
 	if (READ_ONCE(dev->dead)) {
 		mutex_unlock(&dev->lock);
+		mutex_unlock(&dev->term_lock);
 		return -ENODEV;
 	}
 	return 0;
+}
+
+static void vsim_term_unlock(struct vsim_dev *dev)
+{
+	mutex_unlock(&dev->lock);
+	mutex_unlock(&dev->term_lock);
+}
+
+/*
+ * The engine deferred the command to the agent (slow path: OTA). Let go of
+ * dev->lock so the agent's VSIM_IOC_EXEC and QUEUE_PROACTIVE can run while
+ * term_lock keeps every other terminal command out, wait for its answer,
+ * and complete the command with it: 6F00 when none came in time. Only a
+ * fatal signal cuts the wait short; the engine is completed either way.
+ * Returns the R-APDU length in dev->rapdu, or -ENODEV / -EINTR.
+ */
+static ssize_t vsim_term_slow_wait(struct vsim_dev *dev)
+{
+	bool answered;
+	size_t rlen;
+	long left;
+
+	mutex_unlock(&dev->lock);
+	left = wait_event_killable_timeout(dev->slow_wait,
+			READ_ONCE(dev->slow_len) || READ_ONCE(dev->dead),
+			msecs_to_jiffies(vsim_slow_timeout_ms()));
+	mutex_lock(&dev->lock);
+
+	spin_lock(&dev->ev_lock);
+	dev->slow_seq = 0;	/* a late answer gets -ENOENT */
+	answered = dev->slow_len;
+	spin_unlock(&dev->ev_lock);
+	dev->slow_active = false;
+	if (READ_ONCE(dev->dead))
+		return -ENODEV;
+	rlen = vsim_card_slow_done(dev->engine,
+				   answered ? dev->slow_answer : NULL,
+				   dev->slow_len, dev->rapdu);
+	spin_lock(&dev->ev_lock);
+	memzero_explicit(dev->slow_answer, dev->slow_len);
+	dev->slow_len = 0;
+	spin_unlock(&dev->ev_lock);
+	if (left < 0)
+		return -EINTR;
+	return rlen;
 }
 
 /*
@@ -44,6 +94,8 @@ static ssize_t vsim_term_exchange(struct vsim_dev *dev, size_t len)
 	dev->persist_err = 0;
 	rlen = vsim_card_transact(dev->engine, dev->capdu, len, dev->rapdu);
 	memzero_explicit(dev->capdu, len);	/* VERIFY carries a PIN */
+	if (!rlen)
+		return vsim_term_slow_wait(dev);
 	switch (dev->persist_err) {
 	case -ENODEV:
 		return -ENODEV;
@@ -154,7 +206,7 @@ static ssize_t vsim_term_write(struct file *filp, const char __user *buf,
 	dev->pending_len = ret;
 	ret = count;
 out_unlock:
-	mutex_unlock(&dev->lock);
+	vsim_term_unlock(dev);
 	if (powered_on)
 		vsim_event_power(dev, VSIM_POWER_ON);
 	wake_up_interruptible(&dev->term_wait);
@@ -195,7 +247,7 @@ static ssize_t vsim_term_read(struct file *filp, char __user *buf,
 	memzero_explicit(dev->rapdu, dev->pending_len);
 	dev->pending_len = 0;
 out_unlock:
-	mutex_unlock(&dev->lock);
+	vsim_term_unlock(dev);
 	return ret;
 }
 
@@ -248,13 +300,13 @@ static long vsim_term_power(struct vsim_dev *dev, unsigned int cmd,
 	if (ret)
 		return ret;
 	if (cmd == VSIM_IOC_RESET && !vsim_card_powered(dev->engine)) {
-		mutex_unlock(&dev->lock);
+		vsim_term_unlock(dev);
 		return -EIO;
 	}
 	/* Warm or cold, the engine resets the same way (vsim_card.h). */
 	dev->pending_len = 0;
 	a.len = vsim_card_power_on(dev->engine, a.atr, sizeof(a.atr));
-	mutex_unlock(&dev->lock);
+	vsim_term_unlock(dev);
 
 	what = cmd == VSIM_IOC_RESET ? VSIM_POWER_RESET : VSIM_POWER_ON;
 	vsim_event_power(dev, what);
@@ -270,7 +322,7 @@ static long vsim_term_power_off(struct vsim_dev *dev)
 		return ret;
 	dev->pending_len = 0;
 	vsim_card_power_off(dev->engine);
-	mutex_unlock(&dev->lock);
+	vsim_term_unlock(dev);
 	vsim_event_power(dev, VSIM_POWER_OFF);
 	return 0;
 }
@@ -312,7 +364,7 @@ static long vsim_term_transmit(struct vsim_dev *dev,
 		ret = -EFAULT;
 	memzero_explicit(dev->rapdu, rlen);	/* AUTHENTICATE answers CK, IK */
 out_unlock:
-	mutex_unlock(&dev->lock);
+	vsim_term_unlock(dev);
 	return ret;
 }
 

@@ -187,6 +187,62 @@ TEST_F(card, host_exec_has_its_own_context)
 	EXPECT_FALSE(vsim_card_powered(self->t.h.card));
 }
 
+/* A host that answers the slow path later (vsim.ko's kernel backend). */
+static size_t defer(void *ctx, const uint8_t *capdu, size_t len, uint8_t *r)
+{
+	(void)ctx;
+	(void)capdu;
+	(void)len;
+	(void)r;
+	return VSIM_SLOW_DEFERRED;
+}
+
+static const char *done(struct testcard *t, const char *hex)
+{
+	uint8_t a[VSIM_RAPDU_MAX + 1], r[VSIM_RAPDU_MAX];
+	size_t n = 0, rl, i;
+
+	for (; hex && *hex; hex += 2)
+		sscanf(hex, "%2hhx", &a[n++]);
+	rl = vsim_card_slow_done(t->h.card, hex ? a : NULL, n, r);
+	for (i = 0; i < rl; i++)
+		sprintf(t->out + 2 * i, "%02X", r[i]);
+	t->out[2 * rl] = 0;
+	return t->out;
+}
+
+TEST_F(card, deferred_slow_path)
+{
+	self->t.h.slow_path = defer;
+	/* ENVELOPE SMS-PP download: no answer yet (length 0) */
+	EXPECT_STREQ("", tc(&self->t, "80C2000005D103010203"));
+	/* the host may use its channel meanwhile; the terminal may not */
+	EXPECT_STREQ("9000", host(&self->t, "00A4000C023F00"));
+	EXPECT_STREQ("6F00", tc(&self->t, "00A4000C023F00"));
+	/* the answer is shaped like any other: data behind 61xx */
+	EXPECT_STREQ("6103", done(&self->t, "AABBCC9000"));
+	EXPECT_STREQ("AABBCC9000", tc(&self->t, "00C0000003"));
+	/* nothing deferred: 6F00 */
+	EXPECT_STREQ("6F00", done(&self->t, "9000"));
+	/* a malformed answer is 9300, no answer at all 6F00 */
+	EXPECT_STREQ("", tc(&self->t, "80C2000005D103010203"));
+	EXPECT_STREQ("9300", done(&self->t, "90"));
+	EXPECT_STREQ("", tc(&self->t, "80C2000005D103010203"));
+	EXPECT_STREQ("6F00", done(&self->t, NULL));
+	/* a proactive command queued meanwhile is announced */
+	EXPECT_STREQ("", tc(&self->t, "80C2000005D103010203"));
+	EXPECT_EQ(0, vsim_card_queue_proactive(self->t.h.card, 0x21, 0x80, 0x02,
+					       (const uint8_t *)"\x8d\x02\x04\x41", 4));
+	EXPECT_EQ(0, strncmp("91", done(&self->t, "9000"), 2));
+	/* a power cycle forgets a deferred command */
+	EXPECT_STREQ("", tc(&self->t, "80C2000005D103010203"));
+	testcard_reset(&self->t);
+	EXPECT_STREQ("6F00", done(&self->t, "9000"));
+	EXPECT_STREQ("9000", tc(&self->t, "00A4000C023F00"));
+	/* the host's own ENVELOPE is never deferred: busy */
+	EXPECT_STREQ("9300", host(&self->t, "80C2000005D103010203"));
+}
+
 /* Random APDUs: every one gets a status word, none breaks the card. */
 TEST_F(card, random_apdus_always_answered)
 {

@@ -279,6 +279,9 @@ static size_t run(struct vsim_card *c, const u8 *capdu, size_t len, u8 *rapdu,
 		vsim_binding_count_command(c);
 	if (len < 4 || len > VSIM_CAPDU_MAX)
 		return put_sw(rapdu, 0, SW_WRONG_LENGTH);
+	/* the host owes vsim_card_slow_done() first (vsim_card.h) */
+	if (c->slow_pending && !privileged)
+		return put_sw(rapdu, 0, SW_TECHNICAL);
 	a.cla = capdu[0];
 	a.ins = capdu[1];
 	a.p1 = capdu[2];
@@ -304,6 +307,8 @@ static size_t run(struct vsim_card *c, const u8 *capdu, size_t len, u8 *rapdu,
 		clear_pending(c);
 	r.len = 0;
 	sw = cmd->fn(c, &a, &r);
+	if (sw == SW_DEFERRED)
+		return 0;	/* vsim_card_slow_done() answers */
 	out = shape_answer(c, &a, &r, sw, rapdu);
 	/* keys and PINs may have passed through: clear what was used */
 	vsim_wipe(r.data, r.len);
@@ -314,6 +319,31 @@ size_t vsim_card_transact(struct vsim_card *c, const u8 *capdu, size_t len,
 			  u8 *rapdu)
 {
 	return run(c, capdu, len, rapdu, false);
+}
+
+size_t vsim_card_slow_done(struct vsim_card *c, const u8 *answer,
+			   size_t len, u8 *rapdu)
+{
+	struct vsim_resp r;
+	size_t out;
+	u16 sw;
+
+	if (!c->slow_pending)
+		return put_sw(rapdu, 0, SW_TECHNICAL);
+	c->slow_pending = false;
+	r.len = 0;
+	if (!answer) {
+		sw = SW_TECHNICAL;
+	} else if (len < 2 || len > VSIM_RAPDU_MAX) {
+		sw = SW_TOOLKIT_BUSY;
+	} else {
+		r.len = (u16)(len - 2);
+		memcpy(r.data, answer, r.len);
+		sw = vsim_get16(answer + r.len);
+	}
+	out = shape_answer(c, &c->slow_apdu, &r, sw, rapdu);
+	vsim_wipe(r.data, r.len);
+	return out;
 }
 
 /*

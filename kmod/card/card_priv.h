@@ -166,6 +166,9 @@ struct vsim_card {
 	u8 terminal_profile[VSIM_TP_MAX];
 	u8 terminal_profile_len;
 	struct vsim_cat cat;
+	/* a command the host's slow_path deferred: how to shape its answer */
+	bool slow_pending;
+	struct vsim_apdu slow_apdu;	/* .data is not kept */
 	struct vsim_bind_session bind;
 	u16 imsi_files[2];	/* EF_IMSI under ADF.USIM and DF_GSM */
 

@@ -260,6 +260,12 @@ static u16 slow_path(struct vsim_card *c, const struct vsim_apdu *a,
 	capdu[4] = (u8)a->lc;
 	memcpy(capdu + 5, a->data, a->lc);
 	n = c->ops->slow_path(c->priv, capdu, 5 + a->lc, rapdu);
+	if (n == VSIM_SLOW_DEFERRED && !a->privileged) {
+		c->slow_pending = true;
+		c->slow_apdu = *a;
+		c->slow_apdu.data = NULL;
+		return SW_DEFERRED;
+	}
 	if (n < 2 || n > VSIM_RAPDU_MAX)
 		return SW_TOOLKIT_BUSY;
 	memcpy(r->data, rapdu, n - 2);

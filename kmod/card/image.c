@@ -332,6 +332,7 @@ size_t vsim_card_power_on(struct vsim_card *c, u8 *atr, size_t max)
 {
 	u8 i;
 
+	c->slow_pending = false;
 	memset(c->channels, 0, sizeof(c->channels));
 	c->verified = 0;
 	c->pending_len = 0;
@@ -351,6 +352,7 @@ size_t vsim_card_power_on(struct vsim_card *c, u8 *atr, size_t max)
 
 void vsim_card_power_off(struct vsim_card *c)
 {
+	c->slow_pending = false;
 	c->powered = false;
 	c->verified = 0;
 	c->pending_len = 0;

@@ -35,6 +35,8 @@
 #define SW_CLA_UNSUPPORTED	0x6e00
 #define SW_TECHNICAL		0x6f00
 #define SW_TOOLKIT_BUSY		0x9300	/* TS 102 221 §10.2.1.1 */
+/* never sent: the host deferred the command (vsim_card_slow_done()) */
+#define SW_DEFERRED		0x0000
 #define SW_MAX_VALUE_REACHED	0x9850	/* INCREASE overflow, TS 102 221 §10.2.1.6 */
 #define SW_AUTH_MAC_FAIL	0x9862	/* TS 31.102 §7.1.2 */
 

@@ -37,11 +37,14 @@ struct vsim_card_ops {
 	int (*persist)(void *priv, const struct vsim_persist *rec);
 	/*
 	 * Optional: answer a command the card leaves to the agent (ENVELOPE
-	 * SMS-PP download and menu selection). Returns the R-APDU length, or
-	 * 0 when no agent is there (the card then answers 9300, busy).
+	 * SMS-PP download and menu selection). Returns the R-APDU length, 0
+	 * when no agent is there (the card then answers 9300, busy), or
+	 * VSIM_SLOW_DEFERRED: the answer will come by vsim_card_slow_done().
 	 */
 	size_t (*slow_path)(void *priv, const u8 *capdu, size_t len, u8 *rapdu);
 };
+
+#define VSIM_SLOW_DEFERRED	((size_t)-1)
 
 /* Bytes the host must provide (zeroed or not) for one card. */
 size_t vsim_card_size(void);
@@ -75,10 +78,23 @@ bool vsim_card_powered(const struct vsim_card *card);
 /*
  * One C-APDU in, one R-APDU out (data then SW1 SW2). @rapdu must hold
  * VSIM_RAPDU_MAX bytes. Returns the R-APDU length, always >= 2: every
- * input, however malformed, gets a status word.
+ * input, however malformed, gets a status word. The one exception is 0:
+ * the host's slow_path deferred the command, and the host must call
+ * vsim_card_slow_done() before any other terminal command (it may run
+ * vsim_card_exec() with privilege and vsim_card_queue_proactive() first).
  */
 size_t vsim_card_transact(struct vsim_card *card, const u8 *capdu, size_t len,
 			  u8 *rapdu);
+
+/*
+ * Complete the deferred command with the agent's R-APDU @answer (data,
+ * SW1, SW2; 2..VSIM_RAPDU_MAX bytes), shaped like any answer (61xx, 91xx).
+ * NULL: the agent did not answer in time, 6F00. A malformed answer is
+ * 9300. With no command deferred (a power cycle came between), 6F00.
+ * Returns the R-APDU length in @rapdu (VSIM_RAPDU_MAX bytes).
+ */
+size_t vsim_card_slow_done(struct vsim_card *card, const u8 *answer,
+			   size_t len, u8 *rapdu);
 
 /*
  * The APDU case (1..4, ISO 7816-3 §12.1.2) of a command from the engine's

@@ -1,0 +1,350 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The slow path: with VSIM_NEW_CARD_F_SLOW_PATH the card leaves ENVELOPE
+ * SMS-PP download and MENU SELECTION to the agent (OTA). The terminal's
+ * TRANSMIT waits while the agent, reading a VSIM_EV_SLOW_APDU record, may
+ * run its own VSIM_IOC_EXEC and VSIM_IOC_QUEUE_PROACTIVE (no deadlock),
+ * then answers with VSIM_IOC_SLOW_ANSWER; the card shapes the answer for
+ * T=0 (61xx, 91xx). A missing answer is 6F00 after slow_timeout_ms, a late
+ * one -ENOENT; a card without the flag answers 9300; every bad argument.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "vsim_lib.h"
+
+#define PARAM_SLOW	"/sys/module/vsim/parameters/slow_timeout_ms"
+
+/* ENVELOPE (SMS-PP download D1, MENU SELECTION D3): the module never parses */
+#define ENV_SMS_PP	"80C2000005D103010203"
+#define ENV_MENU	"80C2000009D30782020181900101"
+/* DISPLAY TEXT "Hello", 8-bit data (TS 102 223 §6.6.1, §8.15) */
+static const uint8_t text_tlv[] = { 0x8d, 0x06, 0x04, 'H', 'e', 'l', 'l', 'o' };
+
+enum agent_does {
+	ANSWER_DATA,		/* AABBCC 9000 */
+	EXEC_PROACTIVE_OK,	/* EXEC, QUEUE_PROACTIVE, then 9000 */
+	NOTHING,		/* read the record, never answer */
+	CLOSE_CARD,		/* let go of the card fd */
+};
+
+struct agent {
+	int card;
+	enum agent_does does;
+	pthread_t thread;
+	/* what the agent saw */
+	uint8_t capdu[VSIM_CAPDU_MAX];
+	int capdu_len;
+	uint64_t seq;
+	int exec_adm, exec_terminal, queued, answered;
+};
+
+static int exec_sw(int card, uint32_t priv, const char *hex)
+{
+	uint8_t c[VSIM_CAPDU_MAX], r[VSIM_RAPDU_MAX];
+	struct vsim_exec ex = {
+		.size = sizeof(ex),
+		.privilege = priv,
+		.capdu = (uintptr_t)c,
+		.rapdu = (uintptr_t)r,
+		.rapdu_max = VSIM_RAPDU_MAX,
+	};
+	int n = vsim_hex(hex, c, sizeof(c));
+
+	ex.capdu_len = n;
+	if (ioctl(card, VSIM_IOC_EXEC, &ex))
+		return -errno;
+	return ex.rapdu_len >= 2 ?
+	       r[ex.rapdu_len - 2] << 8 | r[ex.rapdu_len - 1] : -EIO;
+}
+
+static int queue_proactive(int card, uint8_t type, uint8_t qualifier,
+			   uint8_t dest, const void *tlvs, uint32_t len)
+{
+	struct vsim_proactive_cmd p = {
+		.size = sizeof(p),
+		.type = type,
+		.qualifier = qualifier,
+		.dest = dest,
+		.tlvs = (uintptr_t)tlvs,
+		.tlvs_len = len,
+	};
+
+	return ioctl(card, VSIM_IOC_QUEUE_PROACTIVE, &p) ? -errno : 0;
+}
+
+static int slow_answer(int card, uint64_t seq, const void *rapdu, uint32_t len)
+{
+	struct vsim_slow_answer a = {
+		.size = sizeof(a),
+		.seq = seq,
+		.rapdu = (uintptr_t)rapdu,
+		.rapdu_len = len,
+	};
+
+	return ioctl(card, VSIM_IOC_SLOW_ANSWER, &a) ? -errno : 0;
+}
+
+static void *agent_main(void *arg)
+{
+	static const uint8_t data_ok[] = { 0xaa, 0xbb, 0xcc, 0x90, 0x00 };
+	static const uint8_t ok[] = { 0x90, 0x00 };
+	struct agent *a = arg;
+	struct vsim_event ev;
+	uint8_t data[512];
+	int n;
+
+	for (;;) {
+		n = vsim_read_event(a->card, &ev, data, sizeof(data));
+		if (n < 0)
+			return NULL;
+		if (ev.type == VSIM_EV_PERSIST && ev.flags & VSIM_EV_F_ACK)
+			vsim_ack(a->card, ev.seq, 0);
+		if (ev.type == VSIM_EV_SLOW_APDU)
+			break;
+	}
+	a->seq = ev.seq;
+	a->capdu_len = ev.len;
+	memcpy(a->capdu, data, ev.len < sizeof(a->capdu) ? ev.len : 0);
+	switch (a->does) {
+	case ANSWER_DATA:
+		a->answered = slow_answer(a->card, ev.seq, data_ok,
+					  sizeof(data_ok));
+		break;
+	case EXEC_PROACTIVE_OK:
+		a->exec_adm = exec_sw(a->card, VSIM_PRIV_ADM, "00A4000C022FE2");
+		a->exec_terminal = exec_sw(a->card, VSIM_PRIV_TERMINAL,
+					   "80F2000000");
+		a->queued = queue_proactive(a->card, 0x21, 0x80, 0x02,
+					    text_tlv, sizeof(text_tlv));
+		a->answered = slow_answer(a->card, ev.seq, ok, sizeof(ok));
+		break;
+	case NOTHING:
+		break;
+	case CLOSE_CARD:
+		close(a->card);
+		break;
+	}
+	return NULL;
+}
+
+FIXTURE(slow) {
+	int ctl, card, term;
+	unsigned int idx;
+	struct agent agent;
+};
+
+FIXTURE_SETUP(slow)
+{
+	size_t len;
+	void *img = vsim_load_image("test-usim.img", &len);
+
+	ASSERT_NE(NULL, img);
+	self->ctl = vsim_ctl_open();
+	ASSERT_GE(self->ctl, 0);
+	ASSERT_EQ(0, vsim_new_card(self->ctl, img, len,
+				   VSIM_NEW_CARD_F_SLOW_PATH, &self->card,
+				   &self->idx));
+	free(img);
+	self->term = vsim_term_open(self->idx, 0);
+	ASSERT_GE(self->term, 0);
+	ASSERT_EQ(0, vsim_power_on(self->term, NULL, NULL));
+	self->agent.card = self->card;
+}
+
+FIXTURE_TEARDOWN(slow)
+{
+	close(self->term);
+	if (self->card >= 0)
+		close(self->card);
+	close(self->ctl);
+}
+
+static void agent_start(struct agent *a, enum agent_does does)
+{
+	a->does = does;
+	pthread_create(&a->thread, NULL, agent_main, a);
+}
+
+TEST_F(slow, the_agent_answers_and_the_card_shapes_it)
+{
+	uint8_t c[32], r[VSIM_RAPDU_MAX];
+	int n = vsim_hex(ENV_SMS_PP, c, sizeof(c));
+
+	agent_start(&self->agent, ANSWER_DATA);
+	/* case 4 without Le: the data waits for GET RESPONSE */
+	EXPECT_EQ(0x6103, vsim_sw_hex(self->term, ENV_SMS_PP));
+	pthread_join(self->agent.thread, NULL);
+	EXPECT_EQ(0, self->agent.answered);
+	ASSERT_EQ(n, self->agent.capdu_len);
+	EXPECT_EQ(0, memcmp(c, self->agent.capdu, n));
+	ASSERT_EQ(5, vsim_transmit(self->term, (const uint8_t *)"\x00\xc0\x00\x00\x03",
+				   5, r));
+	EXPECT_EQ(0, memcmp(r, "\xaa\xbb\xcc\x90\x00", 5));
+	/* answered once: the same seq again is nobody's */
+	EXPECT_EQ(-ENOENT, slow_answer(self->card, self->agent.seq, "\x90\x00", 2));
+
+	/* MENU SELECTION goes the same way */
+	agent_start(&self->agent, ANSWER_DATA);
+	EXPECT_EQ(0x6103, vsim_sw_hex(self->term, ENV_MENU));
+	pthread_join(self->agent.thread, NULL);
+	EXPECT_EQ(0xd3, self->agent.capdu[5]);
+}
+
+TEST_F(slow, the_agent_uses_the_card_while_the_terminal_waits)
+{
+	uint8_t fetch[5] = { 0x80, 0x12, 0x00, 0x00, 0x00 }, r[VSIM_RAPDU_MAX];
+	int n;
+
+	agent_start(&self->agent, EXEC_PROACTIVE_OK);
+	/* the agent's proactive command is announced with the answer */
+	n = vsim_sw_hex(self->term, ENV_SMS_PP);
+	pthread_join(self->agent.thread, NULL);
+	EXPECT_EQ(0x9000, self->agent.exec_adm);
+	/* the terminal's own command is in flight: not as the terminal */
+	EXPECT_EQ(-EBUSY, self->agent.exec_terminal);
+	EXPECT_EQ(0, self->agent.queued);
+	EXPECT_EQ(0, self->agent.answered);
+	ASSERT_EQ(0x91, n >> 8);
+	/* FETCH: D0 L, details 81 03 01 21 80, identities 82 02 81 02, text */
+	fetch[4] = n & 0xff;
+	n = vsim_transmit(self->term, fetch, sizeof(fetch), r);
+	ASSERT_EQ(fetch[4] + 2, n);
+	EXPECT_EQ(0xd0, r[0]);
+	EXPECT_EQ(0x21, r[5]);
+	EXPECT_EQ(0x80, r[6]);
+	EXPECT_EQ(0x02, r[10]);
+	EXPECT_EQ(0, memcmp(r + 11, text_tlv, sizeof(text_tlv)));
+	/* and the terminal has its card back */
+	EXPECT_EQ(0x9000, vsim_sw_hex(self->term, "00A4000C023F00"));
+	/* outside a slow command the agent may act as the terminal again */
+	EXPECT_EQ(0x9000, exec_sw(self->card, VSIM_PRIV_TERMINAL, "80F2000C00"));
+}
+
+TEST_F(slow, no_answer_is_6f00_and_a_late_one_is_refused)
+{
+	int old = vsim_param_get(PARAM_SLOW);
+
+	ASSERT_GT(old, 0);
+	ASSERT_EQ(0, vsim_param_set(PARAM_SLOW, 200));
+	agent_start(&self->agent, NOTHING);
+	EXPECT_EQ(0x6f00, vsim_sw_hex(self->term, ENV_SMS_PP));
+	pthread_join(self->agent.thread, NULL);
+	vsim_param_set(PARAM_SLOW, old);
+	EXPECT_EQ(-ENOENT, slow_answer(self->card, self->agent.seq, "\x90\x00", 2));
+	/* nothing is stuck: the next command and the next envelope work */
+	EXPECT_EQ(0x9000, vsim_sw_hex(self->term, "00A4000C023F00"));
+	agent_start(&self->agent, ANSWER_DATA);
+	EXPECT_EQ(0x6103, vsim_sw_hex(self->term, ENV_SMS_PP));
+	pthread_join(self->agent.thread, NULL);
+}
+
+TEST_F(slow, the_card_goes_while_the_terminal_waits)
+{
+	uint8_t c[32], r[VSIM_RAPDU_MAX];
+	int n = vsim_hex(ENV_SMS_PP, c, sizeof(c));
+
+	agent_start(&self->agent, CLOSE_CARD);
+	EXPECT_EQ(-ENODEV, vsim_transmit(self->term, c, n, r));
+	pthread_join(self->agent.thread, NULL);
+	self->card = -1;
+	EXPECT_EQ(-ENODEV, vsim_transmit(self->term, c, n, r));
+}
+
+TEST_F(slow, bad_arguments)
+{
+	uint8_t big[VSIM_PROACTIVE_TLVS_MAX + 1] = { 0 };
+	struct vsim_slow_answer a = {
+		.size = sizeof(a),
+		.seq = 1,
+		.rapdu = (uintptr_t)"\x90\x00",
+		.rapdu_len = 2,
+	};
+	struct vsim_proactive_cmd p = {
+		.size = sizeof(p),
+		.type = 0x21,
+		.dest = 0x02,
+		.tlvs = (uintptr_t)text_tlv,
+		.tlvs_len = sizeof(text_tlv),
+	};
+
+	/* nobody waits: a well-formed answer is nobody's */
+	EXPECT_EQ(-ENOENT, slow_answer(self->card, 0, "\x90\x00", 2));
+	EXPECT_EQ(-ENOENT, slow_answer(self->card, 12345, "\x90\x00", 2));
+	EXPECT_EQ(-EINVAL, slow_answer(self->card, 1, "\x90", 1));
+	EXPECT_EQ(-EINVAL, slow_answer(self->card, 1, big, VSIM_RAPDU_MAX + 1));
+	EXPECT_EQ(-EFAULT, slow_answer(self->card, 1, NULL, 2));
+	a.size--;
+	EXPECT_EQ(-1, ioctl(self->card, VSIM_IOC_SLOW_ANSWER, &a));
+	EXPECT_EQ(EINVAL, errno);
+	a.size++;
+	a.reserved = 1;
+	EXPECT_EQ(-1, ioctl(self->card, VSIM_IOC_SLOW_ANSWER, &a));
+	EXPECT_EQ(EINVAL, errno);
+	a.reserved = 0;
+	a.reserved2 = 1;
+	EXPECT_EQ(-1, ioctl(self->card, VSIM_IOC_SLOW_ANSWER, &a));
+	EXPECT_EQ(EINVAL, errno);
+
+	/* TLVs that do not parse, too long, size and reserved fields */
+	EXPECT_EQ(-EINVAL, queue_proactive(self->card, 0x21, 0x80, 0x02,
+					   text_tlv, 4));
+	EXPECT_EQ(-ENOSPC, queue_proactive(self->card, 0x21, 0x80, 0x02,
+					   big, sizeof(big)));
+	EXPECT_EQ(-EFAULT, queue_proactive(self->card, 0x21, 0x80, 0x02,
+					   NULL, 4));
+	p.size++;
+	EXPECT_EQ(-1, ioctl(self->card, VSIM_IOC_QUEUE_PROACTIVE, &p));
+	EXPECT_EQ(EINVAL, errno);
+	p.size--;
+	p.reserved = 1;
+	EXPECT_EQ(-1, ioctl(self->card, VSIM_IOC_QUEUE_PROACTIVE, &p));
+	EXPECT_EQ(EINVAL, errno);
+	p.reserved = 0;
+	p.reserved2 = 1;
+	EXPECT_EQ(-1, ioctl(self->card, VSIM_IOC_QUEUE_PROACTIVE, &p));
+	EXPECT_EQ(EINVAL, errno);
+	/* none of it reached the terminal */
+	EXPECT_EQ(0x9000, vsim_sw_hex(self->term, "00A4000C023F00"));
+	/* the well-formed one does */
+	p.reserved2 = 0;
+	EXPECT_EQ(0, ioctl(self->card, VSIM_IOC_QUEUE_PROACTIVE, &p));
+	EXPECT_EQ(0x91, vsim_sw_hex(self->term, "00A4000C023F00") >> 8);
+}
+
+/* Without VSIM_NEW_CARD_F_SLOW_PATH the toolkit is busy, no record queued. */
+TEST(without_the_flag_9300)
+{
+	struct vsim_event ev;
+	uint8_t data[512];
+	unsigned int idx;
+	int ctl, card, term, n;
+	size_t len;
+	void *img = vsim_load_image("test-usim.img", &len);
+
+	ASSERT_NE(NULL, img);
+	ctl = vsim_ctl_open();
+	ASSERT_GE(ctl, 0);
+	ASSERT_EQ(0, vsim_new_card(ctl, img, len, VSIM_NEW_CARD_F_VOLATILE,
+				   &card, &idx));
+	free(img);
+	term = vsim_term_open(idx, 0);
+	ASSERT_GE(term, 0);
+	ASSERT_EQ(0, vsim_power_on(term, NULL, NULL));
+	EXPECT_EQ(0x9300, vsim_sw_hex(term, ENV_SMS_PP));
+	fcntl(card, F_SETFL, O_NONBLOCK);
+	while ((n = vsim_read_event(card, &ev, data, sizeof(data))) >= 0)
+		EXPECT_NE(VSIM_EV_SLOW_APDU, ev.type);
+	EXPECT_EQ(-EAGAIN, n);
+	close(term);
+	close(card);
+	close(ctl);
+}
+
+VSIM_TEST_MAIN
