@@ -134,7 +134,7 @@ TEST_F(ctl, unknown_flags)
 	};
 
 	EXPECT_EQ(-EOPNOTSUPP, new_card_raw(self->ctl, &req));
-	req.flags = VSIM_NEW_CARD_F_VOLATILE << 1;
+	req.flags = VSIM_NEW_CARD_F_SLOW_PATH << 1;
 	EXPECT_EQ(-EOPNOTSUPP, new_card_raw(self->ctl, &req));
 }
 
