@@ -39,6 +39,7 @@ static void usage(FILE *f)
 	      "       vsimctl exec --device /dev/vsimN [--script FILE] [APDU...]\n"
 	      "       vsimctl term --profile FILE --imei IMEI [--raw-imei] [--no-cat]\n"
 	      "                    [--state DIR | --device /dev/vsimN]\n"
+	      "                    [--request APP --server DIR --catalogue FILE]\n"
 	      "       vsimctl binding show|reset|set --profile FILE [--state DIR] [--adm KEY] ...\n"
 	      "       vsimctl ota wrap|por|send|download|show ...   (docs/ota.md)\n"
 	      "       vsimctl app request --profile FILE --server DIR --catalogue FILE APP\n"

@@ -299,13 +299,20 @@ struct local {
 	void *tx_ctx;
 };
 
+static int term_tx(void *ctx, uint8_t env[][OTA_ENVELOPE_MAX],
+		   const size_t *elen, int n, uint8_t *por, size_t max)
+{
+	uint16_t sw;
+
+	return ota_loopback(ctx, env, elen, n, por, max, &sw);
+}
+
 static int loop_tx(void *ctx, uint8_t env[][OTA_ENVELOPE_MAX],
 		   const size_t *elen, int n, uint8_t *por, size_t max)
 {
 	struct local *l = ctx;
-	uint16_t sw;
 
-	return ota_loopback(&l->t, env, elen, n, por, max, &sw);
+	return term_tx(&l->t, env, elen, n, por, max);
 }
 
 static int local_open(struct opts *o, struct local *l)
@@ -463,6 +470,52 @@ static int cmd_download(struct opts *o, int argc, char **argv)
 	return ret;
 }
 
+int vsimctl_app_request_flow(struct vsim_terminal *t, struct ota_host *ota,
+			     struct ota_appserver *srv, const char *iccid,
+			     const struct ota_catalogue *cat, const char *app)
+{
+	struct ota_download_result r;
+	const struct ota_catapp *a;
+	char err[ERRLEN], name[OTA_MENU_NAME + 1];
+	uint8_t tpdu[200];
+	size_t tl;
+	int ret;
+
+	if (ota_card_set_up_menu(&ota->card)) {
+		fprintf(stderr, "vsimctl app: the profile's [ota] has no menu\n");
+		return 2;
+	}
+	ret = ota_loopback_menu_request(t, app, tpdu, sizeof(tpdu), &tl);
+	if (ret == -2) {
+		fprintf(stderr, "vsimctl app: %s is not on the card's menu\n", app);
+		return 3;
+	}
+	if (ret) {
+		fprintf(stderr, "vsimctl app: the card sent no request\n");
+		return 3;
+	}
+	if (ota_appserver_request(ota->prof.keysets, tpdu, tl, name,
+				  sizeof(name), err, sizeof(err))) {
+		fprintf(stderr, "vsimctl app: server: %s\n", err);
+		return 3;
+	}
+	printf("request from the card: %s\n", name);
+	a = ota_catalogue_find(cat, name);
+	if (!a) {
+		printf("download %s: not in the catalogue\n", name);
+		return 3;
+	}
+	if (ota_appserver_download(srv, iccid, ota->prof.keysets,
+				   server_addr(&ota->prof), a, term_tx, t, &r)) {
+		printf("download %s: failed: %s\n", a->name, r.why);
+		return 3;
+	}
+	printf("download %s: %s, %zu bytes in %u messages\n", a->name,
+	       r.created ? "domain created" : "domain found", a->data_len,
+	       r.messages);
+	return 0;
+}
+
 /*
  * vsimctl app request: the card offers its menu (SET UP MENU), the user
  * picks APP (MENU SELECTION), the card sends the secured request by SEND
@@ -470,13 +523,9 @@ static int cmd_download(struct opts *o, int argc, char **argv)
  */
 static int cmd_request(struct opts *o, int argc, char **argv)
 {
-	struct ota_download_result r;
-	const struct ota_catapp *a;
 	struct ota_catalogue cat;
-	char err[ERRLEN], name[OTA_MENU_NAME + 1];
-	uint8_t tpdu[200];
+	char err[ERRLEN];
 	struct local l;
-	size_t tl;
 	int ret;
 
 	if (!o->catalogue || argc != 1 || o->smpp || o->pcsc) {
@@ -488,46 +537,11 @@ static int cmd_request(struct opts *o, int argc, char **argv)
 		return 2;
 	}
 	ret = local_open(o, &l);
-	if (ret) {
-		ota_catalogue_free(&cat);
-		return ret;
-	}
-	if (ota_card_set_up_menu(&l.ota.card)) {
-		fprintf(stderr, "vsimctl app: the profile's [ota] has no menu\n");
-		ret = 2;
-	} else {
-		ret = ota_loopback_menu_request(&l.t, argv[0], tpdu,
-						sizeof(tpdu), &tl);
-		if (ret == -2)
-			fprintf(stderr, "vsimctl app: %s is not on the card's menu\n", argv[0]);
-		else if (ret)
-			fprintf(stderr, "vsimctl app: the card sent no request\n");
-		ret = ret ? 3 : 0;
-	}
-	if (!ret && ota_appserver_request(l.ota.prof.keysets, tpdu, tl, name,
-					  sizeof(name), err, sizeof(err))) {
-		fprintf(stderr, "vsimctl app: server: %s\n", err);
-		ret = 3;
-	}
 	if (!ret) {
-		printf("request from the card: %s\n", name);
-		a = ota_catalogue_find(&cat, name);
-		if (!a) {
-			printf("download %s: not in the catalogue\n", name);
-			ret = 3;
-		} else if (ota_appserver_download(l.srv, l.iccid,
-						  l.ota.prof.keysets,
-						  server_addr(&l.ota.prof), a,
-						  loop_tx, &l, &r)) {
-			printf("download %s: failed: %s\n", a->name, r.why);
-			ret = 3;
-		} else {
-			printf("download %s: %s, %zu bytes in %u messages\n",
-			       a->name, r.created ? "domain created" :
-			       "domain found", a->data_len, r.messages);
-		}
+		ret = vsimctl_app_request_flow(&l.t, &l.ota, l.srv, l.iccid,
+					       &cat, argv[0]);
+		local_close(&l);
 	}
-	local_close(&l);
 	ota_catalogue_free(&cat);
 	return ret;
 }

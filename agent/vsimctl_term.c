@@ -7,14 +7,59 @@
  * the network side computes from the profile's keys (agent/modem.c, shared
  * with the emulated SIMtrace2 board). Prints every step and one verdict
  * line; exit 0 when attached, 3 when refused, 1 on an unexpected answer.
+ *
+ * With --request APP (a card in this process, OTA in its profile) the
+ * terminal then relays for OTA on this one box (docs/ota.md): it takes
+ * APP from the card's SET UP MENU, hands the card's SEND SHORT MESSAGE to
+ * the application server (--server, --catalogue) and brings the server's
+ * SMS back to the card as SMS-PP download envelopes.
  */
 #include <getopt.h>
 #include <stdio.h>
 
 #include "modem.h"
+#include "ota_appserver.h"
+#include "ota_host.h"
 #include "profile.h"
 #include "terminal.h"
 #include "vsimctl.h"
+
+/* After the attach: the card-initiated download of @app (exit status). */
+static int relay_request(struct vsim_terminal *card, const char *profile,
+			 const char *state, const char *iccid,
+			 const char *server, const char *catalogue,
+			 const char *app)
+{
+	struct ota_appserver *srv = NULL;
+	struct ota_catalogue cat;
+	struct ota_host ota;
+	char err[512];
+	int ret;
+
+	if (ota_catalogue_load(catalogue, &cat, err, sizeof(err))) {
+		fprintf(stderr, "vsimctl: %s\n", err);
+		return 2;
+	}
+	if (ota_host_open(&ota, &card->host, profile, state, err,
+			  sizeof(err)) ||
+	    ota_appserver_open(server, &srv, err, sizeof(err))) {
+		fprintf(stderr, "vsimctl: %s\n", err);
+		ota_catalogue_free(&cat);
+		return 1;
+	}
+	if (!ota.prof.present) {
+		fprintf(stderr, "vsimctl term: %s has no [ota] sections: nothing to request\n",
+			profile);
+		ret = 2;
+	} else {
+		ret = vsimctl_app_request_flow(card, &ota, srv, iccid, &cat,
+					       app);
+	}
+	ota_appserver_close(srv);
+	ota_host_close(&ota);
+	ota_catalogue_free(&cat);
+	return ret;
+}
 
 /* The modem reaches the card straight through terminal.h. */
 static int term_power_on(void *ctx, uint8_t *atr, size_t max)
@@ -37,9 +82,13 @@ int vsimctl_term(int argc, char **argv)
 		{ "imei", required_argument, NULL, 'i' },
 		{ "raw-imei", no_argument, NULL, 'r' },
 		{ "no-cat", no_argument, NULL, 'n' },
+		{ "request", required_argument, NULL, 'R' },
+		{ "server", required_argument, NULL, 'S' },
+		{ "catalogue", required_argument, NULL, 'C' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *profile = NULL, *state = NULL, *device = NULL, *imei = NULL;
+	const char *request = NULL, *server = NULL, *catalogue = NULL;
 	bool cat = true, raw = false;
 	struct vsim_modem m = { 0 };
 	struct vsim_terminal card;
@@ -67,13 +116,29 @@ int vsimctl_term(int argc, char **argv)
 		case 'n':
 			cat = false;
 			break;
+		case 'R':
+			request = optarg;
+			break;
+		case 'S':
+			server = optarg;
+			break;
+		case 'C':
+			catalogue = optarg;
+			break;
 		default:
 			return 2;
 		}
 	}
-	if (!profile || optind != argc || (cat && !imei)) {
+	if (!profile || optind != argc || (cat && !imei) ||
+	    (request && (!server || !catalogue))) {
 		fprintf(stderr, "usage: vsimctl term --profile FILE --imei IMEI [--raw-imei] [--no-cat]\n"
-				"                    [--state DIR | --device /dev/vsimN]\n");
+				"                    [--state DIR | --device /dev/vsimN]\n"
+				"                    [--request APP --server DIR --catalogue FILE]\n");
+		return 2;
+	}
+	if (request && device) {
+		/* the card's OTA side belongs to whoever holds its card fd */
+		fprintf(stderr, "vsimctl term: --request needs the card in this process (--profile, --state); a card in vsim.ko gets OTA from vsimd\n");
 		return 2;
 	}
 	if (imei && vsim_modem_set_imei(&m, imei, raw)) {
@@ -97,6 +162,9 @@ int vsimctl_term(int argc, char **argv)
 	m.cat = cat;
 	m.out = stdout;
 	ret = vsim_modem_attach(&m);
+	if (!ret && request)
+		ret = relay_request(&card, profile, state, prof.iccid, server,
+				    catalogue, request);
 	vsim_terminal_close(&card);
 	vsim_profile_free(&prof);
 	if (fflush(stdout))

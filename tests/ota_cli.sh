@@ -75,6 +75,22 @@ out=$($V ota send --profile $P --state "$tmp/r" --server "$tmp/rs" --keyset 2 --
 ok_if "the application's data, from its domain" contains "$out" "data 7673696D2064656D6F206170706C69636174696F6E0A"
 out=$(req other 2>&1); rc=$?
 check "an application not on the menu: exit 3" "3:vsimctl app: other is not on the card's menu" "$rc:$out"
+# -- vsimctl term relays: the modem attaches, then the same request
+mkdir "$tmp/t"
+term() { $V term --profile "$1" --state "$tmp/t" --imei 490154203237518 --server "$tmp/ts" --catalogue examples/ota-catalogue.conf --request demo; }
+out=$(term $P); rc=$?
+check "term --request: attached, the card's SEND SHORT MESSAGE relayed, the download back" \
+	$'0:attach: allowed IMSI=001010123456789\nrequest from the card: demo\ndownload demo: domain created, 22 bytes in 3 messages' \
+	"$rc:$(echo "$out" | tail -3)"
+out=$(term $P | tail -1)
+check "term --request again: domain found" "download demo: domain found, 22 bytes in 2 messages" "$out"
+out=$($V term --profile $P --device /dev/vsim0 --imei 490154203237518 --server "$tmp/ts" --catalogue examples/ota-catalogue.conf --request demo 2>&1); rc=$?
+ok_if "term --request refuses a card in vsim.ko (its OTA is vsimd's)" test "$rc:${out%%(*}" = "2:vsimctl term: --request needs the card in this process "
+out=$($V term --profile $P --imei 490154203237518 --request demo 2>&1); rc=$?
+ok_if "term --request without --server and --catalogue: usage, exit 2" test "$rc" = 2 -a -n "$(echo "$out" | grep -- '--request APP --server DIR --catalogue FILE')"
+mkdir "$tmp/t2"
+out=$($V term --profile examples/test-usim.ini --state "$tmp/t2" --imei 490154203237518 --server "$tmp/ts" --catalogue examples/ota-catalogue.conf --request demo 2>&1 >/dev/null); rc=$?
+check "term --request on a card without OTA: exit 2, named" "2:vsimctl term: examples/test-usim.ini has no [ota] sections: nothing to request" "$rc:$out"
 out=$($V exec --profile $P 80C2000009D30782020181900109 80C2000005D303820201)
 check "MENU SELECTION of an unknown item, without an item: 6A80" $'6A80\n6A80' "$out"
 
