@@ -29,6 +29,7 @@ struct ota_smpp {
 	uint32_t seq;
 	char msisdn[21];
 	uint8_t ton;
+	bool unbound;		/* the SMSC ended the session */
 };
 
 static int write_all(int fd, const uint8_t *p, size_t n)
@@ -204,7 +205,7 @@ void ota_smpp_close(struct ota_smpp *s)
 	if (!s)
 		return;
 	u.sequence_number = ++s->seq;
-	if (!send_pdu(s, UNBIND, &u))
+	if (!s->unbound && !send_pdu(s, UNBIND, &u))
 		wait_resp(s, UNBIND_RESP, s->seq);
 	close(s->fd);
 	free(s);
@@ -223,16 +224,79 @@ static int envelope_ud(const uint8_t *env, size_t len, const uint8_t **ud,
 	return ota_sms_whole_ud(tpdu, tl, false, ud, udlen);
 }
 
+/*
+ * The next deliver_sm (SMPP 3.4 §4.6), acknowledged; whatever else comes
+ * first is answered. 1; 0 when nothing came within @timeout_ms (or the
+ * socket closed meanwhile); -1 on a broken or ended session, and for a
+ * closed socket when waiting for ever.
+ */
+static int recv_deliver(struct ota_smpp *s, int timeout_ms, deliver_sm_t *d)
+{
+	uint8_t buf[PDU_MAX];
+	deliver_sm_resp_t r;
+	uint32_t id;
+	int len;
+
+	for (;;) {
+		/* a closed socket, or silence past the timeout */
+		if (recv_pdu(s, buf, sizeof(buf), &id, &len, timeout_ms))
+			return timeout_ms < 0 ? -1 : 0;
+		if (id == UNBIND) {	/* §4.2: the SMSC may end it too */
+			unbind_resp_t u = { .command_id = UNBIND_RESP,
+					    .sequence_number = seq_of(buf) };
+
+			s->unbound = true;
+			send_pdu(s, UNBIND_RESP, &u);
+			return -1;
+		}
+		if (id != DELIVER_SM) {
+			if (answer_other(s, id, buf))
+				return -1;
+			continue;
+		}
+		memset(d, 0, sizeof(*d));
+		if (smpp34_unpack(DELIVER_SM, d, buf, len))
+			return -1;
+		memset(&r, 0, sizeof(r));
+		r.command_id = DELIVER_SM_RESP;
+		r.sequence_number = d->sequence_number;
+		return send_pdu(s, DELIVER_SM_RESP, &r) ? -1 : 1;
+	}
+}
+
+int ota_smpp_wait_request(struct ota_smpp *s, int timeout_ms, uint8_t *ud,
+			  size_t max, size_t *len, char *from, size_t fromlen)
+{
+	deliver_sm_t d;
+	int ret;
+
+	for (;;) {
+		ret = recv_deliver(s, timeout_ms, &d);
+		if (ret <= 0)
+			return ret;
+		/* UDHI, and a UDH that opens with the command-packet IEI */
+		if (!(d.esm_class & 0x40) || d.sm_length < 3 ||
+		    d.sm_length > max || d.short_message[1] != 0x70)
+			continue;
+		memcpy(ud, d.short_message, d.sm_length);
+		*len = d.sm_length;
+		s->ton = d.source_addr_ton;
+		snprintf(s->msisdn, sizeof(s->msisdn), "%s",
+			 (const char *)d.source_addr);
+		snprintf(from, fromlen, "%s%s", s->ton == 1 ? "+" : "",
+			 s->msisdn);
+		return 1;
+	}
+}
+
 int ota_smpp_transport(void *ctx, uint8_t env[][OTA_ENVELOPE_MAX],
 		       const size_t *elen, int n, uint8_t *por, size_t max)
 {
 	struct ota_smpp *s = ctx;
-	uint8_t buf[PDU_MAX];
 	submit_sm_t sm;
 	const uint8_t *ud;
 	size_t ul;
-	uint32_t id;
-	int i, len;
+	int i;
 
 	for (i = 0; i < n; i++) {
 		if (envelope_ud(env[i], elen[i], &ud, &ul))
@@ -258,23 +322,10 @@ int ota_smpp_transport(void *ctx, uint8_t env[][OTA_ENVELOPE_MAX],
 	/* the PoR: the card's SMS-SUBMIT, delivered to us */
 	for (;;) {
 		deliver_sm_t d;
-		deliver_sm_resp_t r;
+		int ret = recv_deliver(s, SMPP_TIMEOUT_MS, &d);
 
-		if (recv_pdu(s, buf, sizeof(buf), &id, &len, SMPP_TIMEOUT_MS))
-			return 0;		/* none came */
-		if (id != DELIVER_SM) {
-			if (answer_other(s, id, buf))
-				return -1;
-			continue;
-		}
-		memset(&d, 0, sizeof(d));
-		if (smpp34_unpack(DELIVER_SM, &d, buf, len))
-			return -1;
-		memset(&r, 0, sizeof(r));
-		r.command_id = DELIVER_SM_RESP;
-		r.sequence_number = d.sequence_number;
-		if (send_pdu(s, DELIVER_SM_RESP, &r))
-			return -1;
+		if (ret <= 0)
+			return ret;	/* 0: none came */
 		if (d.sm_length < 3 || d.sm_length > max ||
 		    d.short_message[1] != 0x71)
 			continue;	/* not a PoR: acknowledged, not ours */

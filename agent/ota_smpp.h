@@ -35,4 +35,16 @@ void ota_smpp_close(struct ota_smpp *s);
 int ota_smpp_transport(void *ctx, uint8_t env[][OTA_ENVELOPE_MAX],
 		       const size_t *elen, int n, uint8_t *por, size_t max);
 
+/*
+ * The server waiting for cards (vsimctl ota serve): the next deliver_sm
+ * that carries a command packet (UDH IEI 70: a card's request). Every
+ * deliver_sm is acknowledged; others are dropped. The user data (UDH
+ * included) goes to @ud, the card's number (source_addr) to @from, and
+ * later submit_sm go to that number. 1; 0 when none came within
+ * @timeout_ms (-1: wait for ever); -1 when the session broke or the SMSC
+ * unbound.
+ */
+int ota_smpp_wait_request(struct ota_smpp *s, int timeout_ms, uint8_t *ud,
+			  size_t max, size_t *len, char *from, size_t fromlen);
+
 #endif /* VSIM_OTA_SMPP_H */

@@ -7,6 +7,8 @@
  *   send      a script to a TAR of a card run in this process, PoR back
  *   download  the application download flow for a catalogue entry
  *   show      the security domains a card holds (its OTA store)
+ *   serve     the server waiting for cards' requests behind an SMSC
+ *             (SMPP), each answered with the download flow
  *   terminal  the card's side behind an SMSC (a filter for tests/smpp)
  *   request   (also vsimctl app request) the card-initiated download:
  *             SET UP MENU, MENU SELECTION, the card's secured request
@@ -37,7 +39,7 @@
 struct opts {
 	const char *profile, *state, *server, *catalogue;
 	const char *smpp, *msisdn, *system_id, *password, *pcsc;
-	unsigned int keyset;
+	unsigned int keyset, requests;
 	uint32_t tar;
 	bool have_tar, expanded;
 	uint8_t spi[2];
@@ -52,6 +54,7 @@ static void usage(void)
 	      "       vsimctl ota send --profile FILE [--state DIR] --server DIR --keyset N --tar XXXXXX [--spi XXXX] [--expanded] APDU...\n"
 	      "       vsimctl ota download --profile FILE [--state DIR] --server DIR --catalogue FILE APP\n"
 	      "       vsimctl ota show --state DIR\n"
+	      "       vsimctl ota serve --smpp HOST:PORT --profile FILE --server DIR --catalogue FILE [--requests N]\n"
 	      "       vsimctl ota terminal --profile FILE [--state DIR]   (the card behind an SMSC: stdin/stdout)\n"
 	      "       send and download take --smpp HOST:PORT --msisdn NUMBER [--system-id ID] [--password PW]\n"
 	      "       or --pcsc READER (the card in a PC/SC reader) instead of running the card here\n"
@@ -85,6 +88,7 @@ static int parse(int argc, char **argv, struct opts *o)
 		{ "system-id", required_argument, NULL, 'U' },
 		{ "password", required_argument, NULL, 'W' },
 		{ "pcsc", required_argument, NULL, 'R' },
+		{ "requests", required_argument, NULL, 'N' },
 		{ NULL, 0, NULL, 0 }
 	};
 	uint8_t t[3];
@@ -94,7 +98,7 @@ static int parse(int argc, char **argv, struct opts *o)
 	memset(o, 0, sizeof(*o));
 	o->system_id = "vsim-ota";
 	o->password = "";
-	while ((c = getopt_long(argc, argv, "p:s:S:c:k:t:i:n:eM:D:U:W:R:", lo,
+	while ((c = getopt_long(argc, argv, "p:s:S:c:k:t:i:n:eM:D:U:W:R:N:", lo,
 				NULL)) != -1) {
 		switch (c) {
 		case 'M': o->smpp = optarg; break;
@@ -107,6 +111,13 @@ static int parse(int argc, char **argv, struct opts *o)
 		case 'S': o->server = optarg; break;
 		case 'c': o->catalogue = optarg; break;
 		case 'e': o->expanded = true; break;
+		case 'N':
+			o->requests = (unsigned int)strtoul(optarg, &end, 10);
+			if (*end || !o->requests) {
+				fprintf(stderr, "vsimctl ota: --requests is a positive number\n");
+				return -1;
+			}
+			break;
 		case 'k':
 			o->keyset = (unsigned int)strtoul(optarg, &end, 0);
 			if (*end || !o->keyset || o->keyset > 15) {
@@ -546,13 +557,136 @@ static int cmd_request(struct opts *o, int argc, char **argv)
 	return ret;
 }
 
+/* One card's request from the SMSC: check it, run the download. */
+static void serve_one(struct ota_appserver *srv, const struct ota_profile *p,
+		      const char *iccid, const struct ota_catalogue *cat,
+		      struct ota_smpp *smpp, const uint8_t *ud, size_t ul,
+		      const char *from)
+{
+	struct ota_download_result r;
+	const struct ota_catapp *a;
+	char err[ERRLEN], name[OTA_MENU_NAME + 1];
+	uint8_t tpdu[OTA_TPDU_MAX];
+	int tl;
+
+	/* the TPDU the card sent, as the request check reads it */
+	tl = ota_sms_build(true, server_addr(p), ud, 1u + ud[0],
+			   ud + 1 + ud[0], ul - 1 - ud[0], tpdu, sizeof(tpdu));
+	if (tl < 0 || ota_appserver_request(p->keysets, tpdu, (size_t)tl, name,
+					    sizeof(name), err, sizeof(err))) {
+		printf("request from %s: refused: %s\n", from,
+		       tl < 0 ? "not an SMS" : err);
+		return;
+	}
+	printf("request from %s: %s\n", from, name);
+	a = ota_catalogue_find(cat, name);
+	if (!a)
+		printf("download %s: not in the catalogue\n", name);
+	else if (ota_appserver_download(srv, iccid, p->keysets, server_addr(p),
+					a, ota_smpp_transport, smpp, &r))
+		printf("download %s: failed: %s\n", a->name, r.why);
+	else
+		printf("download %s: %s, %zu bytes in %u messages\n", a->name,
+		       r.created ? "domain created" : "domain found",
+		       a->data_len, r.messages);
+}
+
+/*
+ * vsimctl ota serve: the server bound to an SMSC, waiting for the
+ * requests cards send by SEND SHORT MESSAGE (UDH 70) and answering each
+ * with the download flow to the number it came from; --requests N stops
+ * after N, else it runs until the SMSC ends the session.
+ */
+static int cmd_serve(struct opts *o)
+{
+	uint8_t ud[OTA_SMS_UD_MAX + 1];
+	struct ota_appserver *srv = NULL;
+	struct ota_catalogue cat;
+	struct ota_smpp *smpp = NULL;
+	struct vsim_profile card;
+	struct ota_profile p;
+	char err[ERRLEN], from[32], iccid[21];
+	unsigned int served = 0;
+	size_t ul;
+	int ret;
+
+	if (!o->smpp || !o->server || !o->catalogue || o->pcsc || o->state) {
+		usage();
+		return 2;
+	}
+	if (ota_catalogue_load(o->catalogue, &cat, err, sizeof(err))) {
+		fprintf(stderr, "vsimctl: %s\n", err);
+		return 2;
+	}
+	if (load_keys(o->profile, &p)) {
+		ota_catalogue_free(&cat);
+		return 1;
+	}
+	if (vsim_profile_load(o->profile, &card, err, sizeof(err))) {
+		fprintf(stderr, "vsimctl: %s\n", err);
+		ret = 1;
+		goto out;
+	}
+	snprintf(iccid, sizeof(iccid), "%s", card.iccid);
+	vsim_profile_free(&card);
+	if (ota_appserver_open(o->server, &srv, err, sizeof(err)) ||
+	    ota_smpp_open(o->smpp, o->system_id, o->password, "", &smpp, err,
+			  sizeof(err))) {
+		fprintf(stderr, "vsimctl: %s\n", err);
+		ret = 1;
+		goto out;
+	}
+	/* an RP-ACK never reaches an ESME: PoRs by SMS-SUBMIT */
+	ota_appserver_por_by_sms(srv, true);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	ret = 0;
+	while (!o->requests || served < o->requests) {
+		if (ota_smpp_wait_request(smpp, -1, ud, sizeof(ud), &ul, from,
+					  sizeof(from)) != 1) {
+			/* the SMSC went: the end of a daemon, a failure for N */
+			if (o->requests) {
+				fprintf(stderr, "vsimctl ota serve: the SMSC ended the session after %u of %u requests\n",
+					served, o->requests);
+				ret = 1;
+			}
+			break;
+		}
+		serve_one(srv, &p, iccid, &cat, smpp, ud, ul, from);
+		served++;
+	}
+out:
+	ota_smpp_close(smpp);
+	ota_appserver_close(srv);
+	ota_profile_wipe(&p);
+	ota_catalogue_free(&cat);
+	return ret;
+}
+
+/* "mo TO UDHEX": an SMS-SUBMIT the card sent, for the SMSC. */
+static void print_mo(const uint8_t *mo, size_t ml)
+{
+	struct ota_sms sms;
+	const uint8_t *u;
+	const char *why;
+	size_t ul;
+
+	if (ml && !ota_sms_submit_parse(mo, ml, &sms, &why) &&
+	    !ota_sms_whole_ud(mo, ml, true, &u, &ul)) {
+		printf("mo %s%s ", sms.addr.toa == 0x91 ? "+" : "",
+		       sms.addr.digits);
+		print_hex(u, ul);
+	}
+}
+
 /*
  * vsimctl ota terminal: the card's side of an SMSC, as a filter. Each
  * input line "FROM UDHEX" is an SMS-DELIVER (PID 7F, DCS F6) with that
  * user data, UDH included, brought to the card as ENVELOPE SMS-PP
  * download; the output is one "mo TO UDHEX" line per SMS-SUBMIT the card
  * sends (SEND SHORT MESSAGE), "ack HEX" (the RP-ACK data, "-" for none)
- * or "error SW", then ".". tests/smpp/smsc.pl drives it.
+ * or "error SW", then ".". The line "menu APP" is the user choosing APP
+ * from the card's SET UP MENU: the card's request comes out as "mo"
+ * ("error menu" when it sends none). tests/smpp/smsc.pl drives it.
  */
 static int cmd_terminal(struct opts *o)
 {
@@ -577,6 +711,20 @@ static int cmd_terminal(struct opts *o)
 	vsim_terminal_power_on(&t, atr, sizeof(atr));
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	while (fgets(line, sizeof(line), stdin)) {
+		char app[OTA_MENU_NAME + 1];
+		uint8_t req[200];
+		size_t reql;
+
+		if (sscanf(line, "menu %24s", app) == 1) {
+			if (ota_card_set_up_menu(&ota.card) ||
+			    ota_loopback_menu_request(&t, app, req, sizeof(req),
+						      &reql))
+				printf("error menu\n");
+			else
+				print_mo(req, reql);
+			printf(".\n");
+			continue;
+		}
 		if (sscanf(line, "%31s %599s", from, udhex) != 2 ||
 		    ota_addr_from_string(from, &oa) ||
 		    (n = vsim_hex_parse(udhex, ud, sizeof(ud))) < 1 ||
@@ -608,20 +756,11 @@ static int cmd_terminal(struct opts *o)
 		while ((sw >> 8) == 0x91) {
 			uint8_t mo[200];
 			size_t ml;
-			const uint8_t *u;
-			size_t ul;
-			struct ota_sms sms;
-			const char *why;
 
 			/* FETCH, TERMINAL RESPONSE; a SEND SHORT MESSAGE goes out */
 			if (ota_loopback_fetch_sms(&t, &sw, mo, sizeof(mo), &ml))
 				break;
-			if (ml && !ota_sms_submit_parse(mo, ml, &sms, &why) &&
-			    !ota_sms_whole_ud(mo, ml, true, &u, &ul)) {
-				printf("mo %s%s ", sms.addr.toa == 0x91 ? "+" : "",
-				       sms.addr.digits);
-				print_hex(u, ul);
-			}
+			print_mo(mo, ml);
 		}
 		printf(".\n");
 	}
@@ -692,6 +831,8 @@ int vsimctl_ota(int argc, char **argv)
 		return cmd_request(&o, argc, argv);
 	if (!strcmp(cmd, "terminal"))
 		return cmd_terminal(&o);
+	if (!strcmp(cmd, "serve"))
+		return cmd_serve(&o);
 	usage();
 	return 2;
 }

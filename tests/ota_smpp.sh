@@ -18,7 +18,7 @@ mkdir "$tmp/card"
 # smsc PORT: start the SMSC with the card behind it; wait until it listens
 smsc() {
 	perl tests/smpp/smsc.pl "$1" 15550100001 \
-		$V ota terminal --profile $P --state "$tmp/card" >"$tmp/smsc.$1" 2>&1 &
+		$V ota terminal --profile $P --state "${CARD:-$tmp/card}" >"$tmp/smsc.$1" 2>&1 &
 	smsc_pid=$!
 	for _ in $(seq 100); do
 		grep -q listening "$tmp/smsc.$1" 2>/dev/null && return 0
@@ -60,6 +60,36 @@ ok_if "SMSC once more" smsc $port
 out=$($V ota download --profile $P $(esme) --catalogue "$tmp/cat.ini" demo)
 smsc_done
 check "second download over SMPP: found, data only" "download demo: domain found, 700 bytes in 2 messages" "$out"
+# -- the card-initiated request through the SMSC: vsimctl ota serve waits
+# for it, checks it, and answers with the download to the card's number
+mkdir "$tmp/card2"
+port=$((port + 1))
+SMSC_MENU=demo CARD="$tmp/card2" smsc $port
+ok_if "SMSC with a user about to choose demo from the card's menu" test -n "$smsc_pid"
+serve() { $V ota serve --profile $P --smpp 127.0.0.1:$port --server "$tmp/srv" --catalogue examples/ota-catalogue.conf "$@"; }
+out=$(serve --requests 1); rc=$?
+smsc_done
+check "serve: the card's request through the SMSC, answered with the download" \
+	$'0:request from +15550100001: demo\ndownload demo: domain created, 22 bytes in 3 messages' "$rc:$out"
+ok_if "the request left the card as SMS-SUBMIT to the server's address (UDH 02 70 00)" \
+	grep -q "^card mo +4900000001 027000" "$tmp/smsc.$port"
+check "... and the card holds the application" "A00000055910100101 tar B20100 lifecycle 07 privileges 800000 keys 3 data 22/4096" \
+	"$($V ota show --state "$tmp/card2")"
+port=$((port + 1))
+SMSC_MENU=demo CARD="$tmp/card2" smsc $port
+out=$(serve --requests 1)
+smsc_done
+check "serve, second request: found, data only" \
+	$'request from +15550100001: demo\ndownload demo: domain found, 22 bytes in 2 messages' "$out"
+# an SMSC that ends the session before the requests came: exit 1, said
+port=$((port + 1))
+smsc $port
+out=$(serve --requests 2 2>&1 >/dev/null &
+	sleep 0.3; kill "$smsc_pid"; wait); rc=$?
+smsc_done
+ok_if "serve: the SMSC gone before N requests: named" contains "$out" "the SMSC ended the session after 0 of 2 requests"
+out=$($V ota serve --profile $P --server "$tmp/srv" --catalogue examples/ota-catalogue.conf 2>&1); rc=$?
+check "serve without --smpp: usage, exit 2" 2 "$rc"
 # no SMSC: a defined failure, not a hang
 $V ota send --profile $P --smpp 127.0.0.1:1 --msisdn +1 --server "$tmp/srv" --keyset 3 --tar B00010 00A4000C023F00 2>"$tmp/err"; rc=$?
 check "no SMSC: exit 1 with a message" "1" "$rc"
