@@ -4,12 +4,16 @@
  * card is created through /dev/vsimx VSIM_IOC_NEW_CARD; a thread per card
  * reads the card fd and acks each VSIM_EV_PERSIST record only after the
  * store committed it ("durable before 9000": the terminal's TRANSMIT waits
- * for that ack); the vpcd bridge drives the terminal side /dev/vsimN.
+ * for that ack), and answers the card's VSIM_EV_SLOW_APDU records with the
+ * card's OTA side (docs/ota.md); the vpcd bridge drives the terminal side
+ * /dev/vsimN.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,37 +21,33 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "config.h"
+#include "kernel_wrote.h"
 #include "log.h"
+#include "ota_host.h"
 #include "vsimd.h"
 
-/*
- * vsim.ko writes through pointers inside its ioctl structs (the R-APDU of
- * VSIM_IOC_TRANSMIT, the blob of VSIM_IOC_GET_STATE). Valgrind's memcheck
- * takes an unknown ioctl's struct from the _IOWR size in its number but
- * cannot know what the struct points to, so it would call those bytes
- * uninitialised at their first use (found running tests/cardem/vm.sh with
- * VSIM_CARDEM_VALGRIND=1). Its client request VALGRIND_MAKE_MEM_DEFINED
- * (valgrind manual, "Client Requests") says what the kernel wrote; it is a
- * few no-op instructions outside valgrind, and absent without the header.
- */
-#if defined(__has_include)
-#if __has_include(<valgrind/memcheck.h>)
-#include <valgrind/memcheck.h>
-#define KERNEL_WROTE(p, n)	((void)VALGRIND_MAKE_MEM_DEFINED((p), (n)))
-#endif
-#endif
-#ifndef KERNEL_WROTE
-#define KERNEL_WROTE(p, n)	((void)(p), (void)(n))
-#endif
+/* A VSIM_EV_SLOW_APDU record: the C-APDU the terminal waits on. */
+struct slow_cmd {
+	uint64_t seq;
+	size_t len;
+	uint8_t capdu[VSIM_CAPDU_MAX];
+};
 
 struct kcard {
-	int card_fd;		/* the agent side; the card lives while it is open */
+	int card_fd;		/* the agent side (O_NONBLOCK); the card lives while it is open */
 	int term_fd;		/* /dev/vsimN */
 	int stop_fd;		/* eventfd: tells the thread to leave */
 	unsigned int index;
 	pthread_t thread;
 	int thread_started;
 	struct vsimd_card *c;
+	/* the OTA side, used by the thread only (VSIM_NEW_CARD_F_SLOW_PATH) */
+	bool ota_on;
+	struct ota_host ota;
+	/* a slow-path record read while another was served: served next */
+	bool has_next;
+	struct slow_cmd next;
 };
 
 static int get_state(int fd, uint8_t **blob, size_t *len)
@@ -71,12 +71,198 @@ static int get_state(int fd, uint8_t **blob, size_t *len)
 	return 0;
 }
 
-/* The card fd's records: commit, then ack (docs/uapi.md "The card fd"). */
+/* The card's own state becomes the stored one again. 0 or -1. */
+static int resync(struct kcard *k)
+{
+	uint8_t *blob;
+	size_t len;
+	int ret;
+
+	if (get_state(k->card_fd, &blob, &len))
+		return -1;
+	ret = vsim_store_set_state(k->c->d->store, k->c->id, blob, len);
+	explicit_bzero(blob, len);
+	free(blob);
+	return ret;
+}
+
+/*
+ * VSIM_EV_PERSIST: commit, then ack when the card waits for it. Records
+ * of the agent's own VSIM_IOC_EXEC carry no ack flag: the card applied
+ * them already. 0, or -1 when such a change could not be made durable.
+ */
+static int on_persist(struct kcard *k, const struct vsim_event *ev,
+		      const uint8_t *data)
+{
+	struct vsimd_card *c = k->c;
+	struct vsim_ack ack = { .seq = ev->seq };
+
+	if (vsim_store_persist(c->d->store, c->id, ev->offset, ev->len, data)) {
+		ack.status = -EIO;
+		__atomic_fetch_add(&c->persist_failures, 1, __ATOMIC_RELAXED);
+		if (ev->flags & VSIM_EV_F_ACK) {
+			log_err("card %s: cannot commit a change to the store; the card answers 6581",
+				c->name);
+		} else {
+			log_err("card %s: cannot commit a change the card made; resynchronising the store",
+				c->name);
+			return resync(k);
+		}
+	} else {
+		__atomic_fetch_add(&c->persists, 1, __ATOMIC_RELAXED);
+	}
+	if (!(ev->flags & VSIM_EV_F_ACK))
+		return 0;
+	if (write(k->card_fd, &ack, sizeof(ack)) != sizeof(ack)) {
+		/*
+		 * ENOENT: the card stopped waiting (timeout) and did not
+		 * apply the change we committed: take the card's own state
+		 * as the truth again.
+		 */
+		log_err("card %s: ack %llu refused: %s; resynchronising the store",
+			c->name, (unsigned long long)ack.seq, strerror(errno));
+		resync(k);
+	}
+	return 0;
+}
+
+/*
+ * One record just read (@n bytes in @buf). A slow-path record is copied
+ * to @slow (and *@has_slow set) for the caller to serve. Returns 0, or -1
+ * when a change the card made could not be committed.
+ */
+static int on_record(struct kcard *k, const uint8_t *buf, size_t n,
+		     struct slow_cmd *slow, bool *has_slow)
+{
+	const struct vsim_event *ev = (const void *)buf;
+	const uint8_t *data = buf + sizeof(*ev);
+	struct vsimd_card *c = k->c;
+
+	if (n < sizeof(*ev) || ev->len > n - sizeof(*ev)) {
+		log_err("card %s: card fd: a record of %zu bytes, malformed; skipped",
+			c->name, n);
+		return 0;
+	}
+	if (ev->flags & VSIM_EV_F_LOST) {
+		/* changes may be among them: the card's state is the truth */
+		log_warn("card %s: the module dropped event records; resynchronising the store",
+			 c->name);
+		if (resync(k))
+			log_err("card %s: cannot resynchronise the store", c->name);
+	}
+	switch (ev->type) {
+	case VSIM_EV_POWER:
+		log_debug("card %s: power event %u", c->name, ev->arg);
+		return 0;
+	case VSIM_EV_PERSIST:
+		return on_persist(k, ev, data);
+	case VSIM_EV_SLOW_APDU:
+		if (ev->len > sizeof(slow->capdu)) {
+			log_err("card %s: slow-path record of %u bytes, longer than a C-APDU",
+				c->name, ev->len);
+			slow->len = 0;	/* answered 6F00 */
+		} else {
+			memcpy(slow->capdu, data, ev->len);
+			slow->len = ev->len;
+		}
+		/* vsim.ko waits for one seq at a time: a newer one wins */
+		slow->seq = ev->seq;
+		*has_slow = true;
+		return 0;
+	default:
+		log_debug("card %s: record type %u ignored", c->name, ev->type);
+		return 0;
+	}
+}
+
+/*
+ * Commit every record the card has queued so far: the VSIM_EV_PERSIST
+ * records of the OTA code's VSIM_IOC_EXEC must be durable before the
+ * slow-path answer (docs/ota.md). 0, or -1 when one could not be.
+ */
+static int drain(struct kcard *k, uint8_t *buf)
+{
+	int ret = 0;
+
+	for (;;) {
+		ssize_t n = read(k->card_fd, buf, VSIM_EVENT_MAX);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return ret;
+		if (n <= 0) {
+			log_err("card %s: card fd: %s", k->c->name,
+				n < 0 ? strerror(errno) : "end of file");
+			return -1;
+		}
+		if (on_record(k, buf, (size_t)n, &k->next, &k->has_next))
+			ret = -1;
+	}
+}
+
+static size_t put_sw(uint8_t *r, uint16_t sw)
+{
+	r[0] = (uint8_t)(sw >> 8);
+	r[1] = (uint8_t)sw;
+	return 2;
+}
+
+/*
+ * A VSIM_EV_SLOW_APDU record: ENVELOPE SMS-PP download or MENU SELECTION
+ * (80 C2 00 00 Lc data) for the OTA side, its changes committed, then
+ * VSIM_IOC_SLOW_ANSWER. The terminal's TRANSMIT waits for it.
+ */
+static void serve_slow(struct kcard *k, const struct slow_cmd *s, uint8_t *buf)
+{
+	struct vsimd_card *c = k->c;
+	uint8_t r[VSIM_RAPDU_MAX];
+	struct vsim_slow_answer a = {
+		.size = sizeof(a),
+		.seq = s->seq,
+		.rapdu = (uintptr_t)r,
+	};
+	size_t rlen = 0;
+
+	if (s->len < 5 || s->len != 5u + s->capdu[4]) {
+		log_err("card %s: slow-path record %llu: not a C-APDU with Lc data (%zu bytes); answering 6F00",
+			c->name, (unsigned long long)s->seq, s->len);
+		rlen = put_sw(r, 0x6f00);
+	} else if (k->ota_on) {
+		rlen = ota_card_slow_path(&k->ota.card, s->capdu, s->len, r);
+	}
+	/* no OTA, or not one for it: TS 102 221 §10.2.1.1 toolkit busy */
+	if (rlen < 2 || rlen > VSIM_RAPDU_MAX)
+		rlen = put_sw(r, 0x9300);
+	if (drain(k, buf)) {
+		/* durable before 9000: the terminal must not see success */
+		log_err("card %s: the OTA command's changes are not in the store; answering 6581",
+			c->name);
+		rlen = put_sw(r, 0x6581);
+	}
+	a.rapdu_len = (uint32_t)rlen;
+	while (ioctl(k->card_fd, VSIM_IOC_SLOW_ANSWER, &a)) {
+		if (errno == EINTR)
+			continue;
+		if (errno == ENOENT)
+			log_warn("card %s: slow-path answer %llu too late (the terminal got 6F00)",
+				 c->name, (unsigned long long)s->seq);
+		else
+			log_err("card %s: VSIM_IOC_SLOW_ANSWER: %s", c->name,
+				strerror(errno));
+		break;
+	}
+	explicit_bzero(r, sizeof(r));
+}
+
+/* The card fd's records (docs/uapi.md "The card fd"). */
 static void *kcard_thread(void *arg)
 {
 	struct kcard *k = arg;
 	struct vsimd_card *c = k->c;
 	uint8_t *buf = malloc(VSIM_EVENT_MAX);
+	struct slow_cmd slow;
+	bool has_slow;
 
 	if (!buf) {
 		log_err("card %s: out of memory in the event thread", c->name);
@@ -85,8 +271,6 @@ static void *kcard_thread(void *arg)
 	for (;;) {
 		struct pollfd pfd[2] = { { k->card_fd, POLLIN, 0 },
 					 { k->stop_fd, POLLIN, 0 } };
-		struct vsim_event *ev = (void *)buf;
-		struct vsim_ack ack = { 0 };
 		ssize_t n;
 
 		if (poll(pfd, 2, -1) < 0) {
@@ -99,53 +283,19 @@ static void *kcard_thread(void *arg)
 		n = read(k->card_fd, buf, VSIM_EVENT_MAX);
 		if (n < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
-		if (n < (ssize_t)sizeof(*ev)) {
+		if (n <= 0) {
 			log_err("card %s: card fd: %s", c->name,
-				n < 0 ? strerror(errno) : "short record");
+				n < 0 ? strerror(errno) : "end of file");
 			break;
 		}
-		if (ev->flags & VSIM_EV_F_LOST)
-			log_warn("card %s: the module dropped event records",
-				 c->name);
-		if (ev->type == VSIM_EV_POWER) {
-			log_debug("card %s: power event %u", c->name, ev->arg);
-			continue;
-		}
-		if (ev->type != VSIM_EV_PERSIST)
-			continue;
-		if (sizeof(*ev) + ev->len > (size_t)n) {
-			log_err("card %s: persist record longer than its read", c->name);
-			break;
-		}
-		ack.seq = ev->seq;
-		if (vsim_store_persist(c->d->store, c->id, ev->offset, ev->len,
-				       buf + sizeof(*ev))) {
-			ack.status = -EIO;
-			__atomic_fetch_add(&c->persist_failures, 1, __ATOMIC_RELAXED);
-			log_err("card %s: cannot commit a change to the store; the card answers 6581",
-				c->name);
-		} else {
-			__atomic_fetch_add(&c->persists, 1, __ATOMIC_RELAXED);
-		}
-		if (!(ev->flags & VSIM_EV_F_ACK))
-			continue;
-		if (write(k->card_fd, &ack, sizeof(ack)) != sizeof(ack)) {
-			/*
-			 * ENOENT: the card stopped waiting (timeout) and did
-			 * not apply the change we committed: take the card's
-			 * own state as the truth again.
-			 */
-			uint8_t *blob;
-			size_t len;
-
-			log_err("card %s: ack %llu refused: %s; resynchronising the store",
-				c->name, (unsigned long long)ack.seq,
-				strerror(errno));
-			if (!get_state(k->card_fd, &blob, &len)) {
-				vsim_store_set_state(c->d->store, c->id, blob, len);
-				explicit_bzero(blob, len);
-				free(blob);
-			}
+		has_slow = false;
+		on_record(k, buf, (size_t)n, &slow, &has_slow);
+		while (has_slow) {
+			serve_slow(k, &slow, buf);
+			/* one may have come while this one was served */
+			has_slow = k->has_next;
+			slow = k->next;
+			k->has_next = false;
 		}
 	}
 	explicit_bzero(buf, VSIM_EVENT_MAX);
@@ -171,8 +321,31 @@ static void kernel_close(struct vsimd_card *c)
 		close(k->card_fd);	/* removes /dev/vsimN, wipes the card */
 	if (k->stop_fd >= 0)
 		close(k->stop_fd);
+	ota_host_close(&k->ota);	/* wipes the OTA keys */
+	explicit_bzero(&k->next, sizeof(k->next));
 	free(k);
 	c->priv = NULL;
+}
+
+/*
+ * VSIM_IOC_NEW_CARD; a card with an OTA side asks for the slow path. A
+ * module without it (-EOPNOTSUPP: unknown flag) still gets the card,
+ * whose ENVELOPEs then answer 9300. 0 or -1 with errno.
+ */
+static int new_card(struct kcard *k, int ctl, struct vsim_new_card *nc)
+{
+	if (k->ota_on)
+		nc->flags |= VSIM_NEW_CARD_F_SLOW_PATH;
+	if (!ioctl(ctl, VSIM_IOC_NEW_CARD, nc))
+		return 0;
+	if (!k->ota_on || errno != EOPNOTSUPP)
+		return -1;
+	log_warn("card %s: this vsim.ko has no slow path: OTA is not served (ENVELOPE answers 9300)",
+		 k->c->name);
+	k->ota_on = false;
+	ota_host_close(&k->ota);
+	nc->flags &= ~VSIM_NEW_CARD_F_SLOW_PATH;
+	return ioctl(ctl, VSIM_IOC_NEW_CARD, nc);
 }
 
 static int kernel_open(struct vsimd_card *c, const struct vsim_store_card *row,
@@ -180,10 +353,10 @@ static int kernel_open(struct vsimd_card *c, const struct vsim_store_card *row,
 {
 	struct vsim_new_card nc = { .size = sizeof(nc) };
 	struct kcard *k = calloc(1, sizeof(*k));
-	char path[64];
+	char path[64], db[PATH_MAX + 16];
 	uint8_t *blob = NULL;
 	size_t len = 0;
-	int ctl;
+	int ctl, fl;
 
 	if (!k) {
 		snprintf(err, errlen, "out of memory");
@@ -192,6 +365,11 @@ static int kernel_open(struct vsimd_card *c, const struct vsim_store_card *row,
 	k->card_fd = k->term_fd = k->stop_fd = -1;
 	k->c = c;
 	c->priv = k;
+	/* the OTA side first: it decides whether the card has a slow path */
+	snprintf(db, sizeof(db), "%s/%s", c->d->cfg->state_dir, VSIM_STORE_FILE);
+	if (ota_host_open_kernel(&k->ota, db, row->id, err, errlen))
+		goto err;
+	k->ota_on = k->ota.prof.present;
 	ctl = open("/dev/vsimx", O_RDWR | O_CLOEXEC);
 	if (ctl < 0) {
 		snprintf(err, errlen, "/dev/vsimx: %s (is vsim.ko loaded?)",
@@ -203,7 +381,7 @@ static int kernel_open(struct vsimd_card *c, const struct vsim_store_card *row,
 	/* a stored card comes back with its state (UAPI: NEW_CARD size 48) */
 	nc.state = (uintptr_t)row->state;
 	nc.state_len = row->state ? (uint32_t)row->state_len : 0;
-	if (ioctl(ctl, VSIM_IOC_NEW_CARD, &nc)) {
+	if (new_card(k, ctl, &nc)) {
 		snprintf(err, errlen, "VSIM_IOC_NEW_CARD: %s%s", strerror(errno),
 			 errno == EINVAL && row->state ?
 			 " (stored state refused by vsim.ko)" : "");
@@ -213,6 +391,13 @@ static int kernel_open(struct vsimd_card *c, const struct vsim_store_card *row,
 	close(ctl);
 	k->card_fd = nc.fd;
 	k->index = nc.index;
+	k->ota.card_fd = nc.fd;
+	/* the thread polls; a drain before a slow-path answer must not block */
+	fl = fcntl(k->card_fd, F_GETFL);
+	if (fl < 0 || fcntl(k->card_fd, F_SETFL, fl | O_NONBLOCK)) {
+		snprintf(err, errlen, "card fd: O_NONBLOCK: %s", strerror(errno));
+		goto err;
+	}
 	if (get_state(k->card_fd, &blob, &len)) {
 		snprintf(err, errlen, "VSIM_IOC_GET_STATE: %s", strerror(errno));
 		goto err;
@@ -244,6 +429,8 @@ static int kernel_open(struct vsimd_card *c, const struct vsim_store_card *row,
 		goto err;
 	}
 	k->thread_started = 1;
+	if (k->ota_on)
+		log_info("card %s: OTA served by the agent", c->name);
 	return 0;
 
 err_blob:

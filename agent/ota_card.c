@@ -27,10 +27,28 @@ static const struct ota_msl msl_rfm = { OTA_CHECK_CC, false, OTA_CNTR_NONE };
 /* binding administration: ciphered and checksummed, always */
 static const struct ota_msl msl_binding = { OTA_CHECK_CC, true, OTA_CNTR_NONE };
 
+/* The card in this process: the engine itself. */
+static size_t engine_exec(void *card, const uint8_t *capdu, size_t len,
+			  uint8_t *rapdu)
+{
+	return vsim_card_exec(card, capdu, len, rapdu, true);
+}
+
+static int engine_queue(void *card, uint8_t type, uint8_t qualifier,
+			uint8_t dest, const uint8_t *tlvs, size_t len)
+{
+	return vsim_card_queue_proactive(card, type, qualifier, dest, tlvs,
+					 len);
+}
+
 void ota_card_init(struct ota_card *o, struct vsim_card *card)
 {
 	memset(o, 0, sizeof(*o));
-	o->card = card;
+	if (card) {
+		o->exec = engine_exec;
+		o->queue_proactive = engine_queue;
+		o->card = card;
+	}
 	ota_card_set_tar(o, OTA_TAR_RFM_UICC, OTA_APP_RFM_UICC, &msl_rfm);
 	ota_card_set_tar(o, OTA_TAR_RFM_USIM, OTA_APP_RFM_USIM, &msl_rfm);
 	ota_card_set_tar(o, OTA_TAR_BINDING, OTA_APP_BINDING, &msl_binding);
@@ -114,7 +132,7 @@ static size_t exec_rfm(void *ctx, const uint8_t *capdu, size_t len,
 {
 	struct app_ctx *a = ctx;
 
-	return vsim_card_exec(a->o->card, capdu, len, rapdu, true);
+	return a->o->exec(a->o->card, capdu, len, rapdu);
 }
 
 /* The binding TAR runs BINDING ADMIN and nothing else. */
@@ -125,7 +143,7 @@ static size_t exec_binding(void *ctx, const uint8_t *capdu, size_t len,
 
 	if (capdu[0] != 0x80 || capdu[1] != 0x3b)
 		return put_sw(rapdu, SW_NO_INS);
-	return vsim_card_exec(a->o->card, capdu, len, rapdu, true);
+	return a->o->exec(a->o->card, capdu, len, rapdu);
 }
 
 static size_t exec_gp(void *ctx, const uint8_t *capdu, size_t len,
@@ -152,11 +170,11 @@ static size_t run_app(struct ota_card *o, const struct ota_tar_cfg *t,
 
 	switch (t->app) {
 	case OTA_APP_RFM_UICC:
-		vsim_card_exec(o->card, sel_mf, sizeof(sel_mf), r, true);
+		o->exec(o->card, sel_mf, sizeof(sel_mf), r);
 		fn = exec_rfm;
 		break;
 	case OTA_APP_RFM_USIM:
-		vsim_card_exec(o->card, sel_usim, sizeof(sel_usim), r, true);
+		o->exec(o->card, sel_usim, sizeof(sel_usim), r);
 		fn = exec_rfm;
 		break;
 	case OTA_APP_BINDING:
@@ -272,8 +290,8 @@ static int send_sms(struct ota_card *o, const struct ota_addr *to,
 	tlv[n++] = (uint8_t)tl;
 	memcpy(tlv + n, tpdu, (size_t)tl);
 	n += (size_t)tl;
-	return vsim_card_queue_proactive(o->card, TYPE_SEND_SMS, 0x00,
-					 DEV_NETWORK, tlv, n);
+	return o->queue_proactive(o->card, TYPE_SEND_SMS, 0x00, DEV_NETWORK,
+				  tlv, n);
 }
 
 static size_t sms_pp(struct ota_card *o, const uint8_t *env, size_t len,
@@ -361,8 +379,8 @@ int ota_card_set_up_menu(struct ota_card *o)
 		memcpy(tlv + n, o->menu[i], l);
 		n += l;
 	}
-	return vsim_card_queue_proactive(o->card, TYPE_SET_UP_MENU, 0x00,
-					 DEV_TERMINAL, tlv, n) ? -1 : 0;
+	return o->queue_proactive(o->card, TYPE_SET_UP_MENU, 0x00,
+				  DEV_TERMINAL, tlv, n) ? -1 : 0;
 }
 
 /*
@@ -418,7 +436,7 @@ size_t ota_card_slow_path(void *ota, const uint8_t *capdu, size_t len,
 	struct ota_card *o = ota;
 
 	/* the engine hands over 80 C2 00 00 Lc BER-TLV, shape checked */
-	if (len < 7 || capdu[1] != 0xc2)
+	if (len < 7 || capdu[1] != 0xc2 || !o->exec || !o->queue_proactive)
 		return 0;
 	if (capdu[5] == 0xd1)
 		return sms_pp(o, capdu + 5, len - 5, rapdu);

@@ -4,9 +4,10 @@
  * slow path for ENVELOPE SMS-PP download. It takes the SMS (and its
  * concatenated parts), opens the secured packet with the card's key sets
  * and counters, runs its secured data at the TAR's application (remote
- * file management through the engine's privileged exec, the binding
+ * file management through the card's privileged exec, the binding
  * administration, GlobalPlatform security domains), and returns the PoR
- * in the ENVELOPE response or queues it as SEND SHORT MESSAGE.
+ * in the ENVELOPE response or queues it as SEND SHORT MESSAGE. The card
+ * is the engine in this process or one in vsim.ko (struct ota_card.exec).
  *
  * One struct ota_card per card; the same serialisation rules as the
  * engine (no locking inside). docs/ota.md describes the flow.
@@ -57,8 +58,23 @@ struct ota_keyset {
 	uint64_t counter;	/* the card's CNTR for this key set */
 };
 
+/*
+ * The card the OTA code acts on: run a C-APDU with ADM rights (remote file
+ * management, BINDING ADMIN; returns the R-APDU length, at least a SW) and
+ * queue a proactive command (as vsim_card_queue_proactive(): 0, -EINVAL,
+ * -ENOSPC). In this process that is the engine; for a card in vsim.ko,
+ * ioctls on its card fd (ota_host.c).
+ */
+typedef size_t (*ota_card_exec_fn)(void *card, const uint8_t *capdu,
+				   size_t len, uint8_t *rapdu);
+typedef int (*ota_card_queue_fn)(void *card, uint8_t type, uint8_t qualifier,
+				 uint8_t dest, const uint8_t *tlvs,
+				 size_t len);
+
 struct ota_card {
-	struct vsim_card *card;
+	ota_card_exec_fn exec;
+	ota_card_queue_fn queue_proactive;
+	void *card;		/* their context */
 	struct ota_keyset keysets[OTA_KEYSETS];
 	struct ota_tar_cfg tars[OTA_TARS_MAX];
 	unsigned int ntars;
@@ -101,7 +117,11 @@ struct ota_card {
 	} last;
 };
 
-/* Zero the struct, attach the card, add the standard TARs of docs/ota.md. */
+/*
+ * Zero the struct, attach the engine's @card (vsim_card_exec() privileged,
+ * vsim_card_queue_proactive(); NULL: the caller sets exec, queue_proactive
+ * and card itself), add the standard TARs of docs/ota.md.
+ */
 void ota_card_init(struct ota_card *o, struct vsim_card *card);
 /* Wipe every key. */
 void ota_card_wipe(struct ota_card *o);
@@ -117,13 +137,15 @@ int ota_card_set_tar(struct ota_card *o, uint32_t tar, enum ota_app app,
 int ota_card_set_up_menu(struct ota_card *o);
 
 /*
- * The slow path (vsim_card_ops.slow_path, via struct vsim_host_card):
+ * The slow path (vsim_card_ops.slow_path via struct vsim_host_card, or a
+ * VSIM_EV_SLOW_APDU record of vsim.ko's card fd):
  * answers ENVELOPE (D1) with the PoR + 9000, or 9000 alone; 6A80 for an
  * SMS-PP download that is malformed or holds a packet without a TAR.
  * MENU SELECTION (D3) of a menu entry queues the download request as a
  * SEND SHORT MESSAGE to the server and answers 9000 (then 91xx); 6A80 for
  * an unknown item or a malformed envelope, 6985 without a server address
- * or request key set. Returns the R-APDU length.
+ * or request key set. Returns the R-APDU length; 0 (the card answers
+ * 9300) for anything else or without exec / queue_proactive.
  */
 size_t ota_card_slow_path(void *ota, const uint8_t *capdu, size_t len,
 			  uint8_t *rapdu);

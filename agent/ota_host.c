@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* The OTA side of an in-process card (see ota_host.h). */
+/* The OTA side of a card, in this process or in vsim.ko (see ota_host.h). */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 
+#include <linux/vsim.h>
 #include <openssl/crypto.h>
 
+#include "kernel_wrote.h"
 #include "ota_host.h"
 
 static int commit_counter(void *ctx, unsigned int keyset, uint64_t value)
@@ -15,15 +19,18 @@ static int commit_counter(void *ctx, unsigned int keyset, uint64_t value)
 	return ota_store_set_counter(o->store, keyset, value);
 }
 
-/* Profile read into o->prof: open the store, wire the card. */
-static int setup(struct ota_host *o, struct vsim_host_card *h,
-		 const char *path, int64_t card, char *err, size_t errlen)
+/*
+ * Profile read into o->prof: open the store, attach the card (@card: the
+ * engine in this process; NULL: the caller sets o->card's exec).
+ */
+static int setup(struct ota_host *o, struct vsim_card *card, const char *path,
+		 int64_t id, char *err, size_t errlen)
 {
-	if (!o->store && ota_store_open(path, card, &o->store, err, errlen)) {
+	if (!o->store && ota_store_open(path, id, &o->store, err, errlen)) {
 		ota_profile_wipe(&o->prof);
 		return -1;
 	}
-	ota_card_init(&o->card, h->card);
+	ota_card_init(&o->card, card);
 	ota_profile_apply(&o->prof, &o->card);
 	if (ota_store_load_counters(o->store, o->card.keysets)) {
 		snprintf(err, errlen, "%s: cannot read the OTA counters", path);
@@ -33,9 +40,13 @@ static int setup(struct ota_host *o, struct vsim_host_card *h,
 	o->card.commit_counter = commit_counter;
 	o->card.commit_ctx = o;
 	ota_gp_init(&o->gp, o->store, &o->card);
+	return 0;
+}
+
+static void attach_slow_path(struct ota_host *o, struct vsim_host_card *h)
+{
 	h->slow_path = ota_card_slow_path;
 	h->slow_ctx = &o->card;
-	return 0;
 }
 
 int ota_host_open(struct ota_host *o, struct vsim_host_card *h,
@@ -45,6 +56,7 @@ int ota_host_open(struct ota_host *o, struct vsim_host_card *h,
 	char path[4096];
 
 	memset(o, 0, sizeof(*o));
+	o->card_fd = -1;
 	if (ota_profile_load(profile, &o->prof, err, errlen))
 		return -1;
 	if (!o->prof.present)
@@ -53,7 +65,10 @@ int ota_host_open(struct ota_host *o, struct vsim_host_card *h,
 		snprintf(path, sizeof(path), "%s/%s", state_dir, OTA_STORE_FILE);
 	else
 		snprintf(path, sizeof(path), ":memory:");
-	return setup(o, h, path, 0, err, errlen);
+	if (setup(o, h->card, path, 0, err, errlen))
+		return -1;
+	attach_slow_path(o, h);
+	return 0;
 }
 
 int ota_host_save_config(const char *db, int64_t card, const char *name,
@@ -78,14 +93,18 @@ int ota_host_save_config(const char *db, int64_t card, const char *name,
 	return ret ? -1 : 0;
 }
 
-int ota_host_open_stored(struct ota_host *o, struct vsim_host_card *h,
-			 const char *db, int64_t card, char *err,
-			 size_t errlen)
+/*
+ * The stored [ota ...] sections into o->prof, the store left open when
+ * there are any. 0 (o->prof.present says which), or -1 with @err.
+ */
+static int load_stored(struct ota_host *o, const char *db, int64_t card,
+		       char *err, size_t errlen)
 {
 	char *text;
 	int ret;
 
 	memset(o, 0, sizeof(*o));
+	o->card_fd = -1;
 	if (ota_store_open(db, card, &o->store, err, errlen))
 		return -1;
 	text = ota_store_get_config(o->store);
@@ -100,9 +119,94 @@ int ota_host_open_stored(struct ota_host *o, struct vsim_host_card *h,
 	if (ret || !o->prof.present) {
 		ota_store_close(o->store);
 		o->store = NULL;
-		return ret;
 	}
-	return setup(o, h, db, card, err, errlen);
+	return ret;
+}
+
+int ota_host_open_stored(struct ota_host *o, struct vsim_host_card *h,
+			 const char *db, int64_t card, char *err,
+			 size_t errlen)
+{
+	if (load_stored(o, db, card, err, errlen))
+		return -1;
+	if (!o->prof.present)
+		return 0;
+	if (setup(o, h->card, db, card, err, errlen))
+		return -1;
+	attach_slow_path(o, h);
+	return 0;
+}
+
+/* ---- a card in vsim.ko: its card fd (docs/uapi.md) ---- */
+
+/* TS 102 221 §10.2.1.5: 6F00 technical problem, no precise diagnosis */
+static size_t sw_6f00(uint8_t *rapdu)
+{
+	rapdu[0] = 0x6f;
+	rapdu[1] = 0x00;
+	return 2;
+}
+
+static size_t kernel_exec(void *ctx, const uint8_t *capdu, size_t len,
+			  uint8_t *rapdu)
+{
+	struct ota_host *o = ctx;
+	struct vsim_exec x = {
+		.size = sizeof(x),
+		.privilege = VSIM_PRIV_ADM,
+		.capdu = (uintptr_t)capdu,
+		.rapdu = (uintptr_t)rapdu,
+		.capdu_len = (uint32_t)len,
+		.rapdu_max = VSIM_RAPDU_MAX,
+	};
+
+	if (o->card_fd < 0)
+		return sw_6f00(rapdu);
+	while (ioctl(o->card_fd, VSIM_IOC_EXEC, &x))
+		if (errno != EINTR)	/* EINTR: it did not run, again */
+			return sw_6f00(rapdu);
+	if (x.rapdu_len < 2 || x.rapdu_len > VSIM_RAPDU_MAX)
+		return sw_6f00(rapdu);
+	KERNEL_WROTE(rapdu, x.rapdu_len);
+	return x.rapdu_len;
+}
+
+static int kernel_queue(void *ctx, uint8_t type, uint8_t qualifier,
+			uint8_t dest, const uint8_t *tlvs, size_t len)
+{
+	struct ota_host *o = ctx;
+	struct vsim_proactive_cmd p = {
+		.size = sizeof(p),
+		.type = type,
+		.qualifier = qualifier,
+		.dest = dest,
+		.tlvs = (uintptr_t)tlvs,
+		.tlvs_len = (uint32_t)len,
+	};
+
+	if (o->card_fd < 0)
+		return -EBADF;
+	if (len > VSIM_PROACTIVE_TLVS_MAX)
+		return -ENOSPC;
+	while (ioctl(o->card_fd, VSIM_IOC_QUEUE_PROACTIVE, &p))
+		if (errno != EINTR)
+			return -errno;
+	return 0;
+}
+
+int ota_host_open_kernel(struct ota_host *o, const char *db, int64_t card,
+			 char *err, size_t errlen)
+{
+	if (load_stored(o, db, card, err, errlen))
+		return -1;
+	if (!o->prof.present)
+		return 0;
+	if (setup(o, NULL, db, card, err, errlen))
+		return -1;
+	o->card.exec = kernel_exec;
+	o->card.queue_proactive = kernel_queue;
+	o->card.card = o;
+	return 0;
 }
 
 int ota_host_forget(const char *db, int64_t card)

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The agent's OTA side for a card hosted in this process (vsimctl exec,
- * vsimctl term, tests): the profile's [ota ...] sections, the OTA store
- * (STATE_DIR/ota.db, or in memory for a volatile card), the security
- * domains, wired into the card's slow path.
+ * The agent's OTA side of a card: the profile's [ota ...] sections, the
+ * OTA store (STATE_DIR/ota.db, in memory for a volatile card, or vsimd's
+ * vsim.db), the security domains, wired to the card. For a card hosted in
+ * this process (vsimctl exec, vsimctl term, tests, vsimd's embedded
+ * backend) into its slow path; for one in vsim.ko (vsimd's kernel backend)
+ * to ioctls on its card fd.
  */
 #ifndef VSIM_OTA_HOST_H
 #define VSIM_OTA_HOST_H
@@ -21,6 +23,7 @@ struct ota_host {
 	struct ota_gp gp;
 	struct ota_store *store;
 	struct ota_profile prof;
+	int card_fd;		/* ota_host_open_kernel: vsim.ko's card fd */
 };
 
 /*
@@ -47,5 +50,17 @@ int ota_host_open_stored(struct ota_host *o, struct vsim_host_card *h,
 			 const char *db, int64_t card, char *err,
 			 size_t errlen);
 int ota_host_forget(const char *db, int64_t card);
+
+/*
+ * vsimd's kernel backend: as ota_host_open_stored, for a card that lives
+ * in vsim.ko. Remote management runs as VSIM_IOC_EXEC (VSIM_PRIV_ADM) and
+ * proactive commands go in by VSIM_IOC_QUEUE_PROACTIVE on o->card_fd,
+ * which the caller sets once the card exists (-1 until then: the card
+ * answers 6F00). The caller hands each VSIM_EV_SLOW_APDU record to
+ * ota_card_slow_path(&o->card, ...) and commits the VSIM_EV_PERSIST
+ * records VSIM_IOC_EXEC queued before it answers (docs/ota.md).
+ */
+int ota_host_open_kernel(struct ota_host *o, const char *db, int64_t card,
+			 char *err, size_t errlen);
 
 #endif /* VSIM_OTA_HOST_H */

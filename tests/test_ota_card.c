@@ -5,7 +5,8 @@
  * of order, duplicates, a missing part and its timeout), remote file
  * management on the MF and ADF.USIM in compact and expanded formats, the
  * binding TAR, PoR in the ENVELOPE response and by SEND SHORT MESSAGE,
- * and every refusal with its PoR status and the card left as it was.
+ * every refusal with its PoR status and the card left as it was, and the
+ * card reached only through struct ota_card's exec / queue_proactive.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -638,6 +639,115 @@ TEST_F(ota, binding_tar)
 	send(&self->r, pkt, (size_t)n, -1, NULL);
 	ASSERT_EQ(0, open_por(&self->r, SPI1_FULL, SPI2_FULL, 3, &p));
 	ASSERT_STREQ("019000", ot_hex(p.data, p.data_len));
+}
+
+/* ---- the card behind function pointers (vsimd's kernel backend) ---- */
+
+/* Counts what reaches the card; @fail: the card fd is gone. */
+struct spy {
+	struct vsim_card *card;
+	unsigned int execs, queued;
+	bool fail;
+};
+
+static size_t spy_exec(void *ctx, const uint8_t *capdu, size_t len,
+		       uint8_t *rapdu)
+{
+	struct spy *s = ctx;
+
+	s->execs++;
+	if (s->fail) {
+		rapdu[0] = 0x6f, rapdu[1] = 0x00;
+		return 2;
+	}
+	return vsim_card_exec(s->card, capdu, len, rapdu, true);
+}
+
+static int spy_queue(void *ctx, uint8_t type, uint8_t qualifier,
+		     uint8_t dest, const uint8_t *tlvs, size_t len)
+{
+	struct spy *s = ctx;
+
+	s->queued++;
+	if (s->fail)
+		return -ENOSPC;
+	return vsim_card_queue_proactive(s->card, type, qualifier, dest, tlvs,
+					 len);
+}
+
+TEST_F(ota, card_reached_only_through_exec_and_queue)
+{
+	uint8_t pkt[1400], spi2 = SPI2_FULL | OTA_SPI2_POR_SUBMIT;
+	struct spy spy = { .card = self->r.t.h.card };
+	struct ota_por p;
+	ssize_t n;
+
+	self->r.o.exec = spy_exec;
+	self->r.o.queue_proactive = spy_queue;
+	self->r.o.card = &spy;
+	/* SELECT MF (the RFM root), then the script's 2 commands */
+	n = build(&self->r, SPI1_FULL, SPI2_FULL, 3, OTA_TAR_RFM_UICC, 1,
+		  READ_ICCID, pkt);
+	send(&self->r, pkt, (size_t)n, -1, NULL);
+	ASSERT_EQ(0, open_por(&self->r, SPI1_FULL, SPI2_FULL, 3, &p));
+	ASSERT_STREQ("029000" ICCID_BYTES, ot_hex(p.data, p.data_len));
+	ASSERT_EQ(3U, spy.execs);
+	ASSERT_EQ(0U, spy.queued);
+	/* a PoR by SMS-SUBMIT is queued through the pointer: 91xx */
+	n = build(&self->r, SPI1_FULL, spi2, 3, OTA_TAR_RFM_UICC, 2,
+		  READ_ICCID, pkt);
+	send(&self->r, pkt, (size_t)n, -1, NULL);
+	ASSERT_EQ(0x91, self->r.sw >> 8);
+	ASSERT_EQ(6U, spy.execs);
+	ASSERT_EQ(1U, spy.queued);
+}
+
+TEST_F(ota, card_that_fails)
+{
+	uint8_t pkt[1400], spi2 = SPI2_FULL | OTA_SPI2_POR_SUBMIT;
+	struct spy spy = { .card = self->r.t.h.card, .fail = true };
+	struct ota_por p;
+	ssize_t n;
+
+	self->r.o.exec = spy_exec;
+	self->r.o.queue_proactive = spy_queue;
+	self->r.o.card = &spy;
+	/* the script stops at the first 6F00, the PoR says so */
+	n = build(&self->r, SPI1_FULL, SPI2_FULL, 3, OTA_TAR_RFM_UICC, 1,
+		  READ_ICCID, pkt);
+	send(&self->r, pkt, (size_t)n, -1, NULL);
+	ASSERT_EQ(0x9000, self->r.sw);
+	ASSERT_EQ(0, open_por(&self->r, SPI1_FULL, SPI2_FULL, 3, &p));
+	ASSERT_EQ(OTA_ST_OK, p.status);
+	ASSERT_STREQ("016f00", ot_hex(p.data, p.data_len));
+	/* no SEND SHORT MESSAGE possible: the PoR comes in the RP-ACK */
+	n = build(&self->r, SPI1_FULL, spi2, 3, OTA_TAR_RFM_UICC, 2,
+		  READ_ICCID, pkt);
+	send(&self->r, pkt, (size_t)n, -1, NULL);
+	ASSERT_EQ(0x9000, self->r.sw);
+	ASSERT_EQ(1U, spy.queued);
+	ASSERT_EQ(0, open_por(&self->r, SPI1_FULL, spi2, 3, &p));
+	ASSERT_STREQ("016f00", ot_hex(p.data, p.data_len));
+}
+
+/* ota_card_init(o, NULL) and no pointers set: the card answers 9300 */
+TEST_F(ota, no_card_attached_is_toolkit_busy)
+{
+	uint8_t pkt[1400], out[300];
+	size_t rl;
+	ssize_t n = build(&self->r, SPI1_FULL, SPI2_FULL, 3, OTA_TAR_RFM_UICC,
+			  1, READ_ICCID, pkt);
+	uint8_t tp[OTA_CONCAT_PARTS_MAX][OTA_TPDU_MAX], env[300];
+	size_t tl[OTA_CONCAT_PARTS_MAX];
+	int e;
+
+	ota_card_wipe(&self->r.o);
+	ota_card_init(&self->r.o, NULL);
+	ASSERT_EQ(1, ota_sms_deliver_parts(pkt, (size_t)n, &self->r.server,
+					   -1, tp, tl, OTA_CONCAT_PARTS_MAX));
+	e = ota_envelope_build(tp[0], tl[0], env, sizeof(env));
+	ASSERT_EQ(0x9300, xfer(&self->r, env, (size_t)e, out, &rl));
+	ASSERT_EQ(0UL, self->r.o.last.packets);
 }
 
 TEST_HARNESS_MAIN
