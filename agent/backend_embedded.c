@@ -101,9 +101,14 @@ static void embedded_close(struct vsimd_card *c)
 
 static int embedded_power_on(struct vsimd_card *c, uint8_t atr[VSIM_ATR_MAX])
 {
-	struct vsim_host_card *h = c->priv;
+	struct embedded *e = c->priv;
+	int n = (int)vsim_card_power_on(e->h.card, atr, VSIM_ATR_MAX);
 
-	return (int)vsim_card_power_on(h->card, atr, VSIM_ATR_MAX);
+	/* the card's toolkit offers its applications (docs/ota.md) */
+	if (e->ota.prof.present && e->ota.card.nmenu &&
+	    ota_card_set_up_menu(&e->ota.card, true))
+		log_warn("card %s: cannot offer SET UP MENU", c->name);
+	return n;
 }
 
 static void embedded_power_off(struct vsimd_card *c)

@@ -153,6 +153,14 @@ static int on_record(struct kcard *k, const uint8_t *buf, size_t n,
 	switch (ev->type) {
 	case VSIM_EV_POWER:
 		log_debug("card %s: power event %u", c->name, ev->arg);
+		/*
+		 * The card's toolkit offers its applications (docs/ota.md),
+		 * held for the terminal's profile. A terminal quicker than
+		 * this record whose profile lacks SET UP MENU refuses it.
+		 */
+		if (ev->arg != VSIM_POWER_OFF && k->ota_on &&
+		    k->ota.card.nmenu && ota_card_set_up_menu(&k->ota.card, true))
+			log_debug("card %s: SET UP MENU not offered", c->name);
 		return 0;
 	case VSIM_EV_PERSIST:
 		return on_persist(k, ev, data);

@@ -35,8 +35,12 @@ static size_t engine_exec(void *card, const uint8_t *capdu, size_t len,
 }
 
 static int engine_queue(void *card, uint8_t type, uint8_t qualifier,
-			uint8_t dest, const uint8_t *tlvs, size_t len)
+			uint8_t dest, const uint8_t *tlvs, size_t len,
+			bool offer)
 {
+	if (offer)
+		return vsim_card_offer_proactive(card, type, qualifier, dest,
+						 tlvs, len);
 	return vsim_card_queue_proactive(card, type, qualifier, dest, tlvs,
 					 len);
 }
@@ -291,7 +295,7 @@ static int send_sms(struct ota_card *o, const struct ota_addr *to,
 	memcpy(tlv + n, tpdu, (size_t)tl);
 	n += (size_t)tl;
 	return o->queue_proactive(o->card, TYPE_SEND_SMS, 0x00, DEV_NETWORK,
-				  tlv, n);
+				  tlv, n, false);
 }
 
 static size_t sms_pp(struct ota_card *o, const uint8_t *env, size_t len,
@@ -357,7 +361,7 @@ static size_t sms_pp(struct ota_card *o, const uint8_t *env, size_t len,
 #define CTLV_ITEM		0x0f	/* §8.9 */
 #define CTLV_ITEM_ID		0x10	/* §8.10 */
 
-int ota_card_set_up_menu(struct ota_card *o)
+int ota_card_set_up_menu(struct ota_card *o, bool offer)
 {
 	static const char title[] = "vsim applications";
 	uint8_t tlv[230];	/* a FETCH answer holds at most 255 bytes */
@@ -380,7 +384,7 @@ int ota_card_set_up_menu(struct ota_card *o)
 		n += l;
 	}
 	return o->queue_proactive(o->card, TYPE_SET_UP_MENU, 0x00,
-				  DEV_TERMINAL, tlv, n) ? -1 : 0;
+				  DEV_TERMINAL, tlv, n, offer) ? -1 : 0;
 }
 
 /*

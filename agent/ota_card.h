@@ -62,14 +62,15 @@ struct ota_keyset {
  * The card the OTA code acts on: run a C-APDU with ADM rights (remote file
  * management, BINDING ADMIN; returns the R-APDU length, at least a SW) and
  * queue a proactive command (as vsim_card_queue_proactive(): 0, -EINVAL,
- * -ENOSPC). In this process that is the engine; for a card in vsim.ko,
- * ioctls on its card fd (ota_host.c).
+ * -ENOSPC; with @offer as vsim_card_offer_proactive(): held for a
+ * TERMINAL PROFILE that declares it). In this process that is the engine;
+ * for a card in vsim.ko, ioctls on its card fd (ota_host.c).
  */
 typedef size_t (*ota_card_exec_fn)(void *card, const uint8_t *capdu,
 				   size_t len, uint8_t *rapdu);
 typedef int (*ota_card_queue_fn)(void *card, uint8_t type, uint8_t qualifier,
 				 uint8_t dest, const uint8_t *tlvs,
-				 size_t len);
+				 size_t len, bool offer);
 
 struct ota_card {
 	ota_card_exec_fn exec;
@@ -132,9 +133,12 @@ int ota_card_set_tar(struct ota_card *o, uint32_t tar, enum ota_app app,
 
 /*
  * Queue SET UP MENU (TS 102 223 §6.6.7) with the menu[] entries, title
- * "vsim applications". 0, or -1 (no entries, queue full).
+ * "vsim applications". @offer: as a card does at power-on, for a terminal
+ * that declares SET UP MENU in its TERMINAL PROFILE (held until then);
+ * without, at once (a script playing the user). 0, or -1 (no entries,
+ * queue full, the terminal's profile lacks SET UP MENU).
  */
-int ota_card_set_up_menu(struct ota_card *o);
+int ota_card_set_up_menu(struct ota_card *o, bool offer);
 
 /*
  * The slow path (vsim_card_ops.slow_path via struct vsim_host_card, or a

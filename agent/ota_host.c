@@ -172,7 +172,8 @@ static size_t kernel_exec(void *ctx, const uint8_t *capdu, size_t len,
 }
 
 static int kernel_queue(void *ctx, uint8_t type, uint8_t qualifier,
-			uint8_t dest, const uint8_t *tlvs, size_t len)
+			uint8_t dest, const uint8_t *tlvs, size_t len,
+			bool offer)
 {
 	struct ota_host *o = ctx;
 	struct vsim_proactive_cmd p = {
@@ -180,6 +181,7 @@ static int kernel_queue(void *ctx, uint8_t type, uint8_t qualifier,
 		.type = type,
 		.qualifier = qualifier,
 		.dest = dest,
+		.flags = offer ? VSIM_PROACTIVE_F_PROFILE : 0,
 		.tlvs = (uintptr_t)tlvs,
 		.tlvs_len = (uint32_t)len,
 	};

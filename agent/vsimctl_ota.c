@@ -492,7 +492,7 @@ int vsimctl_app_request_flow(struct vsim_terminal *t, struct ota_host *ota,
 	size_t tl;
 	int ret;
 
-	if (ota_card_set_up_menu(&ota->card)) {
+	if (ota_card_set_up_menu(&ota->card, false)) {
 		fprintf(stderr, "vsimctl app: the profile's [ota] has no menu\n");
 		return 2;
 	}
@@ -716,7 +716,7 @@ static int cmd_terminal(struct opts *o)
 		size_t reql;
 
 		if (sscanf(line, "menu %24s", app) == 1) {
-			if (ota_card_set_up_menu(&ota.card) ||
+			if (ota_card_set_up_menu(&ota.card, false) ||
 			    ota_loopback_menu_request(&t, app, req, sizeof(req),
 						      &reql))
 				printf("error menu\n");

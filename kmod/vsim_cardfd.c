@@ -521,7 +521,8 @@ static long vsim_cardfd_queue_proactive(struct vsim_dev *dev,
 
 	if (copy_from_user(&req, argp, sizeof(req)))
 		return -EFAULT;
-	if (req.size != sizeof(req) || req.reserved || req.reserved2)
+	if (req.size != sizeof(req) || req.reserved2 ||
+	    req.flags & ~VSIM_PROACTIVE_F_PROFILE)
 		return -EINVAL;
 	if (req.tlvs_len > sizeof(tlvs))
 		return -ENOSPC;
@@ -531,6 +532,10 @@ static long vsim_cardfd_queue_proactive(struct vsim_dev *dev,
 		return -ERESTARTSYS;
 	if (READ_ONCE(dev->dead))
 		ret = -ENODEV;
+	else if (req.flags & VSIM_PROACTIVE_F_PROFILE)
+		ret = vsim_card_offer_proactive(dev->engine, req.type,
+						req.qualifier, req.dest, tlvs,
+						req.tlvs_len);
 	else
 		ret = vsim_card_queue_proactive(dev->engine, req.type,
 						req.qualifier, req.dest, tlvs,
@@ -547,7 +552,10 @@ static long vsim_cardfd_queue_proactive(struct vsim_dev *dev,
  * @arg: pointer to the command's struct
  *
  * Return: 0; -EFAULT, -EINVAL (size, reserved fields, SLOW_ANSWER length
- * outside 2..VSIM_RAPDU_MAX, QUEUE_PROACTIVE TLVs malformed), -ENOSPC
+ * outside 2..VSIM_RAPDU_MAX, QUEUE_PROACTIVE TLVs malformed, unknown flags
+ * or VSIM_PROACTIVE_F_PROFILE for a type without a profile bit),
+ * -EOPNOTSUPP (VSIM_PROACTIVE_F_PROFILE: the terminal's profile lacks
+ * the command), -ENOSPC
  * (GET_STATE buffer too small: len tells the size needed; QUEUE_PROACTIVE
  * queue full or command too long for a FETCH), -EMSGSIZE (EXEC: C-APDU
  * too long), -EIO (EXEC as the terminal on a card powered off), -EBUSY

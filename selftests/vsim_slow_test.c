@@ -64,19 +64,27 @@ static int exec_sw(int card, uint32_t priv, const char *hex)
 	       r[ex.rapdu_len - 2] << 8 | r[ex.rapdu_len - 1] : -EIO;
 }
 
-static int queue_proactive(int card, uint8_t type, uint8_t qualifier,
-			   uint8_t dest, const void *tlvs, uint32_t len)
+static int queue_proactive_flags(int card, uint8_t type, uint8_t qualifier,
+				 uint8_t dest, const void *tlvs, uint32_t len,
+				 uint8_t flags)
 {
 	struct vsim_proactive_cmd p = {
 		.size = sizeof(p),
 		.type = type,
 		.qualifier = qualifier,
 		.dest = dest,
+		.flags = flags,
 		.tlvs = (uintptr_t)tlvs,
 		.tlvs_len = len,
 	};
 
 	return ioctl(card, VSIM_IOC_QUEUE_PROACTIVE, &p) ? -errno : 0;
+}
+
+static int queue_proactive(int card, uint8_t type, uint8_t qualifier,
+			   uint8_t dest, const void *tlvs, uint32_t len)
+{
+	return queue_proactive_flags(card, type, qualifier, dest, tlvs, len, 0);
 }
 
 static int slow_answer(int card, uint64_t seq, const void *rapdu, uint32_t len)
@@ -303,10 +311,16 @@ TEST_F(slow, bad_arguments)
 	EXPECT_EQ(-1, ioctl(self->card, VSIM_IOC_QUEUE_PROACTIVE, &p));
 	EXPECT_EQ(EINVAL, errno);
 	p.size--;
-	p.reserved = 1;
+	p.flags = 0x80;
 	EXPECT_EQ(-1, ioctl(self->card, VSIM_IOC_QUEUE_PROACTIVE, &p));
 	EXPECT_EQ(EINVAL, errno);
-	p.reserved = 0;
+	/* held for the profile: only types the profile has a bit for */
+	p.flags = VSIM_PROACTIVE_F_PROFILE;
+	p.type = 0x40;		/* OPEN CHANNEL: byte 12, not offered */
+	EXPECT_EQ(-1, ioctl(self->card, VSIM_IOC_QUEUE_PROACTIVE, &p));
+	EXPECT_EQ(EINVAL, errno);
+	p.type = 0x21;
+	p.flags = 0;
 	p.reserved2 = 1;
 	EXPECT_EQ(-1, ioctl(self->card, VSIM_IOC_QUEUE_PROACTIVE, &p));
 	EXPECT_EQ(EINVAL, errno);
@@ -315,6 +329,42 @@ TEST_F(slow, bad_arguments)
 	/* the well-formed one does */
 	p.reserved2 = 0;
 	EXPECT_EQ(0, ioctl(self->card, VSIM_IOC_QUEUE_PROACTIVE, &p));
+	EXPECT_EQ(0x91, vsim_sw_hex(self->term, "00A4000C023F00") >> 8);
+}
+
+/* SET UP MENU offered at power-on: only a terminal that declares it sees it */
+TEST_F(slow, offered_only_after_a_profile_that_declares_it)
+{
+	uint8_t fetch[5] = { 0x80, 0x12, 0x00, 0x00, 0x00 }, r[VSIM_RAPDU_MAX];
+	static const uint8_t menu[] = { 0x85, 0x01, 'm', 0x0f, 0x02, 0x01, 'a' };
+	int sw, n;
+
+	ASSERT_EQ(0, queue_proactive_flags(self->card, 0x25, 0x00, 0x82, menu,
+					   sizeof(menu), VSIM_PROACTIVE_F_PROFILE));
+	/* held: no 91xx, nothing to FETCH before the profile */
+	EXPECT_EQ(0x9000, vsim_sw_hex(self->term, "00A4000C023F00"));
+	EXPECT_EQ(0x6f00, vsim_sw_hex(self->term, "8012000010"));
+	/* a profile with SET UP MENU (byte 4 b6): announced */
+	sw = vsim_sw_hex(self->term, "801000000401000020");
+	ASSERT_EQ(0x91, sw >> 8);
+	fetch[4] = sw & 0xff;
+	n = vsim_transmit(self->term, fetch, sizeof(fetch), r);
+	ASSERT_EQ(fetch[4] + 2, n);
+	EXPECT_EQ(0x25, r[5]);
+
+	/* next power cycle: a profile without it drops the offer */
+	ASSERT_EQ(0, vsim_power_on(self->term, NULL, NULL));
+	ASSERT_EQ(0, queue_proactive_flags(self->card, 0x25, 0x00, 0x82, menu,
+					   sizeof(menu), VSIM_PROACTIVE_F_PROFILE));
+	EXPECT_EQ(0x9000, vsim_sw_hex(self->term, "801000000401000000"));
+	EXPECT_EQ(0x9000, vsim_sw_hex(self->term, "00A4000C023F00"));
+	/* and a later offer is refused outright */
+	EXPECT_EQ(-EOPNOTSUPP,
+		  queue_proactive_flags(self->card, 0x25, 0x00, 0x82, menu,
+					sizeof(menu), VSIM_PROACTIVE_F_PROFILE));
+	/* what is not held still goes out */
+	EXPECT_EQ(0, queue_proactive(self->card, 0x21, 0x80, 0x02, text_tlv,
+				     sizeof(text_tlv)));
 	EXPECT_EQ(0x91, vsim_sw_hex(self->term, "00A4000C023F00") >> 8);
 }
 

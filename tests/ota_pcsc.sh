@@ -40,6 +40,15 @@ ok_if "vsimd starts the OTA card (${B[*]})" vsimd_start "${B[@]}" --card ota=$P
 ok_if "card present" wait_until 200 card_present "$READER0"
 ok_if "vsimd serves its OTA" grep -q "card ota: OTA served by the agent" "$PCSC_TMP/vsimd.log"
 
+# a handset's toolkit: the profile declares SET UP MENU, the card offers
+# its applications, the user picks demo, the card's request leaves by SMS
+out=$("$PY" tests/pcsc/send_sms.py "$READER0" --menu demo)
+echo "$out" | sed 's/^/# /'
+check "the card offers its catalogue with SET UP MENU after the profile" "demo" "$(sed -n 's/^menu //p' <<<"$out")"
+ud=$(sed -n 's/^ud //p' <<<"$out")
+ok_if "MENU SELECTION of demo: the request leaves as SEND SHORT MESSAGE (UDH 02 70 00)" \
+	test "${ud:0:6}" = 027000 -a "$(sed -n 's/^tr //p' <<<"$out")" = 9000
+
 out=$(ota 3 B00010 1 00A4000C022FE2 00B000000A)
 ok_if "RFM through pcscd: PoR ok with the ICCID" contains "$out" "commands 2 sw 9000 data 988812010000000010F1"
 out=$(ota 3 000000 2 80F24002024F0000)

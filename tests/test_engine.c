@@ -4,6 +4,7 @@
  * failed commits losing nothing, state files, image validation, and a
  * property run over random APDUs.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -241,6 +242,46 @@ TEST_F(card, deferred_slow_path)
 	EXPECT_STREQ("9000", tc(&self->t, "00A4000C023F00"));
 	/* the host's own ENVELOPE is never deferred: busy */
 	EXPECT_STREQ("9300", host(&self->t, "80C2000005D103010203"));
+}
+
+/* Commands held for a TERMINAL PROFILE that declares them (TS 102 223 §5.2). */
+TEST_F(card, offered_proactive_waits_for_the_profile)
+{
+	static const uint8_t menu[] = { 0x85, 0x01, 'm', 0x0f, 0x02, 0x01, 'a' };
+	static const uint8_t text[] = { 0x8d, 0x02, 0x04, 'A' };
+	struct vsim_card *c = self->t.h.card;
+
+	ASSERT_EQ(0, vsim_card_offer_proactive(c, 0x25, 0, 0x82, menu,
+					       sizeof(menu)));
+	ASSERT_EQ(0, vsim_card_queue_proactive(c, 0x21, 0x80, 0x02, text,
+					       sizeof(text)));
+	/* the held head holds back what follows it, and FETCH finds nothing */
+	EXPECT_STREQ("9000", tc(&self->t, "00A4000C023F00"));
+	EXPECT_STREQ("6F00", tc(&self->t, "8012000010"));
+	/* declared: SET UP MENU first, DISPLAY TEXT after it */
+	EXPECT_STREQ("9112", tc(&self->t, "801000000401000020"));
+	EXPECT_EQ(0, strncmp("D0108103012500", tc(&self->t, "8012000012"), 14));
+	EXPECT_STREQ("910F", tc(&self->t, "801400000C810301250082028281830100"));
+	EXPECT_EQ(0, strncmp("D00D8103022180", tc(&self->t, "801200000F"), 14));
+
+	/* not declared: dropped, and what was behind it comes forward */
+	testcard_reset(&self->t);
+	ASSERT_EQ(0, vsim_card_offer_proactive(c, 0x25, 0, 0x82, menu,
+					       sizeof(menu)));
+	ASSERT_EQ(0, vsim_card_queue_proactive(c, 0x21, 0x80, 0x02, text,
+					       sizeof(text)));
+	EXPECT_STREQ("910F", tc(&self->t, "801000000401000000"));
+	EXPECT_EQ(-EOPNOTSUPP, vsim_card_offer_proactive(c, 0x25, 0, 0x82, menu,
+							 sizeof(menu)));
+	/* after a profile that declares it: offered like any command */
+	testcard_reset(&self->t);
+	EXPECT_STREQ("9000", tc(&self->t, "801000000401000020"));
+	EXPECT_EQ(0, vsim_card_offer_proactive(c, 0x25, 0, 0x82, menu,
+					       sizeof(menu)));
+	EXPECT_STREQ("9112", tc(&self->t, "00A4000C023F00"));
+	/* a type without a profile bit cannot be offered */
+	EXPECT_EQ(-EINVAL, vsim_card_offer_proactive(c, 0x40, 0, 0x82, menu,
+						     sizeof(menu)));
 }
 
 /* Random APDUs: every one gets a status word, none breaks the card. */

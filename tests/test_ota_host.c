@@ -169,7 +169,7 @@ TEST_F(host, card_fd_refuses)
 	ASSERT_EQ(0, run(&self->r, OTA_TAR_RFM_USIM, READ_ICCID, &p, &sw));
 	ASSERT_STREQ("016f00", ot_hex(p.data, p.data_len));
 	/* SET UP MENU cannot be queued */
-	ASSERT_EQ(-1, ota_card_set_up_menu(&self->r.ota.card));
+	ASSERT_EQ(-1, ota_card_set_up_menu(&self->r.ota.card, false));
 	/* MENU SELECTION: the request cannot be queued, try later */
 	n = ot_unhex(menu_selection, c, sizeof(c));
 	ASSERT_EQ(2U, ota_card_slow_path(&self->r.ota.card, c, (size_t)n,

@@ -118,6 +118,7 @@ struct vsim_proactive {
 	u8 number;		/* command number in the command details */
 	u8 type;		/* type of command, TS 102 223 §9.4 */
 	u8 qualifier;
+	bool held;		/* until a TERMINAL PROFILE declares its type */
 	u8 cmd[VSIM_PROACTIVE_MAX];	/* D0 L ... */
 };
 

@@ -47,9 +47,62 @@ void vsim_cat_reset(struct vsim_card *c)
 
 u8 vsim_cat_pending_len(const struct vsim_card *c)
 {
-	if (!c->cat.count || c->cat.fetched)
+	const struct vsim_proactive *p = &c->cat.queue[c->cat.head];
+
+	if (!c->cat.count || c->cat.fetched || p->held)
 		return 0;
-	return c->cat.queue[c->cat.head].len;
+	return p->len;
+}
+
+/*
+ * TS 102 223 §5.2: the TERMINAL PROFILE bit of a proactive command type
+ * (byte 3: DISPLAY TEXT .. REFRESH, byte 4: SELECT ITEM .. PROVIDE LOCAL
+ * INFORMATION). False for types vsim has no use for offering.
+ */
+static bool tp_bit_of(u8 type, struct vsim_tp_bit *bit)
+{
+	static const u8 byte3[8] = { 0x21, 0x22, 0x23, 0x02, 0x20, 0x03, 0x04,
+				     0x01 };
+	/* bits 7 and 8 are both PROVIDE LOCAL INFORMATION: the first wins */
+	static const u8 byte4[8] = { 0x24, 0x13, 0x11, 0x12, 0x10, 0x25, 0x26,
+				     0x26 };
+	u8 i;
+
+	for (i = 0; i < 8; i++) {
+		if (byte3[i] == type || byte4[i] == type) {
+			bit->byte = byte3[i] == type ? 3 : 4;
+			bit->mask = (u8)(1 << i);
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * A TERMINAL PROFILE arrived: held commands it declares are announced in
+ * their turn, the others are dropped (the terminal could not run them).
+ */
+static void release_held(struct vsim_card *c)
+{
+	struct vsim_cat *cat = &c->cat;
+	struct vsim_tp_bit bit;
+	u8 i, kept = 0;
+
+	for (i = 0; i < cat->count; i++) {
+		struct vsim_proactive *p;
+
+		p = &cat->queue[(cat->head + i) % VSIM_PROACTIVE_SLOTS];
+		if (p->held) {
+			if (!tp_bit_of(p->type, &bit) || !vsim_tp_has(c, bit))
+				continue;
+			p->held = false;
+		}
+		/* in place: a kept command only ever moves towards the head */
+		if (kept != i)
+			cat->queue[(cat->head + kept) % VSIM_PROACTIVE_SLOTS] = *p;
+		kept++;
+	}
+	cat->count = kept;
 }
 
 /*
@@ -73,6 +126,7 @@ int vsim_cat_queue(struct vsim_card *c, u8 type, u8 qualifier, u8 dest,
 	cat->next_number = cat->next_number == 0xfe ? 1 : cat->next_number + 1;
 	p->type = type;
 	p->qualifier = qualifier;
+	p->held = false;
 	q = p->cmd;
 	*q++ = BER_PROACTIVE;
 	if (body > 0x7f)
@@ -112,6 +166,29 @@ int vsim_card_queue_proactive(struct vsim_card *c, u8 type, u8 qualifier,
 	return vsim_cat_queue(c, type, qualifier, dest, tlvs, (u16)len);
 }
 
+/*
+ * A proactive command only a terminal that declares it may see (SET UP
+ * MENU at power-on): held until this power cycle's TERMINAL PROFILE, and
+ * dropped then if the profile lacks the command's bit.
+ */
+int vsim_card_offer_proactive(struct vsim_card *c, u8 type, u8 qualifier,
+			      u8 dest, const u8 *tlvs, size_t len)
+{
+	struct vsim_cat *cat = &c->cat;
+	struct vsim_tp_bit bit;
+	int ret;
+
+	if (!tp_bit_of(type, &bit))
+		return -EINVAL;
+	if (c->terminal_profile_len && !vsim_tp_has(c, bit))
+		return -EOPNOTSUPP;
+	ret = vsim_card_queue_proactive(c, type, qualifier, dest, tlvs, len);
+	if (!ret && !c->terminal_profile_len)
+		cat->queue[(cat->head + cat->count - 1) %
+			   VSIM_PROACTIVE_SLOTS].held = true;
+	return ret;
+}
+
 static void dequeue(struct vsim_card *c)
 {
 	struct vsim_cat *cat = &c->cat;
@@ -134,6 +211,7 @@ u16 vsim_cat_terminal_profile(struct vsim_card *c, const struct vsim_apdu *a,
 		return SW_WRONG_LENGTH;
 	memcpy(c->terminal_profile, a->data, n);
 	c->terminal_profile_len = (u8)n;
+	release_held(c);
 	vsim_binding_terminal_profile(c);
 	return SW_OK;
 }
@@ -147,7 +225,7 @@ u16 vsim_cat_fetch(struct vsim_card *c, const struct vsim_apdu *a,
 	if (a->p1 || a->p2)
 		return SW_WRONG_P1P2;
 	/* nothing pending: the terminal did not get a 91xx for this */
-	if (!c->cat.count)
+	if (!c->cat.count || c->cat.queue[c->cat.head].held)
 		return SW_TECHNICAL;
 	p = &c->cat.queue[c->cat.head];
 	/* a FETCH repeated before the TERMINAL RESPONSE gets the same command */

@@ -132,6 +132,17 @@ size_t vsim_card_exec(struct vsim_card *card, const u8 *capdu, size_t len,
 int vsim_card_queue_proactive(struct vsim_card *card, u8 type, u8 qualifier,
 			      u8 dest, const u8 *tlvs, size_t len);
 
+/*
+ * The same, for a command only a terminal that declares it in TERMINAL
+ * PROFILE may see (TS 102 223 §5.2; SET UP MENU at power-on): held, not
+ * announced, until this power cycle's TERMINAL PROFILE, then announced in
+ * its turn or dropped when the profile lacks its bit. -EOPNOTSUPP when the
+ * profile already came without it, -EINVAL for a type without a profile
+ * bit (§5.2 bytes 3 and 4), else as vsim_card_queue_proactive().
+ */
+int vsim_card_offer_proactive(struct vsim_card *card, u8 type, u8 qualifier,
+			      u8 dest, const u8 *tlvs, size_t len);
+
 /* Counters for sysfs and benchmarks. */
 struct vsim_card_stats {
 	u64 apdus;

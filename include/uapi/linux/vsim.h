@@ -282,11 +282,19 @@ struct vsim_proactive_cmd {
 	__u8 type;		/* type of command, TS 102 223 §9.4 */
 	__u8 qualifier;
 	__u8 dest;		/* destination device identity, §8.7 */
-	__u8 reserved;
+	__u8 flags;		/* VSIM_PROACTIVE_F_* */
 	__u64 tlvs;		/* in: pointer to the TLVs */
 	__u32 tlvs_len;		/* in: 0..VSIM_PROACTIVE_TLVS_MAX */
 	__u32 reserved2;
 };
+
+/*
+ * struct vsim_proactive_cmd.flags: announce the command only to a terminal
+ * whose TERMINAL PROFILE of this power cycle declares it (TS 102 223 §5.2;
+ * SET UP MENU at power-on): held until the profile comes, dropped if it
+ * lacks the command's bit.
+ */
+#define VSIM_PROACTIVE_F_PROFILE	0x01
 
 /* a FETCH answer carries at most 255 bytes, headers included */
 #define VSIM_PROACTIVE_TLVS_MAX	255
