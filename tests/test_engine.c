@@ -255,14 +255,15 @@ TEST_F(card, offered_proactive_waits_for_the_profile)
 					       sizeof(menu)));
 	ASSERT_EQ(0, vsim_card_queue_proactive(c, 0x21, 0x80, 0x02, text,
 					       sizeof(text)));
-	/* the held head holds back what follows it, and FETCH finds nothing */
-	EXPECT_STREQ("9000", tc(&self->t, "00A4000C023F00"));
+	/* the offer waits aside and holds nothing back */
+	EXPECT_STREQ("910F", tc(&self->t, "00A4000C023F00"));
+	EXPECT_EQ(0, strncmp("D00D8103022180", tc(&self->t, "801200000F"), 14));
+	EXPECT_STREQ("9000", tc(&self->t, "801400000C810302218082028281830100"));
 	EXPECT_STREQ("6F00", tc(&self->t, "8012000010"));
-	/* declared: SET UP MENU first, DISPLAY TEXT after it */
+	/* declared: it joins the queue */
 	EXPECT_STREQ("9112", tc(&self->t, "801000000401000020"));
 	EXPECT_EQ(0, strncmp("D0108103012500", tc(&self->t, "8012000012"), 14));
-	EXPECT_STREQ("910F", tc(&self->t, "801400000C810301250082028281830100"));
-	EXPECT_EQ(0, strncmp("D00D8103022180", tc(&self->t, "801200000F"), 14));
+	EXPECT_STREQ("9000", tc(&self->t, "801400000C810301250082028281830100"));
 
 	/* not declared: dropped, and what was behind it comes forward */
 	testcard_reset(&self->t);

@@ -118,7 +118,6 @@ struct vsim_proactive {
 	u8 number;		/* command number in the command details */
 	u8 type;		/* type of command, TS 102 223 §9.4 */
 	u8 qualifier;
-	bool held;		/* until a TERMINAL PROFILE declares its type */
 	u8 cmd[VSIM_PROACTIVE_MAX];	/* D0 L ... */
 };
 
@@ -128,6 +127,9 @@ struct vsim_cat {
 	u8 count;
 	bool fetched;		/* queue[head] went out; its TERMINAL RESPONSE is due */
 	u8 next_number;
+	/* vsim_card_offer_proactive(): set aside until TERMINAL PROFILE */
+	bool has_offer;
+	struct vsim_proactive offer;
 };
 
 /* Per power cycle: what the binding check has decided (docs/binding.md). */

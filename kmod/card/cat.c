@@ -47,11 +47,9 @@ void vsim_cat_reset(struct vsim_card *c)
 
 u8 vsim_cat_pending_len(const struct vsim_card *c)
 {
-	const struct vsim_proactive *p = &c->cat.queue[c->cat.head];
-
-	if (!c->cat.count || c->cat.fetched || p->held)
+	if (!c->cat.count || c->cat.fetched)
 		return 0;
-	return p->len;
+	return c->cat.queue[c->cat.head].len;
 }
 
 /*
@@ -79,54 +77,44 @@ static bool tp_bit_of(u8 type, struct vsim_tp_bit *bit)
 }
 
 /*
- * A TERMINAL PROFILE arrived: held commands it declares are announced in
- * their turn, the others are dropped (the terminal could not run them).
+ * A TERMINAL PROFILE arrived: the command set aside for it joins the queue
+ * if the profile declares it, and is dropped if not (the terminal could
+ * not run it) or if the queue is full.
  */
-static void release_held(struct vsim_card *c)
+static void release_offer(struct vsim_card *c)
 {
 	struct vsim_cat *cat = &c->cat;
 	struct vsim_tp_bit bit;
-	u8 i, kept = 0;
 
-	for (i = 0; i < cat->count; i++) {
-		struct vsim_proactive *p;
-
-		p = &cat->queue[(cat->head + i) % VSIM_PROACTIVE_SLOTS];
-		if (p->held) {
-			if (!tp_bit_of(p->type, &bit) || !vsim_tp_has(c, bit))
-				continue;
-			p->held = false;
-		}
-		/* in place: a kept command only ever moves towards the head */
-		if (kept != i)
-			cat->queue[(cat->head + kept) % VSIM_PROACTIVE_SLOTS] = *p;
-		kept++;
+	if (!cat->has_offer)
+		return;
+	cat->has_offer = false;
+	if (tp_bit_of(cat->offer.type, &bit) && vsim_tp_has(c, bit) &&
+	    cat->count < VSIM_PROACTIVE_SLOTS) {
+		cat->queue[(cat->head + cat->count) % VSIM_PROACTIVE_SLOTS] =
+			cat->offer;
+		cat->count++;
 	}
-	cat->count = kept;
+	vsim_wipe(&cat->offer, sizeof(cat->offer));
 }
 
 /*
- * Queue a proactive command: D0 L {81 03 number type qualifier}
+ * Build a proactive command in @p: D0 L {81 03 number type qualifier}
  * {82 02 81 dest} then @tlvs, L in one byte or as 81 xx (TS 102 223
- * Annex C). Returns 0, or -ENOSPC when the queue or the command is full.
+ * Annex C). Returns 0, or -ENOSPC when it would not fit a FETCH.
  */
-int vsim_cat_queue(struct vsim_card *c, u8 type, u8 qualifier, u8 dest,
-		   const u8 *tlvs, u16 len)
+static int build(struct vsim_cat *cat, struct vsim_proactive *p, u8 type,
+		 u8 qualifier, u8 dest, const u8 *tlvs, u16 len)
 {
-	struct vsim_cat *cat = &c->cat;
-	struct vsim_proactive *p;
 	u16 body = 5 + 4 + len;
 	u8 *q;
 
-	if (cat->count == VSIM_PROACTIVE_SLOTS ||
-	    len > VSIM_PROACTIVE_MAX || body + 3 > VSIM_PROACTIVE_MAX)
+	if (len > VSIM_PROACTIVE_MAX || body + 3 > VSIM_PROACTIVE_MAX)
 		return -ENOSPC;
-	p = &cat->queue[(cat->head + cat->count) % VSIM_PROACTIVE_SLOTS];
 	p->number = cat->next_number;
 	cat->next_number = cat->next_number == 0xfe ? 1 : cat->next_number + 1;
 	p->type = type;
 	p->qualifier = qualifier;
-	p->held = false;
 	q = p->cmd;
 	*q++ = BER_PROACTIVE;
 	if (body > 0x7f)
@@ -143,16 +131,28 @@ int vsim_cat_queue(struct vsim_card *c, u8 type, u8 qualifier, u8 dest,
 	*q++ = dest;
 	memcpy(q, tlvs, len);
 	p->len = (u8)(q + len - p->cmd);
-	cat->count++;
 	return 0;
 }
 
-/*
- * The host's proactive commands (SEND SHORT MESSAGE of an OTA PoR, SET UP
- * MENU): checked for shape, then queued like the card's own.
- */
-int vsim_card_queue_proactive(struct vsim_card *c, u8 type, u8 qualifier,
-			      u8 dest, const u8 *tlvs, size_t len)
+/* Queue a proactive command; 0, or -ENOSPC (queue full, too long). */
+int vsim_cat_queue(struct vsim_card *c, u8 type, u8 qualifier, u8 dest,
+		   const u8 *tlvs, u16 len)
+{
+	struct vsim_cat *cat = &c->cat;
+	int ret;
+
+	if (cat->count == VSIM_PROACTIVE_SLOTS)
+		return -ENOSPC;
+	ret = build(cat, &cat->queue[(cat->head + cat->count) %
+				     VSIM_PROACTIVE_SLOTS],
+		    type, qualifier, dest, tlvs, len);
+	if (!ret)
+		cat->count++;
+	return ret;
+}
+
+/* TLVs a host hands in: COMPREHENSION-TLVs end to end, or -EINVAL. */
+static int check_tlvs(const u8 *tlvs, size_t len)
 {
 	u16 off = 0;
 	u8 tag, l;
@@ -163,13 +163,28 @@ int vsim_card_queue_proactive(struct vsim_card *c, u8 type, u8 qualifier,
 	while (off < len)
 		if (!ctlv_next(tlvs, (u16)len, &off, &tag, &v, &l))
 			return -EINVAL;
+	return 0;
+}
+
+/*
+ * The host's proactive commands (SEND SHORT MESSAGE of an OTA PoR, SET UP
+ * MENU): checked for shape, then queued like the card's own.
+ */
+int vsim_card_queue_proactive(struct vsim_card *c, u8 type, u8 qualifier,
+			      u8 dest, const u8 *tlvs, size_t len)
+{
+	int ret = check_tlvs(tlvs, len);
+
+	if (ret)
+		return ret;
 	return vsim_cat_queue(c, type, qualifier, dest, tlvs, (u16)len);
 }
 
 /*
  * A proactive command only a terminal that declares it may see (SET UP
- * MENU at power-on): held until this power cycle's TERMINAL PROFILE, and
- * dropped then if the profile lacks the command's bit.
+ * MENU at power-on): set aside, out of the queue so it holds nothing
+ * back, until this power cycle's TERMINAL PROFILE. One at a time: a newer
+ * offer replaces it.
  */
 int vsim_card_offer_proactive(struct vsim_card *c, u8 type, u8 qualifier,
 			      u8 dest, const u8 *tlvs, size_t len)
@@ -180,12 +195,18 @@ int vsim_card_offer_proactive(struct vsim_card *c, u8 type, u8 qualifier,
 
 	if (!tp_bit_of(type, &bit))
 		return -EINVAL;
-	if (c->terminal_profile_len && !vsim_tp_has(c, bit))
-		return -EOPNOTSUPP;
-	ret = vsim_card_queue_proactive(c, type, qualifier, dest, tlvs, len);
-	if (!ret && !c->terminal_profile_len)
-		cat->queue[(cat->head + cat->count - 1) %
-			   VSIM_PROACTIVE_SLOTS].held = true;
+	if (c->terminal_profile_len) {
+		if (!vsim_tp_has(c, bit))
+			return -EOPNOTSUPP;
+		return vsim_card_queue_proactive(c, type, qualifier, dest,
+						 tlvs, len);
+	}
+	ret = check_tlvs(tlvs, len);
+	if (!ret)
+		ret = build(cat, &cat->offer, type, qualifier, dest, tlvs,
+			    (u16)len);
+	if (!ret)
+		cat->has_offer = true;
 	return ret;
 }
 
@@ -211,7 +232,7 @@ u16 vsim_cat_terminal_profile(struct vsim_card *c, const struct vsim_apdu *a,
 		return SW_WRONG_LENGTH;
 	memcpy(c->terminal_profile, a->data, n);
 	c->terminal_profile_len = (u8)n;
-	release_held(c);
+	release_offer(c);
 	vsim_binding_terminal_profile(c);
 	return SW_OK;
 }
@@ -225,7 +246,7 @@ u16 vsim_cat_fetch(struct vsim_card *c, const struct vsim_apdu *a,
 	if (a->p1 || a->p2)
 		return SW_WRONG_P1P2;
 	/* nothing pending: the terminal did not get a 91xx for this */
-	if (!c->cat.count || c->cat.queue[c->cat.head].held)
+	if (!c->cat.count)
 		return SW_TECHNICAL;
 	p = &c->cat.queue[c->cat.head];
 	/* a FETCH repeated before the TERMINAL RESPONSE gets the same command */

@@ -134,11 +134,12 @@ int vsim_card_queue_proactive(struct vsim_card *card, u8 type, u8 qualifier,
 
 /*
  * The same, for a command only a terminal that declares it in TERMINAL
- * PROFILE may see (TS 102 223 §5.2; SET UP MENU at power-on): held, not
- * announced, until this power cycle's TERMINAL PROFILE, then announced in
- * its turn or dropped when the profile lacks its bit. -EOPNOTSUPP when the
- * profile already came without it, -EINVAL for a type without a profile
- * bit (§5.2 bytes 3 and 4), else as vsim_card_queue_proactive().
+ * PROFILE may see (TS 102 223 §5.2; SET UP MENU at power-on): set aside,
+ * out of the queue (one; a newer offer replaces it), until this power
+ * cycle's TERMINAL PROFILE, then queued, or dropped when the profile lacks
+ * its bit. -EOPNOTSUPP when the profile already came without it, -EINVAL
+ * for a type without a profile bit (§5.2 bytes 3 and 4), else as
+ * vsim_card_queue_proactive().
  */
 int vsim_card_offer_proactive(struct vsim_card *card, u8 type, u8 qualifier,
 			      u8 dest, const u8 *tlvs, size_t len);
