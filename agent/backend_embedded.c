@@ -141,6 +141,14 @@ static int embedded_stats(struct vsimd_card *c, uint64_t *apdus,
 	return 0;
 }
 
+static int embedded_app_request(struct vsimd_card *c, const char *app,
+				char *err, size_t errlen)
+{
+	struct embedded *e = c->priv;
+
+	return ota_host_choose(&e->ota, app, err, errlen);
+}
+
 const struct vsimd_backend vsimd_backend_embedded = {
 	.name = "embedded",
 	.open = embedded_open,
@@ -149,4 +157,5 @@ const struct vsimd_backend vsimd_backend_embedded = {
 	.power_off = embedded_power_off,
 	.transmit = embedded_transmit,
 	.stats = embedded_stats,
+	.app_request = embedded_app_request,
 };

@@ -42,9 +42,14 @@ struct kcard {
 	pthread_t thread;
 	int thread_started;
 	struct vsimd_card *c;
-	/* the OTA side, used by the thread only (VSIM_NEW_CARD_F_SLOW_PATH) */
+	/*
+	 * The OTA side (VSIM_NEW_CARD_F_SLOW_PATH): the thread serves the
+	 * card's slow path with it, vsimd's main thread `vsimctl app
+	 * request`; ota_lock keeps them apart.
+	 */
 	bool ota_on;
 	struct ota_host ota;
+	pthread_mutex_t ota_lock;
 	/* a slow-path record read while another was served: served next */
 	bool has_next;
 	struct slow_cmd next;
@@ -158,9 +163,13 @@ static int on_record(struct kcard *k, const uint8_t *buf, size_t n,
 		 * held for the terminal's profile. A terminal quicker than
 		 * this record whose profile lacks SET UP MENU refuses it.
 		 */
-		if (ev->arg != VSIM_POWER_OFF && k->ota_on &&
-		    k->ota.card.nmenu && ota_card_set_up_menu(&k->ota.card, true))
-			log_debug("card %s: SET UP MENU not offered", c->name);
+		if (ev->arg != VSIM_POWER_OFF && k->ota_on && k->ota.card.nmenu) {
+			pthread_mutex_lock(&k->ota_lock);
+			if (ota_card_set_up_menu(&k->ota.card, true))
+				log_debug("card %s: SET UP MENU not offered",
+					  c->name);
+			pthread_mutex_unlock(&k->ota_lock);
+		}
 		return 0;
 	case VSIM_EV_PERSIST:
 		return on_persist(k, ev, data);
@@ -237,7 +246,9 @@ static void serve_slow(struct kcard *k, const struct slow_cmd *s, uint8_t *buf)
 			c->name, (unsigned long long)s->seq, s->len);
 		rlen = put_sw(r, 0x6f00);
 	} else if (k->ota_on) {
+		pthread_mutex_lock(&k->ota_lock);
 		rlen = ota_card_slow_path(&k->ota.card, s->capdu, s->len, r);
+		pthread_mutex_unlock(&k->ota_lock);
 	}
 	/* no OTA, or not one for it: TS 102 221 §10.2.1.1 toolkit busy */
 	if (rlen < 2 || rlen > VSIM_RAPDU_MAX)
@@ -330,6 +341,7 @@ static void kernel_close(struct vsimd_card *c)
 	if (k->stop_fd >= 0)
 		close(k->stop_fd);
 	ota_host_close(&k->ota);	/* wipes the OTA keys */
+	pthread_mutex_destroy(&k->ota_lock);
 	explicit_bzero(&k->next, sizeof(k->next));
 	free(k);
 	c->priv = NULL;
@@ -372,6 +384,7 @@ static int kernel_open(struct vsimd_card *c, const struct vsim_store_card *row,
 	}
 	k->card_fd = k->term_fd = k->stop_fd = -1;
 	k->c = c;
+	pthread_mutex_init(&k->ota_lock, NULL);
 	c->priv = k;
 	/* the OTA side first: it decides whether the card has a slow path */
 	snprintf(db, sizeof(db), "%s/%s", c->d->cfg->state_dir, VSIM_STORE_FILE);
@@ -514,6 +527,22 @@ static int kernel_stats(struct vsimd_card *c, uint64_t *apdus,
 	return 0;
 }
 
+static int kernel_app_request(struct vsimd_card *c, const char *app,
+			      char *err, size_t errlen)
+{
+	struct kcard *k = c->priv;
+	int ret;
+
+	if (!k->ota_on) {
+		snprintf(err, errlen, "the card has no OTA side in this vsimd");
+		return -1;
+	}
+	pthread_mutex_lock(&k->ota_lock);
+	ret = ota_host_choose(&k->ota, app, err, errlen);
+	pthread_mutex_unlock(&k->ota_lock);
+	return ret;
+}
+
 const struct vsimd_backend vsimd_backend_kernel = {
 	.name = "kernel",
 	.open = kernel_open,
@@ -522,4 +551,5 @@ const struct vsimd_backend vsimd_backend_kernel = {
 	.power_off = kernel_power_off,
 	.transmit = kernel_transmit,
 	.stats = kernel_stats,
+	.app_request = kernel_app_request,
 };

@@ -287,6 +287,32 @@ static void cmd_add(struct vsimd *d, struct ctl_client *cl, json_object *req)
 	client_send(cl, o);
 }
 
+/*
+ * The user picks an application from the card's OTA menu: the card queues
+ * its request SMS; the terminal learns of it by 91xx (docs/ota.md).
+ */
+static void cmd_app_request(struct vsimd *d, struct ctl_client *cl,
+			    json_object *req)
+{
+	const char *app = get_str(req, "app");
+	struct vsimd_card *c = need_card(d, cl, req);
+	char err[300];
+
+	if (!c)
+		return;
+	if (!app || !*app) {
+		send_error(cl, "app-request needs \"app\"");
+		return;
+	}
+	if (d->backend->app_request(c, app, err, sizeof(err))) {
+		send_error(cl, err);
+		return;
+	}
+	log_info("card %s: %s chosen from the menu: the request SMS waits for the terminal",
+		 c->name, app);
+	client_send(cl, ok_reply());
+}
+
 static void handle_request(struct vsimd *d, struct ctl_client *cl,
 			   const char *line)
 {
@@ -335,8 +361,10 @@ static void handle_request(struct vsimd *d, struct ctl_client *cl,
 			cl->trace = c;
 			client_send(cl, ok_reply());
 		}
+	} else if (!strcmp(cmd, "app-request")) {
+		cmd_app_request(d, cl, req);
 	} else {
-		snprintf(err, sizeof(err), "unknown cmd '%.64s' (list, status, add, remove, trace)",
+		snprintf(err, sizeof(err), "unknown cmd '%.64s' (list, status, add, remove, trace, app-request)",
 			 cmd);
 		send_error(cl, err);
 	}

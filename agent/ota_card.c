@@ -15,6 +15,7 @@
 #define SW_OK		0x9000
 #define SW_WRONG_DATA	0x6a80
 #define SW_NO_INS	0x6d00
+#define SW_TOOLKIT_BUSY	0x9300
 
 #define TYPE_SEND_SMS	0x13	/* TS 102 223 §9.4 */
 #define DEV_NETWORK	0x83
@@ -432,6 +433,26 @@ static size_t menu_selection(struct ota_card *o, const uint8_t *env,
 			       (size_t)pl))
 		return put_sw(rapdu, 0x6f00);	/* queue full: try later */
 	return put_sw(rapdu, SW_OK);
+}
+
+int ota_card_choose(struct ota_card *o, const char *app, uint16_t *sw)
+{
+	/* ENVELOPE MENU SELECTION (TS 102 223 §7.2): keypad -> UICC, item */
+	uint8_t env[14] = { 0x80, 0xc2, 0x00, 0x00, 0x09, 0xd3, 0x07, 0x82,
+			    0x02, 0x01, 0x81, 0x90, 0x01, 0x00 };
+	uint8_t r[VSIM_RAPDU_MAX];
+	unsigned int i;
+	size_t n;
+
+	*sw = SW_WRONG_DATA;
+	for (i = 0; i < o->nmenu && strcmp(o->menu[i], app); i++)
+		;
+	if (i == o->nmenu)
+		return -2;
+	env[13] = (uint8_t)(i + 1);
+	n = ota_card_slow_path(o, env, sizeof(env), r);
+	*sw = n >= 2 ? (uint16_t)(r[n - 2] << 8 | r[n - 1]) : SW_TOOLKIT_BUSY;
+	return *sw == SW_OK ? 0 : -1;
 }
 
 size_t ota_card_slow_path(void *ota, const uint8_t *capdu, size_t len,

@@ -141,6 +141,15 @@ int ota_card_set_tar(struct ota_card *o, uint32_t tar, enum ota_app app,
 int ota_card_set_up_menu(struct ota_card *o, bool offer);
 
 /*
+ * The user picks @app from the menu, for scripts (vsimctl app request
+ * CARD APP): what a MENU SELECTION of its item does, the request queued
+ * as SEND SHORT MESSAGE for the terminal to FETCH. 0; -2 when @app is not
+ * on the menu; -1 otherwise (@sw: the status word MENU SELECTION would
+ * have answered).
+ */
+int ota_card_choose(struct ota_card *o, const char *app, uint16_t *sw);
+
+/*
  * The slow path (vsim_card_ops.slow_path via struct vsim_host_card, or a
  * VSIM_EV_SLOW_APDU record of vsim.ko's card fd):
  * answers ENVELOPE (D1) with the PoR + 9000, or 9000 alone; 6A80 for an

@@ -232,3 +232,23 @@ void ota_host_close(struct ota_host *o)
 	ota_store_close(o->store);
 	o->store = NULL;
 }
+
+int ota_host_choose(struct ota_host *o, const char *app, char *err,
+		    size_t errlen)
+{
+	uint16_t sw;
+	int ret;
+
+	if (!o->prof.present || !o->card.nmenu) {
+		snprintf(err, errlen, "the card has no OTA menu ([ota] menu)");
+		return -1;
+	}
+	ret = ota_card_choose(&o->card, app, &sw);
+	if (ret == -2)
+		snprintf(err, errlen, "%s is not on the card's menu", app);
+	else if (ret)
+		snprintf(err, errlen, "the card sent no request (MENU SELECTION answers %04X%s)",
+			 sw, sw == 0x6985 ? ": no server address or request key set" :
+			 sw == 0x6f00 ? ": its proactive queue is full" : "");
+	return ret;
+}

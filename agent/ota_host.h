@@ -37,6 +37,13 @@ int ota_host_open(struct ota_host *o, struct vsim_host_card *h,
 void ota_host_close(struct ota_host *o);
 
 /*
+ * ota_card_choose() for vsimd (vsimctl app request CARD APP): 0, or -1
+ * with @err naming why (no OTA, not on the menu, the card's answer).
+ */
+int ota_host_choose(struct ota_host *o, const char *app, char *err,
+		    size_t errlen);
+
+/*
  * vsimd (the embedded backend): the OTA tables live in its database @db
  * (vsim.db), through a connection of their own so that a transaction of
  * one card's thread never takes in another thread's statements. save

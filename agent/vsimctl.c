@@ -43,6 +43,7 @@ static void usage(FILE *f)
 	      "       vsimctl binding show|reset|set --profile FILE [--state DIR] [--adm KEY] ...\n"
 	      "       vsimctl ota wrap|por|send|download|show ...   (docs/ota.md)\n"
 	      "       vsimctl app request --profile FILE --server DIR --catalogue FILE APP\n"
+	      "       vsimctl app request CARD APP [--json]   (a card of vsimd)\n"
 	      "\n"
 	      "exec powers the card on, sends each APDU (hex, spaces allowed) and\n"
 	      "prints each R-APDU in hex (data then SW), one line each. It never\n"
@@ -286,6 +287,7 @@ struct ctl_opts {
 	int slot;		/* -1: let vsimd choose */
 	const char *vpcd;
 	const char *arg;	/* CARD or PROFILE */
+	const char *arg2;	/* app request: APP */
 };
 
 /* Options for the daemon commands; 0, or 2 after a usage message. */
@@ -346,12 +348,15 @@ static int ctl_parse(int argc, char **argv, const char *cmd, int want_arg,
 	}
 	if (argc - optind != want_arg) {
 		fprintf(stderr, "vsimctl %s: %s\n", cmd,
+			want_arg == 2 ? "needs CARD and APP" :
 			want_arg ? (add_opts ? "needs one PROFILE" : "needs one CARD") :
 			"takes no arguments");
 		return 2;
 	}
 	if (want_arg)
 		o->arg = argv[optind];
+	if (want_arg == 2)
+		o->arg2 = argv[optind + 1];
 	return 0;
 }
 
@@ -557,6 +562,52 @@ out:
 	return ret;
 }
 
+/*
+ * vsimctl app request CARD APP: the user of vsimd's card CARD picks APP
+ * from its OTA menu; the card's request SMS then waits for the terminal
+ * (91xx, FETCH, SEND SHORT MESSAGE). With --profile it is the loopback
+ * form instead (vsimctl_ota.c).
+ */
+static int cmd_app_daemon(int argc, char **argv)
+{
+	struct vsim_ctl ctl = { .fd = -1 };
+	struct ctl_opts o;
+	json_object *req, *rep;
+	int rc;
+
+	rc = ctl_parse(argc, argv, "app request", 2, 0, &o);
+	if (rc)
+		return rc;
+	req = json_object_new_object();
+	json_object_object_add(req, "cmd", json_object_new_string("app-request"));
+	json_object_object_add(req, "card", json_object_new_string(o.arg));
+	json_object_object_add(req, "app", json_object_new_string(o.arg2));
+	rep = ctl_call(&ctl, &o, req);
+	json_object_put(req);
+	vsim_ctl_close(&ctl);
+	if (!rep)
+		return 1;
+	if (o.json)
+		puts(json_object_to_json_string_ext(rep, JSON_C_TO_STRING_PLAIN));
+	else
+		printf("card %s: %s chosen; its request SMS waits for the terminal (91xx, FETCH)\n",
+		       o.arg, o.arg2);
+	json_object_put(rep);
+	return fflush(stdout) ? 1 : 0;
+}
+
+/* The loopback form of app request names its card by --profile. */
+static int has_profile_opt(int argc, char **argv)
+{
+	int i;
+
+	for (i = 0; i < argc; i++)
+		if (!strcmp(argv[i], "--profile") ||
+		    !strncmp(argv[i], "--profile=", 10))
+			return 1;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -581,6 +632,9 @@ int main(int argc, char **argv)
 		return vsimctl_binding(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "ota"))
 		return vsimctl_ota(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "app") && argc > 2 && !strcmp(argv[2], "request") &&
+	    !has_profile_opt(argc, argv))
+		return cmd_app_daemon(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "app"))
 		return vsimctl_app(argc - 1, argv + 1);
 	fprintf(stderr, "vsimctl: unknown command '%s'\n", argv[1]);

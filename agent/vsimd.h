@@ -43,6 +43,13 @@ struct vsimd_backend {
 	/* Engine counters; 0 or -1. */
 	int (*stats)(struct vsimd_card *c, uint64_t *apdus, uint64_t *auth_ok,
 		     uint64_t *auth_fail);
+	/*
+	 * The user picks @app from the card's OTA menu (vsimctl app request
+	 * CARD APP): the card queues its request SMS for the terminal. 0, or
+	 * -1 with @err.
+	 */
+	int (*app_request)(struct vsimd_card *c, const char *app, char *err,
+			   size_t errlen);
 };
 
 extern const struct vsimd_backend vsimd_backend_embedded;

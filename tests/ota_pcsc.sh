@@ -48,6 +48,21 @@ check "the card offers its catalogue with SET UP MENU after the profile" "demo" 
 ud=$(sed -n 's/^ud //p' <<<"$out")
 ok_if "MENU SELECTION of demo: the request leaves as SEND SHORT MESSAGE (UDH 02 70 00)" \
 	test "${ud:0:6}" = 027000 -a "$(sed -n 's/^tr //p' <<<"$out")" = 9000
+# the same choice for scripts: vsimctl app request CARD APP through vsimd
+out=$("$PY" tests/pcsc/send_sms.py "$READER0" --exec "$V app request ota demo" 00A4000C023F00)
+echo "$out" | sed 's/^/# /'
+ok_if "vsimctl app request ota demo: chosen in vsimd" \
+	contains "$out" "exec card ota: demo chosen; its request SMS waits for the terminal"
+ud=$(sed -n 's/^ud //p' <<<"$out")
+ok_if "... the terminal's next command gets 91xx and FETCHes the request (UDH 02 70 00)" \
+	test "${ud:0:6}" = 027000 -a "$(sed -n 's/^tr //p' <<<"$out")" = 9000
+out=$($V app request ota nosuch 2>&1); rc=$?
+check "app request of an application not on the menu: exit 1, named" \
+	"1:vsimctl: nosuch is not on the card's menu" "$rc:$out"
+out=$($V app request nocard demo 2>&1); rc=$?
+check "app request to an unknown card: exit 1, named" "1:vsimctl: no card named 'nocard'" "$rc:$out"
+out=$($V app request ota 2>&1); rc=$?
+check "app request without APP: usage, exit 2" "2:vsimctl app request: needs CARD and APP" "$rc:$out"
 
 out=$(ota 3 B00010 1 00A4000C022FE2 00B000000A)
 ok_if "RFM through pcscd: PoR ok with the ICCID" contains "$out" "commands 2 sw 9000 data 988812010000000010F1"

@@ -10,15 +10,19 @@
 # are preceded by a handset's start of the toolkit: TERMINAL PROFILE
 # declaring SET UP MENU and SEND SHORT MESSAGE (TS 102 223 §5.2), the
 # card's SET UP MENU fetched and acknowledged, and the user's MENU
-# SELECTION of APP (§7.2) as the last command. Prints
+# SELECTION of APP (§7.2) as the last command. With --exec CMD first, the
+# shell command CMD runs once the connection holds the card (it stays
+# powered) and before the APDUs. Prints
+#   exec LINE    CMD's output (--exec), each line; exit 1 when CMD fails
 #   menu NAME... the items of the card's SET UP MENU (--menu)
 #   sw XXXX      the last command's status word (61xx: after GET RESPONSE)
 #   fetch HEX    the proactive command (with its SW)
 #   ud HEX       the SMS-SUBMIT's user data, UDH first
 #   tr XXXX      the TERMINAL RESPONSE's status word
-# usage: send_sms.py READER [--menu APP] APDU...   exit 1 when the card
+# usage: send_sms.py READER [--menu APP | --exec CMD] APDU...   exit 1 when the card
 # cannot be reached, offers no menu with APP, or the command is not a SEND
 # SHORT MESSAGE
+import subprocess
 import sys
 import time
 from smartcard.scard import (SCardEstablishContext, SCardConnect,
@@ -109,6 +113,13 @@ def menu_selection(app):
 args = sys.argv[2:]
 if args[:1] == ["--menu"] and len(args) >= 2:
     args = args[2:] + [menu_selection(args[1])]
+elif args[:1] == ["--exec"] and len(args) >= 2:
+    run = subprocess.run(args[1], shell=True, capture_output=True, text=True)
+    for line in (run.stdout + run.stderr).splitlines():
+        print("exec", line)
+    if run.returncode:
+        sys.exit(1)
+    args = args[2:]
 r = b""
 for a in args:
     r = xfer(bytes.fromhex(a))
