@@ -43,40 +43,6 @@ FIXTURE_TEARDOWN(exec)
 	close(self->ctl);
 }
 
-static int run(int card, uint32_t priv, const char *hex, uint8_t *r,
-	       uint32_t *rlen)
-{
-	uint8_t c[VSIM_CAPDU_MAX + 8];
-	struct vsim_exec ex = {
-		.size = sizeof(ex),
-		.privilege = priv,
-		.capdu = (uintptr_t)c,
-		.rapdu = (uintptr_t)r,
-		.rapdu_max = VSIM_RAPDU_MAX,
-	};
-	int n = vsim_hex(hex, c, sizeof(c));
-
-	if (n < 0)
-		return -EINVAL;
-	ex.capdu_len = n;
-	if (ioctl(card, VSIM_IOC_EXEC, &ex))
-		return -errno;
-	*rlen = ex.rapdu_len;
-	return 0;
-}
-
-/* The SW of an EXEC, or a negative errno. */
-static int sw(int card, uint32_t priv, const char *hex)
-{
-	uint8_t r[VSIM_RAPDU_MAX];
-	uint32_t n = 0;
-	int ret = run(card, priv, hex, r, &n);
-
-	if (ret)
-		return ret;
-	return n >= 2 ? r[n - 2] << 8 | r[n - 1] : -EIO;
-}
-
 TEST_F(exec, adm_rights_on_its_own_channel)
 {
 	struct vsim_event ev;
@@ -86,15 +52,15 @@ TEST_F(exec, adm_rights_on_its_own_channel)
 	/* the terminal has EF_ICCID current and no PIN verified */
 	ASSERT_EQ(0x9000, vsim_sw_hex(self->term, "00A4000C022FE2"));
 	/* the agent reads EF_IMSI without PIN1 */
-	ASSERT_EQ(0x9000, sw(self->card, VSIM_PRIV_ADM, "00A4040C07A0000000871002"));
-	ASSERT_EQ(0x9000, sw(self->card, VSIM_PRIV_ADM, "00A4000C026F07"));
-	ASSERT_EQ(0, run(self->card, VSIM_PRIV_ADM, "00B0000009", r, &n));
+	ASSERT_EQ(0x9000, vsim_exec_sw(self->card, VSIM_PRIV_ADM, "00A4040C07A0000000871002"));
+	ASSERT_EQ(0x9000, vsim_exec_sw(self->card, VSIM_PRIV_ADM, "00A4000C026F07"));
+	ASSERT_EQ(0, vsim_exec_hex(self->card, VSIM_PRIV_ADM, "00B0000009", r, &n));
 	ASSERT_EQ(11, n);
 	EXPECT_EQ(0, memcmp(r, "\x08\x09\x10\x10\x10\x32\x54\x76\x98\x90\x00", 11));
 	/* and writes ADM-only EF_ICCID: queued as a record, no ack awaited */
-	ASSERT_EQ(0x9000, sw(self->card, VSIM_PRIV_ADM, "00A4000C023F00"));
-	ASSERT_EQ(0x9000, sw(self->card, VSIM_PRIV_ADM, "00A4000C022FE2"));
-	ASSERT_EQ(0x9000, sw(self->card, VSIM_PRIV_ADM, "00D600000199"));
+	ASSERT_EQ(0x9000, vsim_exec_sw(self->card, VSIM_PRIV_ADM, "00A4000C023F00"));
+	ASSERT_EQ(0x9000, vsim_exec_sw(self->card, VSIM_PRIV_ADM, "00A4000C022FE2"));
+	ASSERT_EQ(0x9000, vsim_exec_sw(self->card, VSIM_PRIV_ADM, "00D600000199"));
 	do {
 		ASSERT_GE(vsim_read_event(self->card, &ev, data, sizeof(data)), 0);
 	} while (ev.type != VSIM_EV_PERSIST);
@@ -106,8 +72,8 @@ TEST_F(exec, adm_rights_on_its_own_channel)
 	/* the terminal itself may not write it */
 	EXPECT_EQ(0x6982, vsim_sw_hex(self->term, "00D600000198"));
 	/* the agent only has channel 0; terminal privilege is the terminal's */
-	EXPECT_EQ(0x6881, sw(self->card, VSIM_PRIV_ADM, "01A4000C023F00"));
-	EXPECT_EQ(0x6982, sw(self->card, VSIM_PRIV_TERMINAL, "00D600000198"));
+	EXPECT_EQ(0x6881, vsim_exec_sw(self->card, VSIM_PRIV_ADM, "01A4000C023F00"));
+	EXPECT_EQ(0x6982, vsim_exec_sw(self->card, VSIM_PRIV_TERMINAL, "00D600000198"));
 }
 
 TEST_F(exec, bad_arguments)

@@ -282,3 +282,36 @@ int vsim_param_set(const char *path, int value)
 		ret = -errno;
 	return ret;
 }
+
+int vsim_exec_hex(int card, uint32_t priv, const char *hex, uint8_t *r,
+		  uint32_t *rlen)
+{
+	uint8_t c[VSIM_CAPDU_MAX + 8];
+	struct vsim_exec ex = {
+		.size = sizeof(ex),
+		.privilege = priv,
+		.capdu = (uintptr_t)c,
+		.rapdu = (uintptr_t)r,
+		.rapdu_max = VSIM_RAPDU_MAX,
+	};
+	int n = vsim_hex(hex, c, sizeof(c));
+
+	if (n < 0)
+		return -EINVAL;
+	ex.capdu_len = n;
+	if (ioctl(card, VSIM_IOC_EXEC, &ex))
+		return -errno;
+	*rlen = ex.rapdu_len;
+	return 0;
+}
+
+int vsim_exec_sw(int card, uint32_t priv, const char *hex)
+{
+	uint8_t r[VSIM_RAPDU_MAX];
+	uint32_t n = 0;
+	int ret = vsim_exec_hex(card, priv, hex, r, &n);
+
+	if (ret)
+		return ret;
+	return n >= 2 ? r[n - 2] << 8 | r[n - 1] : -EIO;
+}

@@ -48,6 +48,13 @@ int vsim_sw_hex(int term, const char *hex);
 /* The agent: next record (data in @data, up to @max bytes): length or -errno. */
 int vsim_read_event(int card, struct vsim_event *ev, uint8_t *data,
 		    size_t max);
+/* VSIM_IOC_EXEC of a hex C-APDU: 0 with the R-APDU in @r (*@rlen bytes,
+ * VSIM_RAPDU_MAX room), or -errno. */
+int vsim_exec_hex(int card, uint32_t priv, const char *hex, uint8_t *r,
+		  uint32_t *rlen);
+/* The same, returning SW1SW2 or -errno. */
+int vsim_exec_sw(int card, uint32_t priv, const char *hex);
+
 /* Ack record @seq with @status: 0 or -errno. */
 int vsim_ack(int card, uint64_t seq, int32_t status);
 

@@ -45,25 +45,6 @@ struct agent {
 	int exec_adm, exec_terminal, queued, answered;
 };
 
-static int exec_sw(int card, uint32_t priv, const char *hex)
-{
-	uint8_t c[VSIM_CAPDU_MAX], r[VSIM_RAPDU_MAX];
-	struct vsim_exec ex = {
-		.size = sizeof(ex),
-		.privilege = priv,
-		.capdu = (uintptr_t)c,
-		.rapdu = (uintptr_t)r,
-		.rapdu_max = VSIM_RAPDU_MAX,
-	};
-	int n = vsim_hex(hex, c, sizeof(c));
-
-	ex.capdu_len = n;
-	if (ioctl(card, VSIM_IOC_EXEC, &ex))
-		return -errno;
-	return ex.rapdu_len >= 2 ?
-	       r[ex.rapdu_len - 2] << 8 | r[ex.rapdu_len - 1] : -EIO;
-}
-
 static int queue_proactive_flags(int card, uint8_t type, uint8_t qualifier,
 				 uint8_t dest, const void *tlvs, uint32_t len,
 				 uint8_t flags)
@@ -126,8 +107,8 @@ static void *agent_main(void *arg)
 					  sizeof(data_ok));
 		break;
 	case EXEC_PROACTIVE_OK:
-		a->exec_adm = exec_sw(a->card, VSIM_PRIV_ADM, "00A4000C022FE2");
-		a->exec_terminal = exec_sw(a->card, VSIM_PRIV_TERMINAL,
+		a->exec_adm = vsim_exec_sw(a->card, VSIM_PRIV_ADM, "00A4000C022FE2");
+		a->exec_terminal = vsim_exec_sw(a->card, VSIM_PRIV_TERMINAL,
 					   "80F2000000");
 		a->queued = queue_proactive(a->card, 0x21, 0x80, 0x02,
 					    text_tlv, sizeof(text_tlv));
@@ -232,7 +213,7 @@ TEST_F(slow, the_agent_uses_the_card_while_the_terminal_waits)
 	/* and the terminal has its card back */
 	EXPECT_EQ(0x9000, vsim_sw_hex(self->term, "00A4000C023F00"));
 	/* outside a slow command the agent may act as the terminal again */
-	EXPECT_EQ(0x9000, exec_sw(self->card, VSIM_PRIV_TERMINAL, "80F2000C00"));
+	EXPECT_EQ(0x9000, vsim_exec_sw(self->card, VSIM_PRIV_TERMINAL, "80F2000C00"));
 }
 
 TEST_F(slow, no_answer_is_6f00_and_a_late_one_is_refused)

@@ -676,6 +676,14 @@ static int spy_queue(void *ctx, uint8_t type, uint8_t qualifier,
 					 len);
 }
 
+/* The OTA side reaches its card only through the spy. */
+static void use_spy(struct ota_card *o, struct spy *spy)
+{
+	o->exec = spy_exec;
+	o->queue_proactive = spy_queue;
+	o->card = spy;
+}
+
 TEST_F(ota, card_reached_only_through_exec_and_queue)
 {
 	uint8_t pkt[1400], spi2 = SPI2_FULL | OTA_SPI2_POR_SUBMIT;
@@ -683,9 +691,7 @@ TEST_F(ota, card_reached_only_through_exec_and_queue)
 	struct ota_por p;
 	ssize_t n;
 
-	self->r.o.exec = spy_exec;
-	self->r.o.queue_proactive = spy_queue;
-	self->r.o.card = &spy;
+	use_spy(&self->r.o, &spy);
 	/* SELECT MF (the RFM root), then the script's 2 commands */
 	n = build(&self->r, SPI1_FULL, SPI2_FULL, 3, OTA_TAR_RFM_UICC, 1,
 		  READ_ICCID, pkt);
@@ -710,9 +716,7 @@ TEST_F(ota, card_that_fails)
 	struct ota_por p;
 	ssize_t n;
 
-	self->r.o.exec = spy_exec;
-	self->r.o.queue_proactive = spy_queue;
-	self->r.o.card = &spy;
+	use_spy(&self->r.o, &spy);
 	/* the script stops at the first 6F00, the PoR says so */
 	n = build(&self->r, SPI1_FULL, SPI2_FULL, 3, OTA_TAR_RFM_UICC, 1,
 		  READ_ICCID, pkt);
