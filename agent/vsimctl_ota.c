@@ -36,8 +36,12 @@
 
 #define ERRLEN 512
 
+#define SERVE_CARDS	16	/* --profile given to vsimctl ota serve */
+
 struct opts {
 	const char *profile, *state, *server, *catalogue;
+	const char *profiles[SERVE_CARDS];	/* every --profile, for serve */
+	unsigned int nprofiles;
 	const char *smpp, *msisdn, *system_id, *password, *pcsc;
 	unsigned int keyset, requests;
 	uint32_t tar;
@@ -54,7 +58,7 @@ static void usage(void)
 	      "       vsimctl ota send --profile FILE [--state DIR] --server DIR --keyset N --tar XXXXXX [--spi XXXX] [--expanded] APDU...\n"
 	      "       vsimctl ota download --profile FILE [--state DIR] --server DIR --catalogue FILE APP\n"
 	      "       vsimctl ota show --state DIR\n"
-	      "       vsimctl ota serve --smpp HOST:PORT --profile FILE --server DIR --catalogue FILE [--requests N]\n"
+	      "       vsimctl ota serve --smpp HOST:PORT --profile FILE [--profile FILE...] --server DIR --catalogue FILE [--requests N]\n"
 	      "       vsimctl ota terminal --profile FILE [--state DIR]   (the card behind an SMSC: stdin/stdout)\n"
 	      "       send and download take --smpp HOST:PORT --msisdn NUMBER [--system-id ID] [--password PW]\n"
 	      "       or --pcsc READER (the card in a PC/SC reader) instead of running the card here\n"
@@ -106,7 +110,15 @@ static int parse(int argc, char **argv, struct opts *o)
 		case 'U': o->system_id = optarg; break;
 		case 'W': o->password = optarg; break;
 		case 'R': o->pcsc = optarg; break;
-		case 'p': o->profile = optarg; break;
+		case 'p':
+			o->profile = optarg;
+			if (o->nprofiles == SERVE_CARDS) {
+				fprintf(stderr, "vsimctl ota: at most %d --profile\n",
+					SERVE_CARDS);
+				return -1;
+			}
+			o->profiles[o->nprofiles++] = optarg;
+			break;
 		case 's': o->state = optarg; break;
 		case 'S': o->server = optarg; break;
 		case 'c': o->catalogue = optarg; break;
@@ -557,33 +569,50 @@ static int cmd_request(struct opts *o, int argc, char **argv)
 	return ret;
 }
 
-/* One card's request from the SMSC: check it, run the download. */
-static void serve_one(struct ota_appserver *srv, const struct ota_profile *p,
-		      const char *iccid, const struct ota_catalogue *cat,
+/* A card the server serves: its key sets (the server's copies), its ICCID. */
+struct serve_card {
+	struct ota_profile p;
+	char iccid[21];
+};
+
+/*
+ * One request from the SMSC: find the card whose key set opens it (the
+ * request is ciphered and checksummed with it), run the download.
+ */
+static void serve_one(struct ota_appserver *srv, struct serve_card *cards,
+		      unsigned int n, const struct ota_catalogue *cat,
 		      struct ota_smpp *smpp, const uint8_t *ud, size_t ul,
 		      const char *from)
 {
 	struct ota_download_result r;
 	const struct ota_catapp *a;
-	char err[ERRLEN], name[OTA_MENU_NAME + 1];
+	struct serve_card *c = NULL;
+	char err[ERRLEN] = "not an SMS", name[OTA_MENU_NAME + 1];
 	uint8_t tpdu[OTA_TPDU_MAX];
+	unsigned int i;
 	int tl;
 
-	/* the TPDU the card sent, as the request check reads it */
-	tl = ota_sms_build(true, server_addr(p), ud, 1u + ud[0],
-			   ud + 1 + ud[0], ul - 1 - ud[0], tpdu, sizeof(tpdu));
-	if (tl < 0 || ota_appserver_request(p->keysets, tpdu, (size_t)tl, name,
-					    sizeof(name), err, sizeof(err))) {
-		printf("request from %s: refused: %s\n", from,
-		       tl < 0 ? "not an SMS" : err);
+	for (i = 0; i < n && !c && 1u + ud[0] <= ul; i++) {
+		/* the TPDU the card sent, as the request check reads it */
+		tl = ota_sms_build(true, server_addr(&cards[i].p), ud,
+				   1u + ud[0], ud + 1 + ud[0], ul - 1 - ud[0],
+				   tpdu, sizeof(tpdu));
+		if (tl >= 0 &&
+		    !ota_appserver_request(cards[i].p.keysets, tpdu, (size_t)tl,
+					   name, sizeof(name), err, sizeof(err)))
+			c = &cards[i];
+	}
+	if (!c) {
+		printf("request from %s: refused: %s\n", from, err);
 		return;
 	}
-	printf("request from %s: %s\n", from, name);
+	printf("request from %s (ICCID %s): %s\n", from, c->iccid, name);
 	a = ota_catalogue_find(cat, name);
 	if (!a)
 		printf("download %s: not in the catalogue\n", name);
-	else if (ota_appserver_download(srv, iccid, p->keysets, server_addr(p),
-					a, ota_smpp_transport, smpp, &r))
+	else if (ota_appserver_download(srv, c->iccid, c->p.keysets,
+					server_addr(&c->p), a,
+					ota_smpp_transport, smpp, &r))
 		printf("download %s: failed: %s\n", a->name, r.why);
 	else
 		printf("download %s: %s, %zu bytes in %u messages\n", a->name,
@@ -594,8 +623,9 @@ static void serve_one(struct ota_appserver *srv, const struct ota_profile *p,
 /*
  * vsimctl ota serve: the server bound to an SMSC, waiting for the
  * requests cards send by SEND SHORT MESSAGE (UDH 70) and answering each
- * with the download flow to the number it came from; --requests N stops
- * after N, else it runs until the SMSC ends the session.
+ * with the download flow to the number it came from; the cards are the
+ * --profile files (up to SERVE_CARDS); --requests N stops after N, else
+ * it runs until the SMSC ends the session.
  */
 static int cmd_serve(struct opts *o)
 {
@@ -603,14 +633,15 @@ static int cmd_serve(struct opts *o)
 	struct ota_appserver *srv = NULL;
 	struct ota_catalogue cat;
 	struct ota_smpp *smpp = NULL;
+	struct serve_card *cards;
 	struct vsim_profile card;
-	struct ota_profile p;
-	char err[ERRLEN], from[32], iccid[21];
-	unsigned int served = 0;
+	char err[ERRLEN], from[32];
+	unsigned int served = 0, n = 0;
 	size_t ul;
-	int ret;
+	int ret = 1;
 
-	if (!o->smpp || !o->server || !o->catalogue || o->pcsc || o->state) {
+	if (!o->smpp || !o->server || !o->catalogue || !o->nprofiles ||
+	    o->pcsc || o->state) {
 		usage();
 		return 2;
 	}
@@ -618,22 +649,26 @@ static int cmd_serve(struct opts *o)
 		fprintf(stderr, "vsimctl: %s\n", err);
 		return 2;
 	}
-	if (load_keys(o->profile, &p)) {
-		ota_catalogue_free(&cat);
-		return 1;
-	}
-	if (vsim_profile_load(o->profile, &card, err, sizeof(err))) {
-		fprintf(stderr, "vsimctl: %s\n", err);
-		ret = 1;
+	cards = calloc(o->nprofiles, sizeof(*cards));
+	if (!cards) {
+		fprintf(stderr, "vsimctl: out of memory\n");
 		goto out;
 	}
-	snprintf(iccid, sizeof(iccid), "%s", card.iccid);
-	vsim_profile_free(&card);
+	for (n = 0; n < o->nprofiles; n++) {
+		if (load_keys(o->profiles[n], &cards[n].p))
+			goto out;
+		if (vsim_profile_load(o->profiles[n], &card, err, sizeof(err))) {
+			fprintf(stderr, "vsimctl: %s\n", err);
+			ota_profile_wipe(&cards[n].p);
+			goto out;
+		}
+		snprintf(cards[n].iccid, sizeof(cards[n].iccid), "%s", card.iccid);
+		vsim_profile_free(&card);
+	}
 	if (ota_appserver_open(o->server, &srv, err, sizeof(err)) ||
 	    ota_smpp_open(o->smpp, o->system_id, o->password, "", &smpp, err,
 			  sizeof(err))) {
 		fprintf(stderr, "vsimctl: %s\n", err);
-		ret = 1;
 		goto out;
 	}
 	/* an RP-ACK never reaches an ESME: PoRs by SMS-SUBMIT */
@@ -651,13 +686,15 @@ static int cmd_serve(struct opts *o)
 			}
 			break;
 		}
-		serve_one(srv, &p, iccid, &cat, smpp, ud, ul, from);
+		serve_one(srv, cards, n, &cat, smpp, ud, ul, from);
 		served++;
 	}
 out:
 	ota_smpp_close(smpp);
 	ota_appserver_close(srv);
-	ota_profile_wipe(&p);
+	while (cards && n)
+		ota_profile_wipe(&cards[--n].p);
+	free(cards);
 	ota_catalogue_free(&cat);
 	return ret;
 }

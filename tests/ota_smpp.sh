@@ -70,7 +70,7 @@ serve() { $V ota serve --profile $P --smpp 127.0.0.1:$port --server "$tmp/srv" -
 out=$(serve --requests 1); rc=$?
 smsc_done
 check "serve: the card's request through the SMSC, answered with the download" \
-	$'0:request from +15550100001: demo\ndownload demo: domain created, 22 bytes in 3 messages' "$rc:$out"
+	$'0:request from +15550100001 (ICCID 8988211000000000011): demo\ndownload demo: domain created, 22 bytes in 3 messages' "$rc:$out"
 ok_if "the request left the card as SMS-SUBMIT to the server's address (UDH 02 70 00)" \
 	grep -q "^card mo +4900000001 027000" "$tmp/smsc.$port"
 check "... and the card holds the application" "A00000055910100101 tar B20100 lifecycle 07 privileges 800000 keys 3 data 22/4096" \
@@ -80,7 +80,23 @@ SMSC_MENU=demo CARD="$tmp/card2" smsc $port
 out=$(serve --requests 1)
 smsc_done
 check "serve, second request: found, data only" \
-	$'request from +15550100001: demo\ndownload demo: domain found, 22 bytes in 2 messages' "$out"
+	$'request from +15550100001 (ICCID 8988211000000000011): demo\ndownload demo: domain found, 22 bytes in 2 messages' "$out"
+# a server for several cards: the key set that opens the request names the card
+sed 's/^iccid = .*/iccid = 8988211000000000029/; s/^\(ki[cd] = \)\([0-9]\)/\1f/' $P >"$tmp/other.ini"
+mkdir "$tmp/card3"
+port=$((port + 1))
+SMSC_MENU=demo CARD="$tmp/card3" smsc $port
+out=$($V ota serve --profile "$tmp/other.ini" --profile $P --smpp 127.0.0.1:$port --server "$tmp/srv" --catalogue examples/ota-catalogue.conf --requests 1)
+smsc_done
+check "serve with two cards' keys: the request opens with the second's" \
+	$'request from +15550100001 (ICCID 8988211000000000011): demo\ndownload demo: domain created, 22 bytes in 3 messages' "$out"
+port=$((port + 1))
+SMSC_MENU=demo CARD="$tmp/card3" smsc $port
+out=$($V ota serve --profile "$tmp/other.ini" --smpp 127.0.0.1:$port --server "$tmp/srv" --catalogue examples/ota-catalogue.conf --requests 1); rc=$?
+smsc_done
+check "a request no key set of the server opens: refused, said, nothing sent" \
+	"0:request from +15550100001: refused: request: status 01 (RC/CC/DS failed) or no DF71 name" "$rc:$out"
+check "... the SMSC got no submit_sm" 0 "$(grep -c '^submit ' "$tmp/smsc.$port")"
 # an SMSC that ends the session before the requests came: exit 1, said
 port=$((port + 1))
 smsc $port
