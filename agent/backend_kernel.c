@@ -21,6 +21,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "apdu_sw.h"
 #include "config.h"
 #include "kernel_wrote.h"
 #include "log.h"
@@ -218,13 +219,6 @@ static int drain(struct kcard *k, uint8_t *buf)
 	}
 }
 
-static size_t put_sw(uint8_t *r, uint16_t sw)
-{
-	r[0] = (uint8_t)(sw >> 8);
-	r[1] = (uint8_t)sw;
-	return 2;
-}
-
 /*
  * A VSIM_EV_SLOW_APDU record: ENVELOPE SMS-PP download or MENU SELECTION
  * (80 C2 00 00 Lc data) for the OTA side, its changes committed, then
@@ -244,7 +238,7 @@ static void serve_slow(struct kcard *k, const struct slow_cmd *s, uint8_t *buf)
 	if (s->len < 5 || s->len != 5u + s->capdu[4]) {
 		log_err("card %s: slow-path record %llu: not a C-APDU with Lc data (%zu bytes); answering 6F00",
 			c->name, (unsigned long long)s->seq, s->len);
-		rlen = put_sw(r, 0x6f00);
+		rlen = apdu_put_sw(r, 0x6f00);
 	} else if (k->ota_on) {
 		pthread_mutex_lock(&k->ota_lock);
 		rlen = ota_card_slow_path(&k->ota.card, s->capdu, s->len, r);
@@ -252,12 +246,12 @@ static void serve_slow(struct kcard *k, const struct slow_cmd *s, uint8_t *buf)
 	}
 	/* no OTA, or not one for it: TS 102 221 §10.2.1.1 toolkit busy */
 	if (rlen < 2 || rlen > VSIM_RAPDU_MAX)
-		rlen = put_sw(r, 0x9300);
+		rlen = apdu_put_sw(r, 0x9300);
 	if (drain(k, buf)) {
 		/* durable before 9000: the terminal must not see success */
 		log_err("card %s: the OTA command's changes are not in the store; answering 6581",
 			c->name);
-		rlen = put_sw(r, 0x6581);
+		rlen = apdu_put_sw(r, 0x6581);
 	}
 	a.rapdu_len = (uint32_t)rlen;
 	while (ioctl(k->card_fd, VSIM_IOC_SLOW_ANSWER, &a)) {

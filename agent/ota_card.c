@@ -9,6 +9,7 @@
 
 #include <openssl/crypto.h>
 
+#include "apdu_sw.h"
 #include "ota_card.h"
 #include "ota_rapdu.h"
 
@@ -124,13 +125,6 @@ struct app_ctx {
 	uint32_t tar;
 };
 
-static size_t put_sw(uint8_t *r, uint16_t sw)
-{
-	r[0] = (uint8_t)(sw >> 8);
-	r[1] = (uint8_t)sw;
-	return 2;
-}
-
 /* RFM (TS 102 226 §8): each C-APDU with ADM rights on the host channel. */
 static size_t exec_rfm(void *ctx, const uint8_t *capdu, size_t len,
 		       uint8_t *rapdu)
@@ -147,7 +141,7 @@ static size_t exec_binding(void *ctx, const uint8_t *capdu, size_t len,
 	struct app_ctx *a = ctx;
 
 	if (capdu[0] != 0x80 || capdu[1] != 0x3b)
-		return put_sw(rapdu, SW_NO_INS);
+		return apdu_put_sw(rapdu, SW_NO_INS);
 	return a->o->exec(a->o->card, capdu, len, rapdu);
 }
 
@@ -312,9 +306,9 @@ static size_t sms_pp(struct ota_card *o, const uint8_t *env, size_t len,
 
 	if (ota_envelope_sms(env, len, &tpdu, &tl, &why) ||
 	    ota_sms_deliver_parse(tpdu, tl, &sms, &why))
-		return put_sw(rapdu, SW_WRONG_DATA);
+		return apdu_put_sw(rapdu, SW_WRONG_DATA);
 	if (sms.pid != OTA_TP_PID_DATA_DOWNLOAD)
-		return put_sw(rapdu, SW_OK);	/* not for the card's OTA */
+		return apdu_put_sw(rapdu, SW_OK);	/* not for the card's OTA */
 	if (sms.concat) {
 		switch (ota_reasm_add(&o->reasm, &sms,
 				      o->now ? o->now() : time(NULL), whole,
@@ -323,9 +317,9 @@ static size_t sms_pp(struct ota_card *o, const uint8_t *env, size_t len,
 			pkt = whole;
 			break;
 		case OTA_REASM_BAD:
-			return put_sw(rapdu, SW_WRONG_DATA);
+			return apdu_put_sw(rapdu, SW_WRONG_DATA);
 		default:		/* kept, or a duplicate: RP-ACK */
-			return put_sw(rapdu, SW_OK);
+			return apdu_put_sw(rapdu, SW_OK);
 		}
 	} else {
 		pkt = sms.ud;
@@ -333,25 +327,25 @@ static size_t sms_pp(struct ota_card *o, const uint8_t *env, size_t len,
 		cpi = sms.cpi;
 	}
 	if (!cpi)
-		return put_sw(rapdu, SW_OK);	/* no command packet in it */
+		return apdu_put_sw(rapdu, SW_OK);	/* no command packet in it */
 	o->last.por_sent = false;
 	o->last.por_by_sms = false;
 	if (process(o, pkt, plen, &p))
-		return put_sw(rapdu, SW_WRONG_DATA);
+		return apdu_put_sw(rapdu, SW_WRONG_DATA);
 	if (pkt == whole)
 		OPENSSL_cleanse(o->whole, sizeof(o->whole));
 	if (p.len < 0)
-		return put_sw(rapdu, SW_OK);
+		return apdu_put_sw(rapdu, SW_OK);
 	o->last.por_sent = true;
 	/* the PoR's UDH (02 71 00) is its first three bytes */
 	if (p.by_sms && !send_sms(o, &sms.addr, p.buf, 3, p.buf + 3,
 				  (size_t)p.len - 3)) {
 		o->last.por_by_sms = true;
-		return put_sw(rapdu, SW_OK);	/* 91xx follows: FETCH it */
+		return apdu_put_sw(rapdu, SW_OK);	/* 91xx follows: FETCH it */
 	}
 	/* in the RP-ACK, or here when no SEND SHORT MESSAGE could be queued */
 	memcpy(rapdu, p.buf, (size_t)p.len);
-	return (size_t)p.len + put_sw(rapdu + p.len, SW_OK);
+	return (size_t)p.len + apdu_put_sw(rapdu + p.len, SW_OK);
 }
 
 /* ---- card-initiated requests ---- */
@@ -411,15 +405,15 @@ static size_t menu_selection(struct ota_card *o, const uint8_t *env,
 		uint8_t tag = env[off] & 0x7f, l = env[off + 1];
 
 		if (l > 0x7f || off + 2 + l > len)
-			return put_sw(rapdu, SW_WRONG_DATA);
+			return apdu_put_sw(rapdu, SW_WRONG_DATA);
 		if (tag == CTLV_ITEM_ID && l == 1)
 			item = env[off + 2];
 		off += 2u + l;
 	}
 	if (off != len || item < 1 || (unsigned int)item > o->nmenu)
-		return put_sw(rapdu, SW_WRONG_DATA);
+		return apdu_put_sw(rapdu, SW_WRONG_DATA);
 	if (!o->has_server || !o->request_keyset || !ks->present)
-		return put_sw(rapdu, 0x6985);
+		return apdu_put_sw(rapdu, 0x6985);
 	nl = strlen(o->menu[item - 1]);
 	data[0] = OTA_TAG_REQUEST >> 8;
 	data[1] = OTA_TAG_REQUEST & 0xff;
@@ -431,16 +425,13 @@ static size_t menu_selection(struct ota_card *o, const uint8_t *env,
 			   OTA_SMS_UD_MAX - sizeof(udh));
 	if (pl < 0 || send_sms(o, &o->server, udh, sizeof(udh), pkt,
 			       (size_t)pl))
-		return put_sw(rapdu, 0x6f00);	/* queue full: try later */
-	return put_sw(rapdu, SW_OK);
+		return apdu_put_sw(rapdu, 0x6f00);	/* queue full: try later */
+	return apdu_put_sw(rapdu, SW_OK);
 }
 
 int ota_card_choose(struct ota_card *o, const char *app, uint16_t *sw)
 {
-	/* ENVELOPE MENU SELECTION (TS 102 223 §7.2): keypad -> UICC, item */
-	uint8_t env[14] = { 0x80, 0xc2, 0x00, 0x00, 0x09, 0xd3, 0x07, 0x82,
-			    0x02, 0x01, 0x81, 0x90, 0x01, 0x00 };
-	uint8_t r[VSIM_RAPDU_MAX];
+	uint8_t env[OTA_MENU_SELECTION_LEN], r[VSIM_RAPDU_MAX];
 	unsigned int i;
 	size_t n;
 
@@ -449,7 +440,7 @@ int ota_card_choose(struct ota_card *o, const char *app, uint16_t *sw)
 		;
 	if (i == o->nmenu)
 		return -2;
-	env[13] = (uint8_t)(i + 1);
+	ota_envelope_menu_selection((uint8_t)(i + 1), env);
 	n = ota_card_slow_path(o, env, sizeof(env), r);
 	*sw = n >= 2 ? (uint16_t)(r[n - 2] << 8 | r[n - 1]) : SW_TOOLKIT_BUSY;
 	return *sw == SW_OK ? 0 : -1;

@@ -9,8 +9,12 @@
 #include <linux/vsim.h>
 #include <openssl/crypto.h>
 
+#include "apdu_sw.h"
 #include "kernel_wrote.h"
 #include "ota_host.h"
+
+/* TS 102 221 §10.2.1.5: technical problem, no precise diagnosis */
+#define SW_TECHNICAL	0x6f00
 
 static int commit_counter(void *ctx, unsigned int keyset, uint64_t value)
 {
@@ -139,14 +143,6 @@ int ota_host_open_stored(struct ota_host *o, struct vsim_host_card *h,
 
 /* ---- a card in vsim.ko: its card fd (docs/uapi.md) ---- */
 
-/* TS 102 221 §10.2.1.5: 6F00 technical problem, no precise diagnosis */
-static size_t sw_6f00(uint8_t *rapdu)
-{
-	rapdu[0] = 0x6f;
-	rapdu[1] = 0x00;
-	return 2;
-}
-
 static size_t kernel_exec(void *ctx, const uint8_t *capdu, size_t len,
 			  uint8_t *rapdu)
 {
@@ -161,12 +157,12 @@ static size_t kernel_exec(void *ctx, const uint8_t *capdu, size_t len,
 	};
 
 	if (o->card_fd < 0)
-		return sw_6f00(rapdu);
+		return apdu_put_sw(rapdu, SW_TECHNICAL);
 	while (ioctl(o->card_fd, VSIM_IOC_EXEC, &x))
 		if (errno != EINTR)	/* EINTR: it did not run, again */
-			return sw_6f00(rapdu);
+			return apdu_put_sw(rapdu, SW_TECHNICAL);
 	if (x.rapdu_len < 2 || x.rapdu_len > VSIM_RAPDU_MAX)
-		return sw_6f00(rapdu);
+		return apdu_put_sw(rapdu, SW_TECHNICAL);
 	KERNEL_WROTE(rapdu, x.rapdu_len);
 	return x.rapdu_len;
 }
@@ -249,6 +245,6 @@ int ota_host_choose(struct ota_host *o, const char *app, char *err,
 	else if (ret)
 		snprintf(err, errlen, "the card sent no request (MENU SELECTION answers %04X%s)",
 			 sw, sw == 0x6985 ? ": no server address or request key set" :
-			 sw == 0x6f00 ? ": its proactive queue is full" : "");
+			 sw == SW_TECHNICAL ? ": its proactive queue is full" : "");
 	return ret;
 }

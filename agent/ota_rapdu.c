@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "apdu_sw.h"
 #include "ota_rapdu.h"
 
 #define TAG_SCRIPT_DEF		0xaa	/* TS 102 226 Table 5.2 */
@@ -91,13 +92,6 @@ static size_t compact_len(const uint8_t *p, size_t left)
 	}
 }
 
-static size_t put_sw(uint8_t *p, uint16_t sw)
-{
-	p[0] = (uint8_t)(sw >> 8);
-	p[1] = (uint8_t)sw;
-	return 2;
-}
-
 /* §5.1.2 compact response: count, SW of the last command, its data. */
 static size_t run_compact(const uint8_t *s, size_t len, ota_exec_fn exec,
 			  void *ctx, uint8_t *out, size_t max)
@@ -112,7 +106,7 @@ static size_t run_compact(const uint8_t *s, size_t len, ota_exec_fn exec,
 		n = compact_len(s + off, len - off);
 		count++;
 		if (!n) {
-			rl = put_sw(r, 0x6700);
+			rl = apdu_put_sw(r, 0x6700);
 			sw = 0x6700;
 			break;
 		}
@@ -127,7 +121,7 @@ static size_t run_compact(const uint8_t *s, size_t len, ota_exec_fn exec,
 		rl = room + 2;
 		sw = OTA_SW_TRUNCATED;
 	}
-	put_sw(out + 1, sw);
+	apdu_put_sw(out + 1, sw);
 	memcpy(out + 3, r, rl - 2);
 	return 3 + rl - 2;
 }
@@ -220,7 +214,7 @@ static size_t run_expanded(const uint8_t *s, size_t len, ota_exec_fn exec,
 			blen += put_len(body + blen, keep + 2);
 			memcpy(body + blen, r, keep);
 			blen += keep;
-			blen += put_sw(body + blen, OTA_SW_TRUNCATED);
+			blen += apdu_put_sw(body + blen, OTA_SW_TRUNCATED);
 			break;
 		}
 		body[blen++] = TAG_RAPDU;

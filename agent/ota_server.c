@@ -248,7 +248,7 @@ int ota_loopback_menu_request(struct vsim_terminal *term, const char *app,
 	const struct link l = { term_link, term }, *t = &l;
 	static const uint8_t sel_mf[] = { 0x00, 0xa4, 0x00, 0x0c, 0x02, 0x3f,
 					  0x00 };
-	uint8_t cmd[260], env[14], r[260];
+	uint8_t cmd[260], env[OTA_MENU_SELECTION_LEN], r[260];
 	const uint8_t *v;
 	size_t vl, from;
 	uint16_t sw;
@@ -267,10 +267,8 @@ int ota_loopback_menu_request(struct vsim_terminal *term, const char *app,
 			item = v[0];
 	if (item < 0)
 		return -2;		/* not on the card's menu */
-	/* MENU SELECTION (TS 102 223 §7.2): keypad -> UICC, item identifier */
-	memcpy(env, "\x80\xc2\x00\x00\x09\xd3\x07\x82\x02\x01\x81\x90\x01", 13);
-	env[13] = (uint8_t)item;
-	if (xfer(t, env, 14, r, &sw) < 0)
+	ota_envelope_menu_selection((uint8_t)item, env);
+	if (xfer(t, env, sizeof(env), r, &sw) < 0)
 		return -1;
 	n = fetch_one(t, &sw, cmd);
 	h = cmd[1] == 0x81 ? 3 : 2;

@@ -357,6 +357,20 @@ int ota_envelope_build(const uint8_t *tpdu, size_t len, uint8_t *out,
 	return (int)(o + len);
 }
 
+void ota_envelope_menu_selection(uint8_t item,
+				 uint8_t env[OTA_MENU_SELECTION_LEN])
+{
+	static const uint8_t head[OTA_MENU_SELECTION_LEN - 1] = {
+		0x80, 0xc2, 0x00, 0x00, 0x09,	/* ENVELOPE, Lc */
+		0xd3, 0x07,			/* MENU SELECTION */
+		0x82, 0x02, 0x01, 0x81,		/* device identities */
+		0x90, 0x01,			/* item identifier */
+	};
+
+	memcpy(env, head, sizeof(head));
+	env[sizeof(head)] = item;
+}
+
 /* ---- reassembly ---- */
 
 static time_t timeout_of(const struct ota_reasm *r)

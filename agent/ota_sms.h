@@ -66,6 +66,14 @@ int ota_envelope_build(const uint8_t *tpdu, size_t len, uint8_t *out,
 		       size_t max);
 
 /*
+ * The ENVELOPE MENU SELECTION C-APDU of menu item @item (TS 102 223 §7.2:
+ * keypad -> UICC, item identifier), OTA_MENU_SELECTION_LEN bytes.
+ */
+#define OTA_MENU_SELECTION_LEN	14
+void ota_envelope_menu_selection(uint8_t item,
+				 uint8_t env[OTA_MENU_SELECTION_LEN]);
+
+/*
  * Build an SMS-DELIVER (from @oa, PID 7F, DCS F6, SCTS all zero) or an
  * SMS-SUBMIT (@submit: to @oa as TP-DA, message reference 0) carrying
  * @udh (with its UDHL byte first, NULL: none) and @ud. Length or -1.
