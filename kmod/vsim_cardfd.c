@@ -166,7 +166,6 @@ static size_t vsim_engine_slow_path(void *priv, const u8 *capdu, size_t len,
 	dev->slow_seq = dev->seq;
 	dev->slow_len = 0;
 	spin_unlock(&dev->ev_lock);
-	dev->slow_active = true;
 	wake_up_interruptible(&dev->ev_wait);
 	return VSIM_SLOW_DEFERRED;
 }
@@ -455,7 +454,8 @@ static long vsim_cardfd_exec(struct vsim_dev *dev,
 		goto out_unlock;
 	}
 	/* the terminal's command in flight is waiting for this agent */
-	if (req.privilege == VSIM_PRIV_TERMINAL && dev->slow_active) {
+	if (req.privilege == VSIM_PRIV_TERMINAL &&
+	    vsim_card_slow_pending(dev->engine)) {
 		ret = -EBUSY;
 		goto out_unlock;
 	}

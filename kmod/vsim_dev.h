@@ -68,7 +68,6 @@ struct vsim_dev {
 	struct crypto_aes_ctx aes;	/* K, expanded: wiped on free */
 	int persist_err;		/* last persist() failure in this call */
 	bool in_exec;			/* the agent's own VSIM_IOC_EXEC: no ack wait */
-	bool slow_active;		/* the engine waits for vsim_card_slow_done() */
 	u8 capdu[VSIM_CAPDU_MAX];
 	u8 rapdu[VSIM_RAPDU_MAX];
 	u16 pending_len;		/* R-APDU waiting for read(), 0 = none */

@@ -65,7 +65,6 @@ static ssize_t vsim_term_slow_wait(struct vsim_dev *dev)
 	dev->slow_seq = 0;	/* a late answer gets -ENOENT */
 	answered = dev->slow_len;
 	spin_unlock(&dev->ev_lock);
-	dev->slow_active = false;
 	if (READ_ONCE(dev->dead))
 		return -ENODEV;
 	rlen = vsim_card_slow_done(dev->engine,

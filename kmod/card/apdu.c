@@ -346,6 +346,11 @@ size_t vsim_card_slow_done(struct vsim_card *c, const u8 *answer,
 	return out;
 }
 
+bool vsim_card_slow_pending(const struct vsim_card *c)
+{
+	return c->slow_pending;
+}
+
 /*
  * The host's own channel: remote file management (TS 102 226) runs with
  * ADM rights in a context of its own, so the terminal's current files,

@@ -95,6 +95,8 @@ size_t vsim_card_transact(struct vsim_card *card, const u8 *capdu, size_t len,
  */
 size_t vsim_card_slow_done(struct vsim_card *card, const u8 *answer,
 			   size_t len, u8 *rapdu);
+/* A deferred command waits for vsim_card_slow_done(). */
+bool vsim_card_slow_pending(const struct vsim_card *card);
 
 /*
  * The APDU case (1..4, ISO 7816-3 §12.1.2) of a command from the engine's
