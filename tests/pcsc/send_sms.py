@@ -25,12 +25,8 @@
 import subprocess
 import sys
 import time
-from smartcard.scard import (SCardEstablishContext, SCardConnect,
-                             SCardTransmit, SCardDisconnect,
-                             SCardReleaseContext, SCARD_SCOPE_USER,
-                             SCARD_SHARE_SHARED, SCARD_PROTOCOL_T0,
-                             SCARD_PROTOCOL_T1, SCARD_LEAVE_CARD,
-                             SCARD_PCI_T0, SCARD_PCI_T1)
+
+from pcsc_link import Link
 
 TYPE_SEND_SMS = 0x13
 TYPE_SET_UP_MENU = 0x25
@@ -56,21 +52,8 @@ def submit_ud(t):
     return t[j + 1:j + 1 + t[j]]
 
 
-hr, ctx = SCardEstablishContext(SCARD_SCOPE_USER)
-if hr:
-    sys.exit(1)
-hr, card, proto = SCardConnect(ctx, sys.argv[1], SCARD_SHARE_SHARED,
-                               SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1)
-if hr:
-    sys.exit(1)
-pci = SCARD_PCI_T0 if proto == SCARD_PROTOCOL_T0 else SCARD_PCI_T1
-
-
-def xfer(apdu):
-    hr, r = SCardTransmit(card, pci, list(apdu))
-    if hr:
-        sys.exit(1)
-    return bytes(r)
+link = Link(sys.argv[1])
+xfer = link.xfer
 
 
 def terminal_response(det):
@@ -122,9 +105,7 @@ elif args[:1] == ["--exec"] and len(args) >= 2:
     args = args[2:]
 r = b""
 for a in args:
-    r = xfer(bytes.fromhex(a))
-    if len(r) == 2 and r[0] == 0x61:
-        r = xfer(bytes([0x00, 0xC0, 0x00, 0x00, r[1]]))
+    r = link.command(bytes.fromhex(a))
 print("sw", r[-2:].hex().upper())
 if len(r) != 2 or r[0] != 0x91:
     sys.exit(1)
@@ -136,5 +117,4 @@ if f[-2:] != b"\x90\x00" or not det or det[1] != TYPE_SEND_SMS or 0x0b not in t:
     sys.exit(1)
 print("ud", submit_ud(t[0x0b]).hex().upper())
 print("tr", xfer(terminal_response(det))[-2:].hex().upper())
-SCardDisconnect(card, SCARD_LEAVE_CARD)
-SCardReleaseContext(ctx)
+link.close()
