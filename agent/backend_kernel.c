@@ -527,10 +527,7 @@ static int kernel_app_request(struct vsimd_card *c, const char *app,
 	struct kcard *k = c->priv;
 	int ret;
 
-	if (!k->ota_on) {
-		snprintf(err, errlen, "the card has no OTA side in this vsimd");
-		return -1;
-	}
+	/* without an OTA side (or its slow path) the profile reads as none */
 	pthread_mutex_lock(&k->ota_lock);
 	ret = ota_host_choose(&k->ota, app, err, errlen);
 	pthread_mutex_unlock(&k->ota_lock);

@@ -63,6 +63,10 @@ out=$($V app request nocard demo 2>&1); rc=$?
 check "app request to an unknown card: exit 1, named" "1:vsimctl: no card named 'nocard'" "$rc:$out"
 out=$($V app request ota 2>&1); rc=$?
 check "app request without APP: usage, exit 2" "2:vsimctl app request: needs CARD and APP" "$rc:$out"
+$V add examples/test-usim.ini --name plain --slot 2 >/dev/null
+out=$($V app request plain demo 2>&1); rc=$?
+check "app request to a card without OTA: exit 1, named" "1:vsimctl: the card has no OTA menu ([ota] menu)" "$rc:$out"
+$V remove plain >/dev/null
 
 out=$(ota 3 B00010 1 00A4000C022FE2 00B000000A)
 ok_if "RFM through pcscd: PoR ok with the ICCID" contains "$out" "commands 2 sw 9000 data 988812010000000010F1"
