@@ -11,8 +11,12 @@ LDLIBS   += -lcrypto -linih -lsmpp34
 
 ENGINE_SRC := $(wildcard kmod/card/*.c)
 ENGINE_OBJ := $(ENGINE_SRC:%.c=$(B)/%.o)
-AGENT_MAINS := agent/vsimctl.c agent/vsimd.c
-AGENT_SRC  := $(filter-out $(AGENT_MAINS),$(wildcard agent/*.c))
+# agent/: one folder per part (README "Layout"); the programs' mains stay
+# out of the library, and vsimctl's sub-commands are its own.
+AGENT_PARTS := common ota ota-server cardem vsimd
+AGENT_SRC  := $(filter-out agent/vsimd/vsimd.c,$(foreach p,$(AGENT_PARTS),$(wildcard agent/$(p)/*.c)))
+VSIMCTL_SRC := $(wildcard agent/vsimctl/*.c)
+VSIMCTL_OBJ := $(VSIMCTL_SRC:%.c=$(B)/%.o)
 AGENT_OBJ  := $(AGENT_SRC:%.c=$(B)/%.o)
 TESTLIB_SRC := $(wildcard tests/lib/*.c)
 TESTLIB_OBJ := $(TESTLIB_SRC:%.c=$(B)/%.o)
@@ -38,18 +42,21 @@ $(B)/tests/%.o: CFLAGS += -Wno-unused-parameter
 $(B)/libvsimcard.a: $(ENGINE_OBJ)
 	$(AR) rcs $@ $^
 
+# Parts share object names (ota/store.o, vsimd/store.o): ar matches members
+# by base name, so the archive is written anew, never updated in place.
 $(B)/libvsimhost.a: $(AGENT_OBJ)
+	@rm -f $@
 	$(AR) rcs $@ $^
 
-$(B)/vsimctl: $(B)/agent/vsimctl.o $(B)/libvsimhost.a $(B)/libvsimcard.a
+$(B)/vsimctl: $(VSIMCTL_OBJ) $(B)/libvsimhost.a $(B)/libvsimcard.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) -lsqlite3 -ljson-c -lpcsclite
 
 # vsimctl ota --pcsc READER: the OTA server's terminal through pcsc-lite
-$(B)/agent/ota_pcsc.o: CPPFLAGS += $(shell pkg-config --cflags libpcsclite 2>/dev/null)
+$(B)/agent/ota-server/pcsc.o: CPPFLAGS += $(shell pkg-config --cflags libpcsclite 2>/dev/null)
 
 # vsimd: the daemon (docs/vsimd.md); its store is SQLite, its control JSON,
 # SIMtrace2 boards through libusb-1.0 (docs/modems.md).
-$(B)/vsimd: $(B)/agent/vsimd.o $(B)/libvsimhost.a $(B)/libvsimcard.a
+$(B)/vsimd: $(B)/agent/vsimd/vsimd.o $(B)/libvsimhost.a $(B)/libvsimcard.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) -lsqlite3 -ljson-c -lusb-1.0 -lpthread
 
 # The emulated SIMtrace2 board for the cardem tests (runs in the VM only).
@@ -133,11 +140,11 @@ FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 60
 FUZZ_FLAGS   := -g -O1 -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=all -std=c11 -D_GNU_SOURCE -Wall -Wextra
-FUZZ_SRC     := $(ENGINE_SRC) agent/card_host.c agent/host_crypto.c \
+FUZZ_SRC     := $(ENGINE_SRC) agent/common/card_host.c agent/common/host_crypto.c \
 		tests/fuzz/fuzz_apdu.c
 
 .PHONY: fuzz-build fuzz-corpus
-$(B)/fuzz/fuzz_apdu: $(FUZZ_SRC) $(wildcard kmod/card/*.h agent/*.h)
+$(B)/fuzz/fuzz_apdu: $(FUZZ_SRC) $(wildcard kmod/card/*.h agent/common/*.h)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -Ikmod/card -Iinclude/uapi -Iagent -o $@ \
 		$(FUZZ_SRC) -lcrypto

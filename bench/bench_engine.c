@@ -18,10 +18,10 @@
 #include <linux/vsim.h>
 
 #include "auth.h"
-#include "card_host.h"
-#include "host_crypto.h"
+#include "common/card_host.h"
+#include "common/host_crypto.h"
 #include "milenage.h"
-#include "profile.h"
+#include "common/profile.h"
 
 #define DEFAULT_ITERS	1000000UL
 #define DEFAULT_PROFILE	"examples/test-usim.ini"

@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
-#include "profile.h"
+#include "common/profile.h"
 #include "testcard.h"
 
 #define BOUND_PROFILE	"examples/test-usim-bound.ini"

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * vsimd's SIMtrace2 cardem bridge without USB: the message codec
- * (agent/cardem_msg.c) against the byte layouts and the wire example of
+ * (agent/cardem/msg.c) against the byte layouts and the wire example of
  * ../shared/REFERENCE-cardem.md §2 (from osmocom simtrace2's
  * simtrace_prot.h and the simtrace mailing list, June 2021), malformed
  * board messages refused with their reason, and the card's side of the
- * T=0 exchange (agent/cardem_tpdu.c) driven the way the board drives it,
+ * T=0 exchange (agent/cardem/tpdu.c) driven the way the board drives it,
  * with a real card engine behind it (examples/test-usim.ini): the
  * procedure-byte decisions of ISO 7816-3 §10.3/§12.2 for cases 1-4, an
  * unknown INS answered 6D00 at once, answers split to the board's buffer
@@ -20,8 +20,8 @@
 #pragma GCC diagnostic ignored "-Wunused-parameter"
 #include "kselftest_harness.h"
 
-#include "cardem_msg.h"
-#include "cardem_tpdu.h"
+#include "cardem/msg.h"
+#include "cardem/tpdu.h"
 #include "testcard.h"
 
 static size_t unhex(const char *hex, uint8_t *out, size_t max)

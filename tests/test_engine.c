@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
-#include "profile.h"
+#include "common/profile.h"
 #include "testcard.h"
 
 #define SELECT_USIM "00A4040C07A0000000871002"

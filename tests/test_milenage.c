@@ -13,7 +13,7 @@
 
 #include "milenage.h"
 #include "auth.h"
-#include "host_crypto.h"
+#include "common/host_crypto.h"
 
 struct ts35208 {
 	const char *k, *rand, *sqn, *amf, *op, *opc;

@@ -15,7 +15,7 @@
 
 #include "milenage.h"
 #include "auth.h"
-#include "host_crypto.h"
+#include "common/host_crypto.h"
 
 #define NCASES	128
 

@@ -16,8 +16,8 @@
 #pragma GCC diagnostic ignored "-Wmisleading-indentation"
 #include "kselftest_harness.h"
 
-#include "ota_card.h"
-#include "ota_rapdu.h"
+#include "ota/card.h"
+#include "ota/rapdu.h"
 #include "otatest.h"
 #include "testcard.h"
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Known answers for the secured-packet primitives (agent/ota_crypto.c):
+ * Known answers for the secured-packet primitives (agent/ota/crypto.c):
  * published vectors (FIPS 81 DES-CBC, RFC 4493 / NIST SP 800-38B AES-CMAC,
  * the CRC catalogue check values), and a cross-check of every cipher and
  * checksum against the `openssl` command-line tool on data of many lengths
@@ -14,7 +14,7 @@
 #pragma GCC diagnostic ignored "-Wunused-parameter"
 #include "kselftest_harness.h"
 
-#include "ota_crypto.h"
+#include "ota/crypto.h"
 #include "otatest.h"
 
 static int run(const char *cmd, char *out, size_t max)

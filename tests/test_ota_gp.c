@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Security domains over OTA, end to end in one process: the server side
- * (agent/ota_server.c) wraps GlobalPlatform commands in secured SMS with
+ * (agent/ota-server/server.c) wraps GlobalPlatform commands in secured SMS with
  * the example profile's keys, the loopback plays the terminal, the card
  * (engine + agent slow path + SQLite store) answers with PoRs. The patent
  * flow (request, domain missing, create, default keys, storage, data,
@@ -18,9 +18,9 @@
 #pragma GCC diagnostic ignored "-Wmisleading-indentation"
 #include "kselftest_harness.h"
 
-#include "ota_host.h"
-#include "ota_rapdu.h"
-#include "ota_server.h"
+#include "ota/host.h"
+#include "ota/rapdu.h"
+#include "ota-server/server.h"
 #include "otatest.h"
 
 #define PROFILE		"examples/test-usim-ota.ini"

@@ -17,8 +17,8 @@
 #pragma GCC diagnostic ignored "-Wmisleading-indentation"
 #include "kselftest_harness.h"
 
-#include "ota_host.h"
-#include "ota_server.h"
+#include "ota/host.h"
+#include "ota-server/server.h"
 #include "otatest.h"
 
 #define PROFILE		"examples/test-usim-ota.ini"

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Secured packets (agent/ota_packet.c): command packets and PoRs captured
+ * Secured packets (agent/ota/packet.c): command packets and PoRs captured
  * from real cards (published with pySim's tests: sysmocom SJA5 samples,
  * 3DES and AES-128 key sets), every ciphering x checksum x counter x PoR
  * combination built, opened and tampered with, and each refusal with its
@@ -13,7 +13,7 @@
 #pragma GCC diagnostic ignored "-Wunused-parameter"
 #include "kselftest_harness.h"
 
-#include "ota_packet.h"
+#include "ota/packet.h"
 #include "otatest.h"
 
 #define KIC3 "300102030405060708090a0b0c0d0e0f"

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The [ota ...] profile sections (agent/ota_profile.c): the example OTA
+ * The [ota ...] profile sections (agent/ota/profile.c): the example OTA
  * profile as documented, its image the same as without the sections, and
  * each malformed field refused with the file, line and field named.
  */
@@ -13,9 +13,9 @@
 #pragma GCC diagnostic ignored "-Wsign-compare"
 #include "kselftest_harness.h"
 
-#include "ota_profile.h"
+#include "ota/profile.h"
 #include "otatest.h"
-#include "profile.h"
+#include "common/profile.h"
 
 #define OTA_PROFILE "examples/test-usim-ota.ini"
 

@@ -12,8 +12,8 @@
 #pragma GCC diagnostic ignored "-Wunused-parameter"
 #include "kselftest_harness.h"
 
-#include "fs_template.h"
-#include "profile.h"
+#include "common/fs_template.h"
+#include "common/profile.h"
 #include "vsim_card.h"
 
 /* A valid profile; the line numbers matter to the bad-profile table. */

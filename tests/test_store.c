@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
-#include "store.h"
+#include "vsimd/store.h"
 
 struct found {
 	int n;

@@ -17,7 +17,7 @@
 
 #include <winscard.h>
 
-#include "card_host.h"
+#include "common/card_host.h"
 
 #define MAX_APDUS 8
 

@@ -45,9 +45,9 @@
 
 #include <linux/vsim.h>
 
-#include "host_crypto.h"
+#include "common/host_crypto.h"
 #include "milenage.h"
-#include "profile.h"
+#include "common/profile.h"
 
 #define DEFAULT_ITERS	100000UL
 #define WARMUP_ITERS	1000UL

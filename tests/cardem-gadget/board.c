@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #include "board.h"
-#include "cardem_msg.h"
+#include "cardem/msg.h"
 
 #define BULK_PACKET	64	/* full speed (usb.c) */
 

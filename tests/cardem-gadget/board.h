@@ -7,7 +7,7 @@
  * does: RX_DATA{TPDU_HDR} for the header, procedure bytes and data from
  * TX_DATA, RX_DATA{FINAL} with the modem's data after PB_AND_RX, STATUS on
  * the interrupt endpoint at every power and reset change. It implements
- * struct vsim_modem_io, so agent/modem.c plays the modem through it.
+ * struct vsim_modem_io, so agent/common/modem.c plays the modem through it.
  */
 #ifndef CARDEM_GADGET_BOARD_H
 #define CARDEM_GADGET_BOARD_H
@@ -18,7 +18,7 @@
 #include <stdint.h>
 
 #include "ffs.h"
-#include "simtrace2.h"
+#include "cardem/simtrace2.h"
 
 #define BOARD_QUEUE	32
 

@@ -23,7 +23,7 @@
 #include <linux/usb/functionfs.h>
 
 #include "ffs.h"
-#include "simtrace2.h"
+#include "cardem/simtrace2.h"
 
 #define CONFIGFS	"/sys/kernel/config"
 #define MNT_BASE	"/run/cardem-gadget"

@@ -20,10 +20,10 @@
 #include <time.h>
 
 #include "board.h"
-#include "cardem_msg.h"
+#include "cardem/msg.h"
 #include "ffs.h"
-#include "modem.h"
-#include "profile.h"
+#include "common/modem.h"
+#include "common/profile.h"
 
 struct opts {
 	struct ffs_gadget g;

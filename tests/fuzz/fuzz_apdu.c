@@ -22,7 +22,7 @@
 
 #include <linux/vsim.h>
 
-#include "card_host.h"
+#include "common/card_host.h"
 
 #define FUZZ_DEFAULT_IMAGE "build/images/test-usim.img"
 

@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "ota_crypto.h"
+#include "ota/crypto.h"
 
 /* Hex (spaces allowed) to bytes; returns the count, -1 on bad input. */
 int ot_unhex(const char *s, uint8_t *out, size_t max);

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "profile.h"
+#include "common/profile.h"
 #include "testcard.h"
 
 int testcard_open(struct testcard *t, const char *profile,

@@ -6,7 +6,7 @@
 #ifndef VSIM_TESTCARD_H
 #define VSIM_TESTCARD_H
 
-#include "card_host.h"
+#include "common/card_host.h"
 
 #define TESTCARD_PROFILE "examples/test-usim.ini"
 

@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * vsimctl term: play a modem's start-up against a card (TS 31.102 §5.1.1):
+ * ATR, SELECT MF, TERMINAL PROFILE, the proactive FETCH/TERMINAL RESPONSE
+ * loop answering PROVIDE LOCAL INFORMATION with the given IMEI, SELECT
+ * ADF.USIM, VERIFY PIN1, READ EF_IMSI and EF_AD, AUTHENTICATE with a vector
+ * the network side computes from the profile's keys (agent/common/modem.c, shared
+ * with the emulated SIMtrace2 board). Prints every step and one verdict
+ * line; exit 0 when attached, 3 when refused, 1 on an unexpected answer.
+ *
+ * With --request APP (a card in this process, OTA in its profile) the
+ * terminal then relays for OTA on this one box (docs/ota.md): it takes
+ * APP from the card's SET UP MENU, hands the card's SEND SHORT MESSAGE to
+ * the application server (--server, --catalogue) and brings the server's
+ * SMS back to the card as SMS-PP download envelopes.
+ */
+#include <getopt.h>
+#include <stdio.h>
+
+#include "common/modem.h"
+#include "common/profile.h"
+#include "common/terminal.h"
+#include "ota-server/appserver.h"
+#include "ota/host.h"
+#include "vsimctl/vsimctl.h"
+
+/* After the attach: the card-initiated download of @app (exit status). */
+static int relay_request(struct vsim_terminal *card, const char *profile,
+			 const char *state, const char *iccid,
+			 const char *server, const char *catalogue,
+			 const char *app)
+{
+	struct ota_appserver *srv = NULL;
+	struct ota_catalogue cat;
+	struct ota_host ota;
+	char err[512];
+	int ret;
+
+	if (ota_catalogue_load(catalogue, &cat, err, sizeof(err))) {
+		fprintf(stderr, "vsimctl: %s\n", err);
+		return 2;
+	}
+	if (ota_host_open(&ota, &card->host, profile, state, err,
+			  sizeof(err)) ||
+	    ota_appserver_open(server, &srv, err, sizeof(err))) {
+		fprintf(stderr, "vsimctl: %s\n", err);
+		ota_catalogue_free(&cat);
+		return 1;
+	}
+	if (!ota.prof.present) {
+		fprintf(stderr, "vsimctl term: %s has no [ota] sections: nothing to request\n",
+			profile);
+		ret = 2;
+	} else {
+		ret = vsimctl_app_request_flow(card, &ota, srv, iccid, &cat,
+					       app);
+	}
+	ota_appserver_close(srv);
+	ota_host_close(&ota);
+	ota_catalogue_free(&cat);
+	return ret;
+}
+
+/* The modem reaches the card straight through terminal.h. */
+static int term_power_on(void *ctx, uint8_t *atr, size_t max)
+{
+	return vsim_terminal_power_on(ctx, atr, max);
+}
+
+static int term_transmit(void *ctx, const uint8_t *c, size_t len, uint8_t *r,
+			 size_t max)
+{
+	return vsim_terminal_transmit(ctx, c, len, r, max);
+}
+
+int vsimctl_term(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "profile", required_argument, NULL, 'p' },
+		{ "state", required_argument, NULL, 's' },
+		{ "device", required_argument, NULL, 'd' },
+		{ "imei", required_argument, NULL, 'i' },
+		{ "raw-imei", no_argument, NULL, 'r' },
+		{ "no-cat", no_argument, NULL, 'n' },
+		{ "request", required_argument, NULL, 'R' },
+		{ "server", required_argument, NULL, 'S' },
+		{ "catalogue", required_argument, NULL, 'C' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *profile = NULL, *state = NULL, *device = NULL, *imei = NULL;
+	const char *request = NULL, *server = NULL, *catalogue = NULL;
+	bool cat = true, raw = false;
+	struct vsim_modem m = { 0 };
+	struct vsim_terminal card;
+	struct vsim_profile prof;
+	char err[512];
+	int c, ret;
+
+	while ((c = getopt_long(argc, argv, "p:s:d:i:rn", opts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			profile = optarg;
+			break;
+		case 's':
+			state = optarg;
+			break;
+		case 'd':
+			device = optarg;
+			break;
+		case 'i':
+			imei = optarg;
+			break;
+		case 'r':
+			raw = true;
+			break;
+		case 'n':
+			cat = false;
+			break;
+		case 'R':
+			request = optarg;
+			break;
+		case 'S':
+			server = optarg;
+			break;
+		case 'C':
+			catalogue = optarg;
+			break;
+		default:
+			return 2;
+		}
+	}
+	if (!profile || optind != argc || (cat && !imei) ||
+	    (request && (!server || !catalogue))) {
+		fprintf(stderr, "usage: vsimctl term --profile FILE --imei IMEI [--raw-imei] [--no-cat]\n"
+				"                    [--state DIR | --device /dev/vsimN]\n"
+				"                    [--request APP --server DIR --catalogue FILE]\n");
+		return 2;
+	}
+	if (request && device) {
+		/* the card's OTA side belongs to whoever holds its card fd */
+		fprintf(stderr, "vsimctl term: --request needs the card in this process (--profile, --state); a card in vsim.ko gets OTA from vsimd\n");
+		return 2;
+	}
+	if (imei && vsim_modem_set_imei(&m, imei, raw)) {
+		fprintf(stderr, "vsimctl term: --imei %s: expected 14 or 15 digits (IMEI) or 16 (IMEISV)\n",
+			imei);
+		return 2;
+	}
+	if (vsim_profile_load(profile, &prof, err, sizeof(err))) {
+		fprintf(stderr, "vsimctl: %s\n", err);
+		return 1;
+	}
+	if (vsim_terminal_open(&card, device, profile, state, err, sizeof(err))) {
+		fprintf(stderr, "vsimctl: %s\n", err);
+		vsim_profile_free(&prof);
+		return 1;
+	}
+	m.io.ctx = &card;
+	m.io.power_on = term_power_on;
+	m.io.transmit = term_transmit;
+	m.prof = &prof;
+	m.cat = cat;
+	m.out = stdout;
+	ret = vsim_modem_attach(&m);
+	if (!ret && request)
+		ret = relay_request(&card, profile, state, prof.iccid, server,
+				    catalogue, request);
+	vsim_terminal_close(&card);
+	vsim_profile_free(&prof);
+	if (fflush(stdout))
+		ret = 1;
+	return ret;
+}

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * vsimd's configuration file (INI, parsed by libinih like profiles):
+ *
+ *   [vsimd]
+ *   state = /var/lib/vsim        ; the store's directory
+ *   socket = /run/vsim/vsimd.sock
+ *   backend = embedded           ; or kernel (/dev/vsimx)
+ *   log_level = info             ; error, warn, info, debug
+ *   sync = full                  ; or normal (docs/vsimd.md)
+ *   vpcd_host = 127.0.0.1        ; slot N connects to vpcd_port + N
+ *   vpcd_port = 35963
+ *
+ *   [card NAME]                  ; created at start/SIGHUP if not stored
+ *   profile = /etc/vsim/NAME.ini
+ *   slot = 0                     ; optional
+ *   vpcd = 127.0.0.1:35963       ; optional
+ *   cardem = serial=X,slot=0     ; optional: a SIMtrace2 board instead of
+ *                                ; vpcd ("any", serial=, path=, slot=)
+ *
+ * Errors name the file, line and key. Command-line options win.
+ */
+#ifndef VSIMD_CONFIG_H
+#define VSIMD_CONFIG_H
+
+#include <limits.h>
+#include <stddef.h>
+
+#include "common/log.h"
+#include "vsimd/vsimd.h"
+
+struct vsimd_config_card {
+	char name[VSIM_STORE_NAME_MAX];
+	char profile[PATH_MAX];
+	int slot;			/* -1: any free slot */
+	char host[VSIM_STORE_HOST_MAX];	/* "": default */
+	int port;			/* 0: default */
+	struct vsimd_cardem_sel cardem;	/* enabled: a board, not vpcd */
+	int line;
+};
+
+struct vsimd_config {
+	char state_dir[PATH_MAX];
+	char socket[PATH_MAX];
+	char backend[16];
+	enum vsim_log_level log_level;
+	int sync_normal;
+	char vpcd_host[VSIM_STORE_HOST_MAX];
+	int vpcd_port;
+	char gsmtap[VSIM_STORE_HOST_MAX + 8];	/* "" or HOST[:PORT] */
+	struct vsimd_config_card cards[VSIMD_MAX_CARDS];
+	size_t n_cards;
+};
+
+void vsimd_config_defaults(struct vsimd_config *cfg);
+/* Read @path over @cfg. 0, or -1 with "PATH:LINE: ..." in @err. */
+int vsimd_config_load(const char *path, struct vsimd_config *cfg, char *err,
+		      size_t errlen);
+/* "HOST:PORT" (or "[v6]:PORT", or "PORT"). 0 or -1. */
+int vsimd_parse_hostport(const char *s, char *host, size_t hostlen,
+			 int *port);
+
+#endif /* VSIMD_CONFIG_H */

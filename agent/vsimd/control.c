@@ -1,0 +1,571 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * vsimd's control socket (control.h): accepts vsimctl connections, parses
+ * one JSON request per line with json-c, runs it against the card set
+ * (cards.c) and streams APDU traces to subscribers. Traces never show PIN
+ * values: the data field of VERIFY/CHANGE/DISABLE/ENABLE/UNBLOCK PIN
+ * (TS 102 221 §11.1.9-11.1.13) is blanked before it leaves vsimd.
+ */
+#include <errno.h>
+#include <grp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "common/log.h"
+#include "vsimd/cards.h"
+#include "vsimd/config.h"
+#include "vsimd/control.h"
+#include "vsimd/events.h"
+#include "vsimd/redact.h"
+
+#define CTL_MAX_CLIENTS	32
+#define CTL_IN_MAX	(1024 * 1024)	/* one request: a profile fits */
+#define CTL_OUT_MAX	(1024 * 1024)	/* a trace reader this far behind is dropped */
+
+struct ctl_client {
+	int fd;
+	char *in;
+	size_t in_len;
+	char *out;
+	size_t out_len;
+	struct vsimd_card *trace;	/* subscribed card, or NULL */
+	int closing;			/* close once out is flushed */
+};
+
+struct vsimd_control {
+	int fd;
+	char path[PATH_MAX];
+	struct ctl_client c[CTL_MAX_CLIENTS];
+	size_t n;
+};
+
+static vsimd_listener_fn on_event;
+
+int vsimd_control_open(struct vsimd *d, const char *path, char *err,
+		       size_t errlen)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct vsimd_control *ctl;
+	struct group *g;
+	int fd;
+
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		snprintf(err, errlen, "socket path %s is too long", path);
+		return -1;
+	}
+	ctl = calloc(1, sizeof(*ctl));
+	if (!ctl) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	snprintf(ctl->path, sizeof(ctl->path), "%s", path);
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		goto err_errno;
+	/* a socket left by a killed vsimd: replace it if nobody answers */
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
+		snprintf(err, errlen, "%s: another vsimd is running", path);
+		close(fd);
+		free(ctl);
+		return -1;
+	}
+	unlink(path);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) ||
+	    listen(fd, 16))
+		goto err_errno;
+	/* root, and group vsim when it exists (docs/vsimd.md) */
+	g = getgrnam("vsim");
+	if ((g && chown(path, 0, g->gr_gid)) || chmod(path, 0660))
+		goto err_errno;
+	if (vsimd_listen(d, on_event, ctl)) {
+		snprintf(err, errlen, "%s: no room for another event listener", path);
+		close(fd);
+		unlink(path);
+		free(ctl);
+		return -1;
+	}
+	ctl->fd = fd;
+	d->control = ctl;
+	return 0;
+
+err_errno:
+	snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	free(ctl);
+	return -1;
+}
+
+static void client_free(struct ctl_client *cl)
+{
+	close(cl->fd);
+	free(cl->in);
+	free(cl->out);
+	memset(cl, 0, sizeof(*cl));
+	cl->fd = -1;
+}
+
+static void client_remove(struct vsimd_control *ctl, size_t i)
+{
+	client_free(&ctl->c[i]);
+	ctl->c[i] = ctl->c[--ctl->n];
+}
+
+void vsimd_control_close(struct vsimd *d)
+{
+	struct vsimd_control *ctl = d->control;
+
+	if (!ctl)
+		return;
+	vsimd_unlisten(d, on_event, ctl);
+	while (ctl->n)
+		client_remove(ctl, ctl->n - 1);
+	close(ctl->fd);
+	unlink(ctl->path);
+	free(ctl);
+	d->control = NULL;
+}
+
+/* Queue a JSON object and a newline; frees @o. */
+static void client_send(struct ctl_client *cl, json_object *o)
+{
+	const char *s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+	size_t n = strlen(s);
+	char *p;
+
+	if (cl->out_len + n + 1 > CTL_OUT_MAX) {
+		cl->closing = 2;	/* too far behind: drop */
+		json_object_put(o);
+		return;
+	}
+	p = realloc(cl->out, cl->out_len + n + 1);
+	if (!p) {
+		cl->closing = 2;
+		json_object_put(o);
+		return;
+	}
+	cl->out = p;
+	memcpy(p + cl->out_len, s, n);
+	p[cl->out_len + n] = '\n';
+	cl->out_len += n + 1;
+	json_object_put(o);
+}
+
+static void send_error(struct ctl_client *cl, const char *msg)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "ok", json_object_new_boolean(0));
+	json_object_object_add(o, "error", json_object_new_string(msg));
+	client_send(cl, o);
+}
+
+static json_object *card_json(struct vsimd *d, struct vsimd_card *c)
+{
+	json_object *o = json_object_new_object();
+	uint64_t apdus = 0, ok = 0, fail = 0;
+	char addr[300];
+
+	d->backend->stats(c, &apdus, &ok, &fail);
+	snprintf(addr, sizeof(addr), strchr(c->vpcd.host, ':') ? "[%s]:%d" :
+		 "%s:%d", c->vpcd.host, c->vpcd.port);
+	json_object_object_add(o, "name", json_object_new_string(c->name));
+	json_object_object_add(o, "slot", json_object_new_int(c->slot));
+	json_object_object_add(o, "iccid", json_object_new_string(c->iccid));
+	json_object_object_add(o, "backend",
+			       json_object_new_string(d->backend->name));
+	json_object_object_add(o, "vpcd", json_object_new_string(addr));
+	json_object_object_add(o, "connected",
+			       json_object_new_boolean(c->vpcd.state ==
+						       VPCD_CONNECTED));
+	json_object_object_add(o, "powered", json_object_new_boolean(c->powered));
+	json_object_object_add(o, "apdus", json_object_new_int64((int64_t)apdus));
+	json_object_object_add(o, "auth_ok", json_object_new_int64((int64_t)ok));
+	json_object_object_add(o, "auth_fail",
+			       json_object_new_int64((int64_t)fail));
+	json_object_object_add(o, "persists",
+			       json_object_new_int64((int64_t)__atomic_load_n(&c->persists, __ATOMIC_RELAXED)));
+	json_object_object_add(o, "persist_failures",
+			       json_object_new_int64((int64_t)__atomic_load_n(&c->persist_failures, __ATOMIC_RELAXED)));
+	json_object_object_add(o, "vpcd_connects",
+			       json_object_new_int64((int64_t)c->vpcd.connects));
+	json_object_object_add(o, "last_error",
+			       json_object_new_string(c->vpcd.last_error));
+	if (c->cardem.enabled) {
+		/* the card's reader is a SIMtrace2 board (docs/modems.md) */
+		json_object *b = json_object_new_object();
+		const struct vsimd_board *w = &c->board;
+		char pid[8];
+
+		if (!w->in_board) {
+			json_object_object_add(b, "in_board", json_object_new_boolean(0));
+		} else {
+			snprintf(pid, sizeof(pid), "%04x", w->pid);
+			json_object_object_add(b, "in_board", json_object_new_boolean(1));
+			json_object_object_add(b, "serial", json_object_new_string(w->serial));
+			json_object_object_add(b, "path", json_object_new_string(w->path));
+			json_object_object_add(b, "slot", json_object_new_int(w->slot));
+			json_object_object_add(b, "interface", json_object_new_int(w->ifnum));
+			json_object_object_add(b, "pid", json_object_new_string(pid));
+		}
+		json_object_object_add(o, "cardem", b);
+	}
+	return o;
+}
+
+static json_object *ok_reply(void)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "ok", json_object_new_boolean(1));
+	return o;
+}
+
+static const char *get_str(json_object *req, const char *key)
+{
+	json_object *v;
+
+	if (!json_object_object_get_ex(req, key, &v) ||
+	    !json_object_is_type(v, json_type_string))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+static struct vsimd_card *need_card(struct vsimd *d, struct ctl_client *cl,
+				    json_object *req)
+{
+	const char *name = get_str(req, "card");
+	struct vsimd_card *c;
+	char msg[128];
+
+	if (!name) {
+		send_error(cl, "request needs \"card\"");
+		return NULL;
+	}
+	c = vsimd_card_find(d, name);
+	if (!c) {
+		snprintf(msg, sizeof(msg), "no card named '%.64s'", name);
+		send_error(cl, msg);
+	}
+	return c;
+}
+
+static void cmd_add(struct vsimd *d, struct ctl_client *cl, json_object *req)
+{
+	const char *name = get_str(req, "name"), *text = get_str(req, "profile");
+	const char *pname = get_str(req, "profile_name"), *vpcd;
+	char err[600], host[VSIM_STORE_HOST_MAX];
+	struct vsimd_card *c;
+	json_object *v, *o;
+	int slot = -1, port = 0;
+
+	if (!name || !text) {
+		send_error(cl, "add needs \"name\" and \"profile\"");
+		return;
+	}
+	if (json_object_object_get_ex(req, "slot", &v)) {
+		if (!json_object_is_type(v, json_type_int) ||
+		    json_object_get_int(v) < 0 ||
+		    json_object_get_int(v) >= VSIMD_MAX_CARDS) {
+			send_error(cl, "slot: a number 0-63");
+			return;
+		}
+		slot = json_object_get_int(v);
+	}
+	vpcd = get_str(req, "vpcd");
+	if (vpcd && vsimd_parse_hostport(vpcd, host, sizeof(host), &port)) {
+		send_error(cl, "vpcd: use HOST:PORT");
+		return;
+	}
+	if (vpcd && !strchr(vpcd, ':'))
+		vpcd = NULL;	/* a bare port: default host */
+	c = vsimd_card_add(d, name, pname ? pname : "profile", text, slot,
+			   vpcd ? host : NULL, port, err, sizeof(err));
+	if (!c) {
+		send_error(cl, err);
+		return;
+	}
+	o = ok_reply();
+	json_object_object_add(o, "card", card_json(d, c));
+	client_send(cl, o);
+}
+
+/*
+ * The user picks an application from the card's OTA menu: the card queues
+ * its request SMS; the terminal learns of it by 91xx (docs/ota.md).
+ */
+static void cmd_app_request(struct vsimd *d, struct ctl_client *cl,
+			    json_object *req)
+{
+	const char *app = get_str(req, "app");
+	struct vsimd_card *c = need_card(d, cl, req);
+	char err[300];
+
+	if (!c)
+		return;
+	if (!app || !*app) {
+		send_error(cl, "app-request needs \"app\"");
+		return;
+	}
+	if (d->backend->app_request(c, app, err, sizeof(err))) {
+		send_error(cl, err);
+		return;
+	}
+	log_info("card %s: %s chosen from the menu: the request SMS waits for the terminal",
+		 c->name, app);
+	client_send(cl, ok_reply());
+}
+
+static void handle_request(struct vsimd *d, struct ctl_client *cl,
+			   const char *line)
+{
+	enum json_tokener_error jerr;
+	json_object *req = json_tokener_parse_verbose(line, &jerr), *o, *a;
+	struct vsimd_card *c;
+	const char *cmd;
+	char err[300];
+	size_t i;
+
+	if (!req || !json_object_is_type(req, json_type_object)) {
+		snprintf(err, sizeof(err), "request is not a JSON object: %s",
+			 req ? "wrong type" : json_tokener_error_desc(jerr));
+		send_error(cl, err);
+		json_object_put(req);
+		return;
+	}
+	cmd = get_str(req, "cmd");
+	if (!cmd) {
+		send_error(cl, "request needs \"cmd\"");
+	} else if (!strcmp(cmd, "list")) {
+		o = ok_reply();
+		a = json_object_new_array();
+		for (i = 0; i < d->n_cards; i++)
+			json_object_array_add(a, card_json(d, d->cards[i]));
+		json_object_object_add(o, "cards", a);
+		client_send(cl, o);
+	} else if (!strcmp(cmd, "status")) {
+		c = need_card(d, cl, req);
+		if (c) {
+			o = ok_reply();
+			json_object_object_add(o, "card", card_json(d, c));
+			client_send(cl, o);
+		}
+	} else if (!strcmp(cmd, "add")) {
+		cmd_add(d, cl, req);
+	} else if (!strcmp(cmd, "remove")) {
+		c = need_card(d, cl, req);
+		if (c && vsimd_card_remove(d, c, err, sizeof(err)))
+			send_error(cl, err);
+		else if (c)
+			client_send(cl, ok_reply());
+	} else if (!strcmp(cmd, "trace")) {
+		c = need_card(d, cl, req);
+		if (c) {
+			cl->trace = c;
+			client_send(cl, ok_reply());
+		}
+	} else if (!strcmp(cmd, "app-request")) {
+		cmd_app_request(d, cl, req);
+	} else {
+		snprintf(err, sizeof(err), "unknown cmd '%.64s' (list, status, add, remove, trace, app-request)",
+			 cmd);
+		send_error(cl, err);
+	}
+	json_object_put(req);
+}
+
+static void client_read(struct vsimd *d, struct ctl_client *cl)
+{
+	char buf[65536], *nl;
+	ssize_t n = read(cl->fd, buf, sizeof(buf));
+
+	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+		cl->closing = 2;
+		return;
+	}
+	if (n < 0)
+		return;
+	if (cl->in_len + (size_t)n > CTL_IN_MAX) {
+		send_error(cl, "request longer than 1 MiB");
+		cl->closing = 1;
+		return;
+	}
+	nl = realloc(cl->in, cl->in_len + (size_t)n + 1);
+	if (!nl) {
+		cl->closing = 2;
+		return;
+	}
+	cl->in = nl;
+	memcpy(cl->in + cl->in_len, buf, (size_t)n);
+	cl->in_len += (size_t)n;
+	cl->in[cl->in_len] = '\0';
+	while (!cl->closing && (nl = memchr(cl->in, '\n', cl->in_len))) {
+		size_t used = (size_t)(nl - cl->in) + 1;
+
+		*nl = '\0';
+		if (nl > cl->in)
+			handle_request(d, cl, cl->in);
+		/* the request may hold a profile with K: wipe it */
+		explicit_bzero(cl->in, used);
+		memmove(cl->in, cl->in + used, cl->in_len - used + 1);
+		cl->in_len -= used;
+	}
+}
+
+static void client_write(struct ctl_client *cl)
+{
+	ssize_t n;
+
+	if (!cl->out_len)
+		return;
+	n = send(cl->fd, cl->out, cl->out_len, MSG_NOSIGNAL | MSG_DONTWAIT);
+	if (n < 0) {
+		if (errno != EAGAIN && errno != EINTR)
+			cl->closing = 2;
+		return;
+	}
+	memmove(cl->out, cl->out + n, cl->out_len - (size_t)n);
+	cl->out_len -= (size_t)n;
+}
+
+size_t vsimd_control_fill(struct vsimd *d, struct pollfd *pfd, size_t max)
+{
+	struct vsimd_control *ctl = d->control;
+	size_t i, n = 0;
+
+	if (!ctl || max < ctl->n + 1)
+		return 0;
+	pfd[n].fd = ctl->fd;
+	pfd[n++].events = ctl->n < CTL_MAX_CLIENTS ? POLLIN : 0;
+	for (i = 0; i < ctl->n; i++) {
+		pfd[n].fd = ctl->c[i].fd;
+		pfd[n++].events = POLLIN | (ctl->c[i].out_len ? POLLOUT : 0);
+	}
+	return n;
+}
+
+void vsimd_control_dispatch(struct vsimd *d, const struct pollfd *pfd,
+			    size_t n)
+{
+	struct vsimd_control *ctl = d->control;
+	size_t i, nclients = ctl->n;
+
+	/* clients first: indexes in pfd match ctl->c until one is removed */
+	for (i = 0; i < nclients && i + 1 < n; i++) {
+		struct ctl_client *cl = &ctl->c[i];
+
+		if (pfd[i + 1].fd != cl->fd)
+			continue;
+		if (pfd[i + 1].revents & (POLLIN | POLLHUP | POLLERR))
+			client_read(d, cl);
+		if (pfd[i + 1].revents & POLLOUT)
+			client_write(cl);
+	}
+	for (i = ctl->n; i-- > 0;) {
+		struct ctl_client *cl = &ctl->c[i];
+
+		client_write(cl);
+		if (cl->closing == 2 || (cl->closing == 1 && !cl->out_len))
+			client_remove(ctl, i);
+	}
+	if (n && (pfd[0].revents & POLLIN)) {
+		int fd = accept4(ctl->fd, NULL, NULL,
+				 SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+		if (fd >= 0 && ctl->n < CTL_MAX_CLIENTS) {
+			memset(&ctl->c[ctl->n], 0, sizeof(ctl->c[0]));
+			ctl->c[ctl->n++].fd = fd;
+		} else if (fd >= 0) {
+			close(fd);
+		}
+	}
+}
+
+static char *hex(const uint8_t *p, size_t n, char *buf)
+{
+	static const char digits[] = "0123456789ABCDEF";
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		buf[2 * i] = digits[p[i] >> 4];
+		buf[2 * i + 1] = digits[p[i] & 15];
+	}
+	buf[2 * n] = '\0';
+	return buf;
+}
+
+static void send_trace(struct vsimd_control *ctl, const struct vsimd_event *ev)
+{
+	struct vsimd_card *c = ev->card;
+	char chex[2 * VSIM_CAPDU_MAX + 1], rhex[2 * VSIM_RAPDU_MAX + 1];
+	uint8_t shown[VSIM_CAPDU_MAX];
+	int redacted = 0;
+	size_t i;
+
+	for (i = 0; i < ctl->n; i++) {
+		json_object *o, *t;
+
+		if (ctl->c[i].trace != c)
+			continue;
+		t = json_object_new_object();
+		json_object_object_add(t, "card", json_object_new_string(c->name));
+		json_object_object_add(t, "seq",
+				       json_object_new_int64((int64_t)ev->seq));
+		json_object_object_add(t, "event", json_object_new_string(ev->what));
+		if (ev->capdu && ev->clen <= VSIM_CAPDU_MAX) {
+			memcpy(shown, ev->capdu, ev->clen);
+			if (vsim_apdu_carries_pin(ev->capdu, ev->clen)) {
+				memset(shown + 5, 0, ev->clen - 5);
+				redacted = 1;
+			}
+			json_object_object_add(t, "c",
+					       json_object_new_string(hex(shown, ev->clen, chex)));
+			if (redacted)
+				json_object_object_add(t, "redacted",
+						       json_object_new_boolean(1));
+		}
+		if (ev->rapdu && ev->rlen <= VSIM_RAPDU_MAX)
+			json_object_object_add(t, strcmp(ev->what, "apdu") ? "atr" : "r",
+					       json_object_new_string(hex(ev->rapdu, ev->rlen, rhex)));
+		o = json_object_new_object();
+		json_object_object_add(o, "trace", t);
+		client_send(&ctl->c[i], o);
+	}
+	explicit_bzero(shown, sizeof(shown));
+}
+
+static void send_gone(struct vsimd_control *ctl, const struct vsimd_card *c)
+{
+	size_t i;
+
+	for (i = 0; i < ctl->n; i++) {
+		json_object *o;
+
+		if (ctl->c[i].trace != c)
+			continue;
+		o = json_object_new_object();
+		json_object_object_add(o, "gone", json_object_new_boolean(1));
+		client_send(&ctl->c[i], o);
+		ctl->c[i].trace = NULL;
+		ctl->c[i].closing = 1;
+	}
+}
+
+/* The control socket's subscription (events.h): traces and departures. */
+static void on_event(void *ctx, const struct vsimd_event *ev)
+{
+	struct vsimd_control *ctl = ctx;
+
+	if (ev->kind == VSIMD_EV_TRACE)
+		send_trace(ctl, ev);
+	else if (ev->kind == VSIMD_EV_CARD_GONE)
+		send_gone(ctl, ev->card);
+}

@@ -1,0 +1,248 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * vpcd client transport (vpcd.h): non-blocking connect with backoff,
+ * frame reassembly, replies sent as one write. Debian's vpcd 3.3 writes a
+ * frame's length and payload in two send()s without TCP_NODELAY, so Nagle
+ * holds its payload until our kernel ACKs the length; delayed ACK would
+ * make that ~40 ms per APDU. TCP_QUICKACK (tcp(7): not permanent, the
+ * kernel may clear it) is therefore set before and after every recv().
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/vsim.h>
+
+#include "vsimd/vpcd.h"
+
+uint64_t vpcd_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+int vpcd_init(struct vsim_vpcd *v, const char *host, int port)
+{
+	memset(v, 0, sizeof(*v));
+	v->fd = -1;
+	v->state = VPCD_IDLE;
+	v->backoff_ms = VPCD_BACKOFF_MIN_MS;
+	snprintf(v->host, sizeof(v->host), "%s", host);
+	v->port = port;
+	v->buf = malloc(2 + VPCD_FRAME_MAX);
+	return v->buf ? 0 : -1;
+}
+
+void vpcd_close(struct vsim_vpcd *v)
+{
+	if (v->fd >= 0)
+		close(v->fd);
+	v->fd = -1;
+	v->state = VPCD_IDLE;
+	if (v->buf) {
+		/* frames carry PINs (VERIFY): do not leave them in the heap */
+		explicit_bzero(v->buf, 2 + VPCD_FRAME_MAX);
+		free(v->buf);
+	}
+	v->buf = NULL;
+}
+
+static void quickack(int fd)
+{
+	int one = 1;
+
+	setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof(one));
+}
+
+void vpcd_drop(struct vsim_vpcd *v, const char *why)
+{
+	if (why)
+		snprintf(v->last_error, sizeof(v->last_error), "%s", why);
+	if (v->fd >= 0)
+		close(v->fd);
+	v->fd = -1;
+	v->have = 0;
+	v->state = VPCD_IDLE;
+	v->retry_at = vpcd_now() + v->backoff_ms;
+	v->backoff_ms *= 2;
+	if (v->backoff_ms > VPCD_BACKOFF_MAX_MS)
+		v->backoff_ms = VPCD_BACKOFF_MAX_MS;
+}
+
+static void start_connect(struct vsim_vpcd *v)
+{
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM,
+				  .ai_flags = AI_NUMERICSERV };
+	struct addrinfo *res = NULL;
+	char port[8], why[400];
+	int fd, one = 1, rc;
+
+	snprintf(port, sizeof(port), "%d", v->port);
+	rc = getaddrinfo(v->host, port, &hints, &res);
+	if (rc) {
+		snprintf(why, sizeof(why), "%s: %s", v->host, gai_strerror(rc));
+		vpcd_drop(v, why);
+		return;
+	}
+	fd = socket(res->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+		    0);
+	if (fd < 0) {
+		freeaddrinfo(res);
+		vpcd_drop(v, strerror(errno));
+		return;
+	}
+	/* our replies go out in one write; never wait for an ACK to send */
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	rc = connect(fd, res->ai_addr, res->ai_addrlen);
+	freeaddrinfo(res);
+	v->fd = fd;
+	if (rc == 0) {
+		v->state = VPCD_CONNECTED;
+	} else if (errno == EINPROGRESS) {
+		v->state = VPCD_CONNECTING;
+	} else {
+		snprintf(why, sizeof(why), "connect: %s", strerror(errno));
+		vpcd_drop(v, why);
+		return;
+	}
+	if (v->state == VPCD_CONNECTED) {
+		v->connects++;
+		v->backoff_ms = VPCD_BACKOFF_MIN_MS;
+		v->last_error[0] = '\0';
+		quickack(fd);
+	}
+}
+
+void vpcd_tick(struct vsim_vpcd *v, uint64_t now)
+{
+	if (v->state == VPCD_IDLE && now >= v->retry_at)
+		start_connect(v);
+}
+
+short vpcd_events(const struct vsim_vpcd *v)
+{
+	switch (v->state) {
+	case VPCD_CONNECTING:
+		return POLLOUT;
+	case VPCD_CONNECTED:
+		return POLLIN;
+	default:
+		return 0;
+	}
+}
+
+int vpcd_timeout(const struct vsim_vpcd *v, uint64_t now)
+{
+	if (v->state != VPCD_IDLE)
+		return -1;
+	return v->retry_at > now ? (int)(v->retry_at - now) : 0;
+}
+
+static int send_all(struct vsim_vpcd *v, const uint8_t *p, size_t n)
+{
+	/*
+	 * A reply is at most 260 bytes and the socket buffer is empty
+	 * between frames (vpcd waits for each answer): one send() takes it
+	 * whole. A short or failed send is a broken peer.
+	 */
+	ssize_t w = send(v->fd, p, n, MSG_NOSIGNAL);
+
+	return w == (ssize_t)n ? 0 : -1;
+}
+
+/* Answer every complete frame in the buffer; -1 drops the connection. */
+static int drain_frames(struct vsim_vpcd *v, vpcd_frame_fn fn, void *ctx)
+{
+	uint8_t reply[2 + VSIM_RAPDU_MAX + 8];
+	size_t off = 0;
+
+	while (v->have - off >= 2) {
+		size_t len = (size_t)v->buf[off] << 8 | v->buf[off + 1];
+		size_t rlen = 0;
+
+		if (v->have - off - 2 < len)
+			break;
+		if (fn(ctx, v->buf + off + 2, len, reply + 2, &rlen))
+			return -1;
+		off += 2 + len;
+		if (rlen) {
+			reply[0] = (uint8_t)(rlen >> 8);
+			reply[1] = (uint8_t)rlen;
+			if (send_all(v, reply, 2 + rlen)) {
+				snprintf(v->last_error, sizeof(v->last_error),
+					 "send: %s", strerror(errno));
+				return -1;
+			}
+		}
+	}
+	if (off) {
+		memmove(v->buf, v->buf + off, v->have - off);
+		v->have -= off;
+	}
+	return 0;
+}
+
+int vpcd_handle(struct vsim_vpcd *v, short revents, vpcd_frame_fn fn,
+		void *ctx)
+{
+	char why[160];
+	ssize_t n;
+
+	if (v->state == VPCD_CONNECTING) {
+		int e = 0;
+		socklen_t l = sizeof(e);
+
+		if (!(revents & (POLLOUT | POLLERR | POLLHUP)))
+			return 0;
+		if (getsockopt(v->fd, SOL_SOCKET, SO_ERROR, &e, &l) || e) {
+			snprintf(why, sizeof(why), "connect: %s",
+				 strerror(e ? e : errno));
+			vpcd_drop(v, why);
+			return 1;
+		}
+		v->state = VPCD_CONNECTED;
+		v->connects++;
+		v->backoff_ms = VPCD_BACKOFF_MIN_MS;
+		v->last_error[0] = '\0';
+		quickack(v->fd);
+		return 0;
+	}
+	if (v->state != VPCD_CONNECTED ||
+	    !(revents & (POLLIN | POLLERR | POLLHUP)))
+		return 0;
+	for (;;) {
+		quickack(v->fd);
+		n = recv(v->fd, v->buf + v->have, 2 + VPCD_FRAME_MAX - v->have,
+			 0);
+		quickack(v->fd);
+		if (n == 0) {
+			vpcd_drop(v, "vpcd closed the connection");
+			return 1;
+		}
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return 0;
+			if (errno == EINTR)
+				continue;
+			snprintf(why, sizeof(why), "recv: %s", strerror(errno));
+			vpcd_drop(v, why);
+			return 1;
+		}
+		v->have += (size_t)n;
+		if (drain_frames(v, fn, ctx)) {
+			vpcd_drop(v, NULL);
+			return 1;
+		}
+	}
+}

@@ -1,0 +1,592 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * vsimd: hosts vsim cards and plugs each into pcscd through vsmartcard's
+ * vpcd, keeping their durable state in an SQLite store. One thread runs a
+ * poll() loop over signals, the control socket and every card's vpcd
+ * connection; the kernel backend adds one thread per card for its card fd.
+ *
+ *   vsimd [--backend embedded|kernel] [--state DIR] [--config FILE]
+ *         [--socket PATH] [--log-level L] [--card NAME=PROFILE]...
+ *         [--cardem NAME=SPEC]...
+ *
+ * A card given a SIMtrace2 board (--cardem, `cardem =`) is served to the
+ * modem behind that board instead of vpcd; libusb's descriptors join the
+ * same poll() loop (cardem.h).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cardem/cardem.h"
+#include "common/log.h"
+#include "vsimd/bridge.h"
+#include "vsimd/cards.h"
+#include "vsimd/config.h"
+#include "vsimd/control.h"
+#include "vsimd/events.h"
+#include "vsimd/gsmtap.h"
+#include "vsimd/vsimd.h"
+
+#define ERRLEN 600
+#define USB_POLL_MAX 64
+#define POLL_MAX (1 + 1 + 32 + VSIMD_MAX_CARDS + USB_POLL_MAX)
+
+/* What was given on the command line: it wins over the file at reload. */
+struct cli {
+	const char *config;
+	const char *backend, *state, *socket, *log_level, *gsmtap;
+	struct vsimd_config_card cards[VSIMD_MAX_CARDS];
+	size_t n_cards;
+	struct { char name[VSIM_STORE_NAME_MAX]; struct vsimd_cardem_sel sel; }
+		cardem[VSIMD_MAX_CARDS];
+	size_t n_cardem;
+};
+
+static void usage(FILE *f)
+{
+	fputs("usage: vsimd [--backend embedded|kernel] [--state DIR] [--config FILE]\n"
+	      "             [--socket PATH] [--log-level error|warn|info|debug]\n"
+	      "             [--card NAME=PROFILE]... [--gsmtap HOST[:PORT]]\n"
+	      "             [--cardem NAME=SPEC]...\n"
+	      "\n"
+	      "Hosts vsim cards, keeps their state in DIR/vsim.db (default "
+	      VSIMD_DEFAULT_STATE ")\n"
+	      "and connects card N to vsmartcard's vpcd at 127.0.0.1:35963+N.\n"
+	      "--card adds a card from a profile unless one of that name is stored.\n"
+	      "--cardem puts card NAME in a SIMtrace2 board instead: SPEC is any, or\n"
+	      "serial=S,path=BUS-PORT,slot=0|1 (docs/modems.md).\n"
+	      "Control it with vsimctl (socket " VSIMD_DEFAULT_SOCKET ").\n"
+	      "SIGTERM: stop cleanly. SIGHUP: reload the config file.\n", f);
+}
+
+static int parse_cli(int argc, char **argv, struct cli *cli)
+{
+	static const struct option opts[] = {
+		{ "backend", required_argument, NULL, 'b' },
+		{ "state", required_argument, NULL, 's' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "socket", required_argument, NULL, 'S' },
+		{ "log-level", required_argument, NULL, 'l' },
+		{ "card", required_argument, NULL, 'C' },
+		{ "gsmtap", required_argument, NULL, 'g' },
+		{ "cardem", required_argument, NULL, 'U' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	enum vsim_log_level lvl;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "b:s:c:S:l:C:g:U:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'b':
+			if (strcmp(optarg, "embedded") && strcmp(optarg, "kernel")) {
+				fprintf(stderr, "vsimd: --backend %s: use embedded or kernel\n",
+					optarg);
+				return 2;
+			}
+			cli->backend = optarg;
+			break;
+		case 's':
+			cli->state = optarg;
+			break;
+		case 'c':
+			cli->config = optarg;
+			break;
+		case 'S':
+			cli->socket = optarg;
+			break;
+		case 'g':
+			cli->gsmtap = optarg;
+			break;
+		case 'l':
+			if (vsim_log_parse_level(optarg, &lvl)) {
+				fprintf(stderr, "vsimd: --log-level %s: use error, warn, info or debug\n",
+					optarg);
+				return 2;
+			}
+			cli->log_level = optarg;
+			break;
+		case 'C': {
+			struct vsimd_config_card *cc = &cli->cards[cli->n_cards];
+			const char *eq = strchr(optarg, '=');
+
+			if (cli->n_cards == VSIMD_MAX_CARDS || !eq ||
+			    (size_t)(eq - optarg) >= sizeof(cc->name) ||
+			    strlen(eq + 1) >= sizeof(cc->profile) || !eq[1]) {
+				fprintf(stderr, "vsimd: --card %s: use NAME=PROFILE\n",
+					optarg);
+				return 2;
+			}
+			memset(cc, 0, sizeof(*cc));
+			memcpy(cc->name, optarg, (size_t)(eq - optarg));
+			if (!vsim_store_name_ok(cc->name)) {
+				fprintf(stderr, "vsimd: --card %s: a name is 1-63 of A-Z a-z 0-9 . _ -\n",
+					optarg);
+				return 2;
+			}
+			snprintf(cc->profile, sizeof(cc->profile), "%s", eq + 1);
+			cc->slot = -1;
+			cli->n_cards++;
+			break;
+		}
+		case 'U': {
+			const char *eq = strchr(optarg, '=');
+			size_t k = cli->n_cardem;
+
+			if (k == VSIMD_MAX_CARDS || !eq ||
+			    (size_t)(eq - optarg) >= sizeof(cli->cardem[k].name) ||
+			    eq == optarg ||
+			    vsimd_cardem_sel_parse(eq + 1, &cli->cardem[k].sel)) {
+				fprintf(stderr, "vsimd: --cardem %s: use NAME=any or NAME=serial=S,path=BUS-PORT,slot=0|1\n",
+					optarg);
+				return 2;
+			}
+			memset(cli->cardem[k].name, 0, sizeof(cli->cardem[k].name));
+			memcpy(cli->cardem[k].name, optarg, (size_t)(eq - optarg));
+			cli->n_cardem++;
+			break;
+		}
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "vsimd: unexpected argument '%s'\n", argv[optind]);
+		usage(stderr);
+		return 2;
+	}
+	return 0;
+}
+
+/* The file (if any) under the command line. */
+static int build_config(const struct cli *cli, struct vsimd_config *cfg,
+			char *err, size_t errlen)
+{
+	size_t i;
+
+	vsimd_config_defaults(cfg);
+	if (cli->config && vsimd_config_load(cli->config, cfg, err, errlen))
+		return -1;
+	if (cli->backend)
+		snprintf(cfg->backend, sizeof(cfg->backend), "%s", cli->backend);
+	if (cli->state)
+		snprintf(cfg->state_dir, sizeof(cfg->state_dir), "%s", cli->state);
+	if (cli->socket)
+		snprintf(cfg->socket, sizeof(cfg->socket), "%s", cli->socket);
+	if (cli->log_level)
+		vsim_log_parse_level(cli->log_level, &cfg->log_level);
+	if (cli->gsmtap)
+		snprintf(cfg->gsmtap, sizeof(cfg->gsmtap), "%s", cli->gsmtap);
+	for (i = 0; i < cli->n_cards; i++) {
+		if (cfg->n_cards == VSIMD_MAX_CARDS) {
+			snprintf(err, errlen, "too many cards");
+			return -1;
+		}
+		cfg->cards[cfg->n_cards++] = cli->cards[i];
+	}
+	for (i = 0; i < cli->n_cardem; i++) {
+		size_t k;
+
+		for (k = 0; k < cfg->n_cards; k++)
+			if (!strcmp(cfg->cards[k].name, cli->cardem[i].name))
+				break;
+		if (k == cfg->n_cards) {
+			/* a stored card: a section with no profile, selection only */
+			if (cfg->n_cards == VSIMD_MAX_CARDS) {
+				snprintf(err, errlen, "too many cards");
+				return -1;
+			}
+			memset(&cfg->cards[k], 0, sizeof(cfg->cards[k]));
+			snprintf(cfg->cards[k].name, sizeof(cfg->cards[k].name), "%s",
+				 cli->cardem[i].name);
+			cfg->cards[k].slot = -1;
+			cfg->n_cards++;
+		}
+		cfg->cards[k].cardem = cli->cardem[i].sel;
+	}
+	return 0;
+}
+
+static char *read_file(const char *path, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "r");
+	char *buf = NULL;
+	size_t len = 0, n;
+	char chunk[4096];
+
+	if (!f) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+		char *p = len + n > 1024 * 1024 ? NULL : realloc(buf, len + n + 1);
+
+		if (!p) {
+			snprintf(err, errlen, "%s: too large", path);
+			free(buf);
+			fclose(f);
+			return NULL;
+		}
+		buf = p;
+		memcpy(buf + len, chunk, n);
+		len += n;
+	}
+	fclose(f);
+	if (!buf)
+		buf = calloc(1, 1);
+	else
+		buf[len] = '\0';
+	explicit_bzero(chunk, sizeof(chunk));
+	return buf;
+}
+
+/* Create the configured cards that are not stored yet. */
+static int add_config_cards(struct vsimd *d, int fatal)
+{
+	struct vsimd_config *cfg = d->cfg;
+	char err[ERRLEN];
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < cfg->n_cards; i++) {
+		struct vsimd_config_card *cc = &cfg->cards[i];
+		char *text;
+
+		if (vsimd_card_find(d, cc->name))
+			continue;	/* stored: its state wins over the profile */
+		if (!cc->profile[0]) {
+			log_err("card %s: --cardem names no stored card and no --card", cc->name);
+			rc = -1;
+			if (fatal)
+				return rc;
+			continue;
+		}
+		text = read_file(cc->profile, err, sizeof(err));
+		if (!text || !vsimd_card_add(d, cc->name, cc->profile, text,
+					     cc->slot, cc->host[0] ? cc->host : NULL,
+					     cc->port, err, sizeof(err))) {
+			log_err("card %s: %s", cc->name, err);
+			rc = -1;
+		}
+		if (text) {
+			explicit_bzero(text, strlen(text));
+			free(text);
+		}
+		if (rc && fatal)
+			return rc;
+	}
+	return rc;
+}
+
+/*
+ * The reader of each configured card: a SIMtrace2 board when the
+ * configuration says so (cards added later by vsimctl use vpcd). Starts
+ * libusb the first time a card wants a board.
+ */
+static void apply_readers(struct vsimd *d)
+{
+	char err[ERRLEN];
+	bool any = false;
+	size_t i;
+
+	for (i = 0; i < d->cfg->n_cards; i++) {
+		struct vsimd_card *c = vsimd_card_find(d, d->cfg->cards[i].name);
+
+		if (!c || !d->cfg->cards[i].cardem.enabled)
+			continue;
+		if (!c->cardem.enabled) {
+			vpcd_close(&c->vpcd);
+			c->vpcd.state = VPCD_IDLE;
+			if (c->powered)
+				d->backend->power_off(c);
+			c->powered = false;
+		}
+		c->cardem = d->cfg->cards[i].cardem;
+		any = true;
+	}
+	if (any && vsimd_cardem_start(d, err, sizeof(err)))
+		log_err("cardem: %s: cards wait for their boards in vain", err);
+}
+
+static void reload(struct vsimd *d, const struct cli *cli)
+{
+	struct vsimd_config *fresh = malloc(sizeof(*fresh));
+	char err[ERRLEN];
+
+	if (!fresh)
+		return;
+	if (build_config(cli, fresh, err, sizeof(err))) {
+		log_err("reload: %s (keeping the running configuration)", err);
+		free(fresh);
+		return;
+	}
+	if (strcmp(fresh->state_dir, d->cfg->state_dir) ||
+	    strcmp(fresh->socket, d->cfg->socket) ||
+	    strcmp(fresh->backend, d->cfg->backend))
+		log_warn("reload: state, socket and backend change only at restart");
+	snprintf(fresh->state_dir, sizeof(fresh->state_dir), "%s", d->cfg->state_dir);
+	snprintf(fresh->socket, sizeof(fresh->socket), "%s", d->cfg->socket);
+	snprintf(fresh->backend, sizeof(fresh->backend), "%s", d->cfg->backend);
+	free(d->cfg);
+	d->cfg = fresh;
+	vsim_log_set_level(fresh->log_level);
+	add_config_cards(d, 0);
+	apply_readers(d);
+	log_info("configuration reloaded");
+}
+
+struct frame_ctx {
+	struct vsimd_card *c;
+};
+
+/* GSMTAP's subscription (events.h): every exchange and power-on. */
+static void gsmtap_event(void *ctx, const struct vsimd_event *ev)
+{
+	struct vsim_gsmtap *g = ctx;
+	uint8_t slot = (uint8_t)ev->card->slot;
+
+	if (ev->kind != VSIMD_EV_TRACE)
+		return;
+	if (!strcmp(ev->what, "apdu"))
+		vsim_gsmtap_apdu(g, slot, ev->capdu, ev->clen, ev->rapdu,
+				 ev->rlen);
+	else if (ev->rapdu)
+		vsim_gsmtap_atr(g, slot, ev->rapdu, ev->rlen);
+}
+
+static int on_frame(void *ctx, const uint8_t *frame, size_t len,
+		    uint8_t *reply, size_t *reply_len)
+{
+	return vsimd_bridge_frame(ctx, frame, len, reply, reply_len);
+}
+
+/*
+ * A new vpcd connection is a card insertion. If vsimd restarted faster
+ * than pcscd polls for presence (vpcd asks on its own schedule), pcscd
+ * never saw the card leave and keeps treating it as powered: so the card
+ * starts powered, as after a cold reset (ISO 7816-3 §6.2.2). When pcscd
+ * does notice, its own power-on resets it again, which is harmless.
+ */
+static void card_inserted(struct vsimd_card *c)
+{
+	uint8_t atr[VSIM_ATR_MAX];
+
+	log_info("card %s: connected to vpcd %s:%d", c->name, c->vpcd.host,
+		 c->vpcd.port);
+	c->down_logged = false;
+	if (c->d->backend->power_on(c, atr) >= 0)
+		c->powered = true;
+}
+
+static void card_io(struct vsimd_card *c, short revents)
+{
+	uint64_t before = c->vpcd.connects;
+
+	if (vpcd_handle(&c->vpcd, revents, on_frame, c)) {
+		if (c->powered)
+			c->d->backend->power_off(c);	/* card pulled out */
+		c->powered = false;
+		if (!c->down_logged)
+			log_warn("card %s: vpcd %s:%d: %s; retrying", c->name,
+				 c->vpcd.host, c->vpcd.port, c->vpcd.last_error);
+		c->down_logged = true;
+	}
+	if (c->vpcd.connects != before)
+		card_inserted(c);
+}
+
+static int run(struct vsimd *d, const struct cli *cli, int sigfd)
+{
+	struct pollfd pfd[POLL_MAX];
+	struct vsimd_card *map[POLL_MAX];
+
+	for (;;) {
+		uint64_t now = vpcd_now();
+		size_t n = 0, nctl, i, base, usb;
+		int timeout = -1;
+
+		for (i = 0; i < d->n_cards; i++) {
+			struct vsimd_card *c = d->cards[i];
+			uint64_t before = c->vpcd.connects;
+			int t;
+
+			if (c->cardem.enabled)
+				continue;	/* in a board, not in vpcd */
+			vpcd_tick(&c->vpcd, now);
+			if (c->vpcd.connects != before) {
+				card_inserted(c);
+			} else if (c->vpcd.state == VPCD_IDLE && !c->down_logged &&
+				   c->vpcd.last_error[0]) {
+				log_warn("card %s: vpcd %s:%d: %s; retrying",
+					 c->name, c->vpcd.host, c->vpcd.port,
+					 c->vpcd.last_error);
+				c->down_logged = true;
+			}
+			t = vpcd_timeout(&c->vpcd, now);
+			if (t >= 0 && (timeout < 0 || t < timeout))
+				timeout = t;
+		}
+		pfd[n].fd = sigfd;
+		pfd[n++].events = POLLIN;
+		nctl = vsimd_control_fill(d, pfd + n, POLL_MAX - n - VSIMD_MAX_CARDS);
+		n += nctl;
+		base = n;
+		for (i = 0; i < d->n_cards; i++) {
+			short ev = d->cards[i]->cardem.enabled ? 0 :
+				   vpcd_events(&d->cards[i]->vpcd);
+
+			if (!ev)
+				continue;
+			pfd[n].fd = d->cards[i]->vpcd.fd;
+			pfd[n].events = ev;
+			map[n++] = d->cards[i];
+		}
+		usb = n;
+		n += vsimd_cardem_fill(d, pfd + n, USB_POLL_MAX);
+		{
+			int t = vsimd_cardem_timeout(d);
+
+			if (t >= 0 && (timeout < 0 || t < timeout))
+				timeout = t;
+		}
+		if (poll(pfd, n, timeout) < 0) {
+			if (errno == EINTR)
+				continue;
+			log_err("poll: %s", strerror(errno));
+			return 1;
+		}
+		if (pfd[0].revents & POLLIN) {
+			struct signalfd_siginfo si;
+
+			if (read(sigfd, &si, sizeof(si)) == sizeof(si)) {
+				if (si.ssi_signo == SIGHUP) {
+					reload(d, cli);
+				} else {
+					log_info("signal %d: stopping", (int)si.ssi_signo);
+					return 0;
+				}
+			}
+			continue;	/* the card set may have changed */
+		}
+		for (i = base; i < usb; i++)
+			if (pfd[i].revents)
+				card_io(map[i], pfd[i].revents);
+		vsimd_cardem_dispatch(d);
+		/* last: a control request may remove cards */
+		vsimd_control_dispatch(d, pfd + 1, nctl);
+	}
+}
+
+/* mkdir -p of the socket's directory, 0755 (the socket itself is 0660). */
+static void make_parent(const char *path)
+{
+	char dir[PATH_MAX], *p;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	p = strrchr(dir, '/');
+	if (!p || p == dir)
+		return;
+	*p = '\0';
+	for (p = dir + 1; *p; p++) {
+		if (*p == '/') {
+			*p = '\0';
+			mkdir(dir, 0755);
+			*p = '/';
+		}
+	}
+	mkdir(dir, 0755);
+}
+
+int main(int argc, char **argv)
+{
+	struct cli cli;
+	struct vsimd d;
+	char err[ERRLEN];
+	struct vsim_gsmtap *gsmtap = NULL;
+	sigset_t mask;
+	int sigfd, rc;
+
+	memset(&cli, 0, sizeof(cli));
+	memset(&d, 0, sizeof(d));
+	rc = parse_cli(argc, argv, &cli);
+	if (rc)
+		return rc;
+	d.cfg = malloc(sizeof(*d.cfg));
+	if (!d.cfg)
+		return 1;
+	if (build_config(&cli, d.cfg, err, sizeof(err))) {
+		fprintf(stderr, "vsimd: %s\n", err);
+		free(d.cfg);
+		return 2;
+	}
+	vsim_log_set_level(d.cfg->log_level);
+	/* the store and anything else we create holds secrets */
+	umask(077);
+	d.backend = strcmp(d.cfg->backend, "kernel") ? &vsimd_backend_embedded :
+		    &vsimd_backend_kernel;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	sigfd = signalfd(-1, &mask, SFD_CLOEXEC);
+	if (sigfd < 0) {
+		log_err("signalfd: %s", strerror(errno));
+		return 1;
+	}
+	rc = 1;
+	if (d.cfg->gsmtap[0]) {
+		gsmtap = vsim_gsmtap_open(d.cfg->gsmtap, err, sizeof(err));
+		if (!gsmtap) {
+			log_err("%s", err);
+			goto out;
+		}
+		vsimd_listen(&d, gsmtap_event, gsmtap);
+		log_info("GSMTAP traces to %s", d.cfg->gsmtap);
+	}
+	if (vsim_store_open(d.cfg->state_dir, d.cfg->sync_normal, &d.store,
+			    err, sizeof(err))) {
+		log_err("%s", err);
+		goto out;
+	}
+	if (vsimd_cards_load(&d, err, sizeof(err))) {
+		log_err("%s", err);
+		goto out;
+	}
+	if (add_config_cards(&d, 1))
+		goto out;
+	apply_readers(&d);
+	make_parent(d.cfg->socket);
+	if (vsimd_control_open(&d, d.cfg->socket, err, sizeof(err))) {
+		log_err("%s", err);
+		goto out;
+	}
+	log_info("ready: %zu card(s), %s backend, state %s, control %s",
+		 d.n_cards, d.backend->name, d.cfg->state_dir, d.cfg->socket);
+	rc = run(&d, &cli, sigfd);
+out:
+	vsimd_control_close(&d);
+	vsimd_cardem_stop(&d);	/* tells each board's modem the card left */
+	vsimd_cards_close(&d);
+	vsim_store_close(d.store);	/* checkpoints the WAL */
+	vsim_gsmtap_close(gsmtap);
+	close(sigfd);
+	free(d.cfg);
+	if (!rc)
+		log_info("stopped");
+	return rc;
+}
