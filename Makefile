@@ -3,10 +3,13 @@
 # `make check` runs every test; `make demo`, `make bench`, `make fuzz`.
 
 B        := build
+# The release: `vsimctl --version`, `vsimd --version`, the dkms tree.
+VERSION  := 0.1
 CC       ?= cc
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -fPIC
-CPPFLAGS += -Ikmod/card -Iinclude/uapi -Iagent -Itests/lib -I$(B)/include
+CPPFLAGS += -Ikmod/card -Iinclude/uapi -Iagent -Itests/lib -I$(B)/include \
+	    -DVSIM_VERSION='"$(VERSION)"'
 LDLIBS   += -lcrypto -linih -lsmpp34
 
 ENGINE_SRC := $(wildcard kmod/card/*.c)
@@ -235,7 +238,6 @@ checkpatch: $(CHECKPATCH)
 # The kernel: KVER= and/or KDIR=; neither means the running kernel. The
 # module-build default above (Debian's headers) is not used here: installing
 # a module for a kernel other than the one asked for is never right.
-VERSION        := 0.1
 PREFIX         ?= /usr/local
 BINDIR         ?= $(PREFIX)/bin
 SBINDIR        ?= $(PREFIX)/sbin

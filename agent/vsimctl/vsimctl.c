@@ -34,7 +34,8 @@
 
 static void usage(FILE *f)
 {
-	fputs("usage: vsimctl compile --profile FILE -o IMAGE\n"
+	fputs("usage: vsimctl --help | --version\n"
+	      "       vsimctl compile --profile FILE -o IMAGE\n"
 	      "       vsimctl exec --profile FILE [--state DIR] [--script FILE] [APDU...]\n"
 	      "       vsimctl exec --device /dev/vsimN [--script FILE] [APDU...]\n"
 	      "       vsimctl term --profile FILE --imei IMEI [--raw-imei] [--no-cat]\n"
@@ -616,6 +617,10 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
 		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		printf("vsimctl %s\n", VSIM_VERSION);
 		return 0;
 	}
 	if (!strcmp(argv[1], "compile"))

@@ -56,6 +56,7 @@ static void usage(FILE *f)
 	      "             [--socket PATH] [--log-level error|warn|info|debug]\n"
 	      "             [--card NAME=PROFILE]... [--gsmtap HOST[:PORT]]\n"
 	      "             [--cardem NAME=SPEC]...\n"
+	      "       vsimd --help | --version\n"
 	      "\n"
 	      "Hosts vsim cards, keeps their state in DIR/vsim.db (default "
 	      VSIMD_DEFAULT_STATE ")\n"
@@ -79,12 +80,13 @@ static int parse_cli(int argc, char **argv, struct cli *cli)
 		{ "gsmtap", required_argument, NULL, 'g' },
 		{ "cardem", required_argument, NULL, 'U' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
 	enum vsim_log_level lvl;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "b:s:c:S:l:C:g:U:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "b:s:c:S:l:C:g:U:hV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'b':
 			if (strcmp(optarg, "embedded") && strcmp(optarg, "kernel")) {
@@ -156,6 +158,9 @@ static int parse_cli(int argc, char **argv, struct cli *cli)
 		}
 		case 'h':
 			usage(stdout);
+			exit(0);
+		case 'V':
+			printf("vsimd %s\n", VSIM_VERSION);
 			exit(0);
 		default:
 			usage(stderr);
