@@ -7,6 +7,12 @@
  * hotplug; each card configured with `cardem = ...` takes the first free
  * slot that matches. libusb's file descriptors join vsimd's poll() loop,
  * so every card call stays on the main thread (vsimd.h).
+ *
+ * The part agent/cardem/, the SIMtrace2 cardem bridge: this bridge, the
+ * board's message format (msg.c, simtrace2.h), the card's T=0 side
+ * (tpdu.c) and the board selector (sel.c). It may use vsimd's core (the
+ * card and its backend, events.h), common/ and the engine; never the card
+ * set or the control socket (layers.conf).
  */
 #ifndef VSIM_CARDEM_H
 #define VSIM_CARDEM_H

@@ -2,8 +2,12 @@
 /*
  * A card engine hosted in this process: the engine plus OpenSSL AES,
  * random bytes, and (optionally) durable state in a directory. vsimctl
- * exec, the tests and the benchmarks use it; vsimd's embedded backend
- * will too.
+ * exec, the tests, the benchmarks and vsimd's embedded backend use it.
+ *
+ * The part agent/common/ holds what several parts share: this host, the
+ * profile compiler (profile.c) and default FS template (fs_template.c),
+ * host crypto, hex, log, the terminal (terminal.c) and a modem's start-up
+ * (modem.c). It may use the engine and the UAPI only (layers.conf).
  */
 #ifndef VSIM_CARD_HOST_H
 #define VSIM_CARD_HOST_H

@@ -8,6 +8,11 @@
  * the data (STORE DATA in as many concatenated secured SMS as it takes),
  * follow every PoR, retry what failed, record the result. The transport
  * is a callback: the loopback (ota_loopback) on one box.
+ *
+ * The part agent/ota-server/, OTA on the server's side: this application
+ * management server, the sending entity and loopback (server.c), and the
+ * transports PC/SC (pcsc.c) and SMPP (smpp.c). It may use ota/ (the
+ * formats both ends speak), common/ and the engine (layers.conf).
  */
 #ifndef VSIM_OTA_APPSERVER_H
 #define VSIM_OTA_APPSERVER_H

@@ -6,6 +6,13 @@
  * this process (vsimctl exec, vsimctl term, tests, vsimd's embedded
  * backend) into its slow path; for one in vsim.ko (vsimd's kernel backend)
  * to ioctls on its card fd.
+ *
+ * The part agent/ota/, OTA on the card's side: secured packets
+ * (packet.c, crypto.c), SMS transport (sms.c), remote APDU scripts
+ * (rapdu.c), GlobalPlatform domains (gp.c) and their store (store.c), the
+ * [ota] profile sections (profile.c), the receiving entity (card.c), and
+ * this host. It may use common/ and the engine; never ota-server/, the
+ * daemon or the CLI (layers.conf).
  */
 #ifndef VSIM_OTA_HOST_H
 #define VSIM_OTA_HOST_H

@@ -10,6 +10,11 @@
  *   vsimctl ota wrap|por|send|download|show ...      (vsimctl/ota.c)
  * exec runs the card in this process and prints one R-APDU per C-APDU;
  * list..trace talk to a running vsimd over its control socket (control.h).
+ *
+ * The part agent/vsimctl/, the CLI: this main, its sub-commands
+ * (term.c, binding.c, ota.c) and the control client (ctlclient.c). It
+ * may use ota-server/, ota/, common/ and the engine; the daemon only
+ * over its socket, never its headers (layers.conf).
  */
 #include <ctype.h>
 #include <errno.h>

@@ -12,6 +12,14 @@
  * A card given a SIMtrace2 board (--cardem, `cardem =`) is served to the
  * modem behind that board instead of vpcd; libusb's descriptors join the
  * same poll() loop (cardem.h).
+ *
+ * The part agent/vsimd/, the daemon, in layers (layers.conf): this main
+ * -> control socket (control.c) -> card set (cards.c) -> backends
+ * (backend_*.c) and bridges (bridge.c + vpcd.c, ../cardem/) -> the core
+ * (vsimd.h, events.h, store.c, config.c). Bridges and cards publish to
+ * events.h; the control socket and GSMTAP subscribe. It may use ota/
+ * (the card's OTA side), common/ and the engine; never ota-server/ or
+ * vsimctl/.
  */
 #include <errno.h>
 #include <getopt.h>
