@@ -3,6 +3,7 @@
  * Access conditions: a file's security attributes reference a record of an
  * EF_ARR (TS 102 221 §9.2.5, tag 8B). The record holds ISO 7816-4 expanded
  * format rules, evaluated here against the PINs verified in this session.
+ * Reading that record goes through fs.c: the rules live in a file.
  */
 #include "card_priv.h"
 

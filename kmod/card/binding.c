@@ -4,6 +4,11 @@
  * the card asks the terminal for its IMEI with PROVIDE LOCAL INFORMATION
  * and, until the answer matches the binding, reads of EF_IMSI return an
  * invalid IMSI and AUTHENTICATE answers 6982. No server takes part.
+ *
+ * The check is a CAT dialogue (TS 102 223 §6.4.15), so this file and
+ * cat.c call each other: cat.c hands over the TERMINAL PROFILE and the
+ * TERMINAL RESPONSE to PROVIDE LOCAL INFORMATION; this file queues PLI,
+ * REFRESH and DISPLAY TEXT. Everything else only asks vsim_binding_gate().
  */
 #include "card_priv.h"
 

@@ -3,6 +3,11 @@
  * The UICC file system (TS 102 221 §8, §11.1): file lookup, SELECT and its
  * FCP, STATUS, and the commands that read and write EF bodies. Each logical
  * channel keeps its own current DF, EF, application and record pointer.
+ *
+ * Two calls leave this file by the spec's design: access.c, because
+ * access rules are records of a file (EF_ARR, TS 102 221 §9.5), and
+ * binding.c, whose refusal is what READ BINARY shows of EF_IMSI (one
+ * call site, vsim_fs_read_binary()).
  */
 #include "card_priv.h"
 
