@@ -130,9 +130,30 @@ module-clean:
 selftests: $(HARNESS)
 	$(MAKE) -C selftests
 
+VSIM_KO ?= vsim.ko
 vmtest: module selftests $(B)/images
-	scripts/vmtest -m vsim.ko -- 'VSIM_KO=vsim.ko make -s -C selftests run_tests'
+	scripts/vmtest -m $(VSIM_KO) -- 'VSIM_KO=$(VSIM_KO) make -s -C selftests run_tests'
 # ==== end of vsim.ko section ===============================================
+
+# ==== make check-debug: the VM tests under a debug kernel (#12) ============
+# scripts/debug-kernel builds (once, cached in $VSIM_CACHE or ~/.cache/vsim)
+# Debian's linux-source-6.1 with KASAN, lockdep, kmemleak, UBSAN,
+# DEBUG_ATOMIC_SLEEP and KCOV; vsim.ko is built for it from a copy of the
+# module's sources (Kbuild builds in the source directory), and every VM
+# test of `make check` runs under it; scripts/vmtest scans kmemleak at the
+# end of each run and fails on any report.
+DEBUG_MOD := $(B)/debug-mod
+.PHONY: check-debug
+check-debug: deps
+	$(MAKE) all selftests
+	@dk=$$(scripts/debug-kernel) || exit 1; \
+	rm -rf $(DEBUG_MOD) && mkdir -p $(DEBUG_MOD) && \
+	cp -r Kbuild kmod include $(DEBUG_MOD)/ && \
+	$(MAKE) -C $$dk/build M=$(CURDIR)/$(DEBUG_MOD) modules && \
+	VSIM_VMTEST=1 VSIM_VMTEST_ONLY=1 VMTEST_KERNEL_DIR=$$dk \
+	VSIM_KO=$(DEBUG_MOD)/vsim.ko VMTEST_MEM=1G VMTEST_TIMEOUT_SCALE=4 \
+		scripts/run-tests
+# ==== end of check-debug section ===========================================
 
 # ==== make fuzz: libFuzzer on the APDU engine ==============================
 # Builds build/fuzz/fuzz_apdu (engine + card host, ASan/UBSan), seeds
