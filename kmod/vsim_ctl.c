@@ -180,9 +180,10 @@ err_put_dev:
  *
  * Marks the card dead and wakes everything waiting on it (a terminal in
  * persist() returns -ENODEV), removes /dev/vsimN so no new terminal can
- * open it, waits for an engine call in progress to finish, wipes the
- * engine and drops the card fd's reference. Terminals still open keep the
- * memory alive and get -ENODEV from every call.
+ * open it, then frees its index for the next card, waits for an engine
+ * call in progress to finish, wipes the engine and drops the card fd's
+ * reference. Terminals still open keep the memory alive and get -ENODEV
+ * from every call.
  */
 void vsim_dev_destroy(struct vsim_dev *dev)
 {
@@ -194,11 +195,15 @@ void vsim_dev_destroy(struct vsim_dev *dev)
 	wake_up_all(&dev->term_wait);
 	wake_up_all(&dev->ev_wait);
 
+	/* Drains sysfs readers too: none of them sees the wiped engine. */
+	device_destroy(vsim_class, MKDEV(MAJOR(vsim_devt), dev->index));
+	/*
+	 * Only now may a new card have this index: before, its device_create()
+	 * would meet our vsimN in sysfs. An open() meanwhile sees dev->dead.
+	 */
 	mutex_lock(&vsim_devs_lock);
 	idr_remove(&vsim_devs, dev->index);
 	mutex_unlock(&vsim_devs_lock);
-	/* Drains sysfs readers too: none of them sees the wiped engine. */
-	device_destroy(vsim_class, MKDEV(MAJOR(vsim_devt), dev->index));
 
 	mutex_lock(&dev->lock);
 	vsim_card_wipe(dev->engine);
