@@ -108,7 +108,8 @@ static struct vsim_dev *vsim_dev_create(const void *image, size_t len,
 	const char *why = NULL;
 	int ret;
 
-	dev = kzalloc(sizeof(*dev), GFP_KERNEL);
+	/* the card's memory is charged to the agent that creates it */
+	dev = kzalloc(sizeof(*dev), GFP_KERNEL_ACCOUNT);
 	if (!dev)
 		return ERR_PTR(-ENOMEM);
 	kref_init(&dev->ref);
@@ -126,7 +127,7 @@ static struct vsim_dev *vsim_dev_create(const void *image, size_t len,
 	memcpy(dev->atr, h->atr, h->atr_len);
 	vsim_dev_read_iccid(dev, image);
 
-	dev->engine = kvzalloc(vsim_card_size(), GFP_KERNEL);
+	dev->engine = kvzalloc(vsim_card_size(), GFP_KERNEL_ACCOUNT);
 	if (!dev->engine) {
 		ret = -ENOMEM;
 		goto err_put_dev;
@@ -215,6 +216,20 @@ void vsim_dev_destroy(struct vsim_dev *dev)
 
 /* ---- the control device ---------------------------------------------------- */
 
+/* vmemdup_user(), charged to the caller's memory cgroup. */
+static void *vsim_dup_user(u64 uptr, size_t len)
+{
+	void *p = kvmalloc(len, GFP_KERNEL_ACCOUNT);
+
+	if (!p)
+		return ERR_PTR(-ENOMEM);
+	if (copy_from_user(p, u64_to_user_ptr(uptr), len)) {
+		kvfree_sensitive(p, len);
+		return ERR_PTR(-EFAULT);
+	}
+	return p;
+}
+
 static long vsim_ctl_new_card(struct vsim_new_card __user *argp)
 {
 	struct vsim_new_card req = {};
@@ -245,11 +260,11 @@ static long vsim_ctl_new_card(struct vsim_new_card __user *argp)
 		return -EINVAL;
 
 	if (req.state_len) {
-		state = vmemdup_user(u64_to_user_ptr(req.state), req.state_len);
+		state = vsim_dup_user(req.state, req.state_len);
 		if (IS_ERR(state))
 			return PTR_ERR(state);
 	}
-	image = vmemdup_user(u64_to_user_ptr(req.image), req.image_len);
+	image = vsim_dup_user(req.image, req.image_len);
 	if (IS_ERR(image)) {
 		ret = PTR_ERR(image);
 		image = NULL;

@@ -65,6 +65,8 @@ static ssize_t vsim_term_slow_wait(struct vsim_dev *dev)
 	dev->slow_seq = 0;	/* a late answer gets -ENOENT */
 	answered = dev->slow_len;
 	spin_unlock(&dev->ev_lock);
+	/* unanswered and still unread: the agent never sees it */
+	vsim_ev_withdraw(dev, &dev->slow_ev);
 	if (READ_ONCE(dev->dead))
 		return -ENODEV;
 	rlen = vsim_card_slow_done(dev->engine,
@@ -484,6 +486,16 @@ static ssize_t auth_fail_show(struct device *d, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RO(auth_fail);
 
+/* Records waiting for the agent's read(): at most VSIM_EVQ_MAX. */
+static ssize_t queued_show(struct device *d, struct device_attribute *attr,
+			   char *buf)
+{
+	struct vsim_dev *dev = dev_get_drvdata(d);
+
+	return sysfs_emit(buf, "%u\n", READ_ONCE(dev->ev_count));
+}
+static DEVICE_ATTR_RO(queued);
+
 /* The binding check in words: mode, bound, this power cycle; never the IMEI. */
 static ssize_t binding_show(struct device *d, struct device_attribute *attr,
 			    char *buf)
@@ -508,6 +520,7 @@ static struct attribute *vsim_term_attrs[] = {
 	&dev_attr_auth_ok.attr,
 	&dev_attr_auth_fail.attr,
 	&dev_attr_binding.attr,
+	&dev_attr_queued.attr,
 	NULL,
 };
 
