@@ -435,29 +435,47 @@ static long vsim_cardfd_get_state(struct vsim_dev *dev,
 				  struct vsim_state __user *argp)
 {
 	struct vsim_state req;
+	size_t len, max;
 	const u8 *blob;
-	size_t len;
+	u8 *copy = NULL;
 	long ret = 0;
 
 	if (copy_from_user(&req, argp, sizeof(req)))
 		return -EFAULT;
 	if (req.size != sizeof(req))
 		return -EINVAL;
-	if (mutex_lock_interruptible(&dev->lock))
-		return -ERESTARTSYS;
+	/*
+	 * The blob (at most VSIM_STATE_MAX_SIZE) goes out through a copy
+	 * taken under dev->lock, so no user fault happens under it.
+	 */
+	max = min_t(size_t, req.len, VSIM_STATE_MAX_SIZE);
+	if (max) {
+		copy = kvmalloc(max, GFP_KERNEL_ACCOUNT);
+		if (!copy)
+			return -ENOMEM;
+	}
+	if (mutex_lock_interruptible(&dev->lock)) {
+		ret = -ERESTARTSYS;
+		goto out_free;
+	}
 	blob = vsim_card_state(dev->engine, &len);
-	if (req.len < len)
+	if (len > max)
 		ret = -ENOSPC;
-	else if (copy_to_user(u64_to_user_ptr(req.buf), blob, len))
-		ret = -EFAULT;
+	else
+		memcpy(copy, blob, len);
 	spin_lock(&dev->ev_lock);
 	req.seq = dev->seq;
 	spin_unlock(&dev->ev_lock);
 	mutex_unlock(&dev->lock);
 
+	if (!ret && copy_to_user(u64_to_user_ptr(req.buf), copy, len))
+		ret = -EFAULT;
 	req.len = len;
 	if (ret != -EFAULT && copy_to_user(argp, &req, sizeof(req)))
 		ret = -EFAULT;
+out_free:
+	if (copy)
+		kvfree_sensitive(copy, max);	/* PINs, file contents */
 	return ret;
 }
 

@@ -37,7 +37,6 @@ static void vsim_dev_release(struct kref *ref)
 		kvfree_sensitive(dev->engine, vsim_card_size());
 	}
 	memzero_explicit(&dev->aes, sizeof(dev->aes));
-	memzero_explicit(dev->capdu, sizeof(dev->capdu));
 	memzero_explicit(dev->rapdu, sizeof(dev->rapdu));
 	memzero_explicit(dev->slow_answer, sizeof(dev->slow_answer));
 	mutex_destroy(&dev->term_lock);

@@ -8,7 +8,8 @@
  * Lock order: vsim_devs_lock (global mutex: the index -> card map)
  *             before dev->term_lock (mutex: one terminal command at a
  *             time, held while the agent answers a slow-path command),
- *             before dev->lock (mutex: the engine, the terminal's buffers),
+ *             before dev->lock (mutex: the engine, the terminal's buffers;
+ *             user memory is copied before or after, never under it),
  *             before dev->read_lock (mutex: one event reader at a time),
  *             before dev->ev_lock (spinlock: the event queue and ack
  *             state; innermost, never held while sleeping or copying to
@@ -73,9 +74,8 @@ struct vsim_dev {
 	struct crypto_aes_ctx aes;	/* K, expanded: wiped on free */
 	int persist_err;		/* last persist() failure in this call */
 	bool in_exec;			/* the agent's own VSIM_IOC_EXEC: no ack wait */
-	u8 capdu[VSIM_CAPDU_MAX];
-	u8 rapdu[VSIM_RAPDU_MAX];
-	u16 pending_len;		/* R-APDU waiting for read(), 0 = none */
+	u8 rapdu[VSIM_RAPDU_MAX];	/* the R-APDU waiting for read() */
+	u16 pending_len;		/* its length, 0 = none */
 
 	/* Terminal side. */
 	unsigned long term_flags;
