@@ -2,8 +2,9 @@
 /*
  * The agent's record queue stays bounded whatever the terminal does: a
  * terminal hammering UPDATE BINARY with signals (or timeouts) against an
- * agent that never reads, and a full queue (docs/uapi.md: at most 1024
- * records per card) answering durable changes with 6581 instead of growing.
+ * agent that never reads, a full queue (docs/uapi.md: at most 1024
+ * records per card) answering durable changes with 6581 instead of growing,
+ * and the slow path's ENVELOPEs (6F00 unanswered, 9300 when full).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -92,6 +93,15 @@ static int queued(unsigned int idx)
 
 	snprintf(path, sizeof(path), "/sys/class/vsim/vsim%u/queued", idx);
 	return vsim_param_get(path);
+}
+
+static long ms_since(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (t1.tv_sec - t0->tv_sec) * 1000 +
+	       (t1.tv_nsec - t0->tv_nsec) / 1000000;
 }
 
 static void on_signal(int sig)
@@ -219,6 +229,57 @@ TEST_F(queue, full_queue_answers_6581)
 	EXPECT_EQ(0x6f00, vsim_sw_hex(self->term, UPDATE_EF));
 	/* the timed-out record was withdrawn: nothing left for the agent */
 	EXPECT_EQ(0, queued(self->idx));
+}
+
+#define PARAM_SLOW	"/sys/module/vsim/parameters/slow_timeout_ms"
+#define ENV_SMS_PP	"80C2000005D103010203"
+
+/*
+ * The slow path: an ENVELOPE nobody answers leaves no record behind, and
+ * with the queue full it answers 9300 (toolkit busy) at once.
+ */
+TEST(slow_path_stays_bounded)
+{
+	struct timespec t0;
+	unsigned int idx, i;
+	int ctl, card, term, old, n;
+	size_t len;
+	void *img;
+	long ms;
+
+	ctl = vsim_ctl_open();
+	ASSERT_GE(ctl, 0);
+	img = vsim_load_image("test-usim.img", &len);
+	ASSERT_NE(NULL, img);
+	ASSERT_EQ(0, vsim_new_card(ctl, img, len, VSIM_NEW_CARD_F_SLOW_PATH |
+				   VSIM_NEW_CARD_F_VOLATILE, &card, &idx));
+	free(img);
+	term = vsim_term_open(idx, 0);
+	ASSERT_GE(term, 0);
+	ASSERT_EQ(0, vsim_power_on(term, NULL, NULL));
+	old = vsim_param_get(PARAM_SLOW);
+	ASSERT_GT(old, 0);
+	ASSERT_EQ(0, vsim_param_set(PARAM_SLOW, 200));
+
+	/* unanswered: 6F00, and only the power-on record is left */
+	EXPECT_EQ(0x6f00, vsim_sw_hex(term, ENV_SMS_PP));
+	EXPECT_EQ(0x6f00, vsim_sw_hex(term, ENV_SMS_PP));
+	n = drain(card, NULL);
+	EXPECT_EQ(1, n);
+
+	for (i = 0; i < QUEUE_MAX + 16; i++)
+		ASSERT_EQ(0, vsim_power_on(term, NULL, NULL));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	EXPECT_EQ(0x9300, vsim_sw_hex(term, ENV_SMS_PP));
+	ms = ms_since(&t0);
+	EXPECT_LT(ms, 150);		/* refused, not waited for */
+	n = drain(card, NULL);
+	EXPECT_EQ(QUEUE_MAX, n);
+
+	vsim_param_set(PARAM_SLOW, old);
+	close(term);
+	close(card);
+	close(ctl);
 }
 
 VSIM_TEST_MAIN
