@@ -41,20 +41,25 @@ static void vsim_engine_random(void *priv, u8 *buf, size_t len)
 }
 
 /*
- * Queue a record; ev_lock held. A record the card waits for (an ack, a
- * slow-path answer) is always queued; others are dropped (and the next
- * record flagged) once the agent lets VSIM_EVQ_MAX pile up. Returns false
- * when @ev was dropped.
+ * Queue a record; ev_lock held. Every record counts against VSIM_EVQ_MAX.
+ * Once the agent lets that many pile up, a record that may be lost
+ * (@may_drop: power events, a volatile card's changes) is dropped, counted
+ * and the next one flagged; any other is refused, and the command that
+ * made it fails (6581, 9300) without changing the card. Returns 0 when
+ * queued, -ENOSPC when dropped or refused: the caller frees @ev.
  */
-static bool vsim_ev_queue_locked(struct vsim_dev *dev, struct vsim_ev *ev)
+static int vsim_ev_queue_locked(struct vsim_dev *dev, struct vsim_ev *ev,
+				bool may_drop)
 {
-	bool waited_for = ev->hdr.flags & VSIM_EV_F_ACK ||
-			  ev->hdr.type == VSIM_EV_SLOW_APDU;
-
-	if (!waited_for && dev->ev_count >= VSIM_EVQ_MAX) {
-		dev->events_lost++;
-		dev->lost_pending = true;
-		return false;
+	/* docs/uapi.md's ceiling: one 512-byte slab object per record */
+	BUILD_BUG_ON(sizeof(struct vsim_ev) + VSIM_EV_DATA_MAX > 512);
+	lockdep_assert_held(&dev->ev_lock);
+	if (dev->ev_count >= VSIM_EVQ_MAX) {
+		if (may_drop) {
+			dev->events_lost++;
+			dev->lost_pending = true;
+		}
+		return -ENOSPC;
 	}
 	if (dev->lost_pending) {
 		ev->hdr.flags |= VSIM_EV_F_LOST;
@@ -63,7 +68,42 @@ static bool vsim_ev_queue_locked(struct vsim_dev *dev, struct vsim_ev *ev)
 	ev->hdr.seq = ++dev->seq;
 	list_add_tail(&ev->node, &dev->events);
 	dev->ev_count++;
-	return true;
+	return 0;
+}
+
+static void vsim_ev_free(struct vsim_ev *ev)
+{
+	/* persist records carry card data: PIN values among them */
+	memzero_explicit(ev->data, ev->hdr.len);
+	kfree(ev);
+}
+
+/**
+ * vsim_ev_withdraw() - take back a waited-for record nobody has read
+ * @dev: the card
+ * @slot: &dev->wait_ev or &dev->slow_ev
+ *
+ * The wait ended without an answer (timeout, signal, card gone): the agent
+ * is not to act on the record any more, and the queue must not keep it.
+ * A record a reader already took is the reader's to free.
+ */
+void vsim_ev_withdraw(struct vsim_dev *dev, struct vsim_ev **slot)
+{
+	struct vsim_ev *ev;
+
+	spin_lock(&dev->ev_lock);
+	ev = *slot;
+	*slot = NULL;
+	if (ev) {
+		list_del(&ev->node);
+		dev->ev_count--;
+		/* the records it announced as lost are still lost */
+		if (ev->hdr.flags & VSIM_EV_F_LOST)
+			dev->lost_pending = true;
+	}
+	spin_unlock(&dev->ev_lock);
+	if (ev)
+		vsim_ev_free(ev);
 }
 
 /*
@@ -78,9 +118,9 @@ static bool vsim_ev_queue_locked(struct vsim_dev *dev, struct vsim_ev *ev)
 static int vsim_engine_persist(void *priv, const struct vsim_persist *rec)
 {
 	struct vsim_dev *dev = priv;
-	bool wait = !(dev->flags & VSIM_NEW_CARD_F_VOLATILE) && !dev->in_exec;
+	bool volatile_card = dev->flags & VSIM_NEW_CARD_F_VOLATILE;
+	bool wait = !volatile_card && !dev->in_exec;
 	struct vsim_ev *ev;
-	bool queued;
 	long left;
 	u64 seq;
 	int ret;
@@ -90,7 +130,12 @@ static int vsim_engine_persist(void *priv, const struct vsim_persist *rec)
 		ret = -ENODEV;
 		goto out;
 	}
-	ev = kvmalloc(struct_size(ev, data, rec->len), GFP_KERNEL);
+	if (rec->len > VSIM_EV_DATA_MAX) {
+		ret = -ENOSPC;
+		goto out;
+	}
+	/* on behalf of the terminal's (or the agent's) process: charged to it */
+	ev = kmalloc(struct_size(ev, data, rec->len), GFP_KERNEL_ACCOUNT);
 	if (!ev) {
 		ret = -ENOMEM;
 		goto out;
@@ -103,13 +148,20 @@ static int vsim_engine_persist(void *priv, const struct vsim_persist *rec)
 	memcpy(ev->data, rec->data, rec->len);
 
 	spin_lock(&dev->ev_lock);
-	queued = vsim_ev_queue_locked(dev, ev);
+	ret = vsim_ev_queue_locked(dev, ev, volatile_card);
 	seq = dev->seq;
-	if (wait)
+	if (!ret && wait) {
 		dev->wait_seq = seq;
+		dev->wait_ev = ev;
+	}
 	spin_unlock(&dev->ev_lock);
-	if (!queued)
-		kvfree(ev);
+	if (ret) {
+		vsim_ev_free(ev);
+		/* a volatile card goes on without the record */
+		if (volatile_card)
+			return 0;
+		goto out;
+	}
 	wake_up_interruptible(&dev->ev_wait);
 	if (!wait)
 		return 0;
@@ -128,7 +180,12 @@ static int vsim_engine_persist(void *priv, const struct vsim_persist *rec)
 		ret = -EINTR;
 	else
 		ret = -ETIMEDOUT;
+	if (!ret)
+		dev->wait_ev = NULL;	/* committed: the agent keeps it */
 	spin_unlock(&dev->ev_lock);
+	/* no change happened: a record still queued must not reach the agent */
+	if (ret)
+		vsim_ev_withdraw(dev, &dev->wait_ev);
 out:
 	if (ret)
 		dev->persist_err = ret;
@@ -140,20 +197,24 @@ out:
  * agent (OTA). With VSIM_NEW_CARD_F_SLOW_PATH the C-APDU becomes a
  * VSIM_EV_SLOW_APDU record and the command is deferred: vsim_term.c lets
  * go of dev->lock and waits for VSIM_IOC_SLOW_ANSWER. Without the flag,
- * inside the agent's own VSIM_IOC_EXEC (it would wait for itself) or
- * without memory, 0: the card answers 9300 (toolkit busy).
+ * inside the agent's own VSIM_IOC_EXEC (it would wait for itself), with
+ * the queue full or without memory, 0: the card answers 9300 (toolkit
+ * busy).
  */
 static size_t vsim_engine_slow_path(void *priv, const u8 *capdu, size_t len,
 				    u8 *rapdu)
 {
 	struct vsim_dev *dev = priv;
 	struct vsim_ev *ev;
+	int ret;
 
 	lockdep_assert_held(&dev->lock);
 	if (!(dev->flags & VSIM_NEW_CARD_F_SLOW_PATH) || dev->in_exec ||
 	    READ_ONCE(dev->dead))
 		return 0;
-	ev = kmalloc(struct_size(ev, data, len), GFP_KERNEL);
+	if (len > VSIM_EV_DATA_MAX)
+		return 0;
+	ev = kmalloc(struct_size(ev, data, len), GFP_KERNEL_ACCOUNT);
 	if (!ev)
 		return 0;
 	memset(&ev->hdr, 0, sizeof(ev->hdr));
@@ -162,10 +223,17 @@ static size_t vsim_engine_slow_path(void *priv, const u8 *capdu, size_t len,
 	memcpy(ev->data, capdu, len);
 
 	spin_lock(&dev->ev_lock);
-	vsim_ev_queue_locked(dev, ev);
-	dev->slow_seq = dev->seq;
-	dev->slow_len = 0;
+	ret = vsim_ev_queue_locked(dev, ev, false);
+	if (!ret) {
+		dev->slow_seq = dev->seq;
+		dev->slow_len = 0;
+		dev->slow_ev = ev;
+	}
 	spin_unlock(&dev->ev_lock);
+	if (ret) {
+		vsim_ev_free(ev);	/* the agent is not reading: 9300 */
+		return 0;
+	}
 	wake_up_interruptible(&dev->ev_wait);
 	return VSIM_SLOW_DEFERRED;
 }
@@ -188,9 +256,9 @@ const struct vsim_card_ops vsim_engine_ops = {
 void vsim_event_power(struct vsim_dev *dev, u32 what)
 {
 	struct vsim_ev *ev;
-	bool queued;
+	int ret;
 
-	ev = kzalloc(sizeof(*ev), GFP_KERNEL);
+	ev = kzalloc(sizeof(*ev), GFP_KERNEL_ACCOUNT);
 	if (!ev) {
 		spin_lock(&dev->ev_lock);
 		dev->events_lost++;
@@ -201,9 +269,9 @@ void vsim_event_power(struct vsim_dev *dev, u32 what)
 	ev->hdr.type = VSIM_EV_POWER;
 	ev->hdr.arg = what;
 	spin_lock(&dev->ev_lock);
-	queued = vsim_ev_queue_locked(dev, ev);
+	ret = vsim_ev_queue_locked(dev, ev, true);
 	spin_unlock(&dev->ev_lock);
-	if (!queued)
+	if (ret)
 		kfree(ev);
 	else
 		wake_up_interruptible(&dev->ev_wait);
@@ -221,12 +289,11 @@ void vsim_events_free(struct vsim_dev *dev)
 	spin_lock(&dev->ev_lock);
 	list_splice_init(&dev->events, &gone);
 	dev->ev_count = 0;
+	dev->wait_ev = NULL;
+	dev->slow_ev = NULL;
 	spin_unlock(&dev->ev_lock);
-	list_for_each_entry_safe(ev, tmp, &gone, node) {
-		/* persist records carry card data: PIN values among them */
-		memzero_explicit(ev->data, ev->hdr.len);
-		kvfree(ev);
-	}
+	list_for_each_entry_safe(ev, tmp, &gone, node)
+		vsim_ev_free(ev);
 }
 
 /* ---- the card fd ------------------------------------------------------------ */
@@ -256,8 +323,24 @@ static ssize_t vsim_cardfd_read(struct file *filp, char __user *buf,
 	if (mutex_lock_interruptible(&dev->read_lock))
 		return -ERESTARTSYS;
 	for (;;) {
+		len = 0;
 		spin_lock(&dev->ev_lock);
 		ev = list_first_entry_or_null(&dev->events, struct vsim_ev, node);
+		if (ev) {
+			len = sizeof(ev->hdr) + ev->hdr.len;
+			/*
+			 * Take it off the queue while copying: a waiter giving
+			 * up (vsim_ev_withdraw()) then leaves it to us.
+			 */
+			if (count >= len) {
+				list_del(&ev->node);
+				dev->ev_count--;
+				if (ev == dev->wait_ev)
+					dev->wait_ev = NULL;
+				if (ev == dev->slow_ev)
+					dev->slow_ev = NULL;
+			}
+		}
 		spin_unlock(&dev->ev_lock);
 		if (ev)
 			break;
@@ -270,24 +353,21 @@ static ssize_t vsim_cardfd_read(struct file *filp, char __user *buf,
 		if (ret)
 			goto out_unlock;
 	}
-
-	/* Only readers remove records, and read_lock makes us the only one. */
-	len = sizeof(ev->hdr) + ev->hdr.len;
 	if (count < len) {
-		ret = -EMSGSIZE;
+		ret = -EMSGSIZE;	/* it stays queued */
 		goto out_unlock;
 	}
 	if (copy_to_user(buf, &ev->hdr, sizeof(ev->hdr)) ||
 	    copy_to_user(buf + sizeof(ev->hdr), ev->data, ev->hdr.len)) {
+		/* back to the head of the queue, for the next read() */
+		spin_lock(&dev->ev_lock);
+		list_add(&ev->node, &dev->events);
+		dev->ev_count++;
+		spin_unlock(&dev->ev_lock);
 		ret = -EFAULT;
 		goto out_unlock;
 	}
-	spin_lock(&dev->ev_lock);
-	list_del(&ev->node);
-	dev->ev_count--;
-	spin_unlock(&dev->ev_lock);
-	memzero_explicit(ev->data, ev->hdr.len);
-	kvfree(ev);
+	vsim_ev_free(ev);
 	ret = len;
 out_unlock:
 	mutex_unlock(&dev->read_lock);
@@ -355,29 +435,47 @@ static long vsim_cardfd_get_state(struct vsim_dev *dev,
 				  struct vsim_state __user *argp)
 {
 	struct vsim_state req;
+	size_t len, max;
 	const u8 *blob;
-	size_t len;
+	u8 *copy = NULL;
 	long ret = 0;
 
 	if (copy_from_user(&req, argp, sizeof(req)))
 		return -EFAULT;
 	if (req.size != sizeof(req))
 		return -EINVAL;
-	if (mutex_lock_interruptible(&dev->lock))
-		return -ERESTARTSYS;
+	/*
+	 * The blob (at most VSIM_STATE_MAX_SIZE) goes out through a copy
+	 * taken under dev->lock, so no user fault happens under it.
+	 */
+	max = min_t(size_t, req.len, VSIM_STATE_MAX_SIZE);
+	if (max) {
+		copy = kvmalloc(max, GFP_KERNEL_ACCOUNT);
+		if (!copy)
+			return -ENOMEM;
+	}
+	if (mutex_lock_interruptible(&dev->lock)) {
+		ret = -ERESTARTSYS;
+		goto out_free;
+	}
 	blob = vsim_card_state(dev->engine, &len);
-	if (req.len < len)
+	if (len > max)
 		ret = -ENOSPC;
-	else if (copy_to_user(u64_to_user_ptr(req.buf), blob, len))
-		ret = -EFAULT;
+	else
+		memcpy(copy, blob, len);
 	spin_lock(&dev->ev_lock);
 	req.seq = dev->seq;
 	spin_unlock(&dev->ev_lock);
 	mutex_unlock(&dev->lock);
 
+	if (!ret && copy_to_user(u64_to_user_ptr(req.buf), copy, len))
+		ret = -EFAULT;
 	req.len = len;
 	if (ret != -EFAULT && copy_to_user(argp, &req, sizeof(req)))
 		ret = -EFAULT;
+out_free:
+	if (copy)
+		kvfree_sensitive(copy, max);	/* PINs, file contents */
 	return ret;
 }
 
@@ -433,7 +531,7 @@ static long vsim_cardfd_exec(struct vsim_dev *dev,
 	if (req.capdu_len > VSIM_CAPDU_MAX)
 		return -EMSGSIZE;
 	/* not the terminal's buffers: a shell read() may still want them */
-	buf = kmalloc(VSIM_CAPDU_MAX + VSIM_RAPDU_MAX, GFP_KERNEL);
+	buf = kmalloc(VSIM_CAPDU_MAX + VSIM_RAPDU_MAX, GFP_KERNEL_ACCOUNT);
 	if (!buf)
 		return -ENOMEM;
 	if (copy_from_user(buf, u64_to_user_ptr(req.capdu), req.capdu_len)) {

@@ -37,7 +37,6 @@ static void vsim_dev_release(struct kref *ref)
 		kvfree_sensitive(dev->engine, vsim_card_size());
 	}
 	memzero_explicit(&dev->aes, sizeof(dev->aes));
-	memzero_explicit(dev->capdu, sizeof(dev->capdu));
 	memzero_explicit(dev->rapdu, sizeof(dev->rapdu));
 	memzero_explicit(dev->slow_answer, sizeof(dev->slow_answer));
 	mutex_destroy(&dev->term_lock);
@@ -108,7 +107,8 @@ static struct vsim_dev *vsim_dev_create(const void *image, size_t len,
 	const char *why = NULL;
 	int ret;
 
-	dev = kzalloc(sizeof(*dev), GFP_KERNEL);
+	/* the card's memory is charged to the agent that creates it */
+	dev = kzalloc(sizeof(*dev), GFP_KERNEL_ACCOUNT);
 	if (!dev)
 		return ERR_PTR(-ENOMEM);
 	kref_init(&dev->ref);
@@ -126,7 +126,7 @@ static struct vsim_dev *vsim_dev_create(const void *image, size_t len,
 	memcpy(dev->atr, h->atr, h->atr_len);
 	vsim_dev_read_iccid(dev, image);
 
-	dev->engine = kvzalloc(vsim_card_size(), GFP_KERNEL);
+	dev->engine = kvzalloc(vsim_card_size(), GFP_KERNEL_ACCOUNT);
 	if (!dev->engine) {
 		ret = -ENOMEM;
 		goto err_put_dev;
@@ -180,9 +180,10 @@ err_put_dev:
  *
  * Marks the card dead and wakes everything waiting on it (a terminal in
  * persist() returns -ENODEV), removes /dev/vsimN so no new terminal can
- * open it, waits for an engine call in progress to finish, wipes the
- * engine and drops the card fd's reference. Terminals still open keep the
- * memory alive and get -ENODEV from every call.
+ * open it, then frees its index for the next card, waits for an engine
+ * call in progress to finish, wipes the engine and drops the card fd's
+ * reference. Terminals still open keep the memory alive and get -ENODEV
+ * from every call.
  */
 void vsim_dev_destroy(struct vsim_dev *dev)
 {
@@ -194,11 +195,15 @@ void vsim_dev_destroy(struct vsim_dev *dev)
 	wake_up_all(&dev->term_wait);
 	wake_up_all(&dev->ev_wait);
 
+	/* Drains sysfs readers too: none of them sees the wiped engine. */
+	device_destroy(vsim_class, MKDEV(MAJOR(vsim_devt), dev->index));
+	/*
+	 * Only now may a new card have this index: before, its device_create()
+	 * would meet our vsimN in sysfs. An open() meanwhile sees dev->dead.
+	 */
 	mutex_lock(&vsim_devs_lock);
 	idr_remove(&vsim_devs, dev->index);
 	mutex_unlock(&vsim_devs_lock);
-	/* Drains sysfs readers too: none of them sees the wiped engine. */
-	device_destroy(vsim_class, MKDEV(MAJOR(vsim_devt), dev->index));
 
 	mutex_lock(&dev->lock);
 	vsim_card_wipe(dev->engine);
@@ -209,6 +214,20 @@ void vsim_dev_destroy(struct vsim_dev *dev)
 }
 
 /* ---- the control device ---------------------------------------------------- */
+
+/* vmemdup_user(), charged to the caller's memory cgroup. */
+static void *vsim_dup_user(u64 uptr, size_t len)
+{
+	void *p = kvmalloc(len, GFP_KERNEL_ACCOUNT);
+
+	if (!p)
+		return ERR_PTR(-ENOMEM);
+	if (copy_from_user(p, u64_to_user_ptr(uptr), len)) {
+		kvfree_sensitive(p, len);
+		return ERR_PTR(-EFAULT);
+	}
+	return p;
+}
 
 static long vsim_ctl_new_card(struct vsim_new_card __user *argp)
 {
@@ -240,11 +259,11 @@ static long vsim_ctl_new_card(struct vsim_new_card __user *argp)
 		return -EINVAL;
 
 	if (req.state_len) {
-		state = vmemdup_user(u64_to_user_ptr(req.state), req.state_len);
+		state = vsim_dup_user(req.state, req.state_len);
 		if (IS_ERR(state))
 			return PTR_ERR(state);
 	}
-	image = vmemdup_user(u64_to_user_ptr(req.image), req.image_len);
+	image = vsim_dup_user(req.image, req.image_len);
 	if (IS_ERR(image)) {
 		ret = PTR_ERR(image);
 		image = NULL;

@@ -8,7 +8,8 @@
  * Lock order: vsim_devs_lock (global mutex: the index -> card map)
  *             before dev->term_lock (mutex: one terminal command at a
  *             time, held while the agent answers a slow-path command),
- *             before dev->lock (mutex: the engine, the terminal's buffers),
+ *             before dev->lock (mutex: the engine, the terminal's buffers;
+ *             user memory is copied before or after, never under it),
  *             before dev->read_lock (mutex: one event reader at a time),
  *             before dev->ev_lock (spinlock: the event queue and ack
  *             state; innermost, never held while sleeping or copying to
@@ -30,7 +31,12 @@
 #include "card/vsim_card.h"
 
 #define VSIM_MAX_CARDS		256	/* minors of /dev/vsimN */
-#define VSIM_EVQ_MAX		1024	/* queued records before dropping */
+/*
+ * The agent's queue, per card: at most VSIM_EVQ_MAX records of at most
+ * VSIM_EV_DATA_MAX bytes each (docs/uapi.md states the ceiling).
+ */
+#define VSIM_EVQ_MAX		1024
+#define VSIM_EV_DATA_MAX	VSIM_CAPDU_MAX	/* a slow-path C-APDU */
 #define VSIM_ICCID_MAX		20	/* digits, TS 102 221 §13.2 */
 
 /* One queued record for the agent: the UAPI header, then its data. */
@@ -68,9 +74,8 @@ struct vsim_dev {
 	struct crypto_aes_ctx aes;	/* K, expanded: wiped on free */
 	int persist_err;		/* last persist() failure in this call */
 	bool in_exec;			/* the agent's own VSIM_IOC_EXEC: no ack wait */
-	u8 capdu[VSIM_CAPDU_MAX];
-	u8 rapdu[VSIM_RAPDU_MAX];
-	u16 pending_len;		/* R-APDU waiting for read(), 0 = none */
+	u8 rapdu[VSIM_RAPDU_MAX];	/* the R-APDU waiting for read() */
+	u16 pending_len;		/* its length, 0 = none */
 
 	/* Terminal side. */
 	unsigned long term_flags;
@@ -88,6 +93,13 @@ struct vsim_dev {
 	int ack_status;			/* the agent's verdict on acked_seq */
 	u64 events_lost;
 	bool lost_pending;		/* flag the next record VSIM_EV_F_LOST */
+	/*
+	 * The waited-for records while still queued (NULL once a reader has
+	 * taken them): a wait that ends without an answer withdraws its
+	 * record, so abandoned records never pile up.
+	 */
+	struct vsim_ev *wait_ev;
+	struct vsim_ev *slow_ev;
 	wait_queue_head_t ev_wait;	/* readers of the card fd */
 	wait_queue_head_t ack_wait;	/* persist() waiting for an ack */
 
@@ -122,5 +134,6 @@ extern const struct file_operations vsim_cardfd_fops;
 extern const struct vsim_card_ops vsim_engine_ops;
 void vsim_event_power(struct vsim_dev *dev, u32 what);
 void vsim_events_free(struct vsim_dev *dev);
+void vsim_ev_withdraw(struct vsim_dev *dev, struct vsim_ev **slot);
 
 #endif /* VSIM_DEV_H */

@@ -47,9 +47,9 @@ static void vsim_term_unlock(struct vsim_dev *dev)
  * term_lock keeps every other terminal command out, wait for its answer,
  * and complete the command with it: 6F00 when none came in time. Only a
  * fatal signal cuts the wait short; the engine is completed either way.
- * Returns the R-APDU length in dev->rapdu, or -ENODEV / -EINTR.
+ * Returns the R-APDU length in @rapdu, or -ENODEV / -EINTR.
  */
-static ssize_t vsim_term_slow_wait(struct vsim_dev *dev)
+static ssize_t vsim_term_slow_wait(struct vsim_dev *dev, u8 *rapdu)
 {
 	bool answered;
 	size_t rlen;
@@ -65,11 +65,13 @@ static ssize_t vsim_term_slow_wait(struct vsim_dev *dev)
 	dev->slow_seq = 0;	/* a late answer gets -ENOENT */
 	answered = dev->slow_len;
 	spin_unlock(&dev->ev_lock);
+	/* unanswered and still unread: the agent never sees it */
+	vsim_ev_withdraw(dev, &dev->slow_ev);
 	if (READ_ONCE(dev->dead))
 		return -ENODEV;
 	rlen = vsim_card_slow_done(dev->engine,
 				   answered ? dev->slow_answer : NULL,
-				   dev->slow_len, dev->rapdu);
+				   dev->slow_len, rapdu);
 	spin_lock(&dev->ev_lock);
 	memzero_explicit(dev->slow_answer, dev->slow_len);
 	dev->slow_len = 0;
@@ -80,29 +82,30 @@ static ssize_t vsim_term_slow_wait(struct vsim_dev *dev)
 }
 
 /*
- * One APDU through the engine: dev->capdu in, dev->rapdu out, dev->lock
- * held. The engine answers 6581 when persist() fails; a timeout waiting for
- * the agent becomes 6F00 (the issue's contract: "no precise diagnosis", and
- * the engine has changed nothing), a signal or the card's removal become
- * errors of the system call.
+ * One APDU through the engine, dev->lock held: @capdu (already in the
+ * kernel) in, @rapdu (VSIM_RAPDU_MAX bytes) out. The engine answers 6581
+ * when persist() fails; a timeout waiting for the agent becomes 6F00 (the
+ * issue's contract: "no precise diagnosis", and the engine has changed
+ * nothing), a signal or the card's removal become errors of the system
+ * call.
  */
-static ssize_t vsim_term_exchange(struct vsim_dev *dev, size_t len)
+static ssize_t vsim_term_exchange(struct vsim_dev *dev, const u8 *capdu,
+				  size_t len, u8 *rapdu)
 {
 	size_t rlen;
 
 	dev->persist_err = 0;
-	rlen = vsim_card_transact(dev->engine, dev->capdu, len, dev->rapdu);
-	memzero_explicit(dev->capdu, len);	/* VERIFY carries a PIN */
+	rlen = vsim_card_transact(dev->engine, capdu, len, rapdu);
 	if (!rlen)
-		return vsim_term_slow_wait(dev);
+		return vsim_term_slow_wait(dev, rapdu);
 	switch (dev->persist_err) {
 	case -ENODEV:
 		return -ENODEV;
 	case -EINTR:
 		return -EINTR;
 	case -ETIMEDOUT:
-		dev->rapdu[0] = 0x6f;
-		dev->rapdu[1] = 0x00;
+		rapdu[0] = 0x6f;
+		rapdu[1] = 0x00;
 		return 2;
 	}
 	if (READ_ONCE(dev->dead))
@@ -180,26 +183,26 @@ static ssize_t vsim_term_write(struct file *filp, const char __user *buf,
 {
 	struct vsim_dev *dev = filp->private_data;
 	bool powered_on = false;
-	ssize_t ret;
+	u8 capdu[VSIM_CAPDU_MAX];
 	u8 atr[VSIM_ATR_MAX];
+	ssize_t ret;
 
 	if (!count)
 		return -EINVAL;
 	if (count > VSIM_CAPDU_MAX)
 		return -EMSGSIZE;
+	/* in before the card's locks: a fault may sleep (userfaultfd, FUSE) */
+	if (copy_from_user(capdu, buf, count))
+		return -EFAULT;
 	ret = vsim_term_lock(dev);
 	if (ret)
-		return ret;
+		goto out_wipe;
 	dev->pending_len = 0;
-	if (copy_from_user(dev->capdu, buf, count)) {
-		ret = -EFAULT;
-		goto out_unlock;
-	}
 	if (!vsim_card_powered(dev->engine)) {
 		vsim_card_power_on(dev->engine, atr, sizeof(atr));
 		powered_on = true;
 	}
-	ret = vsim_term_exchange(dev, count);
+	ret = vsim_term_exchange(dev, capdu, count, dev->rapdu);
 	if (ret < 0)
 		goto out_unlock;
 	dev->pending_len = ret;
@@ -209,6 +212,8 @@ out_unlock:
 	if (powered_on)
 		vsim_event_power(dev, VSIM_POWER_ON);
 	wake_up_interruptible(&dev->term_wait);
+out_wipe:
+	memzero_explicit(capdu, count);	/* VERIFY carries a PIN */
 	return ret;
 }
 
@@ -219,34 +224,45 @@ out_unlock:
  * @count: buffer size, at least the R-APDU's length
  * @off: unused
  *
+ * The response leaves the card's locks before it is copied out.
+ *
  * Return: the R-APDU's length, 0 when none is waiting (end of file: `cat`
- * stops), -EMSGSIZE (buffer too small: the response stays), -EFAULT,
- * -ENODEV, -ERESTARTSYS.
+ * stops), -EMSGSIZE (buffer too small: the response stays), -EFAULT (it
+ * stays unless a write() left a newer one meanwhile), -ENODEV,
+ * -ERESTARTSYS.
  */
 static ssize_t vsim_term_read(struct file *filp, char __user *buf,
 			      size_t count, loff_t *off)
 {
 	struct vsim_dev *dev = filp->private_data;
+	u8 rapdu[VSIM_RAPDU_MAX];
 	ssize_t ret;
 
 	ret = vsim_term_lock(dev);
 	if (ret)
 		return ret;
 	ret = dev->pending_len;
-	if (!ret)
-		goto out_unlock;
-	if (count < dev->pending_len) {
-		ret = -EMSGSIZE;
-		goto out_unlock;
+	if (!ret || count < ret) {
+		vsim_term_unlock(dev);
+		return ret ? -EMSGSIZE : 0;	/* too small: it stays */
 	}
-	if (copy_to_user(buf, dev->rapdu, dev->pending_len)) {
-		ret = -EFAULT;
-		goto out_unlock;
-	}
-	memzero_explicit(dev->rapdu, dev->pending_len);
+	/* out after the card's locks: take the response, copy it then */
+	memcpy(rapdu, dev->rapdu, ret);
+	memzero_explicit(dev->rapdu, ret);
 	dev->pending_len = 0;
-out_unlock:
 	vsim_term_unlock(dev);
+
+	if (copy_to_user(buf, rapdu, ret)) {
+		/* put it back unless a write() has left a newer one since */
+		mutex_lock(&dev->lock);
+		if (!dev->pending_len && !READ_ONCE(dev->dead)) {
+			memcpy(dev->rapdu, rapdu, ret);
+			dev->pending_len = ret;
+		}
+		mutex_unlock(&dev->lock);
+		ret = -EFAULT;
+	}
+	memzero_explicit(rapdu, sizeof(rapdu));
 	return ret;
 }
 
@@ -330,6 +346,8 @@ static long vsim_term_transmit(struct vsim_dev *dev,
 			       struct vsim_transmit __user *argp)
 {
 	struct vsim_transmit t;
+	u8 capdu[VSIM_CAPDU_MAX];
+	u8 rapdu[VSIM_RAPDU_MAX];
 	ssize_t rlen;
 	long ret;
 
@@ -340,30 +358,31 @@ static long vsim_term_transmit(struct vsim_dev *dev,
 		return -EINVAL;
 	if (t.capdu_len > VSIM_CAPDU_MAX)
 		return -EMSGSIZE;
+	/* in before the card's locks, out after them: a fault may sleep */
+	if (copy_from_user(capdu, u64_to_user_ptr(t.capdu), t.capdu_len))
+		return -EFAULT;
 
 	ret = vsim_term_lock(dev);
 	if (ret)
-		return ret;
+		goto out_wipe;
 	dev->pending_len = 0;
 	if (!vsim_card_powered(dev->engine)) {
+		vsim_term_unlock(dev);
 		ret = -EIO;
-		goto out_unlock;
+		goto out_wipe;
 	}
-	if (copy_from_user(dev->capdu, u64_to_user_ptr(t.capdu), t.capdu_len)) {
-		ret = -EFAULT;
-		goto out_unlock;
-	}
-	rlen = vsim_term_exchange(dev, t.capdu_len);
+	rlen = vsim_term_exchange(dev, capdu, t.capdu_len, rapdu);
+	vsim_term_unlock(dev);
 	if (rlen < 0) {
 		ret = rlen;
-		goto out_unlock;
+		goto out_wipe;
 	}
-	if (copy_to_user(u64_to_user_ptr(t.rapdu), dev->rapdu, rlen) ||
+	if (copy_to_user(u64_to_user_ptr(t.rapdu), rapdu, rlen) ||
 	    put_user((u32)rlen, &argp->rapdu_len))
 		ret = -EFAULT;
-	memzero_explicit(dev->rapdu, rlen);	/* AUTHENTICATE answers CK, IK */
-out_unlock:
-	vsim_term_unlock(dev);
+	memzero_explicit(rapdu, rlen);	/* AUTHENTICATE answers CK, IK */
+out_wipe:
+	memzero_explicit(capdu, t.capdu_len);	/* VERIFY carries a PIN */
 	return ret;
 }
 
@@ -484,6 +503,16 @@ static ssize_t auth_fail_show(struct device *d, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RO(auth_fail);
 
+/* Records waiting for the agent's read(): at most VSIM_EVQ_MAX. */
+static ssize_t queued_show(struct device *d, struct device_attribute *attr,
+			   char *buf)
+{
+	struct vsim_dev *dev = dev_get_drvdata(d);
+
+	return sysfs_emit(buf, "%u\n", READ_ONCE(dev->ev_count));
+}
+static DEVICE_ATTR_RO(queued);
+
 /* The binding check in words: mode, bound, this power cycle; never the IMEI. */
 static ssize_t binding_show(struct device *d, struct device_attribute *attr,
 			    char *buf)
@@ -508,6 +537,7 @@ static struct attribute *vsim_term_attrs[] = {
 	&dev_attr_auth_ok.attr,
 	&dev_attr_auth_fail.attr,
 	&dev_attr_binding.attr,
+	&dev_attr_queued.attr,
 	NULL,
 };
 

@@ -258,14 +258,19 @@ TEST_F(agent, ack_ordering_and_bad_acks)
 	}
 }
 
-/* No ack within persist_timeout_ms: 6F00, nothing changed, late ack refused. */
+/*
+ * No ack within persist_timeout_ms: 6F00, nothing changed, late ack
+ * refused; a record the agent had not read yet is withdrawn.
+ */
 TEST_F(agent, timeout_6f00)
 {
+	struct transmit_job job;
 	struct vsim_event ev;
 	uint8_t data[64];
 	struct timespec t0, t1;
 	uint64_t seq;
 	long ms;
+	int fl;
 
 	ASSERT_EQ(0, vsim_param_set(VSIM_PARAM_TIMEOUT, 300));
 	ASSERT_EQ(0x9000, vsim_sw_hex(self->term, SELECT_EF));
@@ -275,8 +280,17 @@ TEST_F(agent, timeout_6f00)
 	ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
 	EXPECT_GE(ms, 250);
 	EXPECT_LT(ms, 5000);
+	fl = fcntl(self->card, F_GETFL);
+	ASSERT_EQ(0, fcntl(self->card, F_SETFL, fl | O_NONBLOCK));
+	EXPECT_EQ(0, next_of(self->card, VSIM_EV_PERSIST, &ev, data,
+			     sizeof(data)));
+	ASSERT_EQ(0, fcntl(self->card, F_SETFL, fl));
+	/* read while the terminal waits, never acked: the late ack is refused */
+	start_job(&job, self->term, UPDATE_EF);
 	seq = next_of(self->card, VSIM_EV_PERSIST, &ev, data, sizeof(data));
 	ASSERT_NE(0, seq);
+	pthread_join(job.th, NULL);
+	EXPECT_EQ(0x6f00, job.sw);
 	EXPECT_EQ(-ENOENT, vsim_ack(self->card, seq, 0));
 	{
 		uint8_t c[16], r[VSIM_RAPDU_MAX];

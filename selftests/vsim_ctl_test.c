@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * /dev/vsimx: creating and destroying cards, every way to get
- * VSIM_IOC_NEW_CARD wrong, permissions, and module unload while a card
- * exists.
+ * VSIM_IOC_NEW_CARD wrong, permissions, module unload while a card
+ * exists, and cards created and closed from several threads at once.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
@@ -76,6 +78,83 @@ TEST_F(ctl, create_destroy_100)
 				   &fds[0], &idx[0]));
 	EXPECT_LT(idx[0], 100);
 	close(fds[0]);
+}
+
+/* Several threads creating and closing cards: an index is reused at once. */
+#define RACE_THREADS	4
+#define RACE_SECONDS	3
+
+struct race_arg {
+	int ctl;
+	const void *img;
+	size_t len;
+	time_t until;
+	unsigned int cards;
+	unsigned int failures;
+	int first_err;
+};
+
+static void *race_thread(void *p)
+{
+	struct race_arg *a = p;
+	char path[32];
+	unsigned int idx;
+	int card, term, ret;
+
+	while (time(NULL) < a->until) {
+		ret = vsim_new_card(a->ctl, a->img, a->len,
+				    VSIM_NEW_CARD_F_VOLATILE, &card, &idx);
+		if (ret) {
+			if (!a->failures++)
+				a->first_err = ret;
+			continue;
+		}
+		a->cards++;
+		/* every other card: its terminal still open as it goes away */
+		term = -1;
+		if (a->cards & 1) {
+			snprintf(path, sizeof(path), "/dev/vsim%u", idx);
+			term = open(path, O_RDWR | O_CLOEXEC);
+		}
+		close(card);
+		if (term >= 0)
+			close(term);
+	}
+	return NULL;
+}
+
+TEST_F(ctl, create_close_threads)
+{
+	struct race_arg arg[RACE_THREADS];
+	pthread_t th[RACE_THREADS];
+	unsigned int cards = 0, failures = 0;
+	int i, kmsg;
+
+	kmsg = vsim_kmsg_open();
+	ASSERT_GE(kmsg, 0);
+	for (i = 0; i < RACE_THREADS; i++) {
+		arg[i] = (struct race_arg){
+			.ctl = self->ctl, .img = self->img, .len = self->len,
+			.until = time(NULL) + RACE_SECONDS,
+		};
+		ASSERT_EQ(0, pthread_create(&th[i], NULL, race_thread, &arg[i]));
+	}
+	for (i = 0; i < RACE_THREADS; i++) {
+		pthread_join(th[i], NULL);
+		cards += arg[i].cards;
+		failures += arg[i].failures;
+		if (arg[i].failures)
+			TH_LOG("thread %d: %u of %u NEW_CARD failed, first %s",
+			       i, arg[i].failures,
+			       arg[i].failures + arg[i].cards,
+			       strerror(-arg[i].first_err));
+	}
+	TH_LOG("%u cards created and closed by %d threads, %u failures",
+	       cards, RACE_THREADS, failures);
+	EXPECT_GT(cards, RACE_THREADS);
+	EXPECT_EQ(0, failures);
+	EXPECT_EQ(0, vsim_kmsg_trouble(kmsg));
+	close(kmsg);
 }
 
 TEST_F(ctl, sysfs_attributes)

@@ -6,6 +6,7 @@
  * every argument error.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -74,6 +75,59 @@ TEST_F(exec, adm_rights_on_its_own_channel)
 	/* the agent only has channel 0; terminal privilege is the terminal's */
 	EXPECT_EQ(0x6881, vsim_exec_sw(self->card, VSIM_PRIV_ADM, "01A4000C023F00"));
 	EXPECT_EQ(0x6982, vsim_exec_sw(self->card, VSIM_PRIV_TERMINAL, "00D600000198"));
+}
+
+/* R-APDU as hex, for comparing answers whole */
+static const char *hex_of(const uint8_t *r, uint32_t n, char *out)
+{
+	uint32_t i;
+
+	for (i = 0; i < n; i++)
+		sprintf(out + 2 * i, "%02X", r[i]);
+	out[2 * n] = 0;
+	return out;
+}
+
+/*
+ * The agent's commands run in a session of their own: a class A0 answer
+ * waits in the agent's own GET RESPONSE buffer, its MANAGE CHANNEL never
+ * reaches the terminal's channels, its VERIFY never the terminal's PINs.
+ */
+TEST_F(exec, agent_session_leaves_terminal_alone)
+{
+	uint8_t c[16], r[VSIM_RAPDU_MAX];
+	char h[2 * VSIM_RAPDU_MAX + 1];
+	uint32_t n = 0;
+	int len;
+
+	/* the terminal: DF_GSM's answer kept for its GET RESPONSE, channel 1 */
+	ASSERT_EQ(0x9f16, vsim_sw_hex(self->term, "A0A40000027F20"));
+	/* the agent: the MF in class A0, then its own GET RESPONSE */
+	ASSERT_EQ(0x9f16, vsim_exec_sw(self->card, VSIM_PRIV_ADM, "A0A40000023F00"));
+	ASSERT_EQ(0, vsim_exec_hex(self->card, VSIM_PRIV_ADM, "A0C0000016", r, &n));
+	EXPECT_STREQ("000000003F00010000000000090102040400838A838A9000",
+		     hex_of(r, n, h));
+	/* the terminal's GET RESPONSE: DF_GSM (7F20), not the agent's MF */
+	len = vsim_hex("A0C0000016", c, sizeof(c));
+	ASSERT_EQ(0x18, vsim_transmit(self->term, c, len, r));
+	EXPECT_STREQ("000000007F200200000000000901000B0400838A838A9000",
+		     hex_of(r, 0x18, h));
+
+	/* channels: the terminal opens 1; the agent can neither close nor open */
+	len = vsim_hex("0070000001", c, sizeof(c));
+	ASSERT_EQ(3, vsim_transmit(self->term, c, len, r));
+	EXPECT_EQ(1, r[0]);
+	EXPECT_EQ(0x6881, vsim_exec_sw(self->card, VSIM_PRIV_ADM, "0070800100"));
+	EXPECT_EQ(0x6881, vsim_exec_sw(self->card, VSIM_PRIV_ADM, "0070000001"));
+	EXPECT_EQ(0x9000, vsim_sw_hex(self->term, "01A4000C022FE2"));
+	ASSERT_EQ(3, vsim_transmit(self->term, c, len, r));
+	EXPECT_EQ(2, r[0]);
+
+	/* PIN1 verified by the agent is not verified for the terminal */
+	EXPECT_EQ(0x63c3, vsim_sw_hex(self->term, "00200001"));
+	EXPECT_EQ(0x9000, vsim_exec_sw(self->card, VSIM_PRIV_ADM,
+				       "002000010831323334FFFFFFFF"));
+	EXPECT_EQ(0x63c3, vsim_sw_hex(self->term, "00200001"));
 }
 
 TEST_F(exec, bad_arguments)

@@ -315,3 +315,45 @@ int vsim_exec_sw(int card, uint32_t priv, const char *hex)
 		return ret;
 	return n >= 2 ? r[n - 2] << 8 | r[n - 1] : -EIO;
 }
+
+int vsim_kmsg_open(void)
+{
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	if (lseek(fd, 0, SEEK_END) < 0) {
+		close(fd);
+		return -errno;
+	}
+	return fd;
+}
+
+int vsim_kmsg_trouble(int kmsg)
+{
+	static const char *const bad[] = {
+		"WARNING:", "BUG:", "Call Trace", "cannot create duplicate",
+		"Oops",
+	};
+	char rec[2048];
+	unsigned int i;
+	int found = 0;
+	ssize_t n;
+
+	for (;;) {
+		n = read(kmsg, rec, sizeof(rec) - 1);
+		if (n < 0 && errno == EPIPE)
+			continue;	/* overwritten records: read on */
+		if (n <= 0)
+			break;
+		rec[n] = '\0';
+		for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			if (strstr(rec, bad[i])) {
+				printf("# kmsg: %s", rec);
+				found++;
+				break;
+			}
+		}
+	}
+	return found;
+}

@@ -58,6 +58,15 @@ int vsim_exec_sw(int card, uint32_t priv, const char *hex);
 /* Ack record @seq with @status: 0 or -errno. */
 int vsim_ack(int card, uint64_t seq, int32_t status);
 
+/*
+ * The kernel log from now on: vsim_kmsg_open() gives an fd at the end of
+ * /dev/kmsg (or -errno); vsim_kmsg_trouble() reads what was logged since
+ * and returns how many lines show WARNING, BUG, a stack dump or a
+ * duplicate sysfs name, printing them.
+ */
+int vsim_kmsg_open(void);
+int vsim_kmsg_trouble(int kmsg);
+
 /* Read/write a module parameter; -errno on failure. */
 int vsim_param_get(const char *path);
 int vsim_param_set(const char *path, int value);

@@ -188,6 +188,65 @@ TEST_F(card, host_exec_has_its_own_context)
 	EXPECT_FALSE(vsim_card_powered(self->t.h.card));
 }
 
+/*
+ * The host's class A0 answers wait in its own buffer (GSM 11.11 §9.4.1:
+ * 9Fxx, then GET RESPONSE): the terminal's kept data is not touched.
+ */
+TEST_F(card, host_gsm_response_is_its_own)
+{
+	const char *r;
+
+	/* the terminal: DF_GSM's response kept for its GET RESPONSE */
+	EXPECT_STREQ("9F16", tc(&self->t, "A0A40000027F20"));
+	/* the host selects the MF in class A0 and fetches its own answer */
+	EXPECT_STREQ("9F16", host(&self->t, "A0A40000023F00"));
+	EXPECT_STREQ("000000003F00010000000000090102040400838A838A9000",
+		     host(&self->t, "A0C0000016"));
+	/* nothing more kept for the host */
+	EXPECT_STREQ("6F00", host(&self->t, "A0C0000016"));
+	/* the terminal's GET RESPONSE still answers DF_GSM (7F20), not the MF */
+	EXPECT_STREQ("000000007F200200000000000901000B0400838A838A9000",
+		     tc(&self->t, "A0C0000016"));
+	/* a host's short Le: 61xx and its own GET RESPONSE */
+	EXPECT_STREQ("6125", tc(&self->t, "00A40004023F00"));
+	EXPECT_STREQ("62238202782183023F00A5038001718A6115",
+		     host(&self->t, "00A40004023F0010"));
+	r = host(&self->t, "00C0000015");
+	EXPECT_EQ((size_t)2 * (0x15 + 2), strlen(r));
+	EXPECT_STREQ("9000", r + 2 * 0x15);
+	EXPECT_EQ(0, strncmp("6223", tc(&self->t, "00C0000025"), 4));
+}
+
+/* MANAGE CHANNEL from the host: its session has a basic channel only. */
+TEST_F(card, host_leaves_terminal_channels_alone)
+{
+	EXPECT_STREQ("019000", tc(&self->t, "0070000001"));
+	EXPECT_STREQ("9000", tc(&self->t, "01A4000C022FE2"));
+	/* the host can neither close the terminal's channel 1 nor open one */
+	EXPECT_STREQ("6881", host(&self->t, "0070800100"));
+	EXPECT_STREQ("6881", host(&self->t, "0070000001"));
+	EXPECT_STREQ("6881", host(&self->t, "0070000200"));
+	/* channel 1 is still open with its EF; the next free one is 2 */
+	EXPECT_STREQ("988812019000", tc(&self->t, "01B0000004"));
+	EXPECT_STREQ("029000", tc(&self->t, "0070000001"));
+}
+
+/* A PIN the host verifies is verified for the host only. */
+TEST_F(card, host_pin_is_not_the_terminals)
+{
+	EXPECT_STREQ("63C3", tc(&self->t, "00200001"));
+	EXPECT_STREQ("9000", host(&self->t, VERIFY_1234));
+	EXPECT_STREQ("9000", host(&self->t, "00200001"));
+	EXPECT_STREQ("63C3", tc(&self->t, "00200001"));
+	/* EF_IMSI needs PIN1: still refused to the terminal */
+	EXPECT_STREQ("9000", tc(&self->t, SELECT_USIM));
+	EXPECT_STREQ("9000", tc(&self->t, "00A4000C026F07"));
+	EXPECT_STREQ("6982", tc(&self->t, "00B0000009"));
+	/* and the terminal's own VERIFY does not reach the host */
+	EXPECT_STREQ("9000", tc(&self->t, VERIFY_1234));
+	EXPECT_STREQ("9000", tc(&self->t, "00B0000009") + 18);
+}
+
 /* A host that answers the slow path later (vsim.ko's kernel backend). */
 static size_t defer(void *ctx, const uint8_t *capdu, size_t len, uint8_t *r)
 {

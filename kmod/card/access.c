@@ -49,7 +49,8 @@ bool vsim_pin_satisfied(const struct vsim_card *c, u8 key_ref)
 	if (i != VSIM_PIN_IDX_ADM1 &&
 	    !(c->st.pins[i].flags & VSIM_PIN_F_ENABLED))
 		return true;
-	return c->verified & (1u << i);
+	/* the running session's: the host's own PINs are not the terminal's */
+	return (c->in_host ? c->host.verified : c->term.verified) & (1u << i);
 }
 
 /* The key reference an SC_DO asks for, or ALWAYS / NEVER. */

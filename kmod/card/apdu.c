@@ -127,12 +127,15 @@ int vsim_card_apdu_case(u8 cla, u8 ins)
 	return 0;
 }
 
+/* The running session's data kept for GET RESPONSE: gone. */
 static void clear_pending(struct vsim_card *c)
 {
-	if (c->pending_len)
-		vsim_wipe(c->pending, c->pending_len);
-	c->pending_len = 0;
-	c->pending_off = 0;
+	struct vsim_session *s = vsim_sess(c);
+
+	if (s->kept_len)
+		vsim_wipe(s->kept, s->kept_len);
+	s->kept_len = 0;
+	s->kept_off = 0;
 }
 
 /* Short APDU shapes, ISO 7816-4 §5.1. Extended lengths are refused. */
@@ -204,7 +207,8 @@ static u16 decode_class(struct vsim_card *c, struct vsim_apdu *a,
 		return SW_INS_UNSUPPORTED;
 	if (sm)
 		return SW_SM_UNSUPPORTED;
-	if (a->channel >= VSIM_CHANNELS || !c->channels[a->channel].open)
+	if (a->channel >= VSIM_CHANNELS ||
+	    !vsim_sess(c)->channels[a->channel].open)
 		return SW_CHANNEL_UNSUPPORTED;
 	a->apdu_case = (*cmd)->apdu_case;
 	return SW_OK;
@@ -225,6 +229,7 @@ static size_t put_sw(u8 *out, size_t off, u16 sw)
 static size_t shape_answer(struct vsim_card *c, const struct vsim_apdu *a,
 			   struct vsim_resp *r, u16 sw, u8 *out)
 {
+	struct vsim_session *s = vsim_sess(c);
 	u16 n = r->len;
 
 	if (sw != SW_OK || !n || a->ins == 0xc0)
@@ -240,17 +245,17 @@ static size_t shape_answer(struct vsim_card *c, const struct vsim_apdu *a,
 	if (a->gsm || !a->ne)
 		goto stash;
 	if (a->ne < n) {
-		memcpy(c->pending, r->data + a->ne, n - a->ne);
-		c->pending_len = n - a->ne;
-		c->pending_off = 0;
+		memcpy(s->kept, r->data + a->ne, n - a->ne);
+		s->kept_len = n - a->ne;
+		s->kept_off = 0;
 		n = a->ne;
-		sw = SW_BYTES_AVAILABLE | (u8)c->pending_len;
+		sw = SW_BYTES_AVAILABLE | (u8)s->kept_len;
 	}
 	goto plain;
 stash:
-	memcpy(c->pending, r->data, n);
-	c->pending_len = n;
-	c->pending_off = 0;
+	memcpy(s->kept, r->data, n);
+	s->kept_len = n;
+	s->kept_off = 0;
 	sw = SW_BYTES_AVAILABLE | (u8)n;
 	n = 0;
 plain:
@@ -297,13 +302,12 @@ static size_t run(struct vsim_card *c, const u8 *capdu, size_t len, u8 *rapdu,
 		return put_sw(rapdu, 0, sw);
 	}
 	/*
-	 * Data kept for GET RESPONSE lives until the next other command. The
-	 * host gets its answers whole (as with Le = 00) and never touches the
-	 * terminal's kept data.
+	 * Data kept for GET RESPONSE lives until the session's next other
+	 * command. The host gets case-4 answers whole (as with Le = 00).
 	 */
 	if (privileged && a.apdu_case == 4 && !a.ne)
 		a.ne = 256;
-	else if (a.ins != 0xc0 && !privileged)
+	if (a.ins != 0xc0)
 		clear_pending(c);
 	r.len = 0;
 	sw = cmd->fn(c, &a, &r);
@@ -352,26 +356,24 @@ bool vsim_card_slow_pending(const struct vsim_card *c)
 }
 
 /*
- * The host's own channel: remote file management (TS 102 226) runs with
- * ADM rights in a context of its own, so the terminal's current files,
- * kept GET RESPONSE data and proactive announcements stay as they were.
+ * The host's own session: remote file management (TS 102 226) runs with
+ * ADM rights in a context of its own, so the terminal's channels, current
+ * files, verified PINs, kept GET RESPONSE data and proactive announcements
+ * stay as they were.
  */
 size_t vsim_card_exec(struct vsim_card *c, const u8 *capdu, size_t len,
 		      u8 *rapdu, bool privileged)
 {
-	struct vsim_channel terminal;
 	bool powered = c->powered;
 	size_t n;
 
 	if (!privileged)
 		return run(c, capdu, len, rapdu, false);
-	terminal = c->channels[0];
-	c->channels[0] = c->host_channel;
+	c->in_host = true;
 	c->powered = true;
 	n = run(c, capdu, len, rapdu, true);
-	c->host_channel = c->channels[0];
-	c->channels[0] = terminal;
 	c->powered = powered;
+	c->in_host = false;
 	return n;
 }
 
@@ -379,19 +381,20 @@ size_t vsim_card_exec(struct vsim_card *c, const u8 *capdu, size_t len,
 static u16 cmd_get_response(struct vsim_card *c, const struct vsim_apdu *a,
 			    struct vsim_resp *r)
 {
-	u16 rem = c->pending_len - c->pending_off;
+	struct vsim_session *s = vsim_sess(c);
+	u16 rem = s->kept_len - s->kept_off;
 
 	if (a->p1 || a->p2)
 		return SW_WRONG_P1P2;
-	if (!c->pending_len || a->privileged)
+	if (!s->kept_len)
 		return a->gsm ? SW_TECHNICAL : SW_CONDITIONS;
 	if (!a->ne)
 		return SW_WRONG_LENGTH;
 	if (a->ne > rem)
 		return SW_WRONG_LE | (u8)rem;
-	memcpy(r->data, c->pending + c->pending_off, a->ne);
+	memcpy(r->data, s->kept + s->kept_off, a->ne);
 	r->len = a->ne;
-	c->pending_off += a->ne;
+	s->kept_off += a->ne;
 	rem -= a->ne;
 	if (!rem) {
 		clear_pending(c);
@@ -405,29 +408,33 @@ static u16 cmd_manage_channel(struct vsim_card *c, const struct vsim_apdu *a,
 			      struct vsim_resp *r)
 {
 	struct vsim_channel *from = vsim_chan(c, a), *ch;
+	struct vsim_channel *chans = vsim_sess(c)->channels;
 	u8 n = a->p2;
 
+	/* the host's session has its basic channel only: the terminal's are not its */
+	if (a->privileged)
+		return SW_CHANNEL_UNSUPPORTED;
 	if (a->p1 == 0x80) {
 		if (!n)
 			n = a->channel;
-		if (!n || n >= VSIM_CHANNELS || !c->channels[n].open)
+		if (!n || n >= VSIM_CHANNELS || !chans[n].open)
 			return SW_WRONG_P1P2;
-		c->channels[n].open = false;
+		chans[n].open = false;
 		return SW_OK;
 	}
 	if (a->p1)
 		return SW_WRONG_P1P2;
 	if (!n) {
-		for (n = 1; n < VSIM_CHANNELS && c->channels[n].open; n++)
+		for (n = 1; n < VSIM_CHANNELS && chans[n].open; n++)
 			;
 		if (n == VSIM_CHANNELS)
 			return SW_FUNC_UNSUPPORTED;	/* no channel free */
 		r->data[0] = n;
 		r->len = 1;
-	} else if (n >= VSIM_CHANNELS || c->channels[n].open) {
+	} else if (n >= VSIM_CHANNELS || chans[n].open) {
 		return SW_WRONG_P1P2;
 	}
-	ch = &c->channels[n];
+	ch = &chans[n];
 	/* From the basic channel the MF is current; else the issuer's DF. */
 	if (a->channel == 0)
 		vsim_fs_reset_channel(c, ch);

@@ -91,6 +91,21 @@ struct vsim_channel {
 	u8 record;		/* current record number, 0 = none */
 };
 
+/*
+ * Whom a command runs for. The terminal has its session; the host's
+ * privileged commands (vsim_card_exec()) have one of their own, as a
+ * card's OTA interpreter runs remote APDUs (TS 102 226) beside the
+ * terminal's session: own current files, PINs verified and data kept for
+ * GET RESPONSE, on a basic channel only.
+ */
+struct vsim_session {
+	struct vsim_channel channels[VSIM_CHANNELS];
+	u8 verified;			/* bit i: pins[i] verified */
+	u8 kept[VSIM_RAPDU_MAX];	/* data waiting for GET RESPONSE */
+	u16 kept_len;
+	u16 kept_off;
+};
+
 /* A parsed command. ne is 0 when Le is absent, 1..256 otherwise. */
 struct vsim_apdu {
 	u8 cla, ins, p1, p2;
@@ -159,13 +174,10 @@ struct vsim_card {
 	u16 file_count;
 	struct vsim_file files[VSIM_IMAGE_MAX_FILES];
 
-	/* Volatile session state, cleared at every power-on. */
-	struct vsim_channel channels[VSIM_CHANNELS];
-	struct vsim_channel host_channel;	/* vsim_card_exec() with privilege */
-	u8 verified;			/* bit i: pins[i] verified */
-	u8 pending[VSIM_RAPDU_MAX];	/* data waiting for GET RESPONSE */
-	u16 pending_len;
-	u16 pending_off;
+	/* Volatile session state: the terminal's is cleared at every power-on. */
+	struct vsim_session term;
+	struct vsim_session host;	/* vsim_card_exec() with privilege */
+	bool in_host;			/* a privileged command runs: host */
 	u8 terminal_profile[VSIM_TP_MAX];
 	u8 terminal_profile_len;
 	struct vsim_cat cat;
@@ -304,10 +316,16 @@ u16 vsim_binding_admin(struct vsim_card *c, const struct vsim_apdu *a,
 		       struct vsim_resp *r);
 const char *vsim_binding_check_config(const struct vsim_image_binding *b);
 
+/* The running command's session (no pointer: a card may be copied). */
+static inline struct vsim_session *vsim_sess(struct vsim_card *c)
+{
+	return c->in_host ? &c->host : &c->term;
+}
+
 static inline struct vsim_channel *vsim_chan(struct vsim_card *c,
 					     const struct vsim_apdu *a)
 {
-	return &c->channels[a->channel];
+	return &vsim_sess(c)->channels[a->channel];
 }
 
 static inline u16 vsim_get16(const u8 *p)

@@ -239,8 +239,8 @@ int vsim_card_init(struct vsim_card *c, const void *image, size_t len,
 	memcpy(c->st.data, (const u8 *)(files + h->file_count), h->data_size);
 	c->st.binding.cfg = h->binding;
 	vsim_binding_init(c);
-	vsim_fs_reset_channel(c, &c->host_channel);
-	c->host_channel.open = true;
+	vsim_fs_reset_channel(c, &c->host.channels[0]);
+	c->host.channels[0].open = true;
 	for (i = 0; i < VSIM_PIN_COUNT; i++) {
 		const struct vsim_image_pin *in = &h->pins[i];
 		struct vsim_pin_state *p = &c->st.pins[i];
@@ -333,16 +333,13 @@ size_t vsim_card_power_on(struct vsim_card *c, u8 *atr, size_t max)
 	u8 i;
 
 	c->slow_pending = false;
-	memset(c->channels, 0, sizeof(c->channels));
-	c->verified = 0;
-	c->pending_len = 0;
-	c->pending_off = 0;
+	vsim_wipe(&c->term, sizeof(c->term));
 	c->terminal_profile_len = 0;
 	vsim_cat_reset(c);
 	vsim_binding_power_on(c);
 	for (i = 0; i < VSIM_CHANNELS; i++)
-		c->channels[i].open = i == 0;
-	vsim_fs_reset_channel(c, &c->channels[0]);
+		c->term.channels[i].open = i == 0;
+	vsim_fs_reset_channel(c, &c->term.channels[0]);
 	c->powered = true;
 	if (max > c->atr_len)
 		max = c->atr_len;
@@ -354,9 +351,10 @@ void vsim_card_power_off(struct vsim_card *c)
 {
 	c->slow_pending = false;
 	c->powered = false;
-	c->verified = 0;
-	c->pending_len = 0;
-	vsim_wipe(c->pending, sizeof(c->pending));
+	c->term.verified = 0;
+	c->term.kept_len = 0;
+	c->term.kept_off = 0;
+	vsim_wipe(c->term.kept, sizeof(c->term.kept));
 }
 
 bool vsim_card_powered(const struct vsim_card *c)

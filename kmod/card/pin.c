@@ -57,7 +57,7 @@ static u16 attempt(struct vsim_card *c, int idx, bool puk, const u8 cand[8],
 		return SW_MEMORY_PROBLEM;
 	if (vsim_ct_differ(puk ? p->puk : p->value, cand, 8)) {
 		if (!puk)
-			c->verified &= ~(1u << idx);
+			vsim_sess(c)->verified &= ~(1u << idx);
 		return SW_PIN_TRIES | left;
 	}
 	*next = *p;
@@ -75,7 +75,7 @@ static u16 commit(struct vsim_card *c, int idx, struct vsim_pin_state *next)
 	if (vsim_persist(c, &c->st.pins[idx], next, sizeof(*next)))
 		sw = SW_MEMORY_PROBLEM;
 	else
-		c->verified |= 1u << idx;
+		vsim_sess(c)->verified |= 1u << idx;
 	vsim_wipe(next, sizeof(*next));
 	return sw;
 }
@@ -97,7 +97,7 @@ u16 vsim_pin_verify(struct vsim_card *c, const struct vsim_apdu *a,
 		/* §11.1.9: no data asks for the retry counter */
 		if (!p->tries)
 			return SW_PIN_BLOCKED;
-		if (c->verified & (1u << idx))
+		if (vsim_sess(c)->verified & (1u << idx))
 			return SW_OK;
 		return SW_PIN_TRIES | p->tries;
 	}

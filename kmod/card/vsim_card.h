@@ -117,9 +117,11 @@ void vsim_card_binding_info(const struct vsim_card *card,
 
 /*
  * An APDU from the host rather than the terminal. With @privileged it runs
- * with ADM rights on a channel 0 of its own (the terminal's selection,
- * kept data and power state untouched; powered or not), and case-4 answers
- * come whole, without 61xx. Without, it is vsim_card_transact().
+ * with ADM rights in a session of its own, as an OTA interpreter does
+ * (TS 102 226): own channel 0, verified PINs and GET RESPONSE data; the
+ * terminal's channels, selection, PINs, kept data and power state are
+ * untouched; powered or not; MANAGE CHANNEL is 6881; case-4 answers come
+ * whole, without 61xx, when Le is absent. Without, vsim_card_transact().
  */
 size_t vsim_card_exec(struct vsim_card *card, const u8 *capdu, size_t len,
 		      u8 *rapdu, bool privileged);
