@@ -155,40 +155,66 @@ check-debug: deps
 		scripts/run-tests
 # ==== end of check-debug section ===========================================
 
-# ==== make fuzz: libFuzzer on the APDU engine ==============================
-# Builds build/fuzz/fuzz_apdu (engine + card host, ASan/UBSan), seeds
-# build/fuzz/corpus from the C-APDUs of tests/golden/*.trace (one seed per
-# transcript; "reset" lines become power cycles), then fuzzes for
-# FUZZ_SECONDS. A crash exits non-zero; its input is build/fuzz/crash-*.
+# ==== make fuzz: libFuzzer on every parser of untrusted input (#12) =====
+# One target per parser (tests/fuzz/fuzz_*.c), ASan + UBSan, linked with
+# an instrumented build of the engine and agent/ (build/fuzz/obj). Seeds
+# are made here, never committed: C-APDUs of tests/golden/*.trace, the
+# examples, and what tests/fuzz/seeds.c writes with the project's own
+# encoders. `make fuzz` runs every target FUZZ_SECONDS (default 10) in
+# turn through scripts/fuzz-run: a crash names the target and its input
+# (build/fuzz/crash-*) and fails; a table of execs ends the run.
+# FUZZ_TARGETS= picks some; `make fuzz-build` only builds.
 FUZZ_CC      ?= clang
-FUZZ_SECONDS ?= 60
-FUZZ_FLAGS   := -g -O1 -fsanitize=fuzzer,address,undefined \
-		-fno-sanitize-recover=all -std=c11 -D_GNU_SOURCE -Wall -Wextra
-FUZZ_SRC     := $(ENGINE_SRC) agent/common/card_host.c agent/common/host_crypto.c \
-		tests/fuzz/fuzz_apdu.c
+FUZZ_SECONDS ?= 10
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_FLAGS   := -g -O1 $(FUZZ_SAN) -std=c11 -D_GNU_SOURCE -Wall -Wextra
+FUZZ_ALL     := apdu image profile ota_card ota_server smpp cardem vpcd \
+		control proactive config catalogue
+FUZZ_TARGETS ?= $(FUZZ_ALL)
+FUZZ_BIN     := $(FUZZ_ALL:%=$(B)/fuzz/fuzz_%)
+# not pcsc.c: no fuzz target reaches pcsc-lite
+FUZZ_OBJ     := $(patsubst %.c,$(B)/fuzz/obj/%.o,$(ENGINE_SRC) \
+		$(filter-out agent/ota-server/pcsc.c,$(AGENT_SRC)) $(TESTLIB_SRC))
+FUZZ_LIBS    := -lcrypto -linih -lsmpp34 -lsqlite3 -ljson-c -lusb-1.0 -lpthread
 
 .PHONY: fuzz-build fuzz-corpus
-$(B)/fuzz/fuzz_apdu: $(FUZZ_SRC) $(wildcard kmod/card/*.h agent/common/*.h)
+$(B)/fuzz/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_FLAGS) -Ikmod/card -Iinclude/uapi -Iagent -o $@ \
-		$(FUZZ_SRC) -lcrypto
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c -o $@ $<
 
-fuzz-build: $(B)/fuzz/fuzz_apdu
+# Parts share object names (see libvsimhost.a): written anew.
+$(B)/fuzz/libfuzzhost.a: $(FUZZ_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(B)/fuzz/libfuzzhost.a
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $< \
+		$(B)/fuzz/libfuzzhost.a $(FUZZ_LIBS)
+
+# The seed writer is an ordinary program (no libFuzzer main).
+$(B)/fuzz/seeds: tests/fuzz/seeds.c $(B)/libvsimhost.a $(B)/libvsimcard.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $^ $(LDLIBS) -lsqlite3 -ljson-c
+
+fuzz-build: $(FUZZ_BIN)
 
 # Chunk format (tests/fuzz/fuzz_apdu.c): FF = power cycle, FE e = 254+e
 # bytes follow, else the byte is the C-APDU length.
 FUZZ_SEED_PL := if (/^>\s*([0-9A-Fa-f\s]+)$$/) { ($$h = $$1) =~ s/\s//g; $$b = pack("H*", $$h); $$n = length $$b; print $$n >= 254 ? pack("CC", 254, $$n - 254) : pack("C", $$n), $$b } elsif (/^reset\s*$$/) { print "\xff" }
-fuzz-corpus: $(wildcard tests/golden/*.trace)
-	@mkdir -p $(B)/fuzz/corpus
-	@for t in $^; do \
+fuzz-corpus: $(B)/fuzz/seeds $(B)/images $(wildcard tests/golden/*.trace examples/*)
+	@rm -rf $(B)/fuzz/corpus
+	@for t in $(FUZZ_ALL); do mkdir -p $(B)/fuzz/corpus/$$t; done
+	@for t in $(wildcard tests/golden/*.trace); do \
 		perl -ne '$(FUZZ_SEED_PL)' $$t \
-			> $(B)/fuzz/corpus/seed-$$(basename $$t .trace) || exit 1; \
+			> $(B)/fuzz/corpus/apdu/seed-$$(basename $$t .trace) || exit 1; \
 	done
+	@for p in $(wildcard examples/*.ini); do cp $$p $(B)/fuzz/corpus/profile/; done
+	@cp examples/vsimd.conf $(B)/fuzz/corpus/config/
+	@cp examples/ota-catalogue.conf $(B)/fuzz/corpus/catalogue/
+	./$(B)/fuzz/seeds $(B)/fuzz/corpus
 
-fuzz: $(B)/fuzz/fuzz_apdu fuzz-corpus $(B)/images
-	VSIM_FUZZ_IMAGE=$(B)/images/test-usim.img ./$(B)/fuzz/fuzz_apdu \
-		-max_total_time=$(FUZZ_SECONDS) -max_len=2048 -print_final_stats=1 \
-		-artifact_prefix=$(B)/fuzz/ $(B)/fuzz/corpus
+fuzz: fuzz-build fuzz-corpus $(B)/images
+	scripts/fuzz-run $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 # ==== end of make fuzz section =============================================
 
 # ==== make bench: the PC/SC path (issue #5) ================================

@@ -326,7 +326,8 @@ ssize_t ota_por_build(const struct ota_cmd *c, uint8_t status,
 	memcpy(body, c->cntr, 5);
 	body[5] = (uint8_t)pad;
 	body[6] = status;
-	memcpy(body + 7 + slen, resp, rlen);
+	if (rlen)	/* @resp may be NULL: an error PoR carries no data */
+		memcpy(body + 7 + slen, resp, rlen);
 	memset(body + 7 + slen + rlen, 0, pad);
 	if (sig_over(algo, kid, out, POR_UDH_LEN + POR_HDR, body, 7,
 		     body + 7 + slen, rlen + pad, body + 7))

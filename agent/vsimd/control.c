@@ -382,17 +382,12 @@ static void handle_request(struct vsimd *d, struct ctl_client *cl,
 	json_object_put(req);
 }
 
-static void client_read(struct vsimd *d, struct ctl_client *cl)
+/* Bytes a client sent: answer every complete line (tests/fuzz too). */
+static void client_take(struct vsimd *d, struct ctl_client *cl,
+			const char *buf, size_t n)
 {
-	char buf[65536], *nl;
-	ssize_t n = read(cl->fd, buf, sizeof(buf));
+	char *nl;
 
-	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
-		cl->closing = 2;
-		return;
-	}
-	if (n < 0)
-		return;
 	if (cl->in_len + (size_t)n > CTL_IN_MAX) {
 		send_error(cl, "request longer than 1 MiB");
 		cl->closing = 1;
@@ -418,6 +413,19 @@ static void client_read(struct vsimd *d, struct ctl_client *cl)
 		memmove(cl->in, cl->in + used, cl->in_len - used + 1);
 		cl->in_len -= used;
 	}
+}
+
+static void client_read(struct vsimd *d, struct ctl_client *cl)
+{
+	char buf[65536];
+	ssize_t n = read(cl->fd, buf, sizeof(buf));
+
+	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+		cl->closing = 2;
+		return;
+	}
+	if (n > 0)
+		client_take(d, cl, buf, (size_t)n);
 }
 
 static void client_write(struct ctl_client *cl)
