@@ -292,7 +292,10 @@ TEST(table_is_well_formed)
 	EXPECT_LE(data, (size_t)VSIM_IMAGE_MAX_DATA);
 }
 
-/* TS 31.102 §4.2: the EFs every USIM has (EPS ones: service 85 is declared). */
+/*
+ * TS 31.102 §4.2: the EFs every USIM has (EF_IMSI and EF_LI: on every
+ * IMSI-based card; the EPS ones: service 85 is declared).
+ */
 TEST_F(complete, usim_mandatory_files_present)
 {
 	static const uint16_t mandatory[] = {
