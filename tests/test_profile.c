@@ -358,6 +358,12 @@ BAD(missing_pin_section, "[pin]\npin1 = 1234\npuk1 = 12345678\npin2 = 5678\npuk2
     "", "'pin1'", 11, "absent");
 BAD(key_outside_section, "[card]\n", "iccid = 1\n[card]\n", "'iccid'", 1, "outside");
 BAD(syntax_error, "mnc_length = 2\n", "mnc_length = 2\njust some words\n", "syntax", 5, "key = value");
+BAD(template_unknown, "mnc_length = 2\n", "mnc_length = 2\ntemplate = huge\n", "'template'", 5,
+    "default or complete");
+BAD(template_after_file, "[card]\n", "[file 3F00/2F05]\ndata = 00\n[card]\ntemplate = complete\n",
+    "'template'", 4, "before the first [file PATH] section (line 1)");
+/* files of the complete tree are unknown to the default one */
+BAD(file_not_in_default, "[file 3F00/2FE2]", "[file 3F00/7F10/5F3A/4F30]", "4F30", 14, "unknown file");
 BAD(bool_bad, "adm1 = 88888888\n", "adm1 = 88888888\npin1_enabled = maybe\n", "'pin1_enabled'", 14, "true or false");
 
 TEST_F(bad, reports_field_and_line)
@@ -377,6 +383,42 @@ TEST_F(bad, reports_field_and_line)
 	/* "PATH:LINE: " with the temp file's path */
 	snprintf(want, sizeof(want), "%s:%d: ", self->path, variant->line);
 	EXPECT_EQ(0, strncmp(err, want, strlen(want))) TH_LOG("want prefix %s", want);
+}
+
+/* template = complete: the tree of fs_complete.c, with [file] paths into it */
+TEST(complete_template)
+{
+	char *s = edit("mnc_length = 2\n", "mnc_length = 2\ntemplate = complete\n");
+	char *t = edit("[file ADF.USIM/6FB7]", "[file 7F10/5F3A/EF_PBR]");
+	char *u = edit("mnc_length = 2\n", "mnc_length = 2\ntemplate = complete\n");
+	char err[256] = "";
+	struct vsim_image_header *h;
+	uint8_t *img;
+	size_t len;
+
+	ASSERT_EQ(0, vsim_profile_compile_buffer("x.ini", s, &img, &len, err, sizeof(err)))
+		TH_LOG("%s", err);
+	h = (struct vsim_image_header *)img;
+	EXPECT_EQ(vsim_fs_tmpl_complete.count, h->file_count);
+	EXPECT_LT(vsim_fs_template_count, h->file_count);
+	free(img);
+	/* EF_PBR: a file of the complete tree only */
+	EXPECT_EQ(-1, vsim_profile_compile_buffer("x.ini", t, &img, &len, err, sizeof(err)));
+	free(t);
+	t = malloc(strlen(u) + 64);
+	ASSERT_NE(NULL, t);
+	strcpy(t, u);
+	strcpy(strstr(t, "[file ADF.USIM/6FB7]"), "[file 7F10/5F3A/EF_PBR]\nrecord.1 = A800\n");
+	ASSERT_EQ(0, vsim_profile_compile_buffer("x.ini", t, &img, &len, err, sizeof(err)))
+		TH_LOG("%s", err);
+	free(img);
+	EXPECT_NE(NULL, vsim_fs_tmpl_find("Complete"));
+	EXPECT_EQ(NULL, vsim_fs_tmpl_find("full"));
+	EXPECT_EQ(-1, vsim_fs_tmpl_lookup(&vsim_fs_tmpl_default, "7F10/5F3A"));
+	EXPECT_LT(0, vsim_fs_tmpl_lookup(&vsim_fs_tmpl_complete, "DF_TELECOM/DF_PHONEBOOK/EF_ADN"));
+	free(s);
+	free(t);
+	free(u);
 }
 
 TEST(buffer_errors_use_name)

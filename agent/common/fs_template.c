@@ -260,6 +260,30 @@ const size_t vsim_fs_template_count = sizeof(vsim_fs_template) / sizeof(vsim_fs_
 _Static_assert(sizeof(vsim_fs_template) / sizeof(vsim_fs_template[0]) <= VSIM_IMAGE_MAX_FILES,
 	       "too many files");
 
+const struct vsim_fs_tmpl vsim_fs_tmpl_default = {
+	.name = "default",
+	.files = vsim_fs_template,
+	.count = sizeof(vsim_fs_template) / sizeof(vsim_fs_template[0]),
+	.ust = vsim_fs_ust_services,
+	.ust_count = sizeof(vsim_fs_ust_services),
+	.sst = vsim_fs_sst_services,
+	.sst_count = sizeof(vsim_fs_sst_services),
+	.app_label = "vsim USIM",
+};
+
+const struct vsim_fs_tmpl *vsim_fs_tmpl_find(const char *name)
+{
+	static const struct vsim_fs_tmpl *const all[] = {
+		&vsim_fs_tmpl_default, &vsim_fs_tmpl_complete,
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+		if (!strcasecmp(all[i]->name, name))
+			return all[i];
+	return NULL;
+}
+
 size_t vsim_fs_body_size(const struct vsim_fs_entry *e)
 {
 	if (e->type != VSIM_FILE_EF)
@@ -269,26 +293,31 @@ size_t vsim_fs_body_size(const struct vsim_fs_entry *e)
 	return (size_t)e->record_length * e->records;
 }
 
-static int in_usim(size_t idx)
+static int in_usim(const struct vsim_fs_tmpl *t, size_t idx)
 {
 	while (idx != I_MF) {
-		if (vsim_fs_template[idx].type == VSIM_FILE_ADF)
+		if (t->files[idx].type == VSIM_FILE_ADF)
 			return 1;
-		idx = vsim_fs_template[idx].parent;
+		idx = t->files[idx].parent;
 	}
 	return 0;
 }
 
-uint16_t vsim_fs_arr_fid(size_t idx)
+uint16_t vsim_fs_tmpl_arr_fid(const struct vsim_fs_tmpl *t, size_t idx)
 {
-	const struct vsim_fs_entry *e = &vsim_fs_template[idx];
+	const struct vsim_fs_entry *e = &t->files[idx];
 
 	if (e->rule == VSIM_RULE_NONE)
 		return 0;
 	/* A DF's own rule lives in the MF's EF_ARR (found via its parents). */
-	if (e->type == VSIM_FILE_EF && in_usim(idx))
+	if (e->type == VSIM_FILE_EF && in_usim(t, idx))
 		return VSIM_FS_ARR_USIM;
 	return VSIM_FS_ARR_MF;
+}
+
+uint16_t vsim_fs_arr_fid(size_t idx)
+{
+	return vsim_fs_tmpl_arr_fid(&vsim_fs_tmpl_default, idx);
 }
 
 static int component_matches(const struct vsim_fs_entry *e, const char *c, size_t n)
@@ -303,7 +332,7 @@ static int component_matches(const struct vsim_fs_entry *e, const char *c, size_
 	return strncasecmp(fid, c, 4) == 0;
 }
 
-int vsim_fs_lookup(const char *path)
+int vsim_fs_tmpl_lookup(const struct vsim_fs_tmpl *t, const char *path)
 {
 	size_t cur = I_MF, i;
 	const char *p = path;
@@ -316,12 +345,12 @@ int vsim_fs_lookup(const char *path)
 
 		if (n == 0)
 			return -1;
-		if (first && (component_matches(&vsim_fs_template[I_MF], p, n))) {
+		if (first && (component_matches(&t->files[I_MF], p, n))) {
 			found = I_MF;
 		} else {
-			for (i = 1; i < vsim_fs_template_count; i++) {
-				if (vsim_fs_template[i].parent == cur &&
-				    component_matches(&vsim_fs_template[i], p, n)) {
+			for (i = 1; i < t->count; i++) {
+				if (t->files[i].parent == cur &&
+				    component_matches(&t->files[i], p, n)) {
 					found = (int)i;
 					break;
 				}
@@ -329,7 +358,7 @@ int vsim_fs_lookup(const char *path)
 		}
 		if (found < 0)
 			return -1;
-		if (found != I_MF && vsim_fs_template[cur].type == VSIM_FILE_EF)
+		if (found != I_MF && t->files[cur].type == VSIM_FILE_EF)
 			return -1;
 		cur = (size_t)found;
 		first = 0;
@@ -342,4 +371,22 @@ int vsim_fs_lookup(const char *path)
 			return -1;	/* trailing slash */
 	}
 	return first ? -1 : (int)cur;
+}
+
+int vsim_fs_lookup(const char *path)
+{
+	return vsim_fs_tmpl_lookup(&vsim_fs_tmpl_default, path);
+}
+
+void vsim_fs_tmpl_path(const struct vsim_fs_tmpl *t, size_t idx, char *buf, size_t len)
+{
+	size_t chain[16], n = 0, i, off = 0;
+
+	while (idx != I_MF && n < 16) {
+		chain[n++] = idx;
+		idx = t->files[idx].parent;
+	}
+	off += (size_t)snprintf(buf, len, "3F00");
+	for (i = n; i-- > 0 && off < len;)
+		off += (size_t)snprintf(buf + off, len - off, "/%04X", t->files[chain[i]].fid);
 }

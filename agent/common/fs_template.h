@@ -73,6 +73,30 @@ struct vsim_fs_entry {
 	uint16_t init_len;
 };
 
+/*
+ * A file-system template: the tree, and the services its files back in
+ * EF_UST / EF_SST. A profile picks one by name ([card] template = NAME,
+ * docs/profile.md): "default" (fs_template.c, the small test tree) or
+ * "complete" (fs_complete.c, an operator card's tree).
+ */
+struct vsim_fs_tmpl {
+	const char *name;
+	const struct vsim_fs_entry *files;
+	size_t count;
+	const uint8_t *ust;	/* EF_UST services (TS 31.102 §4.2.8), ascending */
+	size_t ust_count;
+	const uint8_t *sst;	/* EF_SST services (TS 51.011 §10.3.7), ascending */
+	size_t sst_count;
+	const char *app_label;	/* EF_DIR record 1 label (tag 50) */
+};
+
+extern const struct vsim_fs_tmpl vsim_fs_tmpl_default;
+extern const struct vsim_fs_tmpl vsim_fs_tmpl_complete;
+
+/* The template called @name ("default", "complete"), or NULL. */
+const struct vsim_fs_tmpl *vsim_fs_tmpl_find(const char *name);
+
+/* The default template's table (vsim_fs_tmpl_default.files). */
 extern const struct vsim_fs_entry vsim_fs_template[];
 extern const size_t vsim_fs_template_count;
 
@@ -90,6 +114,7 @@ extern const size_t vsim_fs_sst_count;
 size_t vsim_fs_body_size(const struct vsim_fs_entry *e);
 /* The EF_ARR FID an entry's rule refers to (0 when rule is NONE). */
 uint16_t vsim_fs_arr_fid(size_t idx);
+uint16_t vsim_fs_tmpl_arr_fid(const struct vsim_fs_tmpl *t, size_t idx);
 
 /*
  * Resolve a path such as "3F00/2FE2", "ADF.USIM/6F38", "3F00/7F20/6F07"
@@ -98,5 +123,9 @@ uint16_t vsim_fs_arr_fid(size_t idx);
  * template index or -1.
  */
 int vsim_fs_lookup(const char *path);
+int vsim_fs_tmpl_lookup(const struct vsim_fs_tmpl *t, const char *path);
+
+/* "3F00/7F10/5F3A/4F30": the FIDs from the MF down to entry @idx. */
+void vsim_fs_tmpl_path(const struct vsim_fs_tmpl *t, size_t idx, char *buf, size_t len);
 
 #endif /* VSIM_FS_TEMPLATE_H */

@@ -29,7 +29,7 @@ static const char *const sect_names[S_COUNT] = {
 };
 
 enum key {
-	K_ICCID, K_IMSI, K_MSISDN, K_SPN, K_SPN_DISPLAY, K_MNC_LENGTH, K_ATR,
+	K_ICCID, K_IMSI, K_MSISDN, K_SPN, K_SPN_DISPLAY, K_MNC_LENGTH, K_ATR, K_TEMPLATE,
 	K_K, K_OPC, K_OP, K_AMF, K_SQN_IND_BITS, K_SQN_DELTA, K_SQN_LIMIT,
 	K_PIN1, K_PUK1, K_PIN2, K_PUK2, K_ADM1,
 	K_PIN1_ENABLED, K_PIN2_ENABLED, K_PIN1_DISABLE_OK, K_PIN2_DISABLE_OK,
@@ -51,6 +51,7 @@ static const struct keydef {
 	[K_SPN_DISPLAY] = { S_CARD, "spn_display", false },
 	[K_MNC_LENGTH] = { S_CARD, "mnc_length", true },
 	[K_ATR] = { S_CARD, "atr", false },
+	[K_TEMPLATE] = { S_CARD, "template", false },
 	[K_K] = { S_AUTH, "k", true },
 	[K_OPC] = { S_AUTH, "opc", false },
 	[K_OP] = { S_AUTH, "op", false },
@@ -95,6 +96,7 @@ struct ctx {
 	int file_idx;
 	char file_path[80];
 	int file_line[VSIM_IMAGE_MAX_FILES];
+	int first_file_line;	/* the first [file PATH] section, 0 = none yet */
 	int key_line[K_COUNT];
 
 	uint8_t op[16];
@@ -396,6 +398,7 @@ static int pin_field(struct ctx *c, const char *field, const char *v,
 
 static void section_header(struct ctx *c, const char *s)
 {
+	const struct vsim_fs_tmpl *t;
 	const char *end = strchr(s, ']');
 	char name[80];
 	size_t n;
@@ -423,23 +426,26 @@ static void section_header(struct ctx *c, const char *s)
 
 		while (*path == ' ' || *path == '\t')
 			path++;
-		i = vsim_fs_lookup(path);
+		t = c->p->tmpl;
+		i = vsim_fs_tmpl_lookup(t, path);
 		if (i < 0) {
 			fail(c, c->line, "section [file %s]: unknown file path '%s' (see docs/profile.md for the file tree)",
 			     path, path);
 			return;
 		}
-		if (vsim_fs_template[i].type != VSIM_FILE_EF) {
+		if (t->files[i].type != VSIM_FILE_EF) {
 			fail(c, c->line, "section [file %s]: %s is a DF, it has no contents",
-			     path, vsim_fs_template[i].name);
+			     path, t->files[i].name);
 			return;
 		}
 		if (c->file_line[i]) {
 			fail(c, c->line, "section [file %s]: %s already has a section at line %d",
-			     path, vsim_fs_template[i].name, c->file_line[i]);
+			     path, t->files[i].name, c->file_line[i]);
 			return;
 		}
 		c->file_line[i] = c->line;
+		if (!c->first_file_line)
+			c->first_file_line = c->line;
 		c->file_idx = i;
 		snprintf(c->file_path, sizeof(c->file_path), "%s", path);
 		c->sect = S_FILE;
@@ -516,7 +522,7 @@ static struct vsim_profile_override *find_override(struct ctx *c, int file, unsi
 
 static int file_key(struct ctx *c, const char *name, const char *v)
 {
-	const struct vsim_fs_entry *e = &vsim_fs_template[c->file_idx];
+	const struct vsim_fs_entry *e = &c->p->tmpl->files[c->file_idx];
 	struct vsim_profile_override *o;
 	unsigned int rec = 0;
 	size_t max, n;
@@ -702,6 +708,18 @@ static int set_key(struct ctx *c, enum key k, const char *v)
 		p->atr_len = (uint8_t)n;
 		return 1;
 	}
+	case K_TEMPLATE: {
+		const struct vsim_fs_tmpl *t = vsim_fs_tmpl_find(v);
+
+		if (!t)
+			return fail(c, c->line, "field 'template': '%s' (expected default or complete)", v);
+		/* [file PATH] sections name files of the template: it comes first */
+		if (c->first_file_line)
+			return fail(c, c->line, "field 'template': must come before the first [file PATH] section (line %d)",
+				    c->first_file_line);
+		p->tmpl = t;
+		return 1;
+	}
 	case K_K:
 		return fixed_hex(c, f, v, p->k, 16) ? 0 : 1;
 	case K_OPC:
@@ -885,6 +903,7 @@ static void defaults(struct ctx *c)
 	p->amf[1] = 0x00;
 	p->sqn_ind_bits = 5;
 	p->atr_len = (uint8_t)vsim_profile_default_atr(p->atr);
+	p->tmpl = &vsim_fs_tmpl_default;
 	for (i = 0; i < VSIM_PIN_COUNT; i++) {
 		memset(p->pins[i].value, 0xFF, 8);
 		memset(p->pins[i].puk, 0xFF, 8);
@@ -1073,23 +1092,25 @@ static void enc_plmn(const char *imsi, unsigned int mnc_len, uint8_t b[3])
 	b[2] = (uint8_t)(nib(imsi[4]) << 4 | nib(imsi[3]));
 }
 
-static void fill_content(const struct vsim_profile *p, const struct vsim_fs_entry *e, uint8_t *b)
+static void fill_content(const struct vsim_profile *p, const struct vsim_fs_tmpl *t,
+			 const struct vsim_fs_entry *e, uint8_t *b)
 {
 	size_t i, n, len;
 	const uint8_t *r;
 
 	switch (e->content) {
 	case VSIM_FS_C_DIR: {
-		static const char label[] = "vsim USIM";
+		size_t ll = strlen(t->app_label);
+
 		/* TS 102 221 §13.1: 61 L { 4F AID, 50 label } */
 		b[0] = 0x61;
-		b[1] = (uint8_t)(2 + 16 + 2 + sizeof(label) - 1);
+		b[1] = (uint8_t)(2 + 16 + 2 + ll);
 		b[2] = 0x4F;
 		b[3] = 16;
 		memcpy(b + 4, vsim_usim_aid, 16);
 		b[20] = 0x50;
-		b[21] = sizeof(label) - 1;
-		memcpy(b + 22, label, sizeof(label) - 1);
+		b[21] = (uint8_t)ll;
+		memcpy(b + 22, t->app_label, ll);
 		break;
 	}
 	case VSIM_FS_C_ARR:
@@ -1131,16 +1152,16 @@ static void fill_content(const struct vsim_profile *p, const struct vsim_fs_entr
 	}
 	case VSIM_FS_C_UST:
 		memset(b, 0, e->size);
-		for (i = 0; i < vsim_fs_ust_count; i++) {
-			unsigned int s = vsim_fs_ust_services[i] - 1u;
+		for (i = 0; i < t->ust_count; i++) {
+			unsigned int s = t->ust[i] - 1u;
 
 			b[s / 8] |= (uint8_t)(1u << (s % 8));
 		}
 		break;
 	case VSIM_FS_C_SST:
 		memset(b, 0, e->size);
-		for (i = 0; i < vsim_fs_sst_count; i++) {
-			unsigned int s = vsim_fs_sst_services[i] - 1u;
+		for (i = 0; i < t->sst_count; i++) {
+			unsigned int s = t->sst[i] - 1u;
 
 			/* allocated (b1) and activated (b2) per service */
 			b[s / 4] |= (uint8_t)(3u << (2 * (s % 4)));
@@ -1162,13 +1183,14 @@ static void fill_content(const struct vsim_profile *p, const struct vsim_fs_entr
 int vsim_profile_build_image(const struct vsim_profile *p, uint8_t **image, size_t *len,
 			     char *err, size_t errlen)
 {
-	size_t nf = vsim_fs_template_count, data = 0, total, i, j, off;
+	const struct vsim_fs_tmpl *t = p->tmpl ? p->tmpl : &vsim_fs_tmpl_default;
+	size_t nf = t->count, data = 0, total, i, j, off;
 	struct vsim_image_header *h;
 	struct vsim_image_file *ft;
 	uint8_t *img, *d;
 
 	for (i = 0; i < nf; i++)
-		data += vsim_fs_body_size(&vsim_fs_template[i]);
+		data += vsim_fs_body_size(&t->files[i]);
 	total = sizeof(*h) + nf * sizeof(*ft) + data;
 	if (data > VSIM_IMAGE_MAX_DATA || total > VSIM_IMAGE_MAX_SIZE || nf > VSIM_IMAGE_MAX_FILES) {
 		snprintf(err, errlen, "image too large (%zu bytes of file data, %zu in all)", data, total);
@@ -1201,7 +1223,7 @@ int vsim_profile_build_image(const struct vsim_profile *p, uint8_t **image, size
 	h->data_size = (__u32)data;
 
 	for (i = 0, off = 0; i < nf; i++) {
-		const struct vsim_fs_entry *e = &vsim_fs_template[i];
+		const struct vsim_fs_entry *e = &t->files[i];
 		struct vsim_image_file *f = &ft[i];
 		size_t sz = vsim_fs_body_size(e);
 		uint8_t *b = d + off;
@@ -1212,7 +1234,7 @@ int vsim_profile_build_image(const struct vsim_profile *p, uint8_t **image, size
 		f->structure = e->structure;
 		f->sfi = e->sfi;
 		f->flags = e->flags & (VSIM_FILE_F_DEACTIVATED | VSIM_FILE_F_INCREASE);
-		f->arr_fid = vsim_fs_arr_fid(i);
+		f->arr_fid = vsim_fs_tmpl_arr_fid(t, i);
 		f->arr_record = f->arr_fid ? e->rule : 0;
 		f->record_length = e->record_length;
 		f->size = (__u32)sz;
@@ -1232,7 +1254,7 @@ int vsim_profile_build_image(const struct vsim_profile *p, uint8_t **image, size
 		}
 		if (e->plmn_at)
 			enc_plmn(p->imsi, p->mnc_length, b + e->plmn_at - 1);
-		fill_content(p, e, b);
+		fill_content(p, t, e, b);
 		for (j = 0; j < p->n_overrides; j++) {
 			const struct vsim_profile_override *o = &p->overrides[j];
 			uint8_t *t;

@@ -27,15 +27,18 @@
 
 /* A [file PATH] override: raw bytes for a whole body or one record. */
 struct vsim_profile_override {
-	int file;		/* index in vsim_fs_template[] */
+	int file;		/* index in the profile's template (tmpl->files[]) */
 	unsigned int record;	/* 0: transparent body ("data"), else record N */
 	int line;		/* where it was given */
 	size_t len;
 	uint8_t *data;		/* malloc'd */
 };
 
+struct vsim_fs_tmpl;
+
 struct vsim_profile {
 	/* [card] */
+	const struct vsim_fs_tmpl *tmpl;	/* template = (fs_template.h), default "default" */
 	char iccid[21];		/* 18-20 digits, Luhn-checked */
 	char imsi[16];		/* 6-15 digits */
 	char msisdn[22];	/* "" or [+]digits (max 20 digits) */

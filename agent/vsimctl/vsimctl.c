@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * vsimctl: the command line for vsim cards.
- *   vsimctl compile --profile FILE -o IMAGE
+ *   vsimctl compile --profile FILE -o IMAGE | --list
  *   vsimctl exec --profile FILE [--state DIR] [--script FILE] [APDU...]
  *   vsimctl exec --device /dev/vsimN [--script FILE] [APDU...]
  *   vsimctl list|status CARD|add PROFILE|remove CARD|trace CARD [--json]
@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "common/card_host.h"
+#include "common/fs_template.h"
 #include "common/profile.h"
 #include "common/terminal.h"
 #include "ota/host.h"
@@ -40,7 +41,7 @@
 static void usage(FILE *f)
 {
 	fputs("usage: vsimctl --help | --version\n"
-	      "       vsimctl compile --profile FILE -o IMAGE\n"
+	      "       vsimctl compile --profile FILE -o IMAGE | --list\n"
 	      "       vsimctl exec --profile FILE [--state DIR] [--script FILE] [APDU...]\n"
 	      "       vsimctl exec --device /dev/vsimN [--script FILE] [APDU...]\n"
 	      "       vsimctl term --profile FILE --imei IMEI [--raw-imei] [--no-cat]\n"
@@ -101,29 +102,76 @@ static int parse_hex(const char *s, uint8_t *out, size_t max, const char **why)
 	return (int)n;
 }
 
+/*
+ * compile --list: the profile's file tree, one line per file: path from
+ * the MF, name, kind (MF DF ADF TR LF CY), body size, record length,
+ * records, SFI (hex or -), EF_ARR FID and record (or - -), clause.
+ * The PC/SC walk (tests/pcsc/walk.py) and docs/profile.md read it.
+ */
+static int list_files(const char *profile)
+{
+	static const char *const kinds[] = {
+		[VSIM_FILE_MF] = "MF", [VSIM_FILE_DF] = "DF", [VSIM_FILE_ADF] = "ADF",
+	};
+	const struct vsim_fs_tmpl *t;
+	struct vsim_profile p;
+	char err[ERRLEN], path[80];
+	size_t i;
+
+	if (vsim_profile_load(profile, &p, err, sizeof(err))) {
+		fprintf(stderr, "vsimctl: %s\n", err);
+		return 1;
+	}
+	t = p.tmpl;
+	for (i = 0; i < t->count; i++) {
+		const struct vsim_fs_entry *e = &t->files[i];
+		const char *kind = e->type == VSIM_FILE_EF ?
+			(e->structure == VSIM_EF_TRANSPARENT ? "TR" :
+			 e->structure == VSIM_EF_CYCLIC ? "CY" : "LF") : kinds[e->type];
+		uint16_t arr = vsim_fs_tmpl_arr_fid(t, i);
+		char sfi[4] = "-", rule[12] = "- -";
+
+		vsim_fs_tmpl_path(t, i, path, sizeof(path));
+		if (e->sfi)
+			snprintf(sfi, sizeof(sfi), "%02X", e->sfi);
+		if (arr)
+			snprintf(rule, sizeof(rule), "%04X %u", arr, e->rule);
+		printf("%s %s %s %zu %u %u %s %s %s\n", path, e->name, kind,
+		       vsim_fs_body_size(e), e->record_length, e->records, sfi, rule,
+		       e->clause);
+	}
+	vsim_profile_free(&p);
+	return 0;
+}
+
 static int cmd_compile(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "profile", required_argument, NULL, 'p' },
 		{ "output", required_argument, NULL, 'o' },
+		{ "list", no_argument, NULL, 'l' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *profile = NULL, *out = NULL;
 	char err[ERRLEN];
 	uint8_t *img;
 	size_t len;
-	int c, fd, ret = 1;
+	int c, fd, ret = 1, list = 0;
 
-	while ((c = getopt_long(argc, argv, "p:o:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "p:o:l", opts, NULL)) != -1) {
 		if (c == 'p')
 			profile = optarg;
 		else if (c == 'o')
 			out = optarg;
+		else if (c == 'l')
+			list = 1;
 		else
 			return 2;
 	}
-	if (!profile || !out || optind != argc) {
-		fprintf(stderr, "vsimctl compile: need --profile FILE and -o IMAGE\n");
+	if (profile && list && !out && optind == argc)
+		return list_files(profile);
+	if (!profile || !out || list || optind != argc) {
+		fprintf(stderr, "vsimctl compile: need --profile FILE and -o IMAGE (or --list)\n");
 		return 2;
 	}
 	if (vsim_profile_compile(profile, &img, &len, err, sizeof(err))) {
