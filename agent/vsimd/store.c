@@ -430,6 +430,19 @@ int vsim_store_foreach(struct vsim_store *s,
 			rc = -1;
 			break;
 		}
+		/*
+		 * vsimd_card_add() stores the initial blob with the card: a
+		 * missing or empty one is damage, never a first start (a reset
+		 * would restore PIN tries and rewind the SQN array).
+		 */
+		if (!c->state) {
+			set_err(err, errlen,
+				"store: card '%s': state %s (damaged store: restore it or remove the card)",
+				c->name, sqlite3_column_type(st, 8) == SQLITE_NULL ?
+				"missing" : "empty");
+			rc = -1;
+			break;
+		}
 	}
 	if (!rc && step != SQLITE_DONE) {
 		set_err(err, errlen, "store: %s", sqlite3_errmsg(s->db));

@@ -1,0 +1,36 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# vsimd guarding its store and its control socket (issue #12): a damaged
+# state blob is refused, not reset. Own mount + network namespace
+# (tests/lib/pcscenv.sh); no pcscd needed.
+set -u
+cd "$(dirname "$0")/.."
+. tests/lib/pcscenv.sh
+. tests/lib/tap.sh
+pcscenv_enter "$0" "$@"
+pcscenv_setup || { echo "not ok 1 namespace setup"; exit 1; }
+trap pcscenv_teardown EXIT
+V=$VSIMCTL
+DB=$PCSC_TMP/state/vsim.db
+
+# --- an empty or missing state blob is damage, never a first start (#12.8) ---
+ok_if "vsimd starts with a card" vsimd_start --card lab=examples/test-usim.ini
+vsimd_stop
+sqlite3 "$DB" "UPDATE cards SET state = X'' WHERE name = 'lab'"
+out=$(timeout 5 "$VSIMD" --backend embedded --state "$PCSC_TMP/state" \
+	--socket "$VSIM_SOCKET" 2>&1); rc=$?
+check "empty state blob: vsimd refuses to start" 1 "$rc"
+ok_if "... naming the card and the damage" contains "$out" \
+	"store: card 'lab': state empty (damaged store"
+check "... and leaves the blob as it was (no reset)" 0 \
+	"$(sqlite3 "$DB" "SELECT length(state) FROM cards WHERE name = 'lab'")"
+sqlite3 "$DB" "UPDATE cards SET state = NULL WHERE name = 'lab'"
+out=$(timeout 5 "$VSIMD" --backend embedded --state "$PCSC_TMP/state" \
+	--socket "$VSIM_SOCKET" 2>&1); rc=$?
+check "missing state blob: refused too" "1:1" \
+	"$rc:$(grep -c "state missing" <<<"$out")"
+check "... still missing" "" \
+	"$(sqlite3 "$DB" "SELECT state FROM cards WHERE name = 'lab'")"
+rm -rf "$PCSC_TMP/state"
+
+tap_done
