@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 # vsimd guarding its store and its control socket (issue #12): a damaged
-# state blob is refused, not reset. Own mount + network namespace
+# state blob is refused, not reset; one vsimd per state directory. Own mount + network namespace
 # (tests/lib/pcscenv.sh); no pcscd needed.
 set -u
 cd "$(dirname "$0")/.."
@@ -31,6 +31,21 @@ check "missing state blob: refused too" "1:1" \
 	"$rc:$(grep -c "state missing" <<<"$out")"
 check "... still missing" "" \
 	"$(sqlite3 "$DB" "SELECT state FROM cards WHERE name = 'lab'")"
+rm -rf "$PCSC_TMP/state"
+
+# --- one vsimd per state directory (#12.5) ---
+ok_if "vsimd starts on a fresh store" vsimd_start --card lab=examples/test-usim.ini
+out=$(timeout 5 "$VSIMD" --backend embedded --state "$PCSC_TMP/state" \
+	--socket "$PCSC_TMP/other.sock" 2>&1); rc=$?
+check "a second vsimd on the same store (another socket) exits 1" 1 "$rc"
+check "... naming the holder's pid" \
+	"vsimd: error: state directory $PCSC_TMP/state is in use by another vsimd (pid $VSIMD_PID, $PCSC_TMP/state/vsim.lock)" \
+	"$out"
+check "... and never opened its socket" no "$(test -e "$PCSC_TMP/other.sock" && echo yes || echo no)"
+ok_if "the first one still serves" bash -c '"$1" status lab >/dev/null' _ "$V"
+kill -9 "$VSIMD_PID"; wait "$VSIMD_PID" 2>/dev/null; VSIMD_PID=
+ok_if "after kill -9 of the holder the lock is free" vsimd_start
+vsimd_stop
 rm -rf "$PCSC_TMP/state"
 
 tap_done
