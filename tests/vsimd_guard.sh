@@ -48,4 +48,35 @@ ok_if "after kill -9 of the holder the lock is free" vsimd_start
 vsimd_stop
 rm -rf "$PCSC_TMP/state"
 
+# --- replies are valid UTF-8 whatever the request held (#12.11) ---
+# ctl_raw HEX: send the bytes (one request line) and print the reply
+# decoded strictly as UTF-8 JSON, its "error" field; "INVALID" otherwise.
+ctl_raw() {
+	"$PY" - "$VSIM_SOCKET" "$1" <<'PY'
+import json, socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.settimeout(10)
+s.connect(sys.argv[1])
+s.sendall(bytes.fromhex(sys.argv[2]) + b"\n")
+line = b""
+while not line.endswith(b"\n"):
+    c = s.recv(4096)
+    if not c:
+        break
+    line += c
+try:
+    print(json.loads(line.decode("utf-8", errors="strict"))["error"])
+except Exception as e:
+    print("INVALID %r" % line)
+PY
+}
+ok_if "vsimd starts" vsimd_start
+req=$(printf '{"cmd":"status","card":"ab\xff\xfe\xc3"}' | od -An -v -tx1 | tr -d ' \n')
+check "invalid UTF-8 in a card name: replaced by U+FFFD in the reply" \
+	"no card named 'ab"$'\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd'"'" "$(ctl_raw "$req")"
+req=$(printf '{"cmd":"%s\xed\xa0\x80"}' "$(printf 'é%.0s' $(seq 40))" | od -An -v -tx1 | tr -d ' \n')
+out=$(ctl_raw "$req")
+ok_if "a cut after 64 bytes and a surrogate: still valid UTF-8" contains "$out" "unknown cmd 'éé"
+vsimd_stop
+
 tap_done

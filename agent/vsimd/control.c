@@ -159,12 +159,77 @@ static void client_send(struct ctl_client *cl, json_object *o)
 	json_object_put(o);
 }
 
+/*
+ * Length of the UTF-8 sequence at @p (RFC 3629 §4: no overlong forms, no
+ * surrogates, nothing past U+10FFFF), or 0 when it is not one.
+ */
+static size_t utf8_seq(const unsigned char *p, size_t n)
+{
+	size_t len, i;
+	uint32_t cp;
+
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		len = 2, cp = p[0] & 0x1f;
+	else if (p[0] >= 0xe0 && p[0] <= 0xef)
+		len = 3, cp = p[0] & 0x0f;
+	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+		len = 4, cp = p[0] & 0x07;
+	else
+		return 0;
+	if (n < len)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (p[i] & 0x3f);
+	}
+	if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+	    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;
+	return len;
+}
+
+/*
+ * @in as valid UTF-8 in @out: a reply echoes names from the request, and
+ * JSON text is UTF-8 (RFC 8259 §8.1), so each byte that starts no valid
+ * sequence becomes U+FFFD; a cut never splits a character.
+ */
+static void utf8_clean(const char *in, char *out, size_t outlen)
+{
+	const unsigned char *p = (const unsigned char *)in;
+	size_t n = strlen(in), o = 0, k, w;
+
+	while (n) {
+		k = utf8_seq(p, n);
+		w = k ? k : 3;
+		if (o + w >= outlen)
+			break;
+		memcpy(out + o, k ? (const char *)p : "\xef\xbf\xbd", w);
+		o += w;
+		k = k ? k : 1;
+		p += k;
+		n -= k;
+	}
+	out[o] = '\0';
+}
+
+/* A JSON string of text that came from outside (requests, USB, vpcd). */
+static json_object *json_text(const char *s)
+{
+	char clean[1024];
+
+	utf8_clean(s, clean, sizeof(clean));
+	return json_object_new_string(clean);
+}
+
 static void send_error(struct ctl_client *cl, const char *msg)
 {
 	json_object *o = json_object_new_object();
 
 	json_object_object_add(o, "ok", json_object_new_boolean(0));
-	json_object_object_add(o, "error", json_object_new_string(msg));
+	json_object_object_add(o, "error", json_text(msg));
 	client_send(cl, o);
 }
 
@@ -177,12 +242,12 @@ static json_object *card_json(struct vsimd *d, struct vsimd_card *c)
 	d->backend->stats(c, &apdus, &ok, &fail);
 	snprintf(addr, sizeof(addr), strchr(c->vpcd.host, ':') ? "[%s]:%d" :
 		 "%s:%d", c->vpcd.host, c->vpcd.port);
-	json_object_object_add(o, "name", json_object_new_string(c->name));
+	json_object_object_add(o, "name", json_text(c->name));
 	json_object_object_add(o, "slot", json_object_new_int(c->slot));
-	json_object_object_add(o, "iccid", json_object_new_string(c->iccid));
+	json_object_object_add(o, "iccid", json_text(c->iccid));
 	json_object_object_add(o, "backend",
 			       json_object_new_string(d->backend->name));
-	json_object_object_add(o, "vpcd", json_object_new_string(addr));
+	json_object_object_add(o, "vpcd", json_text(addr));
 	json_object_object_add(o, "connected",
 			       json_object_new_boolean(c->vpcd.state ==
 						       VPCD_CONNECTED));
@@ -198,7 +263,7 @@ static json_object *card_json(struct vsimd *d, struct vsimd_card *c)
 	json_object_object_add(o, "vpcd_connects",
 			       json_object_new_int64((int64_t)c->vpcd.connects));
 	json_object_object_add(o, "last_error",
-			       json_object_new_string(c->vpcd.last_error));
+			       json_text(c->vpcd.last_error));
 	if (c->cardem.enabled) {
 		/* the card's reader is a SIMtrace2 board (docs/modems.md) */
 		json_object *b = json_object_new_object();
@@ -210,8 +275,8 @@ static json_object *card_json(struct vsimd *d, struct vsimd_card *c)
 		} else {
 			snprintf(pid, sizeof(pid), "%04x", w->pid);
 			json_object_object_add(b, "in_board", json_object_new_boolean(1));
-			json_object_object_add(b, "serial", json_object_new_string(w->serial));
-			json_object_object_add(b, "path", json_object_new_string(w->path));
+			json_object_object_add(b, "serial", json_text(w->serial));
+			json_object_object_add(b, "path", json_text(w->path));
 			json_object_object_add(b, "slot", json_object_new_int(w->slot));
 			json_object_object_add(b, "interface", json_object_new_int(w->ifnum));
 			json_object_object_add(b, "pid", json_object_new_string(pid));
