@@ -29,6 +29,7 @@
 #include "common/profile.h"
 #include "common/terminal.h"
 #include "ota/host.h"
+#include "ota/profile.h"
 #include "vsimctl/ctlclient.h"
 #include "vsimctl/vsimctl.h"
 
@@ -101,6 +102,25 @@ static int parse_hex(const char *s, uint8_t *out, size_t max, const char **why)
 	return (int)n;
 }
 
+static void print_warning(void *ctx, const char *msg)
+{
+	fprintf(stderr, "vsimctl: warning: %s: %s\n", (const char *)ctx, msg);
+}
+
+/* OTA settings that weaken the defaults, e.g. a TAR accepting replays. */
+static void warn_ota(const char *profile)
+{
+	struct ota_profile *p = calloc(1, sizeof(*p));
+	char err[ERRLEN];
+
+	if (p && !ota_profile_load(profile, p, err, sizeof(err)))
+		ota_profile_warn(p, print_warning, (void *)profile);
+	if (p) {
+		ota_profile_wipe(p);
+		free(p);
+	}
+}
+
 static int cmd_compile(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -130,6 +150,7 @@ static int cmd_compile(int argc, char **argv)
 		fprintf(stderr, "vsimctl: %s\n", err);
 		return 1;
 	}
+	warn_ota(profile);
 	/* the image holds K and OPc: owner-only */
 	fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0 || write(fd, img, len) != (ssize_t)len) {
