@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 # vsimd guarding its store and its control socket (issue #12): a damaged
-# state blob is refused, not reset; one vsimd per state directory. Own mount + network namespace
+# state blob is refused, not reset; one vsimd per state directory; replies
+# are valid UTF-8; idle control connections cannot take every slot. Own mount + network namespace
 # (tests/lib/pcscenv.sh); no pcscd needed.
 set -u
 cd "$(dirname "$0")/.."
@@ -78,5 +79,59 @@ req=$(printf '{"cmd":"%s\xed\xa0\x80"}' "$(printf 'é%.0s' $(seq 40))" | od -An 
 out=$(ctl_raw "$req")
 ok_if "a cut after 64 bytes and a surrogate: still valid UTF-8" contains "$out" "unknown cmd 'éé"
 vsimd_stop
+
+# --- control socket: private groups vsim and vsim-admin for nobody (#12.7) ---
+# Private groups in this mount namespace: a copy of /etc/group with vsim
+# and vsim-admin at free gids, bound over the real one.
+gid_free() { local g=$1; while getent group "$g" >/dev/null; do g=$((g + 1)); done; echo "$g"; }
+GU=$(gid_free 64100)
+GA=$(gid_free $((GU + 1)))
+grep -v '^vsim:\|^vsim-admin:' /etc/group >"$PCSC_TMP/group"
+printf 'vsim:x:%s:\nvsim-admin:x:%s:\n' "$GU" "$GA" >>"$PCSC_TMP/group"
+mount --bind "$PCSC_TMP/group" /etc/group
+chmod 755 "$PCSC_TMP"
+cp examples/test-usim.ini "$PCSC_TMP/p.ini"
+chmod 644 "$PCSC_TMP/p.ini"
+# as GROUPS CMD...: run as nobody with these supplementary groups ("" none)
+as() {
+	local g=--clear-groups
+	[ -n "$1" ] && g=--groups=$1
+	shift
+	setpriv --reuid=nobody --regid=nogroup "$g" \
+		env VSIM_SOCKET="$VSIM_SOCKET" "$@"
+}
+ok_if "vsimd starts (socket group vsim)" vsimd_start --card lab=examples/test-usim.ini
+check "socket is 0660 root:vsim" "660 root:vsim" "$(stat -c '%a %U:%G' "$VSIM_SOCKET")"
+
+# --- idle connections cannot take every slot (#12.7) ---
+"$PY" tests/pcsc/ctl_flood.py "$VSIM_SOCKET" 70 "$PCSC_TMP/root" &
+FLOOD=$!
+wait_until 100 test -e "$PCSC_TMP/root.ready"
+check "70 idle connections: 64 held, 6 refused with a line, none hangs" \
+	"held 64 refused 6 hung 0
+vsimd is busy: 64 connections held (idle ones close after 10 s)" "$(cat "$PCSC_TMP/root.ready")"
+out=$(timeout 10 "$V" list 2>&1); rc=$?
+check "vsimctl meanwhile: a clear refusal, no hang" \
+	"1:vsimctl: vsimd is busy: 64 connections held (idle ones close after 10 s)" "$rc:$out"
+wait "$FLOOD"
+check "idle connections are closed with a line" \
+	"closed 64 of 64
+idle: closing (send a request on connecting)" "$(sed '1s/ after.*//' "$PCSC_TMP/root.done")"
+ok_if "then vsimctl works again" bash -c '"$1" list >/dev/null' _ "$V"
+mkdir "$PCSC_TMP/u" && chown nobody "$PCSC_TMP/u"
+as "$GU" "$PY" tests/pcsc/ctl_flood.py "$VSIM_SOCKET" 12 "$PCSC_TMP/u/user" &
+FLOOD=$!
+wait_until 100 test -e "$PCSC_TMP/u/user.ready"
+check "one uid's 12 idle connections: 8 held, 4 refused" \
+	"held 8 refused 4 hung 0
+too many connections from uid 65534 (8 held; idle ones close after 10 s)" "$(cat "$PCSC_TMP/u/user.ready")"
+out=$(as "$GU" timeout 10 "$V" list 2>&1); rc=$?
+check "that uid's vsimctl: refused with the reason" \
+	"1:vsimctl: too many connections from uid 65534 (8 held; idle ones close after 10 s)" "$rc:$out"
+ok_if "root's vsimctl meanwhile: served" bash -c 'timeout 10 "$1" list >/dev/null' _ "$V"
+wait "$FLOOD"
+
+vsimd_stop
+umount /etc/group
 
 tap_done

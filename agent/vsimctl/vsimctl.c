@@ -419,7 +419,8 @@ static json_object *ctl_call(struct vsim_ctl *ctl, const struct ctl_opts *o,
 		fprintf(stderr, "vsimctl: %s\n", err);
 		return NULL;
 	}
-	if (vsim_ctl_send(ctl, req)) {
+	/* a refused connection: vsimd wrote why and closed; read that */
+	if (vsim_ctl_send(ctl, req) && errno != EPIPE && errno != ECONNRESET) {
 		fprintf(stderr, "vsimctl: %s: %s\n", o->socket, strerror(errno));
 		return NULL;
 	}

@@ -5,6 +5,11 @@
  * (cards.c) and streams APDU traces to subscribers. Traces never show PIN
  * values: the data field of VERIFY/CHANGE/DISABLE/ENABLE/UNBLOCK PIN
  * (TS 102 221 §11.1.9-11.1.13) is blanked before it leaves vsimd.
+ *
+ * Connections (docs/vsimd.md "Connections"): one that sends no request
+ * for CTL_IDLE_MS is closed, each uid but root (SO_PEERCRED) holds at most
+ * CTL_PER_UID of them, and a refused one gets a JSON error line before
+ * the close: a client never hangs in the listen backlog.
  */
 #include <errno.h>
 #include <grp.h>
@@ -14,6 +19,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <json-c/json.h>
@@ -25,12 +31,16 @@
 #include "vsimd/events.h"
 #include "vsimd/redact.h"
 
-#define CTL_MAX_CLIENTS	32
+#define CTL_MAX_CLIENTS	VSIMD_CONTROL_MAX_CLIENTS
+#define CTL_PER_UID	8	/* connections per uid; root is not limited */
+#define CTL_IDLE_MS	10000	/* without a request (trace subscribers wait) */
 #define CTL_IN_MAX	(1024 * 1024)	/* one request: a profile fits */
 #define CTL_OUT_MAX	(1024 * 1024)	/* a trace reader this far behind is dropped */
 
 struct ctl_client {
 	int fd;
+	uid_t uid;
+	uint64_t last_ms;		/* accepted, or last request handled */
 	char *in;
 	size_t in_len;
 	char *out;
@@ -47,6 +57,37 @@ struct vsimd_control {
 };
 
 static vsimd_listener_fn on_event;
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* The peer's uid at connect time (SO_PEERCRED); -1 if unknown. */
+static uid_t peer_uid(int fd)
+{
+	struct ucred cr;
+	socklen_t len = sizeof(cr);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len))
+		return (uid_t)-1;
+	return cr.uid;
+}
+/* A connection we will not serve: one JSON error line, then close. */
+static void refuse(int fd, const char *msg)
+{
+	char line[300];
+	int n = snprintf(line, sizeof(line), "{\"ok\":false,\"error\":\"%s\"}\n",
+			 msg);
+
+	/* a fresh socket's buffer takes a line; nothing waits on it */
+	if (send(fd, line, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+		log_debug("control: refusal not sent: %s", strerror(errno));
+	close(fd);
+}
 
 int vsimd_control_open(struct vsimd *d, const char *path, char *err,
 		       size_t errlen)
@@ -478,6 +519,7 @@ static void client_read(struct vsimd *d, struct ctl_client *cl)
 		*nl = '\0';
 		if (nl > cl->in)
 			handle_request(d, cl, cl->in);
+		cl->last_ms = now_ms();
 		/* the request may hold a profile with K: wipe it */
 		explicit_bzero(cl->in, used);
 		memmove(cl->in, cl->in + used, cl->in_len - used + 1);
@@ -501,6 +543,76 @@ static void client_write(struct ctl_client *cl)
 	cl->out_len -= (size_t)n;
 }
 
+static size_t clients_of(const struct vsimd_control *ctl, uid_t uid)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < ctl->n; i++)
+		k += ctl->c[i].uid == uid;
+	return k;
+}
+
+/* Take every waiting connection: serve it, or refuse it with a line. */
+static void accept_clients(struct vsimd_control *ctl)
+{
+	char msg[200];
+	int i;
+
+	for (i = 0; i < CTL_MAX_CLIENTS; i++) {
+		int fd = accept4(ctl->fd, NULL, NULL,
+				 SOCK_NONBLOCK | SOCK_CLOEXEC);
+		struct ctl_client *cl;
+		uid_t uid;
+
+		if (fd < 0)
+			return;
+		uid = peer_uid(fd);
+		if (uid != 0 && clients_of(ctl, uid) >= CTL_PER_UID) {
+			snprintf(msg, sizeof(msg),
+				 "too many connections from uid %ld (%d held; idle ones close after %d s)",
+				 (long)uid, CTL_PER_UID, CTL_IDLE_MS / 1000);
+			refuse(fd, msg);
+			continue;
+		}
+		if (ctl->n == CTL_MAX_CLIENTS) {
+			snprintf(msg, sizeof(msg),
+				 "vsimd is busy: %d connections held (idle ones close after %d s)",
+				 CTL_MAX_CLIENTS, CTL_IDLE_MS / 1000);
+			refuse(fd, msg);
+			continue;
+		}
+		cl = &ctl->c[ctl->n++];
+		memset(cl, 0, sizeof(*cl));
+		cl->fd = fd;
+		cl->uid = uid;
+		cl->last_ms = now_ms();
+	}
+}
+
+/* A connection that asks nothing gives its slot back (trace waits). */
+static void expire_idle(struct vsimd_control *ctl)
+{
+	uint64_t now = now_ms();
+	size_t i;
+
+	for (i = ctl->n; i-- > 0;) {
+		struct ctl_client *cl = &ctl->c[i];
+
+		if (cl->trace || cl->closing ||
+		    now - cl->last_ms < CTL_IDLE_MS)
+			continue;
+		if (cl->out_len) {
+			client_remove(ctl, i);	/* not even reading its answers */
+			continue;
+		}
+		send_error(cl, "idle: closing (send a request on connecting)");
+		cl->closing = 1;
+		client_write(cl);
+		if (!cl->out_len)
+			client_remove(ctl, i);
+	}
+}
+
 size_t vsimd_control_fill(struct vsimd *d, struct pollfd *pfd, size_t max)
 {
 	struct vsimd_control *ctl = d->control;
@@ -509,7 +621,7 @@ size_t vsimd_control_fill(struct vsimd *d, struct pollfd *pfd, size_t max)
 	if (!ctl || max < ctl->n + 1)
 		return 0;
 	pfd[n].fd = ctl->fd;
-	pfd[n++].events = ctl->n < CTL_MAX_CLIENTS ? POLLIN : 0;
+	pfd[n++].events = POLLIN;	/* when full: refused with a line */
 	for (i = 0; i < ctl->n; i++) {
 		pfd[n].fd = ctl->c[i].fd;
 		pfd[n++].events = POLLIN | (ctl->c[i].out_len ? POLLOUT : 0);
@@ -541,17 +653,27 @@ void vsimd_control_dispatch(struct vsimd *d, const struct pollfd *pfd,
 		if (cl->closing == 2 || (cl->closing == 1 && !cl->out_len))
 			client_remove(ctl, i);
 	}
-	if (n && (pfd[0].revents & POLLIN)) {
-		int fd = accept4(ctl->fd, NULL, NULL,
-				 SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (n && (pfd[0].revents & POLLIN))
+		accept_clients(ctl);
+	expire_idle(ctl);
+}
 
-		if (fd >= 0 && ctl->n < CTL_MAX_CLIENTS) {
-			memset(&ctl->c[ctl->n], 0, sizeof(ctl->c[0]));
-			ctl->c[ctl->n++].fd = fd;
-		} else if (fd >= 0) {
-			close(fd);
-		}
+int vsimd_control_timeout(struct vsimd *d)
+{
+	struct vsimd_control *ctl = d->control;
+	uint64_t now = now_ms(), t;
+	int best = -1;
+	size_t i;
+
+	for (i = 0; ctl && i < ctl->n; i++) {
+		if (ctl->c[i].trace || ctl->c[i].closing)
+			continue;
+		t = ctl->c[i].last_ms + CTL_IDLE_MS;
+		t = t > now ? t - now : 0;
+		if (best < 0 || t < (uint64_t)best)
+			best = (int)t;
 	}
+	return best;
 }
 
 static char *hex(const uint8_t *p, size_t n, char *buf)

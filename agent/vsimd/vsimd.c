@@ -45,7 +45,8 @@
 
 #define ERRLEN 600
 #define USB_POLL_MAX 64
-#define POLL_MAX (1 + 1 + 32 + VSIMD_MAX_CARDS + USB_POLL_MAX)
+#define POLL_MAX (1 + 1 + VSIMD_CONTROL_MAX_CLIENTS + VSIMD_MAX_CARDS + \
+		  USB_POLL_MAX)
 
 /* What was given on the command line: it wins over the file at reload. */
 struct cli {
@@ -471,6 +472,9 @@ static int run(struct vsimd *d, const struct cli *cli, int sigfd)
 		{
 			int t = vsimd_cardem_timeout(d);
 
+			if (t >= 0 && (timeout < 0 || t < timeout))
+				timeout = t;
+			t = vsimd_control_timeout(d);	/* idle clients */
 			if (t >= 0 && (timeout < 0 || t < timeout))
 				timeout = t;
 		}
