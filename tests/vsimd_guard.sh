@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # vsimd guarding its store and its control socket (issue #12): a damaged
 # state blob is refused, not reset; one vsimd per state directory; replies
-# are valid UTF-8; idle control connections cannot take every slot. Own mount + network namespace
+# are valid UTF-8; group vsim reads, root and vsim-admin change; idle
+# control connections cannot take every slot. Own mount + network namespace
 # (tests/lib/pcscenv.sh); no pcscd needed.
 set -u
 cd "$(dirname "$0")/.."
@@ -80,7 +81,7 @@ out=$(ctl_raw "$req")
 ok_if "a cut after 64 bytes and a surrogate: still valid UTF-8" contains "$out" "unknown cmd 'éé"
 vsimd_stop
 
-# --- control socket: private groups vsim and vsim-admin for nobody (#12.7) ---
+# --- control socket: private groups vsim and vsim-admin for nobody (#12.7, #12.10) ---
 # Private groups in this mount namespace: a copy of /etc/group with vsim
 # and vsim-admin at free gids, bound over the real one.
 gid_free() { local g=$1; while getent group "$g" >/dev/null; do g=$((g + 1)); done; echo "$g"; }
@@ -130,6 +131,33 @@ check "that uid's vsimctl: refused with the reason" \
 	"1:vsimctl: too many connections from uid 65534 (8 held; idle ones close after 10 s)" "$rc:$out"
 ok_if "root's vsimctl meanwhile: served" bash -c 'timeout 10 "$1" list >/dev/null' _ "$V"
 wait "$FLOOD"
+# --- who may do what: group vsim reads, vsim-admin (or root) changes (#12.10) ---
+out=$(as "$GU" "$V" list 2>&1); rc=$?
+check "group vsim: list" "0:1" "$rc:$(grep -c '^lab ' <<<"$out")"
+out=$(as "$GU" "$V" status lab --json 2>&1); rc=$?
+ok_if "group vsim: status" contains "$rc:$out" '0:{"ok":true'
+out=$(as "$GU" "$V" remove lab 2>&1); rc=$?
+check "group vsim: remove refused" \
+	"1:vsimctl: remove: permission denied (root or group vsim-admin only)" "$rc:$out"
+out=$(as "$GU" "$V" add "$PCSC_TMP/p.ini" --name two 2>&1); rc=$?
+check "group vsim: add refused" \
+	"1:vsimctl: add: permission denied (root or group vsim-admin only)" "$rc:$out"
+out=$(as "$GU" "$V" app request lab demo 2>&1); rc=$?
+check "group vsim: app request refused" \
+	"1:vsimctl: app-request: permission denied (root or group vsim-admin only)" "$rc:$out"
+check "... and the card is still there" 1 "$("$V" list | grep -c '^lab')"
+out=$(as "" "$V" list 2>&1); rc=$?
+ok_if "no group: the socket's mode keeps nobody out" contains "$rc:$out" \
+	"1:vsimctl: $VSIM_SOCKET: Permission denied"
+chmod 666 "$VSIM_SOCKET"
+out=$(as "" "$V" list 2>&1); rc=$?
+check "no group, socket opened up: vsimd refuses by credentials" \
+	"1:vsimctl: permission denied: uid 65534 is not root nor in group vsim or vsim-admin" "$rc:$out"
+chmod 660 "$VSIM_SOCKET"
+out=$(as "$GU,$GA" "$V" add "$PCSC_TMP/p.ini" --name two 2>&1); rc=$?
+ok_if "group vsim-admin: add" contains "$rc:$out" "0:added card two"
+out=$(as "$GU,$GA" "$V" remove two 2>&1); rc=$?
+check "group vsim-admin: remove" "0:removed card two" "$rc:$out"
 
 vsimd_stop
 umount /etc/group

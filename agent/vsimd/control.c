@@ -6,13 +6,17 @@
  * values: the data field of VERIFY/CHANGE/DISABLE/ENABLE/UNBLOCK PIN
  * (TS 102 221 §11.1.9-11.1.13) is blanked before it leaves vsimd.
  *
- * Connections (docs/vsimd.md "Connections"): one that sends no request
- * for CTL_IDLE_MS is closed, each uid but root (SO_PEERCRED) holds at most
- * CTL_PER_UID of them, and a refused one gets a JSON error line before
- * the close: a client never hangs in the listen backlog.
+ * Who may do what (docs/vsimd.md "Permissions"): each connection's peer is
+ * known by SO_PEERCRED and SO_PEERGROUPS; group vsim may list, status and
+ * trace; root, vsimd's own user and group vsim-admin may also add, remove
+ * and request applications. A connection that sends no request for
+ * CTL_IDLE_MS is closed, each uid but root holds at most CTL_PER_UID of
+ * them, and a refused one gets a JSON error line before the close: a
+ * client never hangs in the listen backlog.
  */
 #include <errno.h>
 #include <grp.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,12 +38,21 @@
 #define CTL_MAX_CLIENTS	VSIMD_CONTROL_MAX_CLIENTS
 #define CTL_PER_UID	8	/* connections per uid; root is not limited */
 #define CTL_IDLE_MS	10000	/* without a request (trace subscribers wait) */
+#define CTL_GROUPS_MAX	256
 #define CTL_IN_MAX	(1024 * 1024)	/* one request: a profile fits */
 #define CTL_OUT_MAX	(1024 * 1024)	/* a trace reader this far behind is dropped */
+
+/* What a peer may do (SO_PEERCRED, SO_PEERGROUPS). */
+enum ctl_role {
+	CTL_NOBODY,	/* neither: refused at accept */
+	CTL_USER,	/* group vsim: list, status, trace (secrets blanked) */
+	CTL_ADMIN,	/* root, vsimd's own uid, group vsim-admin: everything */
+};
 
 struct ctl_client {
 	int fd;
 	uid_t uid;
+	enum ctl_role role;
 	uint64_t last_ms;		/* accepted, or last request handled */
 	char *in;
 	size_t in_len;
@@ -66,16 +79,56 @@ static uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-/* The peer's uid at connect time (SO_PEERCRED); -1 if unknown. */
-static uid_t peer_uid(int fd)
+#ifndef SO_PEERGROUPS
+#define SO_PEERGROUPS 59	/* Linux 4.13, asm-generic/socket.h */
+#endif
+
+static int in_group(const char *name, const gid_t *g, int n)
 {
+	struct group *gr = getgrnam(name);
+	int i;
+
+	for (i = 0; gr && i < n; i++)
+		if (g[i] == gr->gr_gid)
+			return 1;
+	return 0;
+}
+
+/*
+ * The peer's role from its credentials at connect time: its uid and its
+ * groups (primary and supplementary, SO_PEERGROUPS; the group database
+ * when the kernel lacks it).
+ */
+static enum ctl_role peer_role(int fd, uid_t *uid)
+{
+	gid_t g[CTL_GROUPS_MAX];
 	struct ucred cr;
 	socklen_t len = sizeof(cr);
+	int n = 0;
 
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len))
-		return (uid_t)-1;
-	return cr.uid;
+		return CTL_NOBODY;
+	*uid = cr.uid;
+	if (cr.uid == 0 || cr.uid == geteuid())
+		return CTL_ADMIN;
+	g[n++] = cr.gid;
+	len = sizeof(g) - sizeof(g[0]);
+	if (!getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, g + 1, &len)) {
+		n += (int)(len / sizeof(g[0]));
+	} else {
+		struct passwd *pw = getpwuid(cr.uid);
+		int m = CTL_GROUPS_MAX;
+
+		if (pw && getgrouplist(pw->pw_name, cr.gid, g, &m) >= 0)
+			n = m;
+	}
+	if (in_group(VSIMD_GROUP_ADMIN, g, n))
+		return CTL_ADMIN;
+	if (in_group(VSIMD_GROUP_USER, g, n))
+		return CTL_USER;
+	return CTL_NOBODY;
 }
+
 /* A connection we will not serve: one JSON error line, then close. */
 static void refuse(int fd, const char *msg)
 {
@@ -123,7 +176,7 @@ int vsimd_control_open(struct vsimd *d, const char *path, char *err,
 	    listen(fd, 16))
 		goto err_errno;
 	/* root, and group vsim when it exists (docs/vsimd.md) */
-	g = getgrnam("vsim");
+	g = getgrnam(VSIMD_GROUP_USER);
 	if ((g && chown(path, 0, g->gr_gid)) || chmod(path, 0660))
 		goto err_errno;
 	if (vsimd_listen(d, on_event, ctl)) {
@@ -448,7 +501,13 @@ static void handle_request(struct vsimd *d, struct ctl_client *cl,
 		return;
 	}
 	cmd = get_str(req, "cmd");
-	if (!cmd) {
+	if (cmd && cl->role != CTL_ADMIN && (!strcmp(cmd, "add") ||
+	    !strcmp(cmd, "remove") || !strcmp(cmd, "app-request"))) {
+		snprintf(err, sizeof(err),
+			 "%s: permission denied (root or group %s only)", cmd,
+			 VSIMD_GROUP_ADMIN);
+		send_error(cl, err);
+	} else if (!cmd) {
 		send_error(cl, "request needs \"cmd\"");
 	} else if (!strcmp(cmd, "list")) {
 		o = ok_reply();
@@ -562,11 +621,19 @@ static void accept_clients(struct vsimd_control *ctl)
 		int fd = accept4(ctl->fd, NULL, NULL,
 				 SOCK_NONBLOCK | SOCK_CLOEXEC);
 		struct ctl_client *cl;
-		uid_t uid;
+		enum ctl_role role;
+		uid_t uid = (uid_t)-1;
 
 		if (fd < 0)
 			return;
-		uid = peer_uid(fd);
+		role = peer_role(fd, &uid);
+		if (role == CTL_NOBODY) {
+			snprintf(msg, sizeof(msg),
+				 "permission denied: uid %ld is not root nor in group %s or %s",
+				 (long)uid, VSIMD_GROUP_USER, VSIMD_GROUP_ADMIN);
+			refuse(fd, msg);
+			continue;
+		}
 		if (uid != 0 && clients_of(ctl, uid) >= CTL_PER_UID) {
 			snprintf(msg, sizeof(msg),
 				 "too many connections from uid %ld (%d held; idle ones close after %d s)",
@@ -585,6 +652,7 @@ static void accept_clients(struct vsimd_control *ctl)
 		memset(cl, 0, sizeof(*cl));
 		cl->fd = fd;
 		cl->uid = uid;
+		cl->role = role;
 		cl->last_ms = now_ms();
 	}
 }

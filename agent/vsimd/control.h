@@ -7,7 +7,9 @@
  *    [,"vpcd":"HOST:PORT"]}  {"cmd":"trace","card":N}
  * answer {"ok":true,...} or {"ok":false,"error":MESSAGE}; after a trace
  * answer the connection carries one {"trace":{...}} line per event until
- * the client leaves or the card goes ({"gone":true}). docs/vsimd.md.
+ * the client leaves or the card goes ({"gone":true}). {"cmd":"add"},
+ * "remove" and "app-request" need root, vsimd's uid or group vsim-admin;
+ * group vsim gets the rest. docs/vsimd.md "Permissions".
  */
 #ifndef VSIMD_CONTROL_H
 #define VSIMD_CONTROL_H

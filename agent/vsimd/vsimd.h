@@ -20,6 +20,9 @@
 
 #define VSIMD_DEFAULT_STATE	"/var/lib/vsim"
 #define VSIMD_DEFAULT_SOCKET	"/run/vsim/vsimd.sock"
+/* docs/vsimd.md "Permissions": users (list, status, trace) and admins */
+#define VSIMD_GROUP_USER	"vsim"
+#define VSIMD_GROUP_ADMIN	"vsim-admin"
 #define VSIMD_DEFAULT_HOST	"127.0.0.1"
 #define VSIMD_DEFAULT_PORT	35963	/* vpcd slot 0 (0x8C7B, reader.conf.d/vpcd) */
 #define VSIMD_MAX_CARDS		64
