@@ -3,7 +3,8 @@
 # vsimd guarding its store and its control socket (issue #12): a damaged
 # state blob is refused, not reset; one vsimd per state directory; replies
 # are valid UTF-8; group vsim reads, root and vsim-admin change; idle
-# control connections cannot take every slot. Own mount + network namespace
+# control connections cannot take every slot; traces and GSMTAP blank
+# PINs and keys unless an admin's vsimd reveals them. Own mount + network namespace
 # (tests/lib/pcscenv.sh); no pcscd needed.
 set -u
 cd "$(dirname "$0")/.."
@@ -158,6 +159,53 @@ out=$(as "$GU,$GA" "$V" add "$PCSC_TMP/p.ini" --name two 2>&1); rc=$?
 ok_if "group vsim-admin: add" contains "$rc:$out" "0:added card two"
 out=$(as "$GU,$GA" "$V" remove two 2>&1); rc=$?
 check "group vsim-admin: remove" "0:removed card two" "$rc:$out"
+
+
+# --- traces blank secrets, following the card's session (#12.6) ---
+# trace_run TAG VSIMD-ARGS...: a fresh store, vsimd with GSMTAP, a USIM
+# AKA under T=0 from a scripted vpcd, traced by root and by group vsim.
+trace_run() {
+	local tag=$1 udp peer s1 s2
+	shift
+	vsimd_stop
+	rm -rf "$PCSC_TMP/state" "$PCSC_TMP/go"
+	"$PY" tests/pcsc/trace_secrets.py udp 4729 "$PCSC_TMP/$tag.udp" &
+	udp=$!
+	"$PY" tests/pcsc/trace_secrets.py vpcd 35963 "$PCSC_TMP/go" >"$PCSC_TMP/$tag.vpcd" &
+	peer=$!
+	wait_until 100 grep -q listening "$PCSC_TMP/$tag.udp"
+	vsimd_start --card auth=examples/test-usim.ini --gsmtap 127.0.0.1 "$@"
+	"$PY" tests/pcsc/trace_secrets.py sub "$VSIM_SOCKET" auth "$PCSC_TMP/$tag.admin" &
+	s1=$!
+	as "$GU" "$PY" tests/pcsc/trace_secrets.py sub "$VSIM_SOCKET" auth "$PCSC_TMP/u/$tag.user" &
+	s2=$!
+	wait_until 100 grep -q subscribed "$PCSC_TMP/$tag.admin"
+	wait_until 100 grep -q subscribed "$PCSC_TMP/u/$tag.user"
+	touch "$PCSC_TMP/go"
+	wait "$peer" "$s1" "$s2" "$udp"
+}
+# RES, CK, IK, Kc, AUTS, SRES of TS 35.208 test set 1, and the PIN
+SECRETS='A54211D5E3BA50BF|B40BA9A3C58B2A05BBF0D987B21BF8CB|F769BCD751044604127672711C6D3441|EAE4BE823AF9A08B|BA853F3C123CCF44E93596E355C6|46F8416A|31323334'
+secrets() { grep -ciE "$SECRETS" "$1"; }
+trace_run blank
+check "the card did answer RES, CK, IK, Kc, AUTS, SRES (on the vpcd side)" 3 "$(secrets "$PCSC_TMP/blank.vpcd")"
+check "trace (root): 10 APDUs, no secret in any" "10:0" \
+	"$(grep -c '"apdu"' "$PCSC_TMP/blank.admin"):$(secrets "$PCSC_TMP/blank.admin")"
+check "... VERIFY, 3 AUTHENTICATEs and their 3 GET RESPONSEs marked redacted" 7 \
+	"$(grep -c '"redacted":true' "$PCSC_TMP/blank.admin")"
+ok_if "... a SELECT's FCP by GET RESPONSE still shown" grep -q '"r":"62238202' "$PCSC_TMP/blank.admin"
+check "trace (group vsim): no secret" "10:0" \
+	"$(grep -c '"apdu"' "$PCSC_TMP/u/blank.user"):$(secrets "$PCSC_TMP/u/blank.user")"
+check "GSMTAP: 10 packets, no secret" "10:0" \
+	"$(grep -c . "$PCSC_TMP/blank.udp" | awk '{print $1 - 1}'):$(secrets "$PCSC_TMP/blank.udp")"
+trace_run reveal --reveal-keys
+ok_if "--reveal-keys: said in the log" grep -q "reveal_keys: traces to admins and GSMTAP show PINs and keys" "$PCSC_TMP/vsimd.log"
+check "--reveal-keys: root's trace shows them (PIN and 3 answers)" 4 "$(secrets "$PCSC_TMP/reveal.admin")"
+check "--reveal-keys: group vsim's trace still does not" 0 "$(secrets "$PCSC_TMP/u/reveal.user")"
+check "--reveal-keys: GSMTAP shows them" 4 "$(secrets "$PCSC_TMP/reveal.udp")"
+printf '[vsimd]\nreveal_keys = maybe\n' >"$PCSC_TMP/rk.conf"
+out=$("$VSIMD" --config "$PCSC_TMP/rk.conf" 2>&1); rc=$?
+check "reveal_keys takes yes or no only" "2:vsimd: $PCSC_TMP/rk.conf:2: reveal_keys 'maybe': use yes or no" "$rc:$out"
 
 vsimd_stop
 umount /etc/group

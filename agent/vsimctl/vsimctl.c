@@ -568,7 +568,7 @@ static int cmd_daemon(int argc, char **argv)
 				if (!strcmp(what, "apdu"))
 					printf("%6lld > %s%s\n       < %s\n",
 					       (long long)jint(t, "seq"), jstr(t, "c"),
-					       jbool(t, "redacted") ? " (PIN hidden)" : "",
+					       jbool(t, "redacted") ? " (secrets blanked)" : "",
 					       jstr(t, "r"));
 				else
 					printf("%6lld %s%s%s\n", (long long)jint(t, "seq"),

@@ -761,11 +761,13 @@ static void send_trace(struct vsimd_control *ctl, const struct vsimd_event *ev)
 {
 	struct vsimd_card *c = ev->card;
 	char chex[2 * VSIM_CAPDU_MAX + 1], rhex[2 * VSIM_RAPDU_MAX + 1];
-	uint8_t shown[VSIM_CAPDU_MAX];
-	int redacted = 0;
+	uint8_t shown[VSIM_CAPDU_MAX], rshown[VSIM_RAPDU_MAX];
 	size_t i;
 
 	for (i = 0; i < ctl->n; i++) {
+		/* secrets in clear only to admins of a vsimd told reveal_keys */
+		unsigned int blank = c->d->cfg->reveal_keys &&
+				     ctl->c[i].role == CTL_ADMIN ? 0 : ev->redact;
 		json_object *o, *t;
 
 		if (ctl->c[i].trace != c)
@@ -775,26 +777,28 @@ static void send_trace(struct vsimd_control *ctl, const struct vsimd_event *ev)
 		json_object_object_add(t, "seq",
 				       json_object_new_int64((int64_t)ev->seq));
 		json_object_object_add(t, "event", json_object_new_string(ev->what));
-		if (ev->capdu && ev->clen <= VSIM_CAPDU_MAX) {
-			memcpy(shown, ev->capdu, ev->clen);
-			if (vsim_apdu_carries_pin(ev->capdu, ev->clen)) {
-				memset(shown + 5, 0, ev->clen - 5);
-				redacted = 1;
-			}
+		if (ev->capdu && ev->clen <= VSIM_CAPDU_MAX &&
+		    ev->rlen <= VSIM_RAPDU_MAX) {
+			vsim_redact_copy(blank, ev->capdu, ev->clen, shown,
+					 ev->rapdu, ev->rapdu ? ev->rlen : 0, rshown);
 			json_object_object_add(t, "c",
 					       json_object_new_string(hex(shown, ev->clen, chex)));
-			if (redacted)
+			if (blank)
 				json_object_object_add(t, "redacted",
 						       json_object_new_boolean(1));
-		}
-		if (ev->rapdu && ev->rlen <= VSIM_RAPDU_MAX)
-			json_object_object_add(t, strcmp(ev->what, "apdu") ? "atr" : "r",
+			if (ev->rapdu)
+				json_object_object_add(t, "r",
+						       json_object_new_string(hex(rshown, ev->rlen, rhex)));
+		} else if (ev->rapdu && ev->rlen <= VSIM_RAPDU_MAX) {
+			json_object_object_add(t, "atr",
 					       json_object_new_string(hex(ev->rapdu, ev->rlen, rhex)));
+		}
 		o = json_object_new_object();
 		json_object_object_add(o, "trace", t);
 		client_send(&ctl->c[i], o);
 	}
 	explicit_bzero(shown, sizeof(shown));
+	explicit_bzero(rshown, sizeof(rshown));
 }
 
 static void send_gone(struct vsimd_control *ctl, const struct vsimd_card *c)

@@ -15,6 +15,7 @@
 #include <linux/vsim.h>
 
 #include "cardem/sel.h"
+#include "vsimd/redact.h"
 #include "vsimd/store.h"
 #include "vsimd/vpcd.h"
 
@@ -89,6 +90,7 @@ struct vsimd_card {
 	uint64_t persists;		/* change records committed (atomic: kernel backend thread) */
 	uint64_t persist_failures;
 	uint64_t trace_seq;
+	struct vsim_redact redact;	/* the session as traces see it (redact.h) */
 	bool down_logged;		/* "cannot reach vpcd" said once */
 };
 
