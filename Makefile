@@ -362,8 +362,10 @@ install-user: $(B)/vsimctl $(B)/vsimd
 		else echo "$(INSTALL) -m $$m $$f $$d"; $(INSTALL) -m $$m $$f $$d || exit 1; fi; \
 	done
 ifeq ($(DESTDIR),)
-	@# the rules give /dev/vsimN to group vsim: udev ignores unknown groups
+	@# the rules give /dev/vsimN to group vsim: udev ignores unknown groups;
+	@# vsim-admin may also add and remove cards (docs/vsimd.md "Permissions")
 	getent group vsim > /dev/null || groupadd --system vsim
+	getent group vsim-admin > /dev/null || groupadd --system vsim-admin
 	-udevadm control --reload 2> /dev/null
 	-systemctl daemon-reload 2> /dev/null
 endif
@@ -398,7 +400,7 @@ uninstall-user:
 		else echo "uninstall: keeping $$d (changed since install)"; fi; \
 	done
 	rmdir $(DESTDIR)$(SYSCONFDIR)/vsim 2> /dev/null || true
-	@echo "uninstall: group vsim is left in place (files may still belong to it)"
+	@echo "uninstall: groups vsim and vsim-admin are left in place (files may still belong to them)"
 
 uninstall-dkms:
 	rm -rf $(DESTDIR)$(DKMS_SRCDIR)

@@ -17,6 +17,7 @@
 #include "kselftest_harness.h"
 
 #include "ota/card.h"
+#include "ota/gp.h"
 #include "ota/rapdu.h"
 #include "otatest.h"
 #include "testcard.h"
@@ -540,6 +541,58 @@ TEST_F(ota, insufficient_security)
 	send(&self->r, pkt, (size_t)n, -1, NULL);
 	ASSERT_EQ(0, open_por(&self->r, OTA_CHECK_CC, SPI2_FULL, 3, &p));
 	ASSERT_EQ(OTA_ST_INSUFFICIENT_SECURITY, p.status);
+}
+
+/*
+ * Replays (#12): by default remote file management and the ISD want a
+ * counter the card checks (TS 102 225 §5.1.1, SPI b5b4 10 or 11), so a
+ * recorded packet cannot be played again.
+ */
+TEST_F(ota, replay_refused_by_default)
+{
+	uint8_t pkt[1400], spi1 = OTA_CHECK_CC | OTA_SPI1_CIPHER;
+	struct ota_msl msl;
+	struct ota_por p;
+	ssize_t n;
+	int i;
+
+	/* no counter at all: refused, however often it comes */
+	n = build(&self->r, spi1, SPI2_FULL, 3, OTA_TAR_RFM_UICC, 0, WRITE_SPN,
+		  pkt);
+	for (i = 0; i < 2; i++) {
+		send(&self->r, pkt, (size_t)n, -1, NULL);
+		ASSERT_EQ(0, open_por(&self->r, spi1, SPI2_FULL, 3, &p));
+		ASSERT_EQ(OTA_ST_INSUFFICIENT_SECURITY, p.status);
+	}
+	assert_spn_untouched(_metadata, &self->r);
+	/* counter present but unchecked (01): refused too */
+	spi1 = OTA_CHECK_CC | OTA_SPI1_CIPHER | OTA_CNTR_ANY << 3;
+	n = build(&self->r, spi1, SPI2_FULL, 3, OTA_TAR_RFM_USIM, 5, WRITE_SPN,
+		  pkt);
+	send(&self->r, pkt, (size_t)n, -1, NULL);
+	ASSERT_EQ(0, open_por(&self->r, spi1, SPI2_FULL, 3, &p));
+	ASSERT_EQ(OTA_ST_INSUFFICIENT_SECURITY, p.status);
+	/* counter higher: runs once; the same packet again is refused */
+	n = build(&self->r, SPI1_FULL, SPI2_FULL, 3, OTA_TAR_RFM_UICC, 1,
+		  WRITE_SPN, pkt);
+	send(&self->r, pkt, (size_t)n, -1, NULL);
+	ASSERT_EQ(0, open_por(&self->r, SPI1_FULL, SPI2_FULL, 3, &p));
+	ASSERT_EQ(OTA_ST_OK, p.status);
+	send(&self->r, pkt, (size_t)n, -1, NULL);
+	ASSERT_EQ(0, open_por(&self->r, SPI1_FULL, SPI2_FULL, 3, &p));
+	ASSERT_EQ(OTA_ST_CNTR_LOW, p.status);
+	/* the ISD's default (it needs no domain store to answer for 000000) */
+	ASSERT_TRUE(ota_gp_has_tar(NULL, OTA_TAR_ISD, &msl));
+	ASSERT_LE(OTA_CNTR_HIGHER, msl.counter);
+	/* a profile may lower it explicitly */
+	ota_card_set_tar(&self->r.o, OTA_TAR_RFM_UICC, OTA_APP_RFM_UICC,
+			 &(struct ota_msl){ OTA_CHECK_CC, false, OTA_CNTR_NONE });
+	spi1 = OTA_CHECK_CC | OTA_SPI1_CIPHER;
+	n = build(&self->r, spi1, SPI2_FULL, 3, OTA_TAR_RFM_UICC, 0, WRITE_SPN,
+		  pkt);
+	send(&self->r, pkt, (size_t)n, -1, NULL);
+	ASSERT_EQ(0, open_por(&self->r, spi1, SPI2_FULL, 3, &p));
+	ASSERT_EQ(OTA_ST_OK, p.status);
 }
 
 TEST_F(ota, bad_padding_and_truncated)

@@ -48,7 +48,7 @@ TEST(example_profile)
 	for (i = 0; i < p.ntars; i++) {
 		if (p.tars[i].tar == 0xb00010) {
 			ASSERT_EQ(OTA_APP_RFM_UICC, p.tars[i].app);
-			ASSERT_EQ(OTA_CNTR_NONE, p.tars[i].msl.counter);
+			ASSERT_EQ(OTA_CNTR_HIGHER, p.tars[i].msl.counter);
 			ASSERT_EQ(OTA_CHECK_CC, p.tars[i].msl.check);
 		}
 		if (p.tars[i].tar == 0x564241) {

@@ -153,7 +153,30 @@ TEST(damaged_database_is_refused)
 	EXPECT_NE(0U, strlen(err)) TH_LOG("no message for a damaged store");
 	TH_LOG("%s", err);
 	unlink(path);
+	snprintf(path, sizeof(path), "%s/" VSIM_STORE_LOCK, dir);
+	unlink(path);
 	rmdir(dir);
+}
+
+/* Two vsimd on one state directory: the second is refused (#12). */
+TEST(state_directory_is_locked)
+{
+	char dir[] = "/tmp/vsim-store-XXXXXX", path[96], err[256] = "", want[64];
+	struct vsim_store *a = NULL, *b = NULL;
+
+	ASSERT_NE(NULL, mkdtemp(dir));
+	ASSERT_EQ(0, vsim_store_open(dir, 0, &a, err, sizeof(err))) TH_LOG("%s", err);
+	/* a second open file description: flock() conflicts as between processes */
+	EXPECT_EQ(-1, vsim_store_open(dir, 0, &b, err, sizeof(err)));
+	EXPECT_EQ(NULL, b);
+	snprintf(want, sizeof(want), "in use by another vsimd (pid %ld,", (long)getpid());
+	EXPECT_NE(NULL, strstr(err, want)) TH_LOG("%s", err);
+	vsim_store_close(a);
+	/* released with the store */
+	EXPECT_EQ(0, vsim_store_open(dir, 0, &b, err, sizeof(err))) TH_LOG("%s", err);
+	vsim_store_close(b);
+	snprintf(path, sizeof(path), "rm -rf %s", dir);
+	EXPECT_EQ(0, system(path));
 }
 
 TEST_HARNESS_MAIN

@@ -70,6 +70,18 @@ $V exec --device "$tmp/no-such-card" 00 2>"$tmp/err"; rc=$?
 check "--device that does not exist" \
 	"1:vsimctl: $tmp/no-such-card: No such file or directory" "$rc:$(cat "$tmp/err")"
 
+# OTA (#12): a TAR that accepts packets without a checked counter accepts
+# replays; compiling such a profile says so (and still compiles)
+{ cat examples/test-usim-ota.ini; printf '\n[ota tar B00011]\ncounter = any\n'; } |
+	sed 's/^counter = higher$/counter = none/' >"$tmp/replay.ini"
+$V compile --profile "$tmp/replay.ini" -o "$tmp/replay.img" 2>"$tmp/err"; rc=$?
+check "compile warns of each TAR that accepts replays (and compiles)" \
+	"0:vsimctl: warning: $tmp/replay.ini: [ota tar B00010] counter = none: a replayed packet is accepted again (TS 102 225 §5.1.1: use higher or next)
+vsimctl: warning: $tmp/replay.ini: [ota tar B00011] counter = any: a replayed packet is accepted again (TS 102 225 §5.1.1: use higher or next)" \
+	"$rc:$(grep -v 'tar 000000\|tar 564241' "$tmp/err")"
+$V compile --profile examples/test-usim-ota.ini -o "$tmp/ota.img" 2>"$tmp/err"
+check "the OTA example compiles without a warning" "" "$(cat "$tmp/err")"
+
 $V frobnicate 2>/dev/null; rc=$?
 check "unknown command: exit 2" "2" "$rc"
 

@@ -235,7 +235,7 @@ static int recv_deliver(struct ota_smpp *s, int timeout_ms, deliver_sm_t *d)
 	uint8_t buf[PDU_MAX];
 	deliver_sm_resp_t r;
 	uint32_t id;
-	int len, rc;
+	int len, ret;
 
 	for (;;) {
 		/* a closed socket, or silence past the timeout */
@@ -255,11 +255,12 @@ static int recv_deliver(struct ota_smpp *s, int timeout_ms, deliver_sm_t *d)
 			continue;
 		}
 		memset(d, 0, sizeof(*d));
-		rc = smpp34_unpack(DELIVER_SM, d, buf, len);
-		/* optional parameters come malloc'd; none is used */
+		ret = smpp34_unpack(DELIVER_SM, d, buf, len);
+		/* the optional parameters (§5.3), a list libsmpp34 allocated
+		 * for this PDU: nothing here reads them */
 		destroy_tlv(d->tlv);
 		d->tlv = NULL;
-		if (rc)
+		if (ret)
 			return -1;
 		memset(&r, 0, sizeof(r));
 		r.command_id = DELIVER_SM_RESP;

@@ -25,9 +25,14 @@
 #define POR_OVERHEAD	39
 #define ENVELOPE_MAX	(VSIM_RAPDU_MAX - 2)
 
-static const struct ota_msl msl_rfm = { OTA_CHECK_CC, false, OTA_CNTR_NONE };
+/*
+ * Defaults: a counter the card checks (TS 102 225 §5.1.1, SPI b5b4 10 or
+ * 11), so a recorded packet is refused when replayed; a profile may lower
+ * it, and vsimctl warns (ota_profile_warn()).
+ */
+static const struct ota_msl msl_rfm = { OTA_CHECK_CC, false, OTA_CNTR_HIGHER };
 /* binding administration: ciphered and checksummed, always */
-static const struct ota_msl msl_binding = { OTA_CHECK_CC, true, OTA_CNTR_NONE };
+static const struct ota_msl msl_binding = { OTA_CHECK_CC, true, OTA_CNTR_HIGHER };
 
 /* The card in this process: the engine itself. */
 static size_t engine_exec(void *card, const uint8_t *capdu, size_t len,

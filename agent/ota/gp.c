@@ -64,13 +64,14 @@ bool ota_gp_has_tar(void *gp, uint32_t tar, struct ota_msl *msl)
 	struct ota_domain d;
 
 	if (tar == OTA_TAR_ISD) {
-		*msl = (struct ota_msl){ OTA_CHECK_CC, false, OTA_CNTR_NONE };
+		/* counter checked by default: replays refused (card.c) */
+		*msl = (struct ota_msl){ OTA_CHECK_CC, false, OTA_CNTR_HIGHER };
 		return true;
 	}
 	if (ota_store_domain_by_tar(g->store, tar, &d))
 		return false;
 	/* a supplementary domain: ciphered and checksummed */
-	*msl = (struct ota_msl){ OTA_CHECK_CC, true, OTA_CNTR_NONE };
+	*msl = (struct ota_msl){ OTA_CHECK_CC, true, OTA_CNTR_HIGHER };
 	return true;
 }
 

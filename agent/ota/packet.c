@@ -153,9 +153,13 @@ static int sig_over(enum ota_algo algo, const struct ota_key *kid,
 	tmp = malloc(n ? n : 1);
 	if (!tmp)
 		return -1;
-	memcpy(tmp, hdr, hlen);
-	memcpy(tmp + hlen, mid, mlen);
-	memcpy(tmp + hlen + mlen, rest, rlen);
+	/* memcpy(d, NULL, 0) is undefined (C11 §7.24.1): skip empty parts */
+	if (hlen)
+		memcpy(tmp, hdr, hlen);
+	if (mlen)
+		memcpy(tmp + hlen, mid, mlen);
+	if (rlen)
+		memcpy(tmp + hlen + mlen, rest, rlen);
 	ret = compute_sig(algo, kid, tmp, n, out);
 	OPENSSL_cleanse(tmp, n);
 	free(tmp);
@@ -326,7 +330,7 @@ ssize_t ota_por_build(const struct ota_cmd *c, uint8_t status,
 	memcpy(body, c->cntr, 5);
 	body[5] = (uint8_t)pad;
 	body[6] = status;
-	if (rlen)	/* @resp may be NULL: an error PoR carries no data */
+	if (rlen)	/* a PoR without data may come with resp NULL */
 		memcpy(body + 7 + slen, resp, rlen);
 	memset(body + 7 + slen + rlen, 0, pad);
 	if (sig_over(algo, kid, out, POR_UDH_LEN + POR_HDR, body, 7,
@@ -376,7 +380,8 @@ ssize_t ota_cmd_build(const uint8_t spi[2], uint8_t kic_b, uint8_t kid_b,
 	body = out + CMD_HDR;
 	put40(body, counter);
 	body[5] = (uint8_t)pad;
-	memcpy(body + 6 + slen, data, len);
+	if (len)	/* an empty command may come with data NULL */
+		memcpy(body + 6 + slen, data, len);
 	memset(body + 6 + slen + len, 0, pad);
 	if (sig_over(algo, kid, out, CMD_HDR, body, 6, body + 6 + slen,
 		     len + pad, body + 6))

@@ -164,7 +164,8 @@ static struct ota_tar_cfg *tar_for(struct pctx *c, uint32_t tar)
 	if (p->ntars == OTA_TARS_MAX)
 		return NULL;
 	p->tars[p->ntars] = (struct ota_tar_cfg){ .tar = tar,
-		.app = OTA_APP_RFM_UICC, .msl = { OTA_CHECK_CC, false, 0 } };
+		.app = OTA_APP_RFM_UICC,
+		.msl = { OTA_CHECK_CC, false, OTA_CNTR_HIGHER } };
 	return &p->tars[p->ntars++];
 }
 
@@ -304,6 +305,27 @@ void ota_profile_apply(const struct ota_profile *p, struct ota_card *o)
 	for (i = 0; i < p->ntars; i++)
 		ota_card_set_tar(o, p->tars[i].tar, p->tars[i].app,
 				 &p->tars[i].msl);
+}
+
+int ota_profile_warn(const struct ota_profile *p,
+		     void (*warn)(void *ctx, const char *msg), void *ctx)
+{
+	char msg[200];
+	unsigned int i;
+	int n = 0;
+
+	for (i = 0; i < p->ntars; i++) {
+		const struct ota_tar_cfg *t = &p->tars[i];
+
+		if (t->msl.counter >= OTA_CNTR_HIGHER)
+			continue;
+		snprintf(msg, sizeof(msg),
+			 "[ota tar %06X] counter = %s: a replayed packet is accepted again (TS 102 225 §5.1.1: use higher or next)",
+			 (unsigned int)t->tar, cntr_names[t->msl.counter & 3]);
+		warn(ctx, msg);
+		n++;
+	}
+	return n;
 }
 
 void ota_profile_wipe(struct ota_profile *p)

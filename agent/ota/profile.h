@@ -39,6 +39,12 @@ int ota_profile_parse_buffer(const char *name, const char *text,
 			     struct ota_profile *p, char *err, size_t errlen);
 /* Configure a card's OTA side from a profile. */
 void ota_profile_apply(const struct ota_profile *p, struct ota_card *o);
+/*
+ * Call @warn for each TAR whose section lowers the counter below "higher"
+ * (replays accepted). Returns how many.
+ */
+int ota_profile_warn(const struct ota_profile *p,
+		     void (*warn)(void *ctx, const char *msg), void *ctx);
 /* Wipe the keys. */
 void ota_profile_wipe(struct ota_profile *p);
 

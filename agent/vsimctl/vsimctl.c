@@ -30,6 +30,7 @@
 #include "common/profile.h"
 #include "common/terminal.h"
 #include "ota/host.h"
+#include "ota/profile.h"
 #include "vsimctl/ctlclient.h"
 #include "vsimctl/vsimctl.h"
 
@@ -144,6 +145,25 @@ static int list_files(const char *profile)
 	return 0;
 }
 
+static void print_warning(void *ctx, const char *msg)
+{
+	fprintf(stderr, "vsimctl: warning: %s: %s\n", (const char *)ctx, msg);
+}
+
+/* OTA settings that weaken the defaults, e.g. a TAR accepting replays. */
+static void warn_ota(const char *profile)
+{
+	struct ota_profile *p = calloc(1, sizeof(*p));
+	char err[ERRLEN];
+
+	if (p && !ota_profile_load(profile, p, err, sizeof(err)))
+		ota_profile_warn(p, print_warning, (void *)profile);
+	if (p) {
+		ota_profile_wipe(p);
+		free(p);
+	}
+}
+
 static int cmd_compile(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -178,6 +198,7 @@ static int cmd_compile(int argc, char **argv)
 		fprintf(stderr, "vsimctl: %s\n", err);
 		return 1;
 	}
+	warn_ota(profile);
 	/* the image holds K and OPc: owner-only */
 	fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0 || write(fd, img, len) != (ssize_t)len) {
@@ -446,7 +467,8 @@ static json_object *ctl_call(struct vsim_ctl *ctl, const struct ctl_opts *o,
 		fprintf(stderr, "vsimctl: %s\n", err);
 		return NULL;
 	}
-	if (vsim_ctl_send(ctl, req)) {
+	/* a refused connection: vsimd wrote why and closed; read that */
+	if (vsim_ctl_send(ctl, req) && errno != EPIPE && errno != ECONNRESET) {
 		fprintf(stderr, "vsimctl: %s: %s\n", o->socket, strerror(errno));
 		return NULL;
 	}
@@ -594,7 +616,7 @@ static int cmd_daemon(int argc, char **argv)
 				if (!strcmp(what, "apdu"))
 					printf("%6lld > %s%s\n       < %s\n",
 					       (long long)jint(t, "seq"), jstr(t, "c"),
-					       jbool(t, "redacted") ? " (PIN hidden)" : "",
+					       jbool(t, "redacted") ? " (secrets blanked)" : "",
 					       jstr(t, "r"));
 				else
 					printf("%6lld %s%s%s\n", (long long)jint(t, "seq"),

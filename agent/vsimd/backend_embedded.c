@@ -45,7 +45,6 @@ static int embedded_open(struct vsimd_card *c, const struct vsim_store_card *row
 	struct embedded *e = calloc(1, sizeof(*e));
 	struct vsim_host_card *h = e ? &e->h : NULL;
 	char db[PATH_MAX + 16];
-	const u8 *cur;
 	size_t len;
 
 	if (!e) {
@@ -57,15 +56,10 @@ static int embedded_open(struct vsimd_card *c, const struct vsim_store_card *row
 		free(e);
 		return -1;
 	}
-	cur = vsim_card_state(h->card, &len);
-	if (!row->state) {
-		/* first start: the image's initial state becomes the stored one */
-		if (vsim_store_set_state(c->d->store, row->id, cur, len)) {
-			snprintf(err, errlen, "store: cannot write the initial state");
-			goto err_close;
-		}
-	} else if (row->state_len != len ||
-		   vsim_card_load_state(h->card, row->state, row->state_len)) {
+	vsim_card_state(h->card, &len);
+	/* a row always holds its blob (cards.c): none is damage, not a start */
+	if (!row->state || row->state_len != len ||
+	    vsim_card_load_state(h->card, row->state, row->state_len)) {
 		snprintf(err, errlen,
 			 "stored state does not fit this card (%zu bytes, engine wants %zu)",
 			 row->state_len, len);

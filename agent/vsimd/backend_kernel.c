@@ -417,12 +417,9 @@ static int kernel_open(struct vsimd_card *c, const struct vsim_store_card *row,
 		snprintf(err, errlen, "VSIM_IOC_GET_STATE: %s", strerror(errno));
 		goto err;
 	}
-	if (!row->state) {
-		if (vsim_store_set_state(c->d->store, row->id, blob, len)) {
-			snprintf(err, errlen, "store: cannot write the initial state");
-			goto err_blob;
-		}
-	} else if (row->state_len != len || memcmp(row->state, blob, len)) {
+	/* a row always holds its blob (cards.c): none is damage, not a start */
+	if (!row->state || row->state_len != len ||
+	    memcmp(row->state, blob, len)) {
 		/* the module must hold exactly what the store holds */
 		snprintf(err, errlen,
 			 "vsim.ko did not restore the stored state (%zu bytes stored, %zu in the card)",

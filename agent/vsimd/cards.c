@@ -14,6 +14,7 @@
 #include "common/log.h"
 #include "common/profile.h"
 #include "ota/host.h"
+#include "ota/profile.h"
 #include "vsimd/cards.h"
 #include "vsimd/config.h"
 #include "vsimd/events.h"
@@ -108,6 +109,25 @@ static int slot_used(struct vsimd *d, int slot)
 	return 0;
 }
 
+static void log_warning(void *ctx, const char *msg)
+{
+	log_warn("card %s: %s", ((struct vsimd_card *)ctx)->name, msg);
+}
+
+/* OTA settings that weaken the defaults, e.g. a TAR accepting replays. */
+static void warn_ota(struct vsimd_card *c, const char *name, const char *text)
+{
+	struct ota_profile *p = calloc(1, sizeof(*p));
+	char err[300];
+
+	if (p && !ota_profile_parse_buffer(name, text, p, err, sizeof(err)))
+		ota_profile_warn(p, log_warning, c);
+	if (p) {
+		ota_profile_wipe(p);
+		free(p);
+	}
+}
+
 struct vsimd_card *vsimd_card_add(struct vsimd *d, const char *name,
 				  const char *profile_name,
 				  const char *profile_text, int slot,
@@ -184,6 +204,8 @@ struct vsimd_card *vsimd_card_add(struct vsimd *d, const char *name,
 	c = card_start(d, &row, err, errlen);
 	if (!c)
 		vsim_store_remove(d->store, row.id);	/* nothing half-added */
+	else
+		warn_ota(c, profile_name, profile_text);
 out:
 	vsim_store_card_clear(&row);
 	return c;

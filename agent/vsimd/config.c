@@ -131,6 +131,11 @@ static int vsimd_key(struct parse_ctx *p, const char *k, const char *v,
 	} else if (!strcmp(k, "gsmtap")) {
 		if (!*v || copy(cfg->gsmtap, sizeof(cfg->gsmtap), v))
 			return fail(p, line, "gsmtap '%s': use HOST or HOST:PORT", v);
+	} else if (!strcmp(k, "reveal_keys")) {
+		/* an explicit opt-in: anything but yes or no is a mistake */
+		if (strcmp(v, "yes") && strcmp(v, "no"))
+			return fail(p, line, "reveal_keys '%s': use yes or no", v);
+		cfg->reveal_keys = !strcmp(v, "yes");
 	} else if (!strcmp(k, "vpcd_port")) {
 		if (parse_int(v, 1, 65535, &cfg->vpcd_port))
 			return fail(p, line, "vpcd_port '%s': not a port (1-65535)", v);

@@ -10,6 +10,7 @@
  *   sync = full                  ; or normal (docs/vsimd.md)
  *   vpcd_host = 127.0.0.1        ; slot N connects to vpcd_port + N
  *   vpcd_port = 35963
+ *   reveal_keys = no             ; yes: traces show PINs and keys (lab only)
  *
  *   [card NAME]                  ; created at start/SIGHUP if not stored
  *   profile = /etc/vsim/NAME.ini
@@ -24,6 +25,7 @@
 #define VSIMD_CONFIG_H
 
 #include <limits.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "common/log.h"
@@ -48,6 +50,7 @@ struct vsimd_config {
 	char vpcd_host[VSIM_STORE_HOST_MAX];
 	int vpcd_port;
 	char gsmtap[VSIM_STORE_HOST_MAX + 8];	/* "" or HOST[:PORT] */
+	bool reveal_keys;	/* traces show PINs and keys to admins (lab) */
 	struct vsimd_config_card cards[VSIMD_MAX_CARDS];
 	size_t n_cards;
 };

@@ -5,15 +5,25 @@
  * (cards.c) and streams APDU traces to subscribers. Traces never show PIN
  * values: the data field of VERIFY/CHANGE/DISABLE/ENABLE/UNBLOCK PIN
  * (TS 102 221 §11.1.9-11.1.13) is blanked before it leaves vsimd.
+ *
+ * Who may do what (docs/vsimd.md "Permissions"): each connection's peer is
+ * known by SO_PEERCRED and SO_PEERGROUPS; group vsim may list, status and
+ * trace; root, vsimd's own user and group vsim-admin may also add, remove
+ * and request applications. A connection that sends no request for
+ * CTL_IDLE_MS is closed, each uid but root holds at most CTL_PER_UID of
+ * them, and a refused one gets a JSON error line before the close: a
+ * client never hangs in the listen backlog.
  */
 #include <errno.h>
 #include <grp.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <json-c/json.h>
@@ -25,12 +35,25 @@
 #include "vsimd/events.h"
 #include "vsimd/redact.h"
 
-#define CTL_MAX_CLIENTS	32
+#define CTL_MAX_CLIENTS	VSIMD_CONTROL_MAX_CLIENTS
+#define CTL_PER_UID	8	/* connections per uid; root is not limited */
+#define CTL_IDLE_MS	10000	/* without a request (trace subscribers wait) */
+#define CTL_GROUPS_MAX	256
 #define CTL_IN_MAX	(1024 * 1024)	/* one request: a profile fits */
 #define CTL_OUT_MAX	(1024 * 1024)	/* a trace reader this far behind is dropped */
 
+/* What a peer may do (SO_PEERCRED, SO_PEERGROUPS). */
+enum ctl_role {
+	CTL_NOBODY,	/* neither: refused at accept */
+	CTL_USER,	/* group vsim: list, status, trace (secrets blanked) */
+	CTL_ADMIN,	/* root, vsimd's own uid, group vsim-admin: everything */
+};
+
 struct ctl_client {
 	int fd;
+	uid_t uid;
+	enum ctl_role role;
+	uint64_t last_ms;		/* accepted, or last request handled */
 	char *in;
 	size_t in_len;
 	char *out;
@@ -47,6 +70,77 @@ struct vsimd_control {
 };
 
 static vsimd_listener_fn on_event;
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+#ifndef SO_PEERGROUPS
+#define SO_PEERGROUPS 59	/* Linux 4.13, asm-generic/socket.h */
+#endif
+
+static int in_group(const char *name, const gid_t *g, int n)
+{
+	struct group *gr = getgrnam(name);
+	int i;
+
+	for (i = 0; gr && i < n; i++)
+		if (g[i] == gr->gr_gid)
+			return 1;
+	return 0;
+}
+
+/*
+ * The peer's role from its credentials at connect time: its uid and its
+ * groups (primary and supplementary, SO_PEERGROUPS; the group database
+ * when the kernel lacks it).
+ */
+static enum ctl_role peer_role(int fd, uid_t *uid)
+{
+	gid_t g[CTL_GROUPS_MAX];
+	struct ucred cr;
+	socklen_t len = sizeof(cr);
+	int n = 0;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len))
+		return CTL_NOBODY;
+	*uid = cr.uid;
+	if (cr.uid == 0 || cr.uid == geteuid())
+		return CTL_ADMIN;
+	g[n++] = cr.gid;
+	len = sizeof(g) - sizeof(g[0]);
+	if (!getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, g + 1, &len)) {
+		n += (int)(len / sizeof(g[0]));
+	} else {
+		struct passwd *pw = getpwuid(cr.uid);
+		int m = CTL_GROUPS_MAX;
+
+		if (pw && getgrouplist(pw->pw_name, cr.gid, g, &m) >= 0)
+			n = m;
+	}
+	if (in_group(VSIMD_GROUP_ADMIN, g, n))
+		return CTL_ADMIN;
+	if (in_group(VSIMD_GROUP_USER, g, n))
+		return CTL_USER;
+	return CTL_NOBODY;
+}
+
+/* A connection we will not serve: one JSON error line, then close. */
+static void refuse(int fd, const char *msg)
+{
+	char line[300];
+	int n = snprintf(line, sizeof(line), "{\"ok\":false,\"error\":\"%s\"}\n",
+			 msg);
+
+	/* a fresh socket's buffer takes a line; nothing waits on it */
+	if (send(fd, line, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+		log_debug("control: refusal not sent: %s", strerror(errno));
+	close(fd);
+}
 
 int vsimd_control_open(struct vsimd *d, const char *path, char *err,
 		       size_t errlen)
@@ -82,7 +176,7 @@ int vsimd_control_open(struct vsimd *d, const char *path, char *err,
 	    listen(fd, 16))
 		goto err_errno;
 	/* root, and group vsim when it exists (docs/vsimd.md) */
-	g = getgrnam("vsim");
+	g = getgrnam(VSIMD_GROUP_USER);
 	if ((g && chown(path, 0, g->gr_gid)) || chmod(path, 0660))
 		goto err_errno;
 	if (vsimd_listen(d, on_event, ctl)) {
@@ -159,12 +253,77 @@ static void client_send(struct ctl_client *cl, json_object *o)
 	json_object_put(o);
 }
 
+/*
+ * Length of the UTF-8 sequence at @p (RFC 3629 §4: no overlong forms, no
+ * surrogates, nothing past U+10FFFF), or 0 when it is not one.
+ */
+static size_t utf8_seq(const unsigned char *p, size_t n)
+{
+	size_t len, i;
+	uint32_t cp;
+
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		len = 2, cp = p[0] & 0x1f;
+	else if (p[0] >= 0xe0 && p[0] <= 0xef)
+		len = 3, cp = p[0] & 0x0f;
+	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+		len = 4, cp = p[0] & 0x07;
+	else
+		return 0;
+	if (n < len)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (p[i] & 0x3f);
+	}
+	if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+	    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;
+	return len;
+}
+
+/*
+ * @in as valid UTF-8 in @out: a reply echoes names from the request, and
+ * JSON text is UTF-8 (RFC 8259 §8.1), so each byte that starts no valid
+ * sequence becomes U+FFFD; a cut never splits a character.
+ */
+static void utf8_clean(const char *in, char *out, size_t outlen)
+{
+	const unsigned char *p = (const unsigned char *)in;
+	size_t n = strlen(in), o = 0, k, w;
+
+	while (n) {
+		k = utf8_seq(p, n);
+		w = k ? k : 3;
+		if (o + w >= outlen)
+			break;
+		memcpy(out + o, k ? (const char *)p : "\xef\xbf\xbd", w);
+		o += w;
+		k = k ? k : 1;
+		p += k;
+		n -= k;
+	}
+	out[o] = '\0';
+}
+
+/* A JSON string of text that came from outside (requests, USB, vpcd). */
+static json_object *json_text(const char *s)
+{
+	char clean[1024];
+
+	utf8_clean(s, clean, sizeof(clean));
+	return json_object_new_string(clean);
+}
+
 static void send_error(struct ctl_client *cl, const char *msg)
 {
 	json_object *o = json_object_new_object();
 
 	json_object_object_add(o, "ok", json_object_new_boolean(0));
-	json_object_object_add(o, "error", json_object_new_string(msg));
+	json_object_object_add(o, "error", json_text(msg));
 	client_send(cl, o);
 }
 
@@ -177,12 +336,12 @@ static json_object *card_json(struct vsimd *d, struct vsimd_card *c)
 	d->backend->stats(c, &apdus, &ok, &fail);
 	snprintf(addr, sizeof(addr), strchr(c->vpcd.host, ':') ? "[%s]:%d" :
 		 "%s:%d", c->vpcd.host, c->vpcd.port);
-	json_object_object_add(o, "name", json_object_new_string(c->name));
+	json_object_object_add(o, "name", json_text(c->name));
 	json_object_object_add(o, "slot", json_object_new_int(c->slot));
-	json_object_object_add(o, "iccid", json_object_new_string(c->iccid));
+	json_object_object_add(o, "iccid", json_text(c->iccid));
 	json_object_object_add(o, "backend",
 			       json_object_new_string(d->backend->name));
-	json_object_object_add(o, "vpcd", json_object_new_string(addr));
+	json_object_object_add(o, "vpcd", json_text(addr));
 	json_object_object_add(o, "connected",
 			       json_object_new_boolean(c->vpcd.state ==
 						       VPCD_CONNECTED));
@@ -198,7 +357,7 @@ static json_object *card_json(struct vsimd *d, struct vsimd_card *c)
 	json_object_object_add(o, "vpcd_connects",
 			       json_object_new_int64((int64_t)c->vpcd.connects));
 	json_object_object_add(o, "last_error",
-			       json_object_new_string(c->vpcd.last_error));
+			       json_text(c->vpcd.last_error));
 	if (c->cardem.enabled) {
 		/* the card's reader is a SIMtrace2 board (docs/modems.md) */
 		json_object *b = json_object_new_object();
@@ -210,8 +369,8 @@ static json_object *card_json(struct vsimd *d, struct vsimd_card *c)
 		} else {
 			snprintf(pid, sizeof(pid), "%04x", w->pid);
 			json_object_object_add(b, "in_board", json_object_new_boolean(1));
-			json_object_object_add(b, "serial", json_object_new_string(w->serial));
-			json_object_object_add(b, "path", json_object_new_string(w->path));
+			json_object_object_add(b, "serial", json_text(w->serial));
+			json_object_object_add(b, "path", json_text(w->path));
 			json_object_object_add(b, "slot", json_object_new_int(w->slot));
 			json_object_object_add(b, "interface", json_object_new_int(w->ifnum));
 			json_object_object_add(b, "pid", json_object_new_string(pid));
@@ -342,7 +501,13 @@ static void handle_request(struct vsimd *d, struct ctl_client *cl,
 		return;
 	}
 	cmd = get_str(req, "cmd");
-	if (!cmd) {
+	if (cmd && cl->role != CTL_ADMIN && (!strcmp(cmd, "add") ||
+	    !strcmp(cmd, "remove") || !strcmp(cmd, "app-request"))) {
+		snprintf(err, sizeof(err),
+			 "%s: permission denied (root or group %s only)", cmd,
+			 VSIMD_GROUP_ADMIN);
+		send_error(cl, err);
+	} else if (!cmd) {
 		send_error(cl, "request needs \"cmd\"");
 	} else if (!strcmp(cmd, "list")) {
 		o = ok_reply();
@@ -408,6 +573,7 @@ static void client_take(struct vsimd *d, struct ctl_client *cl,
 		*nl = '\0';
 		if (nl > cl->in)
 			handle_request(d, cl, cl->in);
+		cl->last_ms = now_ms();
 		/* the request may hold a profile with K: wipe it */
 		explicit_bzero(cl->in, used);
 		memmove(cl->in, cl->in + used, cl->in_len - used + 1);
@@ -444,6 +610,85 @@ static void client_write(struct ctl_client *cl)
 	cl->out_len -= (size_t)n;
 }
 
+static size_t clients_of(const struct vsimd_control *ctl, uid_t uid)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < ctl->n; i++)
+		k += ctl->c[i].uid == uid;
+	return k;
+}
+
+/* Take every waiting connection: serve it, or refuse it with a line. */
+static void accept_clients(struct vsimd_control *ctl)
+{
+	char msg[200];
+	int i;
+
+	for (i = 0; i < CTL_MAX_CLIENTS; i++) {
+		int fd = accept4(ctl->fd, NULL, NULL,
+				 SOCK_NONBLOCK | SOCK_CLOEXEC);
+		struct ctl_client *cl;
+		enum ctl_role role;
+		uid_t uid = (uid_t)-1;
+
+		if (fd < 0)
+			return;
+		role = peer_role(fd, &uid);
+		if (role == CTL_NOBODY) {
+			snprintf(msg, sizeof(msg),
+				 "permission denied: uid %ld is not root nor in group %s or %s",
+				 (long)uid, VSIMD_GROUP_USER, VSIMD_GROUP_ADMIN);
+			refuse(fd, msg);
+			continue;
+		}
+		if (uid != 0 && clients_of(ctl, uid) >= CTL_PER_UID) {
+			snprintf(msg, sizeof(msg),
+				 "too many connections from uid %ld (%d held; idle ones close after %d s)",
+				 (long)uid, CTL_PER_UID, CTL_IDLE_MS / 1000);
+			refuse(fd, msg);
+			continue;
+		}
+		if (ctl->n == CTL_MAX_CLIENTS) {
+			snprintf(msg, sizeof(msg),
+				 "vsimd is busy: %d connections held (idle ones close after %d s)",
+				 CTL_MAX_CLIENTS, CTL_IDLE_MS / 1000);
+			refuse(fd, msg);
+			continue;
+		}
+		cl = &ctl->c[ctl->n++];
+		memset(cl, 0, sizeof(*cl));
+		cl->fd = fd;
+		cl->uid = uid;
+		cl->role = role;
+		cl->last_ms = now_ms();
+	}
+}
+
+/* A connection that asks nothing gives its slot back (trace waits). */
+static void expire_idle(struct vsimd_control *ctl)
+{
+	uint64_t now = now_ms();
+	size_t i;
+
+	for (i = ctl->n; i-- > 0;) {
+		struct ctl_client *cl = &ctl->c[i];
+
+		if (cl->trace || cl->closing ||
+		    now - cl->last_ms < CTL_IDLE_MS)
+			continue;
+		if (cl->out_len) {
+			client_remove(ctl, i);	/* not even reading its answers */
+			continue;
+		}
+		send_error(cl, "idle: closing (send a request on connecting)");
+		cl->closing = 1;
+		client_write(cl);
+		if (!cl->out_len)
+			client_remove(ctl, i);
+	}
+}
+
 size_t vsimd_control_fill(struct vsimd *d, struct pollfd *pfd, size_t max)
 {
 	struct vsimd_control *ctl = d->control;
@@ -452,7 +697,7 @@ size_t vsimd_control_fill(struct vsimd *d, struct pollfd *pfd, size_t max)
 	if (!ctl || max < ctl->n + 1)
 		return 0;
 	pfd[n].fd = ctl->fd;
-	pfd[n++].events = ctl->n < CTL_MAX_CLIENTS ? POLLIN : 0;
+	pfd[n++].events = POLLIN;	/* when full: refused with a line */
 	for (i = 0; i < ctl->n; i++) {
 		pfd[n].fd = ctl->c[i].fd;
 		pfd[n++].events = POLLIN | (ctl->c[i].out_len ? POLLOUT : 0);
@@ -484,17 +729,27 @@ void vsimd_control_dispatch(struct vsimd *d, const struct pollfd *pfd,
 		if (cl->closing == 2 || (cl->closing == 1 && !cl->out_len))
 			client_remove(ctl, i);
 	}
-	if (n && (pfd[0].revents & POLLIN)) {
-		int fd = accept4(ctl->fd, NULL, NULL,
-				 SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (n && (pfd[0].revents & POLLIN))
+		accept_clients(ctl);
+	expire_idle(ctl);
+}
 
-		if (fd >= 0 && ctl->n < CTL_MAX_CLIENTS) {
-			memset(&ctl->c[ctl->n], 0, sizeof(ctl->c[0]));
-			ctl->c[ctl->n++].fd = fd;
-		} else if (fd >= 0) {
-			close(fd);
-		}
+int vsimd_control_timeout(struct vsimd *d)
+{
+	struct vsimd_control *ctl = d->control;
+	uint64_t now = now_ms(), t;
+	int best = -1;
+	size_t i;
+
+	for (i = 0; ctl && i < ctl->n; i++) {
+		if (ctl->c[i].trace || ctl->c[i].closing)
+			continue;
+		t = ctl->c[i].last_ms + CTL_IDLE_MS;
+		t = t > now ? t - now : 0;
+		if (best < 0 || t < (uint64_t)best)
+			best = (int)t;
 	}
+	return best;
 }
 
 static char *hex(const uint8_t *p, size_t n, char *buf)
@@ -514,11 +769,13 @@ static void send_trace(struct vsimd_control *ctl, const struct vsimd_event *ev)
 {
 	struct vsimd_card *c = ev->card;
 	char chex[2 * VSIM_CAPDU_MAX + 1], rhex[2 * VSIM_RAPDU_MAX + 1];
-	uint8_t shown[VSIM_CAPDU_MAX];
-	int redacted = 0;
+	uint8_t shown[VSIM_CAPDU_MAX], rshown[VSIM_RAPDU_MAX];
 	size_t i;
 
 	for (i = 0; i < ctl->n; i++) {
+		/* secrets in clear only to admins of a vsimd told reveal_keys */
+		unsigned int blank = c->d->cfg->reveal_keys &&
+				     ctl->c[i].role == CTL_ADMIN ? 0 : ev->redact;
 		json_object *o, *t;
 
 		if (ctl->c[i].trace != c)
@@ -528,26 +785,28 @@ static void send_trace(struct vsimd_control *ctl, const struct vsimd_event *ev)
 		json_object_object_add(t, "seq",
 				       json_object_new_int64((int64_t)ev->seq));
 		json_object_object_add(t, "event", json_object_new_string(ev->what));
-		if (ev->capdu && ev->clen <= VSIM_CAPDU_MAX) {
-			memcpy(shown, ev->capdu, ev->clen);
-			if (vsim_apdu_carries_pin(ev->capdu, ev->clen)) {
-				memset(shown + 5, 0, ev->clen - 5);
-				redacted = 1;
-			}
+		if (ev->capdu && ev->clen <= VSIM_CAPDU_MAX &&
+		    ev->rlen <= VSIM_RAPDU_MAX) {
+			vsim_redact_copy(blank, ev->capdu, ev->clen, shown,
+					 ev->rapdu, ev->rapdu ? ev->rlen : 0, rshown);
 			json_object_object_add(t, "c",
 					       json_object_new_string(hex(shown, ev->clen, chex)));
-			if (redacted)
+			if (blank)
 				json_object_object_add(t, "redacted",
 						       json_object_new_boolean(1));
-		}
-		if (ev->rapdu && ev->rlen <= VSIM_RAPDU_MAX)
-			json_object_object_add(t, strcmp(ev->what, "apdu") ? "atr" : "r",
+			if (ev->rapdu)
+				json_object_object_add(t, "r",
+						       json_object_new_string(hex(rshown, ev->rlen, rhex)));
+		} else if (ev->rapdu && ev->rlen <= VSIM_RAPDU_MAX) {
+			json_object_object_add(t, "atr",
 					       json_object_new_string(hex(ev->rapdu, ev->rlen, rhex)));
+		}
 		o = json_object_new_object();
 		json_object_object_add(o, "trace", t);
 		client_send(&ctl->c[i], o);
 	}
 	explicit_bzero(shown, sizeof(shown));
+	explicit_bzero(rshown, sizeof(rshown));
 }
 
 static void send_gone(struct vsimd_control *ctl, const struct vsimd_card *c)

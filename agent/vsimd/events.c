@@ -43,6 +43,12 @@ void vsimd_publish_trace(struct vsimd_card *c, const char *what,
 		.capdu = capdu, .clen = clen, .rapdu = rapdu, .rlen = rlen,
 	};
 
+	/* once per exchange, in order, for every reader (redact.h) */
+	if (!strcmp(what, "apdu"))
+		ev.redact = vsim_redact_next(&c->redact, capdu, clen, rapdu,
+					     rlen);
+	else
+		vsim_redact_reset(&c->redact);
 	publish(c->d, &ev);
 }
 

@@ -31,6 +31,8 @@ struct vsimd_event {
 	size_t clen;
 	const uint8_t *rapdu;
 	size_t rlen;
+	/* what a reader must blank (VSIM_REDACT_*) unless keys are revealed */
+	unsigned int redact;
 };
 
 typedef void vsimd_listener_fn(void *ctx, const struct vsimd_event *ev);

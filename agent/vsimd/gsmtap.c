@@ -86,7 +86,7 @@ bad:
 
 static void send_packet(struct vsim_gsmtap *g, uint8_t sub_type, uint8_t slot,
 			const uint8_t *a, size_t alen, const uint8_t *b,
-			size_t blen)
+			size_t blen, unsigned int blank)
 {
 	uint8_t pkt[16 + VSIM_CAPDU_MAX + VSIM_RAPDU_MAX] = {
 		GSMTAP_VERSION, GSMTAP_HDR_WORDS, GSMTAP_TYPE_SIM,
@@ -96,28 +96,24 @@ static void send_packet(struct vsim_gsmtap *g, uint8_t sub_type, uint8_t slot,
 		return;
 	pkt[12] = sub_type;
 	pkt[14] = slot;		/* sub_slot: the card's vpcd slot */
-	memcpy(pkt + 16, a, alen);
-	if (blen)
-		memcpy(pkt + 16 + alen, b, blen);
-	if (vsim_apdu_carries_pin(a, alen) && sub_type == GSMTAP_SIM_APDU)
-		memset(pkt + 16 + 5, 0, alen - 5);
+	vsim_redact_copy(blank, a, alen, pkt + 16, b, blen, pkt + 16 + alen);
 	/* best effort by design: see the file header */
 	(void)!sendto(g->fd, pkt, 16 + alen + blen, MSG_DONTWAIT | MSG_NOSIGNAL,
 		      (const struct sockaddr *)&g->to, g->tolen);
-	explicit_bzero(pkt + 16, alen);
+	explicit_bzero(pkt + 16, alen + blen);
 }
 
 void vsim_gsmtap_apdu(struct vsim_gsmtap *g, uint8_t slot,
 		      const uint8_t *capdu, size_t clen, const uint8_t *rapdu,
-		      size_t rlen)
+		      size_t rlen, unsigned int blank)
 {
-	send_packet(g, GSMTAP_SIM_APDU, slot, capdu, clen, rapdu, rlen);
+	send_packet(g, GSMTAP_SIM_APDU, slot, capdu, clen, rapdu, rlen, blank);
 }
 
 void vsim_gsmtap_atr(struct vsim_gsmtap *g, uint8_t slot, const uint8_t *atr,
 		     size_t len)
 {
-	send_packet(g, GSMTAP_SIM_ATR, slot, atr, len, NULL, 0);
+	send_packet(g, GSMTAP_SIM_ATR, slot, atr, len, NULL, 0, 0);
 }
 
 void vsim_gsmtap_close(struct vsim_gsmtap *g)

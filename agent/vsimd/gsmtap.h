@@ -18,12 +18,12 @@ struct vsim_gsmtap *vsim_gsmtap_open(const char *spec, char *err,
 				     size_t errlen);
 /*
  * One exchange: the C-APDU then the R-APDU in one packet (sub-type APDU),
- * PIN command data blanked. Best effort: a lost datagram never holds up
- * the card.
+ * with what @blank names (VSIM_REDACT_*, redact.h) zeroed. Best effort: a
+ * lost datagram never holds up the card.
  */
 void vsim_gsmtap_apdu(struct vsim_gsmtap *g, uint8_t slot,
 		      const uint8_t *capdu, size_t clen, const uint8_t *rapdu,
-		      size_t rlen);
+		      size_t rlen, unsigned int blank);
 /* A power-on: the ATR (sub-type ATR). */
 void vsim_gsmtap_atr(struct vsim_gsmtap *g, uint8_t slot, const uint8_t *atr,
 		     size_t len);

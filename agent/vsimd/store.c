@@ -7,11 +7,13 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -25,6 +27,7 @@
 struct vsim_store {
 	sqlite3 *db;
 	pthread_mutex_t lock;	/* one connection: serialise every use */
+	int lock_fd;		/* DIR/vsim.lock, flock()ed while open */
 };
 
 /*
@@ -94,6 +97,48 @@ static int prepare_files(const char *dir, const char *path, char *err,
 	return 0;
 }
 
+/*
+ * One vsimd per state directory: two serving the same cards would each
+ * count PIN tries and SQNs in their own engine (flock(2) on DIR/vsim.lock,
+ * released by the kernel when the holder exits, even by kill -9). The
+ * holder writes its pid there for the second one's message.
+ */
+static int lock_dir(const char *dir, char *err, size_t errlen)
+{
+	char path[PATH_MAX], pid[24];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/" VSIM_STORE_LOCK, dir);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0) {
+		set_err(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB)) {
+		if (errno == EWOULDBLOCK) {
+			n = pread(fd, pid, sizeof(pid) - 1, 0);
+			pid[n > 0 ? n : 0] = '\0';
+			pid[strcspn(pid, "\n")] = '\0';
+			set_err(err, errlen,
+				"state directory %s is in use by another vsimd (pid %s, %s)",
+				dir, pid[0] ? pid : "unknown", path);
+		} else {
+			set_err(err, errlen, "%s: flock: %s", path,
+				strerror(errno));
+		}
+		close(fd);
+		return -1;
+	}
+	n = snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
+	if (ftruncate(fd, 0) || pwrite(fd, pid, (size_t)n, 0) != n) {
+		set_err(err, errlen, "%s: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 int vsim_store_open(const char *dir, int sync_normal, struct vsim_store **out,
 		    char *err, size_t errlen)
 {
@@ -111,7 +156,11 @@ int vsim_store_open(const char *dir, int sync_normal, struct vsim_store **out,
 		goto err_free;
 	}
 	snprintf(path, n, "%s/" VSIM_STORE_FILE, dir);
+	s->lock_fd = -1;
 	if (prepare_files(dir, path, err, errlen))
+		goto err_free;
+	s->lock_fd = lock_dir(dir, err, errlen);
+	if (s->lock_fd < 0)
 		goto err_free;
 	pthread_mutex_init(&s->lock, NULL);
 	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE |
@@ -167,6 +216,8 @@ err_close:
 	sqlite3_close(s->db);
 	pthread_mutex_destroy(&s->lock);
 err_free:
+	if (s && s->lock_fd >= 0)
+		close(s->lock_fd);
 	free(path);
 	free(s);
 	return -1;
@@ -178,6 +229,7 @@ void vsim_store_close(struct vsim_store *s)
 		return;
 	sqlite3_close(s->db);
 	pthread_mutex_destroy(&s->lock);
+	close(s->lock_fd);	/* the directory is free for the next vsimd */
 	free(s);
 }
 
@@ -427,6 +479,19 @@ int vsim_store_foreach(struct vsim_store *s,
 			set_err(err, errlen,
 				"store: card '%s': image damaged (SHA-256 mismatch)",
 				c->name);
+			rc = -1;
+			break;
+		}
+		/*
+		 * vsimd_card_add() stores the initial blob with the card: a
+		 * missing or empty one is damage, never a first start (a reset
+		 * would restore PIN tries and rewind the SQN array).
+		 */
+		if (!c->state) {
+			set_err(err, errlen,
+				"store: card '%s': state %s (damaged store: restore it or remove the card)",
+				c->name, sqlite3_column_type(st, 8) == SQLITE_NULL ?
+				"missing" : "empty");
 			rc = -1;
 			break;
 		}

@@ -5,6 +5,7 @@
  * plugged in, and the engine's durable blob. vsimd commits each engine
  * change record here before the engine applies it ("durable before 9000"),
  * and rebuilds its cards from here at start. docs/vsimd.md has the schema.
+ * An open store holds an flock() on STATE/vsim.lock: one vsimd per store.
  *
  * The image holds K and OPc and the blob holds PINs: nothing here logs them.
  * All functions are safe to call from several threads (one lock).
@@ -16,6 +17,7 @@
 #include <stdint.h>
 
 #define VSIM_STORE_FILE		"vsim.db"
+#define VSIM_STORE_LOCK		"vsim.lock"	/* flock()ed by the running vsimd */
 #define VSIM_STORE_NAME_MAX	64	/* card names: [A-Za-z0-9._-], 1..63 */
 #define VSIM_STORE_HOST_MAX	256
 

@@ -7,7 +7,7 @@
  *
  *   vsimd [--backend embedded|kernel] [--state DIR] [--config FILE]
  *         [--socket PATH] [--log-level L] [--card NAME=PROFILE]...
- *         [--cardem NAME=SPEC]...
+ *         [--cardem NAME=SPEC]... [--reveal-keys]
  *
  * A card given a SIMtrace2 board (--cardem, `cardem =`) is served to the
  * modem behind that board instead of vpcd; libusb's descriptors join the
@@ -45,12 +45,14 @@
 
 #define ERRLEN 600
 #define USB_POLL_MAX 64
-#define POLL_MAX (1 + 1 + 32 + VSIMD_MAX_CARDS + USB_POLL_MAX)
+#define POLL_MAX (1 + 1 + VSIMD_CONTROL_MAX_CLIENTS + VSIMD_MAX_CARDS + \
+		  USB_POLL_MAX)
 
 /* What was given on the command line: it wins over the file at reload. */
 struct cli {
 	const char *config;
 	const char *backend, *state, *socket, *log_level, *gsmtap;
+	bool reveal_keys;
 	struct vsimd_config_card cards[VSIMD_MAX_CARDS];
 	size_t n_cards;
 	struct { char name[VSIM_STORE_NAME_MAX]; struct vsimd_cardem_sel sel; }
@@ -63,7 +65,7 @@ static void usage(FILE *f)
 	fputs("usage: vsimd [--backend embedded|kernel] [--state DIR] [--config FILE]\n"
 	      "             [--socket PATH] [--log-level error|warn|info|debug]\n"
 	      "             [--card NAME=PROFILE]... [--gsmtap HOST[:PORT]]\n"
-	      "             [--cardem NAME=SPEC]...\n"
+	      "             [--cardem NAME=SPEC]... [--reveal-keys]\n"
 	      "       vsimd --help | --version\n"
 	      "\n"
 	      "Hosts vsim cards, keeps their state in DIR/vsim.db (default "
@@ -73,6 +75,8 @@ static void usage(FILE *f)
 	      "--cardem puts card NAME in a SIMtrace2 board instead: SPEC is any, or\n"
 	      "serial=S,path=BUS-PORT,slot=0|1 (docs/modems.md).\n"
 	      "Control it with vsimctl (socket " VSIMD_DEFAULT_SOCKET ").\n"
+	      "--reveal-keys (lab debugging): traces to admins and GSMTAP show PINs\n"
+	      "and keys; by default they are blanked.\n"
 	      "SIGTERM: stop cleanly. SIGHUP: reload the config file.\n", f);
 }
 
@@ -87,6 +91,7 @@ static int parse_cli(int argc, char **argv, struct cli *cli)
 		{ "card", required_argument, NULL, 'C' },
 		{ "gsmtap", required_argument, NULL, 'g' },
 		{ "cardem", required_argument, NULL, 'U' },
+		{ "reveal-keys", no_argument, NULL, 'K' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -94,7 +99,7 @@ static int parse_cli(int argc, char **argv, struct cli *cli)
 	enum vsim_log_level lvl;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "b:s:c:S:l:C:g:U:hV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "b:s:c:S:l:C:g:U:KhV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'b':
 			if (strcmp(optarg, "embedded") && strcmp(optarg, "kernel")) {
@@ -115,6 +120,9 @@ static int parse_cli(int argc, char **argv, struct cli *cli)
 			break;
 		case 'g':
 			cli->gsmtap = optarg;
+			break;
+		case 'K':
+			cli->reveal_keys = true;
 			break;
 		case 'l':
 			if (vsim_log_parse_level(optarg, &lvl)) {
@@ -202,6 +210,8 @@ static int build_config(const struct cli *cli, struct vsimd_config *cfg,
 		vsim_log_parse_level(cli->log_level, &cfg->log_level);
 	if (cli->gsmtap)
 		snprintf(cfg->gsmtap, sizeof(cfg->gsmtap), "%s", cli->gsmtap);
+	if (cli->reveal_keys)
+		cfg->reveal_keys = true;
 	for (i = 0; i < cli->n_cards; i++) {
 		if (cfg->n_cards == VSIMD_MAX_CARDS) {
 			snprintf(err, errlen, "too many cards");
@@ -374,7 +384,8 @@ static void gsmtap_event(void *ctx, const struct vsimd_event *ev)
 		return;
 	if (!strcmp(ev->what, "apdu"))
 		vsim_gsmtap_apdu(g, slot, ev->capdu, ev->clen, ev->rapdu,
-				 ev->rlen);
+				 ev->rlen, ev->card->d->cfg->reveal_keys ? 0 :
+				 ev->redact);
 	else if (ev->rapdu)
 		vsim_gsmtap_atr(g, slot, ev->rapdu, ev->rlen);
 }
@@ -471,6 +482,9 @@ static int run(struct vsimd *d, const struct cli *cli, int sigfd)
 		{
 			int t = vsimd_cardem_timeout(d);
 
+			if (t >= 0 && (timeout < 0 || t < timeout))
+				timeout = t;
+			t = vsimd_control_timeout(d);	/* idle clients */
 			if (t >= 0 && (timeout < 0 || t < timeout))
 				timeout = t;
 		}
@@ -588,6 +602,8 @@ int main(int argc, char **argv)
 		log_err("%s", err);
 		goto out;
 	}
+	if (d.cfg->reveal_keys)
+		log_warn("reveal_keys: traces to admins and GSMTAP show PINs and keys (lab debugging only)");
 	log_info("ready: %zu card(s), %s backend, state %s, control %s",
 		 d.n_cards, d.backend->name, d.cfg->state_dir, d.cfg->socket);
 	rc = run(&d, &cli, sigfd);

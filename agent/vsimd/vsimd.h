@@ -15,11 +15,15 @@
 #include <linux/vsim.h>
 
 #include "cardem/sel.h"
+#include "vsimd/redact.h"
 #include "vsimd/store.h"
 #include "vsimd/vpcd.h"
 
 #define VSIMD_DEFAULT_STATE	"/var/lib/vsim"
 #define VSIMD_DEFAULT_SOCKET	"/run/vsim/vsimd.sock"
+/* docs/vsimd.md "Permissions": users (list, status, trace) and admins */
+#define VSIMD_GROUP_USER	"vsim"
+#define VSIMD_GROUP_ADMIN	"vsim-admin"
 #define VSIMD_DEFAULT_HOST	"127.0.0.1"
 #define VSIMD_DEFAULT_PORT	35963	/* vpcd slot 0 (0x8C7B, reader.conf.d/vpcd) */
 #define VSIMD_MAX_CARDS		64
@@ -86,6 +90,7 @@ struct vsimd_card {
 	uint64_t persists;		/* change records committed (atomic: kernel backend thread) */
 	uint64_t persist_failures;
 	uint64_t trace_seq;
+	struct vsim_redact redact;	/* the session as traces see it (redact.h) */
 	bool down_logged;		/* "cannot reach vpcd" said once */
 };
 
