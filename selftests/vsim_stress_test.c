@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/epoll.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -43,6 +44,7 @@
 #define N_TERM		3
 #define N_AGENT		2
 #define N_FUZZ		2
+#define N_OTHER		6	/* reaper, parameters, killer, slow pair, signals */
 #define SLOW_MAX_ENV	100000		/* envelopes the slow-race pair sends */
 #define DEFAULT_SECONDS	20
 /* a thread still running this long after the end has hung */
@@ -283,13 +285,31 @@ static void term_op(unsigned int *seed, struct slot *s)
 	} else if (k < 82) {
 		ret = ioctl(fd, VSIM_IOC_GET_ATR, &a);
 		check("GET_ATR", ret, OK | E(ENODEV));
-	} else if (k < 90) {
+	} else if (k < 86) {
 		struct pollfd p = { .fd = fd, .events = POLLIN | POLLOUT };
 
 		ret = poll(&p, 1, rnd(seed, 3));
 		check("poll(/dev/vsimN)", ret, OK | E(EINTR));
 		if (ret > 0 && !(p.revents & (POLLOUT | POLLHUP)))
 			bad("poll(/dev/vsimN): neither POLLOUT nor POLLHUP", 0);
+	} else if (k < 90) {
+		/* every card and terminal at once, while the reaper works */
+		struct pollfd p[2 * NSLOTS];
+		int i, n = 0;
+
+		for (i = 0; i < 2 * NSLOTS; i++) {
+			p[n].fd = slot_dup(&S.slots[i / 2], i & 1);
+			p[n].events = POLLIN;
+			if (p[n].fd >= 0)
+				n++;
+		}
+		ret = poll(p, n, rnd(seed, 5));
+		check("poll(all cards)", ret, OK | E(EINTR));
+		for (i = 0; i < n; i++) {
+			if (p[i].revents & POLLNVAL)
+				bad("poll(all cards): POLLNVAL", 0);
+			close(p[i].fd);
+		}
 	} else if (k < 95) {
 		/* sysfs attributes while the card may be going */
 		static const char *const attrs[] = {
@@ -359,7 +379,8 @@ static int queue_proactive(int card, uint8_t type, uint8_t flags)
 	return ioctl(card, VSIM_IOC_QUEUE_PROACTIVE, &p);
 }
 
-static void agent_op(unsigned int *seed, struct slot *s, uint8_t *buf)
+static void agent_op(unsigned int *seed, struct slot *s, uint8_t *buf,
+		     int epfd)
 {
 	struct vsim_event *ev = (struct vsim_event *)buf;
 	unsigned int k = rnd(seed, 100);
@@ -439,13 +460,30 @@ static void agent_op(unsigned int *seed, struct slot *s, uint8_t *buf)
 		check("ack of an unknown seq", ret, E(ENOENT));
 		ret = slow_answer(fd, 1ULL << 40, "\x90\x00", 2);
 		check("SLOW_ANSWER of an unknown seq", ret, E(ENOENT));
-	} else {
+	} else if (k < 97) {
 		struct pollfd p = { .fd = fd, .events = POLLIN | POLLOUT };
 
 		ret = poll(&p, 1, 0);
 		check("poll(card)", ret, OK | E(EINTR));
 		if (ret == 1 && !(p.revents & POLLOUT))
 			bad("poll(card): no POLLOUT", 0);
+	} else {
+		/*
+		 * epoll keeps its entry on the card's wait queues after the
+		 * dup is closed, until the file goes: as the card goes.
+		 */
+		struct epoll_event ee = { .events = EPOLLIN | EPOLLOUT }, out[8];
+		int tfd = slot_dup(s, 1);
+
+		ret = epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ee);
+		check("epoll_ctl(card)", ret, OK | E(EEXIST));
+		if (tfd >= 0) {
+			ret = epoll_ctl(epfd, EPOLL_CTL_ADD, tfd, &ee);
+			check("epoll_ctl(/dev/vsimN)", ret, OK | E(EEXIST));
+			close(tfd);
+		}
+		ret = epoll_wait(epfd, out, 8, rnd(seed, 3));
+		check("epoll_wait", ret, OK | E(EINTR));
 	}
 	close(fd);
 	count_op();
@@ -455,11 +493,15 @@ static void *agent_thread(void *arg)
 {
 	unsigned int seed = (uintptr_t)arg * 104729 + time(NULL);
 	uint8_t *buf = malloc(VSIM_STATE_MAX_SIZE + VSIM_EVENT_MAX);
+	int epfd = epoll_create1(EPOLL_CLOEXEC);
 
-	if (!buf)
+	if (!buf || epfd < 0) {
+		bad("agent setup", errno);
 		return NULL;
+	}
 	while (!atomic_load(&S.stop))
-		agent_op(&seed, &S.slots[rnd(&seed, NSLOTS)], buf);
+		agent_op(&seed, &S.slots[rnd(&seed, NSLOTS)], buf, epfd);
+	close(epfd);
 	free(buf);
 	return NULL;
 }
@@ -558,6 +600,52 @@ static unsigned int fuzz_cmd(unsigned int *seed)
 		    rnd(seed, 128));
 }
 
+/*
+ * Well-formed structs in the read-only page: the command runs, then its
+ * answer cannot be written back (NEW_CARD must leave no card behind).
+ */
+#define RO_CAPDU	1792
+static const struct { unsigned int cmd, off; } ro_cmds[] = {
+	{ VSIM_IOC_NEW_CARD, 0 }, { VSIM_IOC_TRANSMIT, 256 },
+	{ VSIM_IOC_EXEC, 512 }, { VSIM_IOC_GET_STATE, 768 },
+	{ VSIM_IOC_POWER_ON, 1024 }, { VSIM_IOC_RESET, 1024 },
+	{ VSIM_IOC_GET_ATR, 1024 }, { VSIM_IOC_GET_STATS, 1280 },
+};
+
+static void ro_structs(const struct pages *pg)
+{
+	static const uint8_t sel[] = { 0x00, 0xa4, 0x00, 0x0c, 0x02, 0x3f, 0x00 };
+	uint8_t *ro = pg->ro;
+
+	memset(ro, 0, 2048);
+	memcpy(ro + RO_CAPDU, sel, sizeof(sel));
+	*(struct vsim_new_card *)ro = (struct vsim_new_card){
+		.size = sizeof(struct vsim_new_card),
+		.flags = VSIM_NEW_CARD_F_VOLATILE,
+		.image = (uintptr_t)S.img, .image_len = S.img_len,
+	};
+	*(struct vsim_transmit *)(ro + 256) = (struct vsim_transmit){
+		.size = sizeof(struct vsim_transmit),
+		.capdu = (uintptr_t)(ro + RO_CAPDU), .capdu_len = sizeof(sel),
+		.rapdu = (uintptr_t)(pg->rw + 2048), .rapdu_max = VSIM_RAPDU_MAX,
+	};
+	*(struct vsim_exec *)(ro + 512) = (struct vsim_exec){
+		.size = sizeof(struct vsim_exec), .privilege = VSIM_PRIV_ADM,
+		.capdu = (uintptr_t)(ro + RO_CAPDU), .capdu_len = sizeof(sel),
+		.rapdu = (uintptr_t)(pg->rw + 2048), .rapdu_max = VSIM_RAPDU_MAX,
+	};
+	*(struct vsim_state *)(ro + 768) = (struct vsim_state){
+		.size = sizeof(struct vsim_state),
+		.buf = (uintptr_t)pg->rw, .len = 4096,
+	};
+	*(struct vsim_atr *)(ro + 1024) = (struct vsim_atr){
+		.size = sizeof(struct vsim_atr),
+	};
+	*(struct vsim_stats *)(ro + 1280) = (struct vsim_stats){
+		.size = sizeof(struct vsim_stats),
+	};
+}
+
 /* What a known command may answer to a broken call. */
 #define FUZZ_ERRNOS (OK | E(EFAULT) | E(EINVAL) | E(EMSGSIZE) | E(E2BIG) | \
 		     E(EOPNOTSUPP) | E(ENOSPC) | E(ENOENT) | E(EIO) | \
@@ -576,7 +664,16 @@ static void fuzz_op(unsigned int *seed, const struct pages *pg)
 	fd = kind == 0 ? fcntl(S.ctl, F_DUPFD_CLOEXEC, 0) : slot_dup(s, kind == 2);
 	if (fd < 0)
 		return;
-	if (k < 7) {
+	if (k == 0) {
+		unsigned int j = rnd(seed, sizeof(ro_cmds) / sizeof(ro_cmds[0]));
+
+		cmd = ro_cmds[j].cmd;
+		ret = ioctl(fd, cmd, pg->ro + ro_cmds[j].off);
+		snprintf(what, sizeof(what), "ioctl %#x, read-only struct, on %s",
+			 cmd, kind == 0 ? "vsimx" : kind == 1 ? "card fd" : "vsimN");
+		/* the answer cannot go back: never success */
+		check(what, ret, known_on(kind, cmd) ? FUZZ_ERRNOS & ~OK : E(ENOTTY));
+	} else if (k < 7) {
 		cmd = fuzz_cmd(seed);
 		if (rnd(seed, 3)) {
 			fuzz_struct(seed, pg, cmd, scratch);
@@ -641,6 +738,7 @@ static void *fuzz_thread(void *arg)
 	pg.ro = pg.rw + 4096;
 	pg.none = pg.rw + 8192;
 	memset(pg.rw, 0x5a, 8192);
+	ro_structs(&pg);
 	if (mprotect(pg.ro, 4096, PROT_READ) || mprotect(pg.none, 4096, PROT_NONE))
 		bad("mprotect", errno);
 	while (!atomic_load(&S.stop))
@@ -708,6 +806,61 @@ static void *reaper_thread(void *arg)
 		s->idx = idx;
 		s->flags = f;
 		pthread_mutex_unlock(&s->lock);
+		count_op();
+	}
+	return NULL;
+}
+
+/* ---- processes killed mid-command ------------------------------------------- */
+
+/*
+ * A child shares a card's terminal (and sometimes its card fd) and loops
+ * on commands that wait for the agent; SIGKILL ends it inside a wait, and
+ * its exit may close the card's last fd.
+ */
+static void *killer_thread(void *arg)
+{
+	static const uint8_t env[] = { 0x80, 0xc2, 0, 0, 5, 0xd1, 3, 1, 2, 3 };
+	static const uint8_t upd[] = { 0x00, 0xd6, 0, 0, 4, 1, 2, 3, 4 };
+	static const uint8_t sel[] = { 0x00, 0xa4, 0, 0x0c, 2, 0x2f, 0x00 };
+	unsigned int seed = 555 + time(NULL);
+	uint8_t r[VSIM_RAPDU_MAX], ev[VSIM_EVENT_MAX];
+	int term, card, status;
+	pid_t pid, ret;
+
+	while (!atomic_load(&S.stop)) {
+		struct slot *s = &S.slots[rnd(&seed, NSLOTS)];
+
+		usleep(rnd(&seed, 500000));	/* fork is costly under TCG */
+		term = slot_dup(s, 1);
+		if (term < 0)
+			continue;
+		card = rnd(&seed, 2) ? slot_dup(s, 0) : -1;
+		pid = fork();
+		if (pid == 0) {
+			/* syscalls only: the parent has threads */
+			for (;;) {
+				vsim_transmit(term, sel, sizeof(sel), r);
+				vsim_transmit(term, upd, sizeof(upd), r);
+				vsim_transmit(term, env, sizeof(env), r);
+				if (card >= 0)
+					(void)!read(card, ev, sizeof(ev));
+			}
+		}
+		close(term);
+		if (card >= 0)
+			close(card);
+		if (pid < 0) {
+			bad("fork", errno);
+			continue;
+		}
+		usleep(rnd(&seed, 30000));
+		kill(pid, SIGKILL);
+		while ((ret = waitpid(pid, &status, 0)) < 0 && errno == EINTR)
+			;
+		if (ret != pid ||
+		    !WIFSIGNALED(status) || WTERMSIG(status) != SIGKILL)
+			bad("killed child", 0);
 		count_op();
 	}
 	return NULL;
@@ -796,26 +949,44 @@ static void *slow_term_thread(void *arg)
 	return NULL;
 }
 
+/* An address no process has mapped, hidden from the compiler's checks. */
+static void *volatile unmapped = (void *)16;
+
 static void *slow_agent_thread(void *arg)
 {
 	unsigned int seed = 31337 + time(NULL);
 	uint8_t buf[VSIM_EVENT_MAX];
 	struct vsim_event *ev = (void *)buf;
 	struct pollfd p = { .fd = S.slow_card, .events = POLLIN };
-	int ret, t, i;
+	int ret, t, i, sent;
 
 	while (!atomic_load(&S.stop)) {
 		if (poll(&p, 1, 20) <= 0)
 			continue;
+		t = vsim_param_get(PARAM_SLOW);
+		if (t < 1 || t > 1000)
+			t = 100;
+		if (!rnd(&seed, 4)) {
+			/* a read that faults leaves the record queued ... */
+			ret = read(S.slow_card, unmapped, sizeof(buf));
+			check("read(card) into an unmapped buffer", ret,
+			      E(EFAULT) | E(EAGAIN) | E(EINTR));
+			usleep(rnd(&seed, t * 1500 + 1000));
+		}
+		sent = atomic_load(&S.slow_sent);
 		ret = read(S.slow_card, buf, sizeof(buf));
 		if (ret < 0 || ev->type != VSIM_EV_SLOW_APDU || ev->len != 10)
 			continue;
 		i = buf[sizeof(*ev) + 7] << 16 | buf[sizeof(*ev) + 8] << 8 |
 		    buf[sizeof(*ev) + 9];
+		/*
+		 * ... but not once the card has given up on it: the terminal
+		 * had its 6F00 before this read began (docs/uapi.md: the
+		 * record is withdrawn).
+		 */
+		if (i < sent)
+			bad("read(card): a slow-path record after its command ended", 0);
 		/* around the timeout: before it, at it, after it */
-		t = vsim_param_get(PARAM_SLOW);
-		if (t < 1 || t > 1000)
-			t = 100;
 		usleep(rnd(&seed, t * 1500 + 1000));
 		ret = slow_answer(S.slow_card, ev->seq, "\xab\xcd\x90\x00", 4);
 		check("SLOW_ANSWER (race)", ret, OK | E(ENOENT));
@@ -911,8 +1082,8 @@ static int join_by(pthread_t th, time_t deadline)
 TEST_F_TIMEOUT(stress, chaos, 90)
 {
 	struct sigaction sa = { .sa_handler = on_signal };	/* no SA_RESTART */
-	pthread_t th[N_TERM + N_AGENT + N_FUZZ + 5];
-	const char *names[N_TERM + N_AGENT + N_FUZZ + 5];
+	pthread_t th[N_TERM + N_AGENT + N_FUZZ + N_OTHER];
+	const char *names[N_TERM + N_AGENT + N_FUZZ + N_OTHER];
 	int seconds = stress_seconds(), nth = 0, i, hung = 0, ret;
 	unsigned int slow_idx;
 	struct timespec rt;
@@ -935,6 +1106,24 @@ TEST_F_TIMEOUT(stress, chaos, 90)
 	for (i = 0; i < S.nparams; i++)
 		ASSERT_EQ(0, vsim_param_set(S.params[i], 100));
 	ASSERT_EQ(0, sigaction(SIGUSR1, &sa, NULL));
+
+	/* all VSIM_MAX_CARDS (256) indexes taken: EBUSY, then all free again */
+	{
+		static int fds[300];
+		unsigned int idx;
+		int n = 0;
+
+		do {
+			ret = vsim_new_card(S.ctl, S.img, S.img_len,
+					    VSIM_NEW_CARD_F_VOLATILE, &fds[n], &idx);
+		} while (!ret && ++n < 300);
+		EXPECT_EQ(-EBUSY, ret);
+		EXPECT_EQ(256, n);
+		EXPECT_EQ(n, count_cards());
+		while (n)
+			close(fds[--n]);
+		ASSERT_EQ(0, count_cards());
+	}
 
 	for (i = 0; i < NSLOTS; i++) {
 		struct slot *s = &S.slots[i];
@@ -974,6 +1163,8 @@ TEST_F_TIMEOUT(stress, chaos, 90)
 	ASSERT_EQ(0, pthread_create(&th[nth++], NULL, reaper_thread, NULL));
 	names[nth] = "parameters";
 	ASSERT_EQ(0, pthread_create(&th[nth++], NULL, param_thread, NULL));
+	names[nth] = "killer";
+	ASSERT_EQ(0, pthread_create(&th[nth++], NULL, killer_thread, NULL));
 	names[nth] = "slow terminal";
 	ASSERT_EQ(0, pthread_create(&th[nth++], NULL, slow_term_thread, NULL));
 	names[nth] = "slow agent";
@@ -1049,6 +1240,34 @@ TEST_F_TIMEOUT(stress, chaos, 90)
 	free(S.img);
 }
 
+/* Opens /dev/vsimx and makes a card until told to stop; the module may go. */
+static void *opener_thread(void *arg)
+{
+	unsigned int idx;
+	int ctl, card, ret;
+
+	while (!atomic_load(&S.stop)) {
+		ctl = open(VSIM_CTL_PATH, O_RDWR | O_CLOEXEC);
+		/* ENOENT: the node is gone; ENXIO/ENODEV: going */
+		check("open(/dev/vsimx) during unload", ctl,
+		      OK | E(ENOENT) | E(ENODEV) | E(ENXIO));
+		if (ctl < 0) {
+			usleep(1000);
+			continue;
+		}
+		ret = vsim_new_card(ctl, S.img, S.img_len,
+				    VSIM_NEW_CARD_F_VOLATILE, &card, &idx);
+		errno = -ret;
+		check("NEW_CARD during unload", ret, OK);
+		if (!ret) {
+			atomic_fetch_add(&S.cards_made, 1);
+			close(card);
+		}
+		close(ctl);
+	}
+	return NULL;
+}
+
 /*
  * Everything closed: the module unloads and loads again. Needs VSIM_KO
  * (the module file) to load it back, as vsim_ctl_test does.
@@ -1056,16 +1275,50 @@ TEST_F_TIMEOUT(stress, chaos, 90)
 TEST_F(stress, unload_and_reload)
 {
 	const char *ko = getenv("VSIM_KO");
+	int ctl, card, term, pfd, tries, ret;
 	unsigned int idx;
-	int ctl, card, term;
+	pthread_t th;
 	size_t len;
 	void *img;
 
 	if (!ko)
 		SKIP(return, "set VSIM_KO=path/to/vsim.ko to unload and reload");
 	EXPECT_EQ(0, count_cards());
-	ASSERT_EQ(0, delete_module("vsim"));
+	/* a parameter file held open across the unload */
+	pfd = open(VSIM_PARAM_TIMEOUT, O_RDWR | O_CLOEXEC);
+	EXPECT_GE(pfd, 0);
+	/* an opener of /dev/vsimx racing the unload: it may delay it, no more */
+	S.img = vsim_test_image(&S.img_len);
+	ASSERT_NE(NULL, S.img);
+	atomic_store(&S.stop, false);
+	ASSERT_EQ(0, pthread_create(&th, NULL, opener_thread, NULL));
+	for (tries = 0; tries < 300 && atomic_load(&S.cards_made) < 5; tries++)
+		usleep(10000);
+	for (tries = 0; tries < 2000; tries++) {
+		ret = delete_module("vsim");
+		if (!ret)
+			break;
+		EXPECT_TRUE(ret == -EAGAIN || ret == -EBUSY) TH_LOG("delete_module: %d", ret);
+		usleep(1000);
+	}
+	usleep(100000);	/* the opener meets the module gone */
+	atomic_store(&S.stop, true);
+	pthread_join(th, NULL);
+	if (ret)
+		ret = delete_module("vsim");
+	TH_LOG("unloaded after %d refusals; the opener made %lu cards meanwhile",
+	       tries, atomic_load(&S.cards_made));
+	ASSERT_EQ(0, ret);
 	EXPECT_NE(0, access(VSIM_CTL_PATH, F_OK));
+	EXPECT_EQ(0, atomic_load(&unexpected));
+	if (pfd >= 0) {
+		char v[16];
+
+		EXPECT_GT(0, read(pfd, v, sizeof(v)));
+		EXPECT_GT(0, write(pfd, "7\n", 2));
+		close(pfd);
+	}
+	free(S.img);
 	ASSERT_EQ(0, load_module(ko));
 	ctl = vsim_ctl_open();
 	ASSERT_GE(ctl, 0);
