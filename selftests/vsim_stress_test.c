@@ -141,6 +141,12 @@ static unsigned int rnd(unsigned int *seed, unsigned int n)
 	return n ? rand_r(seed) % n : 0;
 }
 
+/* Half the time one of two hot cards: races need company. */
+static struct slot *pick_slot(unsigned int *seed)
+{
+	return &S.slots[rnd(seed, 2) ? rnd(seed, 2) : rnd(seed, NSLOTS)];
+}
+
 static void count_op(void)
 {
 	atomic_fetch_add_explicit(&S.ops, 1, memory_order_relaxed);
@@ -150,16 +156,26 @@ static void on_signal(int sig)
 {
 }
 
-/* A private fd for the slot's card or terminal, -1 if it has none now. */
-static int slot_dup(struct slot *s, int which_term)
+/*
+ * A private fd for the slot's card or terminal, -1 if it has none now;
+ * @idx (may be NULL): N of that card's /dev/vsimN.
+ */
+static int slot_dup_idx(struct slot *s, int which_term, unsigned int *idx)
 {
 	int fd;
 
 	pthread_mutex_lock(&s->lock);
 	fd = which_term ? s->term : s->card;
 	fd = fd >= 0 ? fcntl(fd, F_DUPFD_CLOEXEC, 0) : -1;
+	if (idx)
+		*idx = s->idx;
 	pthread_mutex_unlock(&s->lock);
 	return fd;
+}
+
+static int slot_dup(struct slot *s, int which_term)
+{
+	return slot_dup_idx(s, which_term, NULL);
 }
 
 /* Card fds are always O_NONBLOCK: a dup never blocks a card's end. */
@@ -247,8 +263,8 @@ static void term_op(unsigned int *seed, struct slot *s)
 {
 	uint8_t c[VSIM_CAPDU_MAX], r[VSIM_RAPDU_MAX];
 	struct vsim_atr a = { .size = sizeof(a) };
-	unsigned int k = rnd(seed, 100);
-	int fd = slot_dup(s, 1);
+	unsigned int k = rnd(seed, 100), idx;
+	int fd = slot_dup_idx(s, 1, &idx);
 	char path[96];
 	size_t n;
 	int ret;
@@ -319,7 +335,7 @@ static void term_op(unsigned int *seed, struct slot *s)
 		int sfd;
 
 		snprintf(path, sizeof(path), "/sys/class/vsim/vsim%u/%s",
-			 s->idx, attrs[rnd(seed, 8)]);
+			 idx, attrs[rnd(seed, 8)]);
 		sfd = open(path, O_RDONLY | O_CLOEXEC);
 		if (sfd >= 0) {
 			ret = read(sfd, path, sizeof(path));
@@ -327,14 +343,21 @@ static void term_op(unsigned int *seed, struct slot *s)
 			close(sfd);
 		}
 	} else {
-		/* the one opener: a second open is refused */
-		snprintf(path, sizeof(path), "/dev/vsim%u", s->idx);
+		/*
+		 * The one opener: while our dup keeps the terminal open, a
+		 * second open is EBUSY; ENODEV/ENOENT once the card went, and
+		 * a new card may have its index by then.
+		 */
+		snprintf(path, sizeof(path), "/dev/vsim%u", idx);
 		ret = open(path, O_RDWR | O_CLOEXEC);
-		/* EBUSY; ENODEV/ENOENT when the card went meanwhile */
 		check("second open(/dev/vsimN)", ret,
-		      E(EBUSY) | E(ENODEV) | E(ENOENT));
-		if (ret >= 0)
+		      OK | E(EBUSY) | E(ENODEV) | E(ENOENT));
+		if (ret >= 0) {
+			/* only when our card is gone (gone stays gone) */
+			if (!ioctl(fd, VSIM_IOC_GET_ATR, &a))
+				bad("second open(/dev/vsimN) while the first is open", 0);
 			close(ret);
+		}
 	}
 	close(fd);
 	count_op();
@@ -345,7 +368,7 @@ static void *term_thread(void *arg)
 	unsigned int seed = (uintptr_t)arg * 7919 + time(NULL);
 
 	while (!atomic_load(&S.stop))
-		term_op(&seed, &S.slots[rnd(&seed, NSLOTS)]);
+		term_op(&seed, pick_slot(&seed));
 	return NULL;
 }
 
@@ -428,6 +451,8 @@ static void agent_op(unsigned int *seed, struct slot *s, uint8_t *buf,
 		/* EIO, EBUSY: as the terminal, card off or its command waits */
 		check("EXEC", ret, OK | E(EINTR) |
 		      (x.privilege == VSIM_PRIV_TERMINAL ? E(EIO) | E(EBUSY) : 0));
+		if (!ret && (x.rapdu_len < 2 || x.rapdu_len > VSIM_RAPDU_MAX))
+			bad("EXEC: R-APDU length", 0);
 	} else if (k < 70) {
 		struct vsim_state st = {
 			.size = sizeof(st),
@@ -500,7 +525,7 @@ static void *agent_thread(void *arg)
 		return NULL;
 	}
 	while (!atomic_load(&S.stop))
-		agent_op(&seed, &S.slots[rnd(&seed, NSLOTS)], buf, epfd);
+		agent_op(&seed, pick_slot(&seed), buf, epfd);
 	close(epfd);
 	free(buf);
 	return NULL;
@@ -653,7 +678,7 @@ static void ro_structs(const struct pages *pg)
 
 static void fuzz_op(unsigned int *seed, const struct pages *pg)
 {
-	struct slot *s = &S.slots[rnd(seed, NSLOTS)];
+	struct slot *s = pick_slot(seed);
 	int kind = rnd(seed, 3);	/* 0 vsimx, 1 card fd, 2 /dev/vsimN */
 	unsigned int k = rnd(seed, 10), cmd;
 	uint8_t *scratch = pg->rw;
