@@ -13,6 +13,26 @@
  * clean, the card count must return to 0, and (VSIM_KO set) the module
  * must unload and load again once everything is closed.
  *
+ * What a call may fail with (docs/uapi.md); any other errno fails the test:
+ *   TRANSMIT              EIO (powered off by another thread), ENODEV (the
+ *                         card fd closed), EINTR (signal)
+ *   write/read /dev/vsimN ENODEV, EINTR
+ *   POWER_ON, POWER_OFF   ENODEV, EINTR; RESET: also EIO; GET_ATR: ENODEV
+ *   open /dev/vsimN again EBUSY; ENODEV/ENOENT once that card is gone
+ *   read card fd          EAGAIN (always O_NONBLOCK), EINTR
+ *   ack, SLOW_ANSWER      ENOENT (the wait ended)
+ *   EXEC                  EINTR; as the terminal also EIO, EBUSY
+ *   GET_STATE, GET_STATS  EINTR; ENOSPC for a buffer made too small
+ *   QUEUE_PROACTIVE       ENOSPC (queue full), EINTR; EOPNOTSUPP (held
+ *                         for a profile that lacks it)
+ *   NEW_CARD              nothing (EBUSY only beyond 256 cards, tested)
+ *   delete_module         EAGAIN or EBUSY while anything is open
+ *   a parameter           EINVAL, ERANGE for junk only
+ *   broken calls          EFAULT, EINVAL, EMSGSIZE, E2BIG, EOPNOTSUPP,
+ *                         ENOSPC, ENOENT, EIO, EBUSY, ENODEV, EINTR; never
+ *                         success with a read-only struct; ENOTTY exactly
+ *                         for a number the fd does not know
+ *
  * VSIM_STRESS_SECONDS sets the length of the run (default 20).
  */
 #define _GNU_SOURCE
@@ -112,6 +132,7 @@ static struct {
 	atomic_ulong ops;
 	atomic_ulong enodev_mid_transmit;
 	atomic_ulong rmmod_refused;
+	atomic_int rmmod_errno;
 	atomic_ulong cards_made;
 	atomic_ulong slow_answered, slow_late;
 	char params[4][200];	/* writable parameters */
@@ -929,8 +950,10 @@ static void *param_thread(void *arg)
 		/* the module is in use all along: never unloaded */
 		ret = syscall(__NR_delete_module, "vsim", O_NONBLOCK);
 		check("delete_module while in use", ret, E(EAGAIN) | E(EBUSY));
-		if (ret)
+		if (ret) {
 			atomic_fetch_add(&S.rmmod_refused, 1);
+			atomic_store(&S.rmmod_errno, errno);
+		}
 	}
 	return NULL;
 }
@@ -1214,10 +1237,11 @@ TEST_F_TIMEOUT(stress, chaos, 90)
 	t1 = now();
 	ASSERT_EQ(0, hung);
 	ops = atomic_load(&S.ops);
-	TH_LOG("%lu operations in %.1f s: %.0f/s; %lu cards made, %lu TRANSMITs saw their card go, %lu delete_module refused",
+	TH_LOG("%lu operations in %.1f s: %.0f/s; %lu cards made, %lu TRANSMITs saw their card go, delete_module refused %lu times (%s)",
 	       ops, t1 - t0, ops / (t1 - t0), atomic_load(&S.cards_made),
 	       atomic_load(&S.enodev_mid_transmit),
-	       atomic_load(&S.rmmod_refused));
+	       atomic_load(&S.rmmod_refused),
+	       strerror(atomic_load(&S.rmmod_errno)));
 
 	/* the slow race: an accepted answer reached the terminal, a late one did not */
 	for (i = 0; i < atomic_load(&S.slow_sent); i++) {
