@@ -131,8 +131,11 @@ selftests: $(HARNESS)
 	$(MAKE) -C selftests
 
 VSIM_KO ?= vsim.ko
+# vsim_stress_test runs 20 s; VSIM_STRESS_SECONDS=N runs it longer (the
+# VM's own deadline grows with it)
 vmtest: module selftests $(B)/images
-	scripts/vmtest -m $(VSIM_KO) -- 'VSIM_KO=$(VSIM_KO) make -s -C selftests run_tests'
+	scripts/vmtest -t $(if $(VSIM_STRESS_SECONDS),$$((300 + 2 * $(VSIM_STRESS_SECONDS))),300) -m $(VSIM_KO) -- \
+		'VSIM_KO=$(VSIM_KO) $(if $(VSIM_STRESS_SECONDS),VSIM_STRESS_SECONDS=$(VSIM_STRESS_SECONDS) )make -s -C selftests run_tests'
 # ==== end of vsim.ko section ===============================================
 
 # ==== make check-debug: the VM tests under a debug kernel (#12) ============

@@ -298,6 +298,34 @@ void vsim_events_free(struct vsim_dev *dev)
 
 /* ---- the card fd ------------------------------------------------------------ */
 
+/*
+ * A record read() took off the queue and could not copy out; ev_lock held.
+ * One the card still waits for goes back to the head of the queue and to
+ * its waiter's slot, so a wait ending without an answer withdraws it
+ * again. One whose wait ended meanwhile (given up on, answered, or acked
+ * with an error) was never read and describes nothing that happened: it
+ * is not requeued (docs/uapi.md). Returns true when requeued.
+ */
+static bool vsim_ev_requeue_locked(struct vsim_dev *dev, struct vsim_ev *ev)
+{
+	u64 seq = ev->hdr.seq;
+
+	lockdep_assert_held(&dev->ev_lock);
+	if (ev->hdr.type == VSIM_EV_SLOW_APDU) {
+		if (seq != dev->slow_seq || dev->slow_len)
+			return false;
+		dev->slow_ev = ev;
+	} else if (ev->hdr.flags & VSIM_EV_F_ACK) {
+		if (seq == dev->wait_seq)
+			dev->wait_ev = ev;
+		else if (seq != dev->acked_seq || dev->ack_status)
+			return false;
+	}
+	list_add(&ev->node, &dev->events);
+	dev->ev_count++;
+	return true;
+}
+
 /**
  * vsim_cardfd_read() - the next record for the agent
  * @filp: the card fd
@@ -309,8 +337,9 @@ void vsim_events_free(struct vsim_dev *dev)
  * O_NONBLOCK.
  *
  * Return: the record's length; -EAGAIN (O_NONBLOCK, queue empty),
- * -EMSGSIZE (buffer too small: the record stays queued), -EFAULT,
- * -ERESTARTSYS on a signal.
+ * -EMSGSIZE (buffer too small: the record stays queued), -EFAULT (it
+ * stays queued unless the card has given up on it), -ERESTARTSYS on a
+ * signal.
  */
 static ssize_t vsim_cardfd_read(struct file *filp, char __user *buf,
 				size_t count, loff_t *off)
@@ -359,11 +388,13 @@ static ssize_t vsim_cardfd_read(struct file *filp, char __user *buf,
 	}
 	if (copy_to_user(buf, &ev->hdr, sizeof(ev->hdr)) ||
 	    copy_to_user(buf + sizeof(ev->hdr), ev->data, ev->hdr.len)) {
-		/* back to the head of the queue, for the next read() */
+		/* back to the head of the queue, unless its wait is over */
 		spin_lock(&dev->ev_lock);
-		list_add(&ev->node, &dev->events);
-		dev->ev_count++;
+		if (vsim_ev_requeue_locked(dev, ev))
+			ev = NULL;
 		spin_unlock(&dev->ev_lock);
+		if (ev)
+			vsim_ev_free(ev);
 		ret = -EFAULT;
 		goto out_unlock;
 	}
