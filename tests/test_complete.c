@@ -21,6 +21,12 @@
 
 static const uint8_t usim_aid[] = { 0xA0, 0x00, 0x00, 0x00, 0x87, 0x10, 0x02 };
 
+/* The RID and application code of an ADF's AID (USIM unless it says). */
+static const uint8_t *adf_aid(const struct vsim_fs_entry *e)
+{
+	return e->aid ? e->aid : usim_aid;
+}
+
 /* One exchange with T=0 chaining done here: 61xx -> GET RESPONSE, 6Cxx -> resend. */
 static uint16_t xfer(struct testcard *t, const uint8_t *c, size_t n, uint8_t *data, size_t *dl)
 {
@@ -91,7 +97,7 @@ static uint16_t select_df(struct testcard *t, const struct vsim_fs_tmpl *tp, siz
 		const struct vsim_fs_entry *e = &tp->files[ch[i]];
 
 		sw = e->type == VSIM_FILE_ADF ?
-		     sel(t, 0x04, 0x0C, usim_aid, sizeof(usim_aid), NULL, NULL) :
+		     sel(t, 0x04, 0x0C, adf_aid(e), sizeof(usim_aid), NULL, NULL) :
 		     sel_fid(t, e->fid, NULL, NULL);
 		if (sw != 0x9000)
 			return sw;
@@ -158,8 +164,8 @@ static const char *check_fcp(const struct vsim_fs_tmpl *tp, size_t idx, const ui
 	}
 	if (e->type == VSIM_FILE_ADF) {
 		v = fcp_tag(fcp, fl, 0x84, &l);
-		if (!v || l < sizeof(usim_aid) || memcmp(v, usim_aid, sizeof(usim_aid)))
-			return "ADF without the USIM AID in 84";
+		if (!v || l < sizeof(usim_aid) || memcmp(v, adf_aid(e), sizeof(usim_aid)))
+			return "ADF without its AID in 84";
 	} else {
 		v = fcp_tag(fcp, fl, 0x83, &l);
 		if (!v || l != 2 || (v[0] << 8 | v[1]) != e->fid)
@@ -366,7 +372,7 @@ TEST_F(complete, every_file_by_fid_and_path)
 
 		ASSERT_EQ(0, select_df(&self->t, tp, e->parent)) TH_LOG("parent of %s", e->name);
 		sw = e->type == VSIM_FILE_ADF ?
-		     sel(&self->t, 0x04, 0x04, usim_aid, sizeof(usim_aid), fcp, &fl) :
+		     sel(&self->t, 0x04, 0x04, adf_aid(e), sizeof(usim_aid), fcp, &fl) :
 		     sel_fid(&self->t, e->fid, fcp, &fl);
 		ASSERT_EQ(0x9000, sw) TH_LOG("SELECT %s %04X", e->name, e->fid);
 		bad = check_fcp(tp, i, fcp, fl, why, sizeof(why));

@@ -42,7 +42,7 @@ static const struct transcript_ops engine_ops = {
 /* Every transcript below, and no other file in the directory. */
 static const char *const traces[] = {
 	"select", "usim_auth", "bad_input", "pins", "records", "channels",
-	"gsm", "binding",
+	"gsm", "binding", "isim",
 };
 
 static int play(struct __test_metadata *_metadata, const char *name)
@@ -74,6 +74,7 @@ GOLDEN(records)
 GOLDEN(channels)
 GOLDEN(gsm)
 GOLDEN(binding)
+GOLDEN(isim)
 
 /* A transcript added to the directory but not to the list is a mistake. */
 TEST(golden_all_listed)

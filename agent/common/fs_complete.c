@@ -6,7 +6,8 @@
  * ADF.USIM, every optional EF whose service EF_UST below declares, DF_GSM
  * with the TS 51.011 §10.3 files its EF_SST declares, DF_TELECOM with the
  * TS 51.011 §10.5 files, DF_GRAPHICS and the global DF_PHONEBOOK, and the
- * MF's EFs of TS 102 221 §13. One entry per file, parents first, with the
+ * MF's EFs of TS 102 221 §13, and ADF.ISIM (TS 31.103 §4.2) with the
+ * files its EF_IST declares. One entry per file, parents first, with the
  * clause that defines it; sizes are what real cards use (phone book of
  * 100 entries, 10 SMS); contents not given are FF (an empty record).
  * Access rules are the records of EF_ARR that fs_template.c defines.
@@ -39,6 +40,13 @@ static const uint8_t sst[] = {
 	31, 32, 35, 38, 39, 43, 44, 45, 51, 52,
 };
 
+/*
+ * EF_IST (TS 31.103 §4.2.7): 1 P-CSCF address (EF_P-CSCF), 6 SMS storage
+ * (EF_SMS, EF_SMSS), 7 SMS status reports (EF_SMSR), 8 SM-over-IP
+ * (EF_SMSP). Not set: 2 GBA, 3 HTTP Digest (the card runs IMS AKA only).
+ */
+static const uint8_t ist[] = { 1, 6, 7, 8 };
+
 /* ---- default contents (everything else FF) ---- */
 
 static const uint8_t d_lang_en[] = { 'e', 'n' };	/* ISO 639 "en" (EF_PL, EF_LI) */
@@ -55,6 +63,7 @@ static const uint8_t d_free[] = { 0x00 };	/* EF_SMS / EF_SMSR: free record */
 static const uint8_t d_est[] = { 0x00 };	/* FDN available but not enabled */
 static const uint8_t d_hfn[] = { 0xF0, 0x00, 0x00, 0xF0, 0x00, 0x00 };
 static const uint8_t d_ad[] = { 0x00, 0x00, 0x00, 0x02 };	/* normal operation */
+static const uint8_t d_isim_ad[] = { 0x00, 0x00, 0x00 };	/* TS 31.103 §4.2.5 */
 static const uint8_t d_phase[] = { 0x03 };
 static const uint8_t d_loci[] = {
 	0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0x00, 0xFF, 0x01,
@@ -112,7 +121,7 @@ static const uint8_t d_pbr[] = {
 /* The DFs come first so that every EF's parent is known by name. */
 enum {
 	C_MF = 0, C_TELECOM, C_GRAPHICS, C_PHONEBOOK, C_GSM, C_USIM, C_GSM_ACCESS,
-	C_FIRST_EF,
+	C_ISIM, C_FIRST_EF,
 };
 
 #define PB_ENTRIES	100	/* ADN records of the global phone book */
@@ -146,6 +155,9 @@ static const struct vsim_fs_entry complete[] = {
 	[C_USIM] = { DF("ADF.USIM", 0x7FF0, C_MF, VSIM_FILE_ADF, "TS 31.102 §4.2, Annex A") },
 	[C_GSM_ACCESS] = { DF("DF_GSM-ACCESS", 0x5F3B, C_USIM, VSIM_FILE_DF,
 			      "TS 31.102 §4.4.3") },
+	/* reached by AID (A0000000871004...); 7FF2 only names it in paths */
+	[C_ISIM] = { DF("ADF.ISIM", 0x7FF2, C_MF, VSIM_FILE_ADF, "TS 31.103 §4.2, Annex A"),
+		     .aid = vsim_isim_aid, .label = "ISIM" },
 
 	/* MF: TS 102 221 §13 */
 	[C_FIRST_EF] =
@@ -314,6 +326,32 @@ static const struct vsim_fs_entry complete[] = {
 	  INIT(d_kc) },
 	{ EFT("EF_KcGPRS", 0x4F52, C_GSM_ACCESS, 0x02, 9, PIN_PIN, "TS 31.102 §4.4.3.2"),
 	  INIT(d_kc) },
+
+	/*
+	 * ADF.ISIM: TS 31.103 §4.2; SFIs of its Annex (as pySim has them).
+	 * IMPI, DOMAIN, IMPU and P-CSCF hold one TLV 80 each (record) from
+	 * the profile's [isim] section; 128 bytes keep a one-byte length.
+	 */
+	{ EFT("EF_IMPI", 0x6F02, C_ISIM, 0x02, VSIM_FS_ISIM_LEN, PIN_ADM, "TS 31.103 §4.2.2"),
+	  .content = VSIM_FS_C_IMPI },
+	{ EFT("EF_DOMAIN", 0x6F03, C_ISIM, 0x05, VSIM_FS_ISIM_LEN, PIN_ADM, "TS 31.103 §4.2.3"),
+	  .content = VSIM_FS_C_DOMAIN },
+	{ EFL("EF_IMPU", 0x6F04, C_ISIM, 0x04, VSIM_FS_ISIM_LEN, VSIM_FS_IMPU_RECORDS, PIN_ADM,
+	      "TS 31.103 §4.2.4"), .content = VSIM_FS_C_IMPU },
+	{ EFT("EF_AD", 0x6FAD, C_ISIM, 0x03, 3, ALW_ADM, "TS 31.103 §4.2.5"), INIT(d_isim_ad) },
+	{ EFL("EF_ARR", 0x6F06, C_ISIM, 0x06, VSIM_FS_ARR_RECLEN, VSIM_RULE_COUNT, ALW_ADM,
+	      "TS 31.103 §4.2.6"), .content = VSIM_FS_C_ARR },
+	{ EFT("EF_IST", 0x6F07, C_ISIM, 0x07, 3, PIN_ADM, "TS 31.103 §4.2.7"),
+	  .content = VSIM_FS_C_IST },
+	{ EFL("EF_P-CSCF", 0x6F09, C_ISIM, 0, VSIM_FS_ISIM_LEN, VSIM_FS_PCSCF_RECORDS, PIN_ADM,
+	      "TS 31.103 §4.2.8"), .content = VSIM_FS_C_PCSCF },
+	{ EFL("EF_SMS", 0x6F3C, C_ISIM, 0, 176, 10, PIN_PIN, "TS 31.103 §4.2.12"),
+	  EACH(d_free) },
+	{ EFT("EF_SMSS", 0x6F43, C_ISIM, 0, 2, PIN_PIN, "TS 31.103 §4.2.13") },
+	{ EFL("EF_SMSR", 0x6F47, C_ISIM, 0, 30, 10, PIN_PIN, "TS 31.103 §4.2.14"),
+	  EACH(d_free) },
+	{ EFL("EF_SMSP", 0x6F42, C_ISIM, 0, 40, 1, PIN_PIN, "TS 31.103 §4.2.15"),
+	  INIT(d_smsp) },
 };
 
 _Static_assert(sizeof(complete) / sizeof(complete[0]) <= VSIM_IMAGE_MAX_FILES,
@@ -328,4 +366,6 @@ const struct vsim_fs_tmpl vsim_fs_tmpl_complete = {
 	.sst = sst,
 	.sst_count = sizeof(sst),
 	.app_label = "USIM",
+	.ist = ist,
+	.ist_count = sizeof(ist),
 };

@@ -21,6 +21,11 @@ const uint8_t vsim_usim_aid[16] = {
 	0xFF, 0xFF, 0xFF, 0x89, 0x07, 0x09, 0x00, 0x00,
 };
 
+const uint8_t vsim_isim_aid[16] = {
+	0xA0, 0x00, 0x00, 0x00, 0x87, 0x10, 0x04, 0xFF,
+	0xFF, 0xFF, 0xFF, 0x89, 0x07, 0x09, 0x00, 0x00,
+};
+
 /*
  * EF_ARR records in the ISO 7816-4 §9.3.3 expanded format: pairs of an
  * AM_DO (tag 80: access-mode byte, ISO 7816-4 Table 18 for EFs / Table 17
@@ -282,6 +287,16 @@ const struct vsim_fs_tmpl *vsim_fs_tmpl_find(const char *name)
 		if (!strcasecmp(all[i]->name, name))
 			return all[i];
 	return NULL;
+}
+
+int vsim_fs_tmpl_has_isim(const struct vsim_fs_tmpl *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->count; i++)
+		if (t->files[i].type == VSIM_FILE_ADF && t->files[i].aid == vsim_isim_aid)
+			return 1;
+	return 0;
 }
 
 size_t vsim_fs_body_size(const struct vsim_fs_entry *e)

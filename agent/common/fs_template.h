@@ -15,6 +15,8 @@
 
 /* ADF.USIM application identifier (TS 101 220 Annex E, TS 31.102 Annex A). */
 extern const uint8_t vsim_usim_aid[16];
+/* ADF.ISIM (TS 101 220 Annex E: PIX 1004, TS 31.103 Annex A). */
+extern const uint8_t vsim_isim_aid[16];
 
 /* The EF_ARR files. Files under ADF.USIM use 6F06, all others 2F06. */
 #define VSIM_FS_ARR_MF		0x2F06
@@ -33,6 +35,11 @@ enum vsim_fs_rule {
 	VSIM_RULE_COUNT = VSIM_RULE_DF_ADM
 };
 
+/* ISIM identity files (TS 31.103 §4.2.2-4.2.8): bytes per body or record */
+#define VSIM_FS_ISIM_LEN	128
+#define VSIM_FS_IMPU_RECORDS	3
+#define VSIM_FS_PCSCF_RECORDS	2
+
 /* Record length of both EF_ARRs (rules are padded with FF). */
 #define VSIM_FS_ARR_RECLEN	48
 
@@ -49,6 +56,11 @@ enum vsim_fs_content {
 	VSIM_FS_C_UST,		/* EF_UST from the service list */
 	VSIM_FS_C_SST,		/* EF_SST (2G) from the service list */
 	VSIM_FS_C_ACC,		/* EF_ACC: access class from the last IMSI digit */
+	VSIM_FS_C_IMPI,		/* ISIM EF_IMPI from [isim] impi (TS 31.103 §4.2.2) */
+	VSIM_FS_C_DOMAIN,	/* ISIM EF_DOMAIN from [isim] domain (§4.2.3) */
+	VSIM_FS_C_IMPU,		/* ISIM EF_IMPU records from [isim] impu (§4.2.4) */
+	VSIM_FS_C_IST,		/* ISIM EF_IST from the template's ISIM services */
+	VSIM_FS_C_PCSCF,	/* ISIM EF_P-CSCF records from [isim] pcscf (§4.2.8) */
 };
 
 /* vsim_fs_entry.flags, in addition to VSIM_FILE_F_* of the image */
@@ -71,6 +83,8 @@ struct vsim_fs_entry {
 	uint8_t plmn_at;	/* 0, or 1 + offset where the home PLMN goes */
 	const uint8_t *init;	/* default bytes at the body's start (rest FF) */
 	uint16_t init_len;
+	const uint8_t *aid;	/* ADFs: 16-byte AID; NULL = the USIM's */
+	const char *label;	/* ADFs: EF_DIR label; NULL = the template's */
 };
 
 /*
@@ -88,6 +102,8 @@ struct vsim_fs_tmpl {
 	const uint8_t *sst;	/* EF_SST services (TS 51.011 §10.3.7), ascending */
 	size_t sst_count;
 	const char *app_label;	/* EF_DIR record 1 label (tag 50) */
+	const uint8_t *ist;	/* EF_IST services (TS 31.103 §4.2.7), ascending */
+	size_t ist_count;
 };
 
 extern const struct vsim_fs_tmpl vsim_fs_tmpl_default;
@@ -109,6 +125,9 @@ extern const size_t vsim_fs_ust_count;
 /* GSM SIM services for DF_GSM's EF_SST (TS 51.011 §10.3.7), ascending. */
 extern const uint8_t vsim_fs_sst_services[];
 extern const size_t vsim_fs_sst_count;
+
+/* True when the template has an ADF.ISIM (an [isim] section needs one). */
+int vsim_fs_tmpl_has_isim(const struct vsim_fs_tmpl *t);
 
 /* Body size of an EF (0 for DFs). */
 size_t vsim_fs_body_size(const struct vsim_fs_entry *e);

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include <arpa/inet.h>
 #include <ini.h>
 
 #include "common/fs_template.h"
@@ -22,10 +23,10 @@
 /* Longest line we accept: a 4 KiB file body as one hex line, with room. */
 #define PROFILE_MAX_LINE	(16 * 1024)
 
-enum sect { S_NONE, S_CARD, S_AUTH, S_PIN, S_BINDING, S_FILE, S_OTA, S_COUNT };
+enum sect { S_NONE, S_CARD, S_AUTH, S_PIN, S_BINDING, S_ISIM, S_FILE, S_OTA, S_COUNT };
 static const char *const sect_names[S_COUNT] = {
 	[S_CARD] = "card", [S_AUTH] = "auth", [S_PIN] = "pin",
-	[S_BINDING] = "binding", [S_FILE] = "file", [S_OTA] = "ota",
+	[S_BINDING] = "binding", [S_ISIM] = "isim", [S_FILE] = "file", [S_OTA] = "ota",
 };
 
 enum key {
@@ -36,6 +37,7 @@ enum key {
 	K_PIN1_TRIES, K_PUK1_TRIES, K_PIN2_TRIES, K_PUK2_TRIES, K_ADM1_TRIES,
 	K_BIND_MODE, K_BIND_IMEI, K_BIND_PATTERN, K_BIND_COMPARE,
 	K_BIND_UNSUPPORTED, K_BIND_TEXT,
+	K_ISIM_IMPI, K_ISIM_IMPU, K_ISIM_DOMAIN, K_ISIM_PCSCF,
 	K_COUNT
 };
 
@@ -79,6 +81,10 @@ static const struct keydef {
 	[K_BIND_COMPARE] = { S_BINDING, "compare", false },
 	[K_BIND_UNSUPPORTED] = { S_BINDING, "unsupported_terminal", false },
 	[K_BIND_TEXT] = { S_BINDING, "refusal_text", false },
+	[K_ISIM_IMPI] = { S_ISIM, "impi", false },
+	[K_ISIM_IMPU] = { S_ISIM, "impu", false },
+	[K_ISIM_DOMAIN] = { S_ISIM, "domain", false },
+	[K_ISIM_PCSCF] = { S_ISIM, "pcscf", false },
 };
 
 struct ctx {
@@ -469,7 +475,7 @@ static void section_header(struct ctx *c, const char *s)
 			return;
 		}
 	}
-	fail(c, c->line, "unknown section [%s] (expected [card], [auth], [pin], [binding], [file PATH] or [ota ...])", name);
+	fail(c, c->line, "unknown section [%s] (expected [card], [auth], [pin], [binding], [isim], [file PATH] or [ota ...])", name);
 }
 
 static char *reader(char *str, int num, void *stream)
@@ -645,6 +651,65 @@ static int binding_list(struct ctx *c, const char *f, const char *v,
 	}
 	if (!b->count)
 		return fail(c, c->line, "field '%s': no entries", f);
+	return 1;
+}
+
+/* An IMS identity or domain (TS 23.003 §13): printable, no blanks. */
+static int isim_text(struct ctx *c, const char *f, const char *v, size_t n, char *out)
+{
+	size_t i;
+
+	if (n < 1 || n > VSIM_PROFILE_ISIM_MAX)
+		return fail(c, c->line, "field '%s': %zu characters (1 to %d fit in TLV 80 of a %d-byte record)",
+			    f, n, VSIM_PROFILE_ISIM_MAX, VSIM_FS_ISIM_LEN);
+	for (i = 0; i < n; i++)
+		if (v[i] <= 0x20 || v[i] >= 0x7f)
+			return fail(c, c->line, "field '%s': character %zu is not printable ASCII",
+				    f, i + 1);
+	memcpy(out, v, n);
+	out[n] = 0;
+	return 1;
+}
+
+/* "a, b c": up to max entries separated by blanks or commas. */
+static int isim_list(struct ctx *c, const char *f, const char *v,
+		     char (*out)[VSIM_PROFILE_ISIM_MAX + 1], size_t max, uint8_t *count)
+{
+	size_t n;
+
+	*count = 0;
+	while (*v) {
+		v += strspn(v, ", \t");
+		n = strcspn(v, ", \t");
+		if (!n)
+			break;
+		if (*count == max)
+			return fail(c, c->line, "field '%s': at most %zu entries (records of the EF)",
+				    f, max);
+		if (!isim_text(c, f, v, n, out[*count]))
+			return 0;
+		(*count)++;
+		v += n;
+	}
+	return *count ? 1 : fail(c, c->line, "field '%s': no entries", f);
+}
+
+/* A P-CSCF is an IPv4 or IPv6 address, or an FQDN (TS 31.103 §4.2.8). */
+static int pcscf_check(struct ctx *c, const struct vsim_profile *p)
+{
+	uint8_t a[16];
+	size_t i, j;
+
+	for (i = 0; i < p->isim_pcscf_count; i++) {
+		const char *s = p->isim_pcscf[i];
+
+		if (inet_pton(AF_INET, s, a) == 1 || inet_pton(AF_INET6, s, a) == 1)
+			continue;
+		for (j = 0; s[j]; j++)
+			if (!isalnum((unsigned char)s[j]) && s[j] != '-' && s[j] != '.')
+				return fail(c, c->line, "field 'pcscf': '%s' is no IPv4 or IPv6 address and no FQDN",
+					    s);
+	}
 	return 1;
 }
 
@@ -826,6 +891,18 @@ static int set_key(struct ctx *c, enum key k, const char *v)
 		p->binding.text_len = (uint8_t)n;
 		p->binding.flags |= VSIM_BIND_F_DISPLAY;
 		return 1;
+	case K_ISIM_IMPI:
+		return isim_text(c, f, v, strlen(v), p->isim_impi);
+	case K_ISIM_DOMAIN:
+		return isim_text(c, f, v, strlen(v), p->isim_domain);
+	case K_ISIM_IMPU:
+		return isim_list(c, f, v, p->isim_impu, VSIM_FS_IMPU_RECORDS,
+				 &p->isim_impu_count);
+	case K_ISIM_PCSCF:
+		if (!isim_list(c, f, v, p->isim_pcscf, VSIM_FS_PCSCF_RECORDS,
+			       &p->isim_pcscf_count))
+			return 0;
+		return pcscf_check(c, p);
 	case K_COUNT:
 		break;
 	}
@@ -962,6 +1039,9 @@ static int finish(struct ctx *c)
 			     (c->pin_disable_ok[i] ? VSIM_PIN_F_DISABLE_OK : 0);
 	}
 	p->pins[VSIM_PIN_IDX_ADM1].flags = VSIM_PIN_F_ENABLED;
+	if (c->sect_line[S_ISIM] && !vsim_fs_tmpl_has_isim(p->tmpl))
+		return fail(c, c->sect_line[S_ISIM], "section [isim]: template '%s' has no ISIM (use template = complete)",
+			    p->tmpl->name);
 	return binding_finish(c);
 }
 
@@ -1092,27 +1172,108 @@ static void enc_plmn(const char *imsi, unsigned int mnc_len, uint8_t b[3])
 	b[2] = (uint8_t)(nib(imsi[4]) << 4 | nib(imsi[3]));
 }
 
+/*
+ * The home network domain of TS 23.003 §13.2, from the IMSI:
+ * ims.mnc<MNC, 3 digits>.mcc<MCC>.3gppnetwork.org
+ */
+static void isim_home_domain(const struct vsim_profile *p, char *out, size_t len)
+{
+	snprintf(out, len, "ims.mnc%s%.*s.mcc%.3s.3gppnetwork.org",
+		 p->mnc_length == 2 ? "0" : "", (int)p->mnc_length, p->imsi + 3, p->imsi);
+}
+
+/* One TLV 80 (TS 31.103 §4.2.2-4.2.4: NAI / domain / URI). */
+static void tlv80(uint8_t *b, const char *v)
+{
+	size_t n = strlen(v);
+
+	b[0] = 0x80;
+	b[1] = (uint8_t)n;
+	memcpy(b + 2, v, n);
+}
+
+/* TS 31.103 §4.2.8: 80 L, address type (00 FQDN, 01 IPv4, 02 IPv6), address */
+static void pcscf_record(uint8_t *b, const char *v)
+{
+	uint8_t a[16];
+	size_t n = strlen(v);
+
+	b[0] = 0x80;
+	if (inet_pton(AF_INET, v, a) == 1) {
+		b[1] = 5;
+		b[2] = 0x01;
+		memcpy(b + 3, a, 4);
+	} else if (inet_pton(AF_INET6, v, a) == 1) {
+		b[1] = 17;
+		b[2] = 0x02;
+		memcpy(b + 3, a, 16);
+	} else {
+		b[1] = (uint8_t)(1 + n);
+		b[2] = 0x00;
+		memcpy(b + 3, v, n);
+	}
+}
+
 static void fill_content(const struct vsim_profile *p, const struct vsim_fs_tmpl *t,
 			 const struct vsim_fs_entry *e, uint8_t *b)
 {
-	size_t i, n, len;
+	char dom[VSIM_PROFILE_ISIM_MAX + 1], id[2 * VSIM_PROFILE_ISIM_MAX];
+	size_t i, n, len, rec = 0;
 	const uint8_t *r;
 
 	switch (e->content) {
-	case VSIM_FS_C_DIR: {
-		size_t ll = strlen(t->app_label);
+	case VSIM_FS_C_DIR:
+		/* TS 102 221 §13.1: one record 61 L { 4F AID, 50 label } per ADF */
+		for (i = 0; i < t->count && rec < e->records; i++) {
+			const struct vsim_fs_entry *a = &t->files[i];
+			const char *label = a->label ? a->label : t->app_label;
+			size_t ll = strlen(label);
+			uint8_t *d;
 
-		/* TS 102 221 §13.1: 61 L { 4F AID, 50 label } */
-		b[0] = 0x61;
-		b[1] = (uint8_t)(2 + 16 + 2 + ll);
-		b[2] = 0x4F;
-		b[3] = 16;
-		memcpy(b + 4, vsim_usim_aid, 16);
-		b[20] = 0x50;
-		b[21] = (uint8_t)ll;
-		memcpy(b + 22, t->app_label, ll);
+			if (a->type != VSIM_FILE_ADF)
+				continue;
+			d = b + rec++ * e->record_length;
+			d[0] = 0x61;
+			d[1] = (uint8_t)(2 + 16 + 2 + ll);
+			d[2] = 0x4F;
+			d[3] = 16;
+			memcpy(d + 4, a->aid ? a->aid : vsim_usim_aid, 16);
+			d[20] = 0x50;
+			d[21] = (uint8_t)ll;
+			memcpy(d + 22, label, ll);
+		}
 		break;
-	}
+	case VSIM_FS_C_IMPI:
+		/* TS 23.003 §13.3: the IMSI-derived private identity by default */
+		isim_home_domain(p, dom, sizeof(dom));
+		snprintf(id, sizeof(id), "%s@%s", p->imsi, dom);
+		tlv80(b, p->isim_impi[0] ? p->isim_impi : id);
+		break;
+	case VSIM_FS_C_DOMAIN:
+		isim_home_domain(p, dom, sizeof(dom));
+		tlv80(b, p->isim_domain[0] ? p->isim_domain : dom);
+		break;
+	case VSIM_FS_C_IMPU:
+		/* TS 23.003 §13.4B: the temporary public identity by default */
+		isim_home_domain(p, dom, sizeof(dom));
+		snprintf(id, sizeof(id), "sip:%s@%s", p->imsi, dom);
+		if (!p->isim_impu_count)
+			tlv80(b, id);
+		for (i = 0; i < p->isim_impu_count; i++)
+			tlv80(b + i * e->record_length, p->isim_impu[i]);
+		break;
+	case VSIM_FS_C_PCSCF:
+		for (i = 0; i < p->isim_pcscf_count; i++)
+			pcscf_record(b + i * e->record_length, p->isim_pcscf[i]);
+		break;
+	case VSIM_FS_C_IST:
+		memset(b, 0, e->size);
+		for (i = 0; i < t->ist_count; i++) {
+			unsigned int s = t->ist[i] - 1u;
+
+			b[s / 8] |= (uint8_t)(1u << (s % 8));
+		}
+		break;
 	case VSIM_FS_C_ARR:
 		for (i = 1; i <= e->records; i++) {
 			r = vsim_fs_rule_bytes((unsigned int)i, &len);
@@ -1241,7 +1402,7 @@ int vsim_profile_build_image(const struct vsim_profile *p, uint8_t **image, size
 		f->data_offset = sz ? (__u32)off : 0;
 		if (e->type == VSIM_FILE_ADF) {
 			f->aid_len = sizeof(vsim_usim_aid);
-			memcpy(f->aid, vsim_usim_aid, sizeof(vsim_usim_aid));
+			memcpy(f->aid, e->aid ? e->aid : vsim_usim_aid, sizeof(vsim_usim_aid));
 		}
 		if (!sz)
 			continue;

@@ -25,6 +25,9 @@
 #define VSIM_PROFILE_PUK_TRIES	10	/* PUK1, PUK2 */
 #define VSIM_PROFILE_ADM_TRIES	10	/* ADM1: no PUK, so be forgiving */
 
+/* [isim]: longest identity, domain or P-CSCF (a TLV 80 in 128 bytes) */
+#define VSIM_PROFILE_ISIM_MAX	125
+
 /* A [file PATH] override: raw bytes for a whole body or one record. */
 struct vsim_profile_override {
 	int file;		/* index in the profile's template (tmpl->files[]) */
@@ -61,6 +64,14 @@ struct vsim_profile {
 
 	/* [binding]: exactly as the image holds it (docs/binding.md) */
 	struct vsim_image_binding binding;
+
+	/* [isim] (TS 31.103 §4.2): "" / count 0 = derived from the IMSI */
+	char isim_impi[VSIM_PROFILE_ISIM_MAX + 1];
+	char isim_domain[VSIM_PROFILE_ISIM_MAX + 1];
+	char isim_impu[3][VSIM_PROFILE_ISIM_MAX + 1];
+	uint8_t isim_impu_count;
+	char isim_pcscf[2][VSIM_PROFILE_ISIM_MAX + 1];
+	uint8_t isim_pcscf_count;
 
 	/* [file PATH] sections, in file order */
 	struct vsim_profile_override *overrides;

@@ -51,6 +51,10 @@ static const struct vsim_cmd uicc_iso_cmds[256] = {
 static const struct vsim_cmd uicc_prop_cmds[256] = {
 	[0xf2] = { 2, 0, cmd_status },			/* STATUS */
 	[0x32] = { 4, 0, vsim_fs_increase },		/* INCREASE */
+	/* §11.1.19: TERMINAL CAPABILITY */
+	[0xaa] = { 3, 0, vsim_uicc_terminal_capability },
+	/* §11.1.22: SUSPEND UICC (P1 00) and RESUME UICC (P1 01), CLA 80 only */
+	[0x76] = { 4, CMD_CLA80_ONLY, vsim_uicc_suspend },
 	/* TS 102 221 §10.1.2 Table 10.5: CAT commands, CLA 80 only */
 	[0x10] = { 3, CMD_CLA80_ONLY, vsim_cat_terminal_profile }, /* TERMINAL PROFILE */
 	[0x12] = { 2, CMD_CLA80_ONLY, vsim_cat_fetch },	/* FETCH */
@@ -291,6 +295,9 @@ static size_t run(struct vsim_card *c, const u8 *capdu, size_t len, u8 *rapdu,
 	a.ins = capdu[1];
 	a.p1 = capdu[2];
 	a.p2 = capdu[3];
+	/* a SUSPEND UICC lasts only until a command other than RESUME */
+	if (!privileged)
+		vsim_uicc_command(c, &a);
 	sw = decode_class(c, &a, &cmd);
 	if (sw == SW_OK && privileged && a.channel)
 		sw = SW_CHANNEL_UNSUPPORTED;	/* the host has channel 0 only */

@@ -1,15 +1,34 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The AUTHENTICATE command (TS 31.102 §7.1.2) and its 2G ancestor RUN GSM
- * ALGORITHM (GSM 11.11 §9.2.16): APDU shapes and answers around the AKA
- * functions of auth.c. The accepted SQN is durable before RES leaves.
+ * The AUTHENTICATE command of the USIM (TS 31.102 §7.1.2) and of the ISIM
+ * (TS 31.103 §7.1.2), and its 2G ancestor RUN GSM ALGORITHM (GSM 11.11
+ * §9.2.16): APDU shapes and answers around the AKA functions of auth.c.
+ * The accepted SQN is durable before RES leaves. Both applications use the
+ * card's one K/OPc and one SQN array (docs/engine.md says why).
  */
 #include "card_priv.h"
 
-#define AUTH_CTX_GSM	0x80
-#define AUTH_CTX_3G	0x81
+#define AUTH_CTX_GSM	0x80	/* USIM: GSM context */
+#define AUTH_CTX_3G	0x81	/* USIM: 3G/EPS context; ISIM: IMS AKA */
 #define TAG_AUTH_OK	0xdb
 #define TAG_AUTH_SYNC	0xdc
+#define SW_AUTH_CTX_UNSUPPORTED	0x9864	/* TS 31.103 §7.1.2: context not supported */
+
+/* The application a channel runs, told apart by its AID's RID and PIX. */
+enum auth_app { APP_USIM, APP_ISIM };
+
+/* TS 101 220 Annex E: 3GPP RID A000000087, PIX application code 1004 = ISIM */
+static const u8 isim_aid_prefix[] = { 0xa0, 0x00, 0x00, 0x00, 0x87, 0x10, 0x04 };
+
+static enum auth_app channel_app(const struct vsim_card *c, u16 adf)
+{
+	const struct vsim_file *f = &c->files[adf];
+
+	if (f->aid_len >= sizeof(isim_aid_prefix) &&
+	    !memcmp(f->aid, isim_aid_prefix, sizeof(isim_aid_prefix)))
+		return APP_ISIM;
+	return APP_USIM;
+}
 
 static u8 *lv(u8 *p, const u8 *v, u8 len)
 {
@@ -18,8 +37,12 @@ static u8 *lv(u8 *p, const u8 *v, u8 len)
 	return p + len;
 }
 
+/*
+ * 3G/EPS (USIM) and IMS AKA (ISIM, TS 31.103 §7.1.2.1) are the same
+ * exchange; the ISIM's answer has no Kc: DB L RES L CK L IK.
+ */
 static u16 auth_3g(struct vsim_card *c, const struct vsim_apdu *a,
-		   struct vsim_resp *r)
+		   struct vsim_resp *r, bool with_kc)
 {
 	struct vsim_auth_result res;
 	u8 *p = r->data;
@@ -43,7 +66,8 @@ static u16 auth_3g(struct vsim_card *c, const struct vsim_apdu *a,
 		p = lv(p, res.res, 8);
 		p = lv(p, res.ck, 16);
 		p = lv(p, res.ik, 16);
-		p = lv(p, res.kc, 8);
+		if (with_kc)
+			p = lv(p, res.kc, 8);
 		c->stats.auth_ok++;
 		break;
 	case VSIM_AUTH_SYNC_FAIL:
@@ -80,22 +104,36 @@ static u16 auth_gsm(struct vsim_card *c, const struct vsim_apdu *a,
 	return SW_OK;
 }
 
+/*
+ * P2 b8 = 1 "specific reference data" and b3..b1 the context: USIM
+ * (TS 31.102 §7.1.2) 0 GSM, 1 3G/EPS; ISIM (TS 31.103 §7.1.2) 1 IMS AKA,
+ * 2 HTTP Digest and 4 GBA, which this card does not run (9864).
+ */
 u16 vsim_cmd_authenticate(struct vsim_card *c, const struct vsim_apdu *a,
 			  struct vsim_resp *r)
 {
-	if (a->p1)
-		return SW_WRONG_P1P2;
-	if (a->p2 != AUTH_CTX_GSM && a->p2 != AUTH_CTX_3G)
+	u16 app = vsim_chan(c, a)->app;
+	enum auth_app kind;
+
+	if (a->p1 || !(a->p2 & 0x80))
 		return SW_WRONG_P1P2;
 	/* An application must be active on the channel (§7.1.2). */
-	if (vsim_chan(c, a)->app == VSIM_NO_FILE)
-		return SW_CONDITIONS;
+	if (app == VSIM_NO_FILE)
+		return (a->p2 == AUTH_CTX_GSM || a->p2 == AUTH_CTX_3G) ?
+		       SW_CONDITIONS : SW_WRONG_P1P2;
+	kind = channel_app(c, app);
+	if (kind == APP_ISIM && a->p2 != AUTH_CTX_3G)
+		return (a->p2 & 0x78) ? SW_WRONG_P1P2 : SW_AUTH_CTX_UNSUPPORTED;
+	if (kind == APP_USIM && a->p2 != AUTH_CTX_GSM && a->p2 != AUTH_CTX_3G)
+		return SW_WRONG_P1P2;
 	if (!vsim_pin_satisfied(c, 0x01))
 		return SW_SECURITY_STATUS;
 	/* the binding check refuses network access to a foreign terminal */
 	if (!vsim_binding_gate(c))
 		return SW_SECURITY_STATUS;
-	return a->p2 == AUTH_CTX_3G ? auth_3g(c, a, r) : auth_gsm(c, a, r);
+	if (a->p2 == AUTH_CTX_3G)
+		return auth_3g(c, a, r, kind == APP_USIM);
+	return auth_gsm(c, a, r);
 }
 
 /* RUN GSM ALGORITHM: A0 88 00 00 10 RAND -> SRES(4) Kc(8), DF_GSM current. */

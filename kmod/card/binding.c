@@ -82,9 +82,12 @@ void vsim_binding_init(struct vsim_card *c)
 		const struct vsim_file *f = &c->files[i];
 		const struct vsim_file *df = &c->files[f->parent];
 
+		/* ADF.USIM's (PIX 1002, TS 101 220 Annex E): an ISIM's 6F07 is EF_IST */
+		bool usim = df->type == VSIM_FILE_ADF && df->aid_len >= 7 &&
+			    df->aid[5] == 0x10 && df->aid[6] == 0x02;
+
 		if (f->fid == 0x6f07 && f->type == VSIM_FILE_EF &&
-		    f->size >= 9 &&
-		    (df->type == VSIM_FILE_ADF || df->fid == 0x7f20))
+		    f->size >= 9 && (usim || df->fid == 0x7f20))
 			c->imsi_files[n++] = i;
 	}
 	/* Personalisation: keep the valid IMSI as the binding's backup. */

@@ -17,6 +17,8 @@
 #define VSIM_STATE_MAGIC	0x54534d56	/* "VMST" */
 #define VSIM_STATE_VERSION	1
 #define VSIM_TP_MAX		64	/* TERMINAL PROFILE bytes kept */
+#define VSIM_TCAP_MAX		32	/* TERMINAL CAPABILITY bytes kept */
+#define VSIM_RESUME_TOKEN	8	/* TS 102 221 §11.1.22: resume token */
 
 /* Life cycle status integer, TS 102 221 §11.1.1.4.9 */
 #define VSIM_LCSI_ACTIVATED	0x05
@@ -161,6 +163,23 @@ struct vsim_bind_session {
 	u8 commands;		/* commands since power-on without TERMINAL PROFILE */
 };
 
+/*
+ * SUSPEND UICC (TS 102 221 §11.1.22): the terminal's session set aside
+ * across a power cycle, restored by RESUME UICC with the token. Any other
+ * first command after the suspension forgets it.
+ */
+struct vsim_suspend {
+	bool active;		/* a SUSPEND succeeded; nothing else came since */
+	bool cycled;		/* the card was powered off and on since */
+	u8 token[VSIM_RESUME_TOKEN];
+	struct vsim_session term;	/* channels, files, verified PINs */
+	u8 terminal_profile[VSIM_TP_MAX];
+	u8 terminal_profile_len;
+	u8 terminal_cap[VSIM_TCAP_MAX];
+	u8 terminal_cap_len;
+	struct vsim_bind_session bind;
+};
+
 struct vsim_card {
 	const struct vsim_card_ops *ops;
 	void *priv;
@@ -180,6 +199,10 @@ struct vsim_card {
 	bool in_host;			/* a privileged command runs: host */
 	u8 terminal_profile[VSIM_TP_MAX];
 	u8 terminal_profile_len;
+	/* TERMINAL CAPABILITY (TS 102 221 §11.1.19): the A9 template's value */
+	u8 terminal_cap[VSIM_TCAP_MAX];
+	u8 terminal_cap_len;
+	struct vsim_suspend suspend;
 	struct vsim_cat cat;
 	/* a command the host's slow_path deferred: how to shape its answer */
 	bool slow_pending;
@@ -277,6 +300,15 @@ u16 vsim_cmd_authenticate(struct vsim_card *c, const struct vsim_apdu *a,
 			  struct vsim_resp *r);
 u16 vsim_cmd_run_gsm_algorithm(struct vsim_card *c, const struct vsim_apdu *a,
 			       struct vsim_resp *r);
+
+/* uicc.c: TERMINAL CAPABILITY, SUSPEND UICC (TS 102 221 §11.1.19, §11.1.22) */
+u16 vsim_uicc_terminal_capability(struct vsim_card *c,
+				  const struct vsim_apdu *a,
+				  struct vsim_resp *r);
+u16 vsim_uicc_suspend(struct vsim_card *c, const struct vsim_apdu *a,
+		      struct vsim_resp *r);
+void vsim_uicc_power_on(struct vsim_card *c);
+void vsim_uicc_command(struct vsim_card *c, const struct vsim_apdu *a);
 
 /* cat.c: proactive UICC (TS 102 223), TERMINAL PROFILE, ENVELOPE */
 u16 vsim_cat_terminal_profile(struct vsim_card *c, const struct vsim_apdu *a,

@@ -337,6 +337,7 @@ size_t vsim_card_power_on(struct vsim_card *c, u8 *atr, size_t max)
 	c->terminal_profile_len = 0;
 	vsim_cat_reset(c);
 	vsim_binding_power_on(c);
+	vsim_uicc_power_on(c);
 	for (i = 0; i < VSIM_CHANNELS; i++)
 		c->term.channels[i].open = i == 0;
 	vsim_fs_reset_channel(c, &c->term.channels[0]);

@@ -53,14 +53,16 @@ def fcp_items(fcp):
     return dict(tlvs(fcp[2:2 + fcp[1]]))
 
 
-# -- the application: its AID from EF_DIR record 1 (TS 102 221 §13.1)
+# -- the applications: their AIDs from EF_DIR, one per record (TS 102 221
+# §13.1), in the order the file list has the ADFs
 d, sw = cmd([0x00, 0xA4, 0x00, 0x04, 0x02, 0x2F, 0x00])
 fd = fcp_items(d).get(0x82, b"")
-d, sw = cmd([0x00, 0xB2, 0x01, 0x04, fd[3] if len(fd) >= 5 else 0])
-aid = None
-if sw == 0x9000 and d[:1] == b"\x61":
-    aid = dict(tlvs(d[2:2 + d[1]])).get(0x4F)
-if not aid:
+aids = []
+for rec in range(1, (fd[4] if len(fd) >= 5 else 0) + 1):
+    d, sw = cmd([0x00, 0xB2, rec, 0x04, fd[3]])
+    if sw == 0x9000 and d[:1] == b"\x61":
+        aids.append(dict(tlvs(d[2:2 + d[1]])).get(0x4F))
+if not aids or not aids[0]:
     sys.exit("EF_DIR names no application")
 
 entries = []
@@ -71,18 +73,27 @@ with open(listfile) as f:
         entries.append(dict(fids=fids, name=name, kind=kind, size=int(size),
                             rl=int(rl), nrec=int(nrec),
                             sfi=None if sfi == "-" else int(sfi, 16)))
-adf_fid = next((e["fids"][-1] for e in entries if e["kind"] == "ADF"), None)
+adf_fids = [e["fids"][-1] for e in entries if e["kind"] == "ADF"]
+if len(aids) < len(adf_fids):
+    sys.exit("EF_DIR lists %d applications for %d ADFs" % (len(aids), len(adf_fids)))
+adf_aid = dict(zip(adf_fids, aids))
 
 
 def card_path(fids):
-    """The path as the card takes it: the ADF's files through 7FFF."""
+    """The path as the card takes it: an ADF's files through 7FFF."""
     out = list(fids[1:])
-    if adf_fid is not None and out and out[0] == adf_fid:
+    if out and out[0] in adf_aid:
         out[0] = 0x7FFF
     return out
 
 
-def select_adf():
+def aid_of(fids):
+    """The AID of the ADF a path runs through (the first one otherwise)."""
+    return adf_aid.get(fids[1] if len(fids) > 1 else None, aids[0])
+
+
+def select_adf(fids):
+    aid = aid_of(fids)
     return cmd([0x00, 0xA4, 0x04, 0x0C, len(aid)] + list(aid))
 
 
@@ -125,11 +136,12 @@ def walk(pin_verified):
         if e["kind"] == "MF":
             d, sw = cmd([0x00, 0xA4, 0x00, 0x04, 0x02, 0x3F, 0x00])
         else:
-            _, sw = select_adf()
+            _, sw = select_adf(e["fids"])
             if sw != 0x9000:
                 problem(e, "SELECT AID: %04X" % sw)
                 continue
             if e["kind"] == "ADF":
+                aid = aid_of(e["fids"])
                 d, sw = cmd([0x00, 0xA4, 0x04, 0x04, len(aid)] + list(aid))
             else:
                 d, sw = select_path(card_path(e["fids"]))
@@ -162,7 +174,7 @@ def walk(pin_verified):
         allowed = rule == "always" or (rule == 0x01 and pin_verified)
         want = 0x9000 if allowed else 0x6982
         # the EF again (read_rule may have selected EF_ARR)
-        _, sw = select_adf()
+        _, sw = select_adf(e["fids"])
         _, sw = select_path(card_path(e["fids"]), fcp=False)
         if e["kind"] == "TR":
             off = 0
