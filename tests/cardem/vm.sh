@@ -104,7 +104,8 @@ mkfifo "$T/hold"
 $G --name g0 --udc dummy_udc.0 --serial vsim-a --profile $P --imei $IMEI_A \
 	--guard "$GUARD" --scenario hold <"$T/hold" >"$T/hold.out" 2>&1 & H=$!
 exec 8>"$T/hold"
-status_has() { VSIM_SOCKET=$T/sock $V status lab | grep -q -- "$1"; }
+# timeout: a vsimd that stops answering fails wait_for instead of hanging
+status_has() { VSIM_SOCKET=$T/sock timeout 10 $V status lab | grep -q -- "$1"; }
 ok_if "vsimctl status: the card's board and slot" \
 	wait_for status_has "reader *SIMtrace2 board vsim-a at 1-1 (1d50:60e3), slot 0 (interface 0)"
 ok_if "vsimctl status --json: cardem.in_board, serial, path, slot" test "$(VSIM_SOCKET=$T/sock \
