@@ -14,6 +14,7 @@
  */
 #include <linux/vsim.h>
 
+#include "common/fs_defaults.h"
 #include "common/fs_template.h"
 
 /*
@@ -52,36 +53,10 @@ static const uint8_t ist[] = { 1, 6, 7, 8 };
 static const uint8_t d_lang_en[] = { 'e', 'n' };	/* ISO 639 "en" (EF_PL, EF_LI) */
 static const uint8_t d_lp[] = { 0x01 };		/* TS 23.038 CBS language 01: English */
 static const uint8_t d_umpc[] = { 0x32, 0x05, 0x00 };	/* 50 mA, 5 s, no extra (TS 102 221 §13.6) */
-static const uint8_t d_keys[] = { 0x07 };		/* KSI 07: no key */
-static const uint8_t d_kc[] = { 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x07 };
-static const uint8_t d_hpplmn[] = { 0x0A };		/* 10 x 6 min */
-static const uint8_t d_zero3[] = { 0x00, 0x00, 0x00 };
 static const uint8_t d_zero2[] = { 0x00, 0x00 };
 static const uint8_t d_zero4[] = { 0x00, 0x00, 0x00, 0x00 };
-static const uint8_t d_puct[] = { 0xFF, 0xFF, 0xFF, 0x00, 0x00 };
 static const uint8_t d_free[] = { 0x00 };	/* EF_SMS / EF_SMSR: free record */
-static const uint8_t d_est[] = { 0x00 };	/* FDN available but not enabled */
-static const uint8_t d_hfn[] = { 0xF0, 0x00, 0x00, 0xF0, 0x00, 0x00 };
-static const uint8_t d_ad[] = { 0x00, 0x00, 0x00, 0x02 };	/* normal operation */
 static const uint8_t d_isim_ad[] = { 0x00, 0x00, 0x00 };	/* TS 31.103 §4.2.5 */
-static const uint8_t d_phase[] = { 0x03 };
-static const uint8_t d_loci[] = {
-	0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0x00, 0xFF, 0x01,
-};
-static const uint8_t d_psloci[] = {
-	0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
-	0xFF, 0xFF, 0xFF, 0x00, 0x00, 0xFF, 0x01,
-};
-static const uint8_t d_epsloci[] = {
-	0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
-	0xFF, 0xFF, 0xFF, 0x00, 0x00, 0x01,
-};
-static const uint8_t d_epsnsc[] = { 0xA0, 0x03, 0x80, 0x01, 0x07 };
-/* EF_ECC (USIM, TS 31.102 §4.2.21): 112 and 911, no alpha, category 00 */
-static const uint8_t d_ecc[] = {
-	0x11, 0xF2, 0xFF, 0x00,
-	0x19, 0xF1, 0xFF, 0x00,
-};
 /* EF_ECC (DF_GSM, TS 51.011 §10.3.27): 3-byte BCD codes */
 static const uint8_t d_ecc_gsm[] = { 0x11, 0xF2, 0xFF, 0x19, 0xF1, 0xFF };
 /* xPLMNwAcT entry 1: home PLMN (filled in) with UTRAN, E-UTRAN and GSM
