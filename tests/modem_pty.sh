@@ -200,5 +200,5 @@ printf '[hss]\nimsi = 0010\n' >"$PCSC_TMP/bad.ini"
 out=$("$MODEM" --pty --hss "$PCSC_TMP/bad.ini" 2>&1); rc=$?
 check "--hss with a bad IMSI names file and line" "2:vsim-modem: --hss $PCSC_TMP/bad.ini:2: bad value for 'imsi'" "$rc:$out"
 out=$("$MODEM" 2>&1); rc=$?
-check "no host side: exit 2" "2:vsim-modem: say where the host is: --pty" "$rc:$out"
+check "no host side: exit 2" "2:vsim-modem: say where the host is: --pty or --gadget" "$rc:$out"
 tap_done

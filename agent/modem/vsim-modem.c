@@ -25,6 +25,9 @@
 #include <unistd.h>
 
 #include "modem/at.h"
+#include "modem/gadget.h"
+
+#define GADGET_NAME	"vsim-modem"
 
 static volatile sig_atomic_t stop;
 
@@ -37,7 +40,7 @@ static void on_signal(int sig)
 static void usage(FILE *f)
 {
 	fprintf(f,
-"usage: vsim-modem --pty [--link PATH] [SIM] [options]\n"
+"usage: vsim-modem --pty|--gadget [--link PATH] [SIM] [options]\n"
 "An AT-command modem (TS 27.007/27.005) whose SIM is a vsim card.\n"
 "SIM slot (default: the first PC/SC reader named like vpcd's):\n"
 "  --reader NAME     a PC/SC reader\n"
@@ -46,7 +49,10 @@ static void usage(FILE *f)
 "  --state DIR       durable state of that card\n"
 "Host side:\n"
 "  --pty             a pseudo-terminal; its path is printed\n"
-"  --link PATH       a symlink to the pty (removed on exit)\n"
+"  --gadget          a USB gadget (configfs, CDC ACM 1d6b:0104) on a UDC;\n"
+"                    the host sees /dev/ttyACMn\n"
+"  --udc NAME        the UDC (default: the first in /sys/class/udc)\n"
+"  --link PATH       a symlink to the pty or ttyGS (removed on exit)\n"
 "Modem and network:\n"
 "  --imei DIGITS     the IMEI (+CGSN, PROVIDE LOCAL INFORMATION); 14-15 digits\n"
 "  --hss FILE        the subscriber (INI [hss] imsi,k,opc|op,amf,sqn,ind_bits,\n"
@@ -88,6 +94,7 @@ int main(int argc, char **argv)
 		{ "state", required_argument, NULL, 's' },
 		{ "pty", no_argument, NULL, 't' },
 		{ "gadget", no_argument, NULL, 'g' },
+		{ "udc", required_argument, NULL, 'u' },
 		{ "link", required_argument, NULL, 'l' },
 		{ "imei", required_argument, NULL, 'i' },
 		{ "hss", required_argument, NULL, 'H' },
@@ -106,7 +113,8 @@ int main(int argc, char **argv)
 	struct hss hss = { 0 };
 	char pty[128], err[256], inbuf[1024];
 	size_t inlen = 0;
-	bool want_pty = false;
+	bool want_pty = false, want_gadget = false;
+	const char *udc = NULL;
 	FILE *log;
 	int c, master, slave = -1, fifo = -1, ret = 0;
 
@@ -117,9 +125,8 @@ int main(int argc, char **argv)
 		case 'p': profile = optarg; break;
 		case 's': state = optarg; break;
 		case 't': want_pty = true; break;
-		case 'g':
-			fprintf(stderr, "vsim-modem: --gadget is not implemented yet; use --pty\n");
-			return 2;
+		case 'g': want_gadget = true; break;
+		case 'u': udc = optarg; break;
 		case 'l': link = optarg; break;
 		case 'i': imei = optarg; break;
 		case 'H': hss_file = optarg; break;
@@ -135,8 +142,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "vsim-modem: unexpected argument '%s'\n", argv[optind]);
 		return 2;
 	}
-	if (!want_pty) {
-		fprintf(stderr, "vsim-modem: say where the host is: --pty\n");
+	if (want_pty == want_gadget) {
+		fprintf(stderr, "vsim-modem: say where the host is: --pty or --gadget\n");
 		return 2;
 	}
 	if (!!reader + !!device + !!profile > 1) {
@@ -193,11 +200,21 @@ int main(int argc, char **argv)
 		fprintf(stderr, "vsim-modem: no SIM: %s\n", sim.why);
 		fprintf(log, "no SIM: %s\n", sim.why);
 	}
-	master = open_pty(pty, sizeof(pty), &slave);
-	if (master < 0) {
-		fprintf(stderr, "vsim-modem: pty: %s\n", strerror(errno));
-		sim_close(&sim);
-		return 1;
+	if (want_gadget) {
+		master = gadget_open(GADGET_NAME, udc, imei, pty, sizeof(pty), err,
+				     sizeof(err));
+		if (master < 0) {
+			fprintf(stderr, "vsim-modem: --gadget: %s\n", err);
+			sim_close(&sim);
+			return 1;
+		}
+	} else {
+		master = open_pty(pty, sizeof(pty), &slave);
+		if (master < 0) {
+			fprintf(stderr, "vsim-modem: pty: %s\n", strerror(errno));
+			sim_close(&sim);
+			return 1;
+		}
 	}
 	if (link) {
 		unlink(link);
@@ -218,7 +235,8 @@ int main(int argc, char **argv)
 		at.imei[15] = 0;
 	}
 	at_register(&at);
-	printf("vsim-modem: pty %s%s\n", pty, sim.present ? "" : " (no SIM)");
+	printf("vsim-modem: %s %s%s\n", want_gadget ? "gadget" : "pty", pty,
+	       sim.present ? "" : " (no SIM)");
 	fflush(stdout);
 
 	while (!stop) {
@@ -239,6 +257,8 @@ int main(int argc, char **argv)
 			n = read(master, buf, sizeof(buf));
 			if (n > 0)
 				at_input(&at, buf, (size_t)n);
+		} else if (p[0].revents & (POLLHUP | POLLERR)) {
+			usleep(100000);	/* a ttyGS whose host is gone: wait */
 		}
 		if (fifo >= 0 && (p[1].revents & POLLIN)) {
 			n = read(fifo, inbuf + inlen, sizeof(inbuf) - 1 - inlen);
@@ -261,11 +281,24 @@ int main(int argc, char **argv)
 	}
 	if (link)
 		unlink(link);
+	if (want_gadget) {
+		/*
+		 * Close ttyGS before unbinding: u_serial waits for the port to
+		 * be closed when its function goes away (a hung task otherwise),
+		 * and unsent output would hold the close up.
+		 */
+		tcflush(master, TCIOFLUSH);
+		close(master);
+		master = -1;
+		gadget_close(GADGET_NAME);
+	}
 	sim_close(&sim);
 	if (at.sms_out)
 		fclose(at.sms_out);
-	close(master);
-	close(slave);
+	if (master >= 0)
+		close(master);
+	if (slave >= 0)
+		close(slave);
 	if (fifo >= 0)
 		close(fifo);
 	return ret;
