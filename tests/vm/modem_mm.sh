@@ -56,7 +56,8 @@ ok_if "ModemManager is on the system bus" wait_for 600 \
 	dbus-send --system --print-reply --dest=org.freedesktop.ModemManager1 \
 	/org/freedesktop/ModemManager1 org.freedesktop.DBus.Peer.Ping
 build/vsim-modem --gadget --profile examples/test-usim.ini --state "$T/st" \
-	--hss examples/test-usim.ini --log "$T/modem.log" >"$T/modem.out" 2>&1 &
+	--hss examples/test-usim.ini --log "$T/modem.log" \
+	--sms-out "$T/sms-out.log" >"$T/modem.out" 2>&1 &
 PIDS+=($!)
 ok_if "vsim-modem --gadget is bound" wait_for 300 grep -q gadget "$T/modem.out"
 udevadm settle -t 30
@@ -81,6 +82,16 @@ ok_if "mmcli -m 0 -e enables" contains "$out" "successfully enabled the modem"
 ok_if "state: registered" wait_for 600 bash -c 'mmcli -m 0 | grep -Eq "state: .*(registered|connected)"'
 mmcli -m 0 | tee "$T/mmcli-m2.out" | sed 's/^/# /'
 ok_if "registration: home" grep -q "registration: home" "$T/mmcli-m2.out"
+
+# An SMS through ModemManager (+CMGS in PDU mode) reaches the network side.
+out=$(timeout 60 mmcli -m 0 --messaging-create-sms="text='hello vsim',number='+15551000001'" 2>&1)
+echo "$out" | sed 's/^/# /'
+sms=$(sed -n 's|.*/SMS/\([0-9]*\).*|\1|p' <<<"$out" | head -1)
+out=$(timeout 90 mmcli -s "${sms:-0}" --send 2>&1)
+echo "$out" | sed 's/^/# /'
+ok_if "mmcli --send: the SMS is sent" contains "$out" "successfully sent the SMS"
+ok_if "the MO SMS reached vsim-modem's network side" grep -q "^MO " "$T/sms-out.log"
+sed 's/^/# /' "$T/sms-out.log"
 
 # --change-pin and --disable-pin change the card: checked after the modem
 # is gone, by vsimctl exec on the same card state (a fresh power cycle).
@@ -110,8 +121,8 @@ S=$(mmcli -m "$M" | sed -n 's|.*primary sim path: .*/SIM/\([0-9]*\).*|\1|p')
 out=$(mmcli -i "$S" --pin=1234 2>&1)
 ok_if "bound card: the PIN is accepted" contains "$out" "successfully sent PIN code"
 mmcli -m "$M" -e >"$T/enable2.out" 2>&1
-sleep 5
+ok_if "bound card, another IMEI: registration denied" wait_for 600 bash -c \
+	"mmcli -m $M | grep -q 'registration: denied'"
 mmcli -m "$M" | tee "$T/mmcli-m3.out" | sed 's/^/# /'
-ok_if "bound card, another IMEI: registration denied" grep -q "registration: denied" "$T/mmcli-m3.out"
 ok_if "bound card: vsim-modem's log says why" grep -q "the card withholds its IMSI" "$T/modem2.log"
 tap_done
