@@ -33,7 +33,7 @@ LINUX_SRC_TAR ?= $(firstword $(wildcard /usr/src/linux-source-6.1.tar.xz))
 
 .PHONY: all check demo bench fuzz clean deps build-deps
 all: $(B)/libvsimcard.a $(B)/vsimctl $(B)/vsimd $(TEST_BIN) $(BENCH_BIN) $(B)/images \
-	$(B)/cardem-gadget
+	$(B)/cardem-gadget $(B)/vsim-modem
 
 $(B)/%.o: %.c $(HARNESS)
 	@mkdir -p $(dir $@)
@@ -61,6 +61,14 @@ $(B)/agent/ota-server/pcsc.o: CPPFLAGS += $(shell pkg-config --cflags libpcsclit
 # SIMtrace2 boards through libusb-1.0 (docs/modems.md).
 $(B)/vsimd: $(B)/agent/vsimd/vsimd.o $(B)/libvsimhost.a $(B)/libvsimcard.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) -lsqlite3 -ljson-c -lusb-1.0 -lpthread
+
+# vsim-modem: an AT modem whose SIM slot is a PC/SC reader, /dev/vsimN
+# or an in-process card (docs/modems.md "vsim-modem", issue #13).
+MODEM_SRC := $(wildcard agent/modem/*.c)
+MODEM_OBJ := $(MODEM_SRC:%.c=$(B)/%.o)
+$(B)/agent/modem/sim.o: CPPFLAGS += $(shell pkg-config --cflags libpcsclite 2>/dev/null)
+$(B)/vsim-modem: $(MODEM_OBJ) $(B)/libvsimhost.a $(B)/libvsimcard.a
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) -lsqlite3 -ljson-c -lpcsclite
 
 # The emulated SIMtrace2 board for the cardem tests (runs in the VM only).
 GADGET_SRC := $(wildcard tests/cardem-gadget/*.c)

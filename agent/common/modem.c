@@ -20,7 +20,7 @@
 #include "common/modem.h"
 
 /* TS 102 223 §5.2: profile download, DISPLAY TEXT, REFRESH, PLI (IMEI), PLI (IMEISV) */
-static const uint8_t terminal_profile[18] = {
+const uint8_t vsim_modem_terminal_profile[VSIM_MODEM_TP_LEN] = {
 	[0] = 0x01, [2] = 0x81, [3] = 0x40, [17] = 0x40,
 };
 
@@ -183,6 +183,13 @@ static int step(struct vsim_modem *t, const char *what, const uint8_t *c, size_t
 	return proactive_loop(t, r, n);
 }
 
+int vsim_modem_command(struct vsim_modem *t, const char *what,
+		       const uint8_t *c, size_t len, uint8_t *r)
+{
+	t->fetches = 0;
+	return step(t, what, c, len, r);
+}
+
 static void put48(uint8_t *b, uint64_t v)
 {
 	for (int i = 5; i >= 0; i--, v >>= 8)
@@ -199,17 +206,34 @@ static uint64_t get48(const uint8_t *b)
 }
 
 /*
- * The network side of AKA for the profile's keys: AUTN for SQN, and the
+ * The network side of AKA for a subscriber's keys: AUTN for SQN, and the
  * SQN_MS a synchronisation failure reports (TS 33.102 §6.3.3, §6.3.5).
  */
-struct network {
-	struct vsim_milenage m;
-	struct vsim_host_aes *aes;
-	uint8_t amf[2];
-};
+int vsim_aka_net_init(struct vsim_aka_net *nw, const uint8_t k[16],
+		      const uint8_t opc[16], const uint8_t amf[2])
+{
+	memset(nw, 0, sizeof(*nw));
+	nw->aes = vsim_host_aes_new();
+	if (!nw->aes || vsim_host_aes_setkey(nw->aes, k)) {
+		vsim_host_aes_free(nw->aes);
+		nw->aes = NULL;
+		return -1;
+	}
+	nw->m.aes = vsim_host_aes_encrypt;
+	nw->m.aes_ctx = nw->aes;
+	memcpy(nw->m.opc, opc, 16);
+	memcpy(nw->amf, amf, 2);
+	return 0;
+}
 
-static void make_autn(const struct network *nw, const uint8_t rand[16],
-		      uint64_t sqn, uint8_t autn[16], uint8_t xres[8])
+void vsim_aka_net_free(struct vsim_aka_net *nw)
+{
+	vsim_host_aes_free(nw->aes);
+	nw->aes = NULL;
+}
+
+void vsim_aka_net_autn(const struct vsim_aka_net *nw, const uint8_t rand[16],
+		       uint64_t sqn, uint8_t autn[16], uint8_t xres[8])
 {
 	uint8_t s[6], ak[6], mac[8], ck[16], ik[16];
 
@@ -222,8 +246,8 @@ static void make_autn(const struct network *nw, const uint8_t rand[16],
 	memcpy(autn + 8, mac, 8);
 }
 
-static int sqn_from_auts(const struct network *nw, const uint8_t rand[16],
-			 const uint8_t auts[14], uint64_t *sqn_ms)
+int vsim_aka_net_auts(const struct vsim_aka_net *nw, const uint8_t rand[16],
+		      const uint8_t auts[14], uint64_t *sqn_ms)
 {
 	static const uint8_t amf0[2];
 	uint8_t aks[6], s[6], macs[8];
@@ -285,7 +309,7 @@ int vsim_modem_set_imei(struct vsim_modem *t, const char *s, bool raw)
 	return 0;
 }
 
-static int imsi_text(const uint8_t *b, char *out)
+int vsim_modem_imsi_text(const uint8_t *b, char *out)
 {
 	int n = 0;
 
@@ -380,7 +404,7 @@ int vsim_modem_attach(struct vsim_modem *t)
 	static const uint8_t read_imsi[] = { 0x00, 0xb0, 0x87, 0x00, 0x09 };
 	uint8_t r[VSIM_RAPDU_MAX], c[VSIM_CAPDU_MAX];
 	uint8_t rand[16], xres[8];
-	struct network nw = { 0 };
+	struct vsim_aka_net nw;
 	char *imsi = t->imsi;
 	uint64_t sqn;
 	int n, ret = VSIM_MODEM_REFUSED, tries;
@@ -407,9 +431,9 @@ int vsim_modem_attach(struct vsim_modem *t)
 		return VSIM_MODEM_ERROR;
 	if (t->cat) {
 		c[0] = 0x80, c[1] = 0x10, c[2] = 0, c[3] = 0;
-		c[4] = sizeof(terminal_profile);
-		memcpy(c + 5, terminal_profile, sizeof(terminal_profile));
-		n = step(t, "TERMINAL PROFILE", c, 5 + sizeof(terminal_profile), r);
+		c[4] = VSIM_MODEM_TP_LEN;
+		memcpy(c + 5, vsim_modem_terminal_profile, VSIM_MODEM_TP_LEN);
+		n = step(t, "TERMINAL PROFILE", c, 5 + VSIM_MODEM_TP_LEN, r);
 		if (expect(t, "TERMINAL PROFILE", r, n, 0x9000))
 			return VSIM_MODEM_ERROR;
 	}
@@ -431,7 +455,7 @@ int vsim_modem_attach(struct vsim_modem *t)
 		if (expect(t, "READ EF_IMSI", r, n, 0x9000))
 			return VSIM_MODEM_ERROR;
 	} while (t->refreshed);
-	if (n != 11 || imsi_text(r, imsi)) {
+	if (n != 11 || vsim_modem_imsi_text(r, imsi)) {
 		fprintf(t->out, "  EF_IMSI holds no valid IMSI\n");
 		imsi[0] = 0;
 	} else {
@@ -444,16 +468,10 @@ int vsim_modem_attach(struct vsim_modem *t)
 	if (read_ad(t, r))
 		return VSIM_MODEM_ERROR;
 
-	nw.aes = vsim_host_aes_new();
-	if (!nw.aes || vsim_host_aes_setkey(nw.aes, t->prof->k)) {
+	if (vsim_aka_net_init(&nw, t->prof->k, t->prof->opc, t->prof->amf)) {
 		fprintf(t->out, "unexpected: AES setup failed\n");
-		vsim_host_aes_free(nw.aes);
 		return VSIM_MODEM_ERROR;
 	}
-	nw.m.aes = vsim_host_aes_encrypt;
-	nw.m.aes_ctx = nw.aes;
-	memcpy(nw.m.opc, t->prof->opc, 16);
-	memcpy(nw.amf, t->prof->amf, 2);
 	/* A time-based SEQ (TS 33.102 Annex C.3.2), IND 0; resync if stale. */
 	sqn = ((uint64_t)time(NULL) & 0x3ffffffffULL) << t->prof->sqn_ind_bits;
 	for (tries = 0; tries < 2; tries++) {
@@ -463,7 +481,7 @@ int vsim_modem_attach(struct vsim_modem *t)
 		c[5] = 0x10;
 		memcpy(c + 6, rand, 16);
 		c[22] = 0x10;
-		make_autn(&nw, rand, sqn, c + 23, xres);
+		vsim_aka_net_autn(&nw, rand, sqn, c + 23, xres);
 		n = step(t, "AUTHENTICATE", c, 39, r);
 		if (n < 0) {
 			ret = VSIM_MODEM_ERROR;
@@ -483,7 +501,7 @@ int vsim_modem_attach(struct vsim_modem *t)
 			break;
 		}
 		if (n == 18 && r[0] == 0xdc && r[1] == 14 &&
-		    !sqn_from_auts(&nw, rand, r + 2, &sqn)) {
+		    !vsim_aka_net_auts(&nw, rand, r + 2, &sqn)) {
 			fprintf(t->out, "  resynchronisation: the card's SQN is %012llX\n",
 			       (unsigned long long)sqn);
 			sqn = ((sqn >> t->prof->sqn_ind_bits) + 1) << t->prof->sqn_ind_bits;
@@ -493,7 +511,7 @@ int vsim_modem_attach(struct vsim_modem *t)
 		       refusal_reason(t) : "AUTHENTICATE failed");
 		break;
 	}
-	vsim_host_aes_free(nw.aes);
+	vsim_aka_net_free(&nw);
 	return ret;
 }
 

@@ -17,7 +17,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "common/host_crypto.h"
 #include "common/profile.h"
+#include "milenage.h"
 
 #define VSIM_MODEM_ALLOWED	0
 #define VSIM_MODEM_ERROR	1
@@ -70,5 +72,43 @@ int vsim_modem_set_imei(struct vsim_modem *m, const char *imei, bool raw);
  * not what the specs require (printed as "unexpected ...").
  */
 int vsim_modem_attach(struct vsim_modem *m);
+
+/* The TERMINAL PROFILE this terminal sends (TS 102 223 §5.2). */
+#define VSIM_MODEM_TP_LEN	18
+extern const uint8_t vsim_modem_terminal_profile[VSIM_MODEM_TP_LEN];
+
+/* EF_IMSI (9 bytes, TS 31.102 §4.2.2) as digits; 0, or -1 if not valid. */
+int vsim_modem_imsi_text(const uint8_t *ef, char *out);
+
+/*
+ * One command as this modem's firmware sends it (61xx fetched with GET
+ * RESPONSE, 6Cxx resent with the card's length), then the proactive
+ * commands the card announces with 91xx, answered as in the start-up
+ * (PROVIDE LOCAL INFORMATION with the IMEI). @what is printed to @m->out.
+ * The final answer's length (>= 2) in @r (VSIM_RAPDU_MAX), or -1.
+ */
+int vsim_modem_command(struct vsim_modem *m, const char *what,
+		       const uint8_t *c, size_t len, uint8_t *r);
+
+/*
+ * The network side of AKA (TS 33.102 §6.3) for a subscriber's K and OPc,
+ * with Milenage from the card engine (milenage.h) over host AES.
+ */
+struct vsim_aka_net {
+	struct vsim_milenage m;
+	struct vsim_host_aes *aes;
+	uint8_t amf[2];
+};
+
+/* 0, or -1 when the host's AES failed. */
+int vsim_aka_net_init(struct vsim_aka_net *nw, const uint8_t k[16],
+		      const uint8_t opc[16], const uint8_t amf[2]);
+void vsim_aka_net_free(struct vsim_aka_net *nw);
+/* AUTN = SQN xor AK || AMF || MAC-A, and XRES, for @rand and @sqn. */
+void vsim_aka_net_autn(const struct vsim_aka_net *nw, const uint8_t rand[16],
+		       uint64_t sqn, uint8_t autn[16], uint8_t xres[8]);
+/* SQN_MS from a synchronisation failure's AUTS (§6.3.5); -1 if MAC-S is wrong. */
+int vsim_aka_net_auts(const struct vsim_aka_net *nw, const uint8_t rand[16],
+		      const uint8_t auts[14], uint64_t *sqn_ms);
 
 #endif /* VSIM_MODEM_H */
