@@ -23,40 +23,13 @@
 #include <linux/vsim.h>
 
 #include "common/card_host.h"
+#include "fuzz.h"
 
 #define FUZZ_DEFAULT_IMAGE "build/images/test-usim.img"
 
 static struct vsim_host_card host;
 static uint8_t *saved_state;	/* the durable blob as the image made it */
 static size_t saved_len;
-
-static void die(const char *what)
-{
-	fprintf(stderr, "fuzz_apdu: %s\n", what);
-	abort();
-}
-
-static uint8_t *read_file(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	uint8_t *buf = NULL;
-	long n;
-
-	if (!f)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) || (n = ftell(f)) <= 0 ||
-	    fseek(f, 0, SEEK_SET))
-		goto out;
-	buf = malloc((size_t)n);
-	if (buf && fread(buf, (size_t)n, 1, f) != 1) {
-		free(buf);
-		buf = NULL;
-	}
-	*len = (size_t)n;
-out:
-	fclose(f);
-	return buf;
-}
 
 static void setup(void)
 {
@@ -68,7 +41,7 @@ static void setup(void)
 
 	if (!path)
 		path = FUZZ_DEFAULT_IMAGE;
-	img = read_file(path, &len);
+	img = fuzz_read_file(path, &len);
 	if (!img) {
 		fprintf(stderr, "fuzz_apdu: cannot read %s (run `make` first)\n",
 			path);
@@ -82,7 +55,7 @@ static void setup(void)
 	st = vsim_card_state(host.card, &saved_len);
 	saved_state = malloc(saved_len);
 	if (!saved_state)
-		die("out of memory");
+		fuzz_die("fuzz_apdu", "out of memory");
 	memcpy(saved_state, st, saved_len);
 }
 
@@ -93,7 +66,7 @@ static size_t send(const uint8_t *capdu, size_t len, uint8_t *rapdu)
 	size_t rl;
 
 	if (!c && len)
-		die("out of memory");
+		fuzz_die("fuzz_apdu", "out of memory");
 	if (len)
 		memcpy(c, capdu, len);
 	rl = vsim_card_transact(host.card, c, len, rapdu);
@@ -111,10 +84,8 @@ static void power_cycle(void)
 
 	vsim_card_power_off(host.card);
 	if (vsim_card_power_on(host.card, atr, sizeof(atr)) == 0)
-		die("no ATR");
+		fuzz_die("fuzz_apdu", "no ATR");
 }
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -130,16 +101,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		setup();
 	rapdu = malloc(VSIM_RAPDU_MAX);
 	if (!rapdu)
-		die("out of memory");
+		fuzz_die("fuzz_apdu", "out of memory");
 
 	/* Every input starts from the image's durable state, powered, PIN1 ok. */
 	vsim_card_power_off(host.card);
 	if (vsim_card_load_state(host.card, saved_state, saved_len))
-		die("load_state refused the saved blob");
+		fuzz_die("fuzz_apdu", "load_state refused the saved blob");
 	power_cycle();
 	rl = send(verify, sizeof(verify), rapdu);
 	if (rl != 2 || rapdu[0] != 0x90 || rapdu[1] != 0x00)
-		die("VERIFY PIN1 failed on a fresh state");
+		fuzz_die("fuzz_apdu", "VERIFY PIN1 failed on a fresh state");
 
 	while (pos < size) {
 		size_t n = data[pos++];
@@ -162,7 +133,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* The durable blob never changes size. */
 	vsim_card_state(host.card, &st_len);
 	if (st_len != saved_len)
-		die("durable state changed size");
+		fuzz_die("fuzz_apdu", "durable state changed size");
 	free(rapdu);
 	return 0;
 }
