@@ -94,6 +94,11 @@ mount --bind "$PCSC_TMP/group" /etc/group
 chmod 755 "$PCSC_TMP"
 cp examples/test-usim.ini "$PCSC_TMP/p.ini"
 chmod 644 "$PCSC_TMP/p.ini"
+# nobody runs copies: the checkout may sit where only root can enter (CI's
+# clone in a mktemp -d)
+NV=$PCSC_TMP/vsimctl
+cp "$V" "$NV" && cp tests/pcsc/ctl_flood.py tests/pcsc/trace_secrets.py "$PCSC_TMP/"
+chmod 755 "$NV" && chmod 644 "$PCSC_TMP"/*.py
 # as GROUPS CMD...: run as nobody with these supplementary groups ("" none)
 as() {
 	local g=--clear-groups
@@ -121,43 +126,43 @@ check "idle connections are closed with a line" \
 idle: closing (send a request on connecting)" "$(sed '1s/ after.*//' "$PCSC_TMP/root.done")"
 ok_if "then vsimctl works again" bash -c '"$1" list >/dev/null' _ "$V"
 mkdir "$PCSC_TMP/u" && chown nobody "$PCSC_TMP/u"
-as "$GU" "$PY" tests/pcsc/ctl_flood.py "$VSIM_SOCKET" 12 "$PCSC_TMP/u/user" &
+as "$GU" "$PY" "$PCSC_TMP/ctl_flood.py" "$VSIM_SOCKET" 12 "$PCSC_TMP/u/user" &
 FLOOD=$!
 wait_until 100 test -e "$PCSC_TMP/u/user.ready"
 check "one uid's 12 idle connections: 8 held, 4 refused" \
 	"held 8 refused 4 hung 0
 too many connections from uid 65534 (8 held; idle ones close after 10 s)" "$(cat "$PCSC_TMP/u/user.ready")"
-out=$(as "$GU" timeout 10 "$V" list 2>&1); rc=$?
+out=$(as "$GU" timeout 10 "$NV" list 2>&1); rc=$?
 check "that uid's vsimctl: refused with the reason" \
 	"1:vsimctl: too many connections from uid 65534 (8 held; idle ones close after 10 s)" "$rc:$out"
 ok_if "root's vsimctl meanwhile: served" bash -c 'timeout 10 "$1" list >/dev/null' _ "$V"
 wait "$FLOOD"
 # --- who may do what: group vsim reads, vsim-admin (or root) changes (#12.10) ---
-out=$(as "$GU" "$V" list 2>&1); rc=$?
+out=$(as "$GU" "$NV" list 2>&1); rc=$?
 check "group vsim: list" "0:1" "$rc:$(grep -c '^lab ' <<<"$out")"
-out=$(as "$GU" "$V" status lab --json 2>&1); rc=$?
+out=$(as "$GU" "$NV" status lab --json 2>&1); rc=$?
 ok_if "group vsim: status" contains "$rc:$out" '0:{"ok":true'
-out=$(as "$GU" "$V" remove lab 2>&1); rc=$?
+out=$(as "$GU" "$NV" remove lab 2>&1); rc=$?
 check "group vsim: remove refused" \
 	"1:vsimctl: remove: permission denied (root or group vsim-admin only)" "$rc:$out"
-out=$(as "$GU" "$V" add "$PCSC_TMP/p.ini" --name two 2>&1); rc=$?
+out=$(as "$GU" "$NV" add "$PCSC_TMP/p.ini" --name two 2>&1); rc=$?
 check "group vsim: add refused" \
 	"1:vsimctl: add: permission denied (root or group vsim-admin only)" "$rc:$out"
-out=$(as "$GU" "$V" app request lab demo 2>&1); rc=$?
+out=$(as "$GU" "$NV" app request lab demo 2>&1); rc=$?
 check "group vsim: app request refused" \
 	"1:vsimctl: app-request: permission denied (root or group vsim-admin only)" "$rc:$out"
 check "... and the card is still there" 1 "$("$V" list | grep -c '^lab')"
-out=$(as "" "$V" list 2>&1); rc=$?
+out=$(as "" "$NV" list 2>&1); rc=$?
 ok_if "no group: the socket's mode keeps nobody out" contains "$rc:$out" \
 	"1:vsimctl: $VSIM_SOCKET: Permission denied"
 chmod 666 "$VSIM_SOCKET"
-out=$(as "" "$V" list 2>&1); rc=$?
+out=$(as "" "$NV" list 2>&1); rc=$?
 check "no group, socket opened up: vsimd refuses by credentials" \
 	"1:vsimctl: permission denied: uid 65534 is not root nor in group vsim or vsim-admin" "$rc:$out"
 chmod 660 "$VSIM_SOCKET"
-out=$(as "$GU,$GA" "$V" add "$PCSC_TMP/p.ini" --name two 2>&1); rc=$?
+out=$(as "$GU,$GA" "$NV" add "$PCSC_TMP/p.ini" --name two 2>&1); rc=$?
 ok_if "group vsim-admin: add" contains "$rc:$out" "0:added card two"
-out=$(as "$GU,$GA" "$V" remove two 2>&1); rc=$?
+out=$(as "$GU,$GA" "$NV" remove two 2>&1); rc=$?
 check "group vsim-admin: remove" "0:removed card two" "$rc:$out"
 
 
@@ -177,7 +182,7 @@ trace_run() {
 	vsimd_start --card auth=examples/test-usim.ini --gsmtap 127.0.0.1 "$@"
 	"$PY" tests/pcsc/trace_secrets.py sub "$VSIM_SOCKET" auth "$PCSC_TMP/$tag.admin" &
 	s1=$!
-	as "$GU" "$PY" tests/pcsc/trace_secrets.py sub "$VSIM_SOCKET" auth "$PCSC_TMP/u/$tag.user" &
+	as "$GU" "$PY" "$PCSC_TMP/trace_secrets.py" sub "$VSIM_SOCKET" auth "$PCSC_TMP/u/$tag.user" &
 	s2=$!
 	wait_until 100 grep -q subscribed "$PCSC_TMP/$tag.admin"
 	wait_until 100 grep -q subscribed "$PCSC_TMP/u/$tag.user"
