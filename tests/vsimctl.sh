@@ -82,6 +82,20 @@ vsimctl: warning: $tmp/replay.ini: [ota tar B00011] counter = any: a replayed pa
 $V compile --profile examples/test-usim-ota.ini -o "$tmp/ota.img" 2>"$tmp/err"
 check "the OTA example compiles without a warning" "" "$(cat "$tmp/err")"
 
+# a vsimd that accepts and never answers: vsimctl gives up and says so
+python3 -c 'import socket, sys, time
+s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(4)
+c = s.accept()[0]; time.sleep(30)' "$tmp/mute.sock" &
+mute=$!
+for _ in $(seq 50); do [ -S "$tmp/mute.sock" ] && break; sleep 0.1; done
+$V list --socket "$tmp/mute.sock" --timeout 1 >/dev/null 2>"$tmp/err"; rc=$?
+kill $mute 2>/dev/null; wait $mute 2>/dev/null
+check "a mute vsimd: exit 1 after --timeout, with the reason" \
+	"1:vsimctl: no answer from vsimd within 1 s (--timeout)" "$rc:$(cat "$tmp/err")"
+$V list --timeout 0 2>"$tmp/err"; rc=$?
+check "--timeout 0 refused: exit 2, range named" \
+	"2:vsimctl list: --timeout 0: seconds, 1-3600" "$rc:$(cat "$tmp/err")"
+
 $V frobnicate 2>/dev/null; rc=$?
 check "unknown command: exit 2" "2" "$rc"
 

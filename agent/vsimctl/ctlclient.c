@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -49,6 +50,14 @@ void vsim_ctl_close(struct vsim_ctl *c)
 	}
 	memset(c, 0, sizeof(*c));
 	c->fd = -1;
+}
+
+int vsim_ctl_set_timeout(struct vsim_ctl *c, unsigned int seconds)
+{
+	struct timeval tv = { .tv_sec = seconds };
+
+	c->timeout = seconds;
+	return setsockopt(c->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 }
 
 int vsim_ctl_send(struct vsim_ctl *c, json_object *req)
@@ -100,6 +109,12 @@ json_object *vsim_ctl_recv(struct vsim_ctl *c, char *err, size_t errlen)
 
 		if (n < 0 && errno == EINTR)
 			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			snprintf(err, errlen,
+				 "no answer from vsimd within %u s (--timeout)",
+				 c->timeout);
+			return NULL;
+		}
 		if (n < 0) {
 			snprintf(err, errlen, "read: %s", strerror(errno));
 			return NULL;

@@ -14,12 +14,18 @@ struct vsim_ctl {
 	int fd;
 	char *buf;
 	size_t len, cap;
+	unsigned int timeout;	/* seconds vsim_ctl_recv waits; 0: forever */
 };
 
 /* 0, or -1 with @err ("PATH: No such file or directory (is vsimd running?)"). */
 int vsim_ctl_connect(struct vsim_ctl *c, const char *path, char *err,
 		     size_t errlen);
 void vsim_ctl_close(struct vsim_ctl *c);
+/*
+ * Wait at most @seconds for each reply (0: forever, as a trace does), so
+ * that a vsimd that hangs is reported instead of hanging its callers.
+ */
+int vsim_ctl_set_timeout(struct vsim_ctl *c, unsigned int seconds);
 /* Send @req (not consumed) as one line. 0 or -1. */
 int vsim_ctl_send(struct vsim_ctl *c, json_object *req);
 /*

@@ -58,7 +58,8 @@ static void usage(FILE *f)
 	      "sends GET RESPONSE by itself. --state DIR keeps the card's durable\n"
 	      "state between runs; --script FILE reads APDUs one per line (# comments).\n"
 	      "\n"
-	      "Talking to vsimd (socket --socket PATH, $VSIM_SOCKET, or " DEFAULT_SOCKET "):\n"
+	      "Talking to vsimd (socket --socket PATH, $VSIM_SOCKET, or " DEFAULT_SOCKET ";\n"
+	      "an answer is awaited --timeout SECONDS, default 30):\n"
 	      "       vsimctl list [--json]\n"
 	      "       vsimctl status CARD [--json]\n"
 	      "       vsimctl add PROFILE [--name NAME] [--slot N] [--vpcd HOST:PORT] [--json]\n"
@@ -363,6 +364,7 @@ struct ctl_opts {
 	const char *vpcd;
 	const char *arg;	/* CARD or PROFILE */
 	const char *arg2;	/* app request: APP */
+	unsigned int timeout;	/* seconds to wait for vsimd's answer */
 };
 
 /* Options for the daemon commands; 0, or 2 after a usage message. */
@@ -375,6 +377,7 @@ static int ctl_parse(int argc, char **argv, const char *cmd, int want_arg,
 		{ "name", required_argument, NULL, 'n' },
 		{ "slot", required_argument, NULL, 's' },
 		{ "vpcd", required_argument, NULL, 'v' },
+		{ "timeout", required_argument, NULL, 't' },
 		{ NULL, 0, NULL, 0 }
 	};
 	char *end;
@@ -383,13 +386,24 @@ static int ctl_parse(int argc, char **argv, const char *cmd, int want_arg,
 
 	memset(o, 0, sizeof(*o));
 	o->slot = -1;
+	o->timeout = 30;
 	o->socket = getenv("VSIM_SOCKET");
 	if (!o->socket || !*o->socket)
 		o->socket = DEFAULT_SOCKET;
-	while ((c = getopt_long(argc, argv, "S:jn:s:v:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "S:jn:s:v:t:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'S':
 			o->socket = optarg;
+			break;
+		case 't':
+			errno = 0;
+			v = strtol(optarg, &end, 10);
+			if (errno || end == optarg || *end || v < 1 || v > 3600) {
+				fprintf(stderr, "vsimctl %s: --timeout %s: seconds, 1-3600\n",
+					cmd, optarg);
+				return 2;
+			}
+			o->timeout = (unsigned int)v;
 			break;
 		case 'j':
 			o->json = 1;
@@ -467,6 +481,7 @@ static json_object *ctl_call(struct vsim_ctl *ctl, const struct ctl_opts *o,
 		fprintf(stderr, "vsimctl: %s\n", err);
 		return NULL;
 	}
+	vsim_ctl_set_timeout(ctl, o->timeout);
 	/* a refused connection: vsimd wrote why and closed; read that */
 	if (vsim_ctl_send(ctl, req) && errno != EPIPE && errno != ECONNRESET) {
 		fprintf(stderr, "vsimctl: %s: %s\n", o->socket, strerror(errno));
@@ -605,6 +620,7 @@ static int cmd_daemon(int argc, char **argv)
 		json_object *ev, *t;
 
 		setvbuf(stdout, NULL, _IOLBF, 0);
+		vsim_ctl_set_timeout(&ctl, 0);	/* a trace waits for APDUs */
 		while ((ev = vsim_ctl_recv(&ctl, err, sizeof(err)))) {
 			if (o.json) {
 				puts(json_object_to_json_string_ext(ev, JSON_C_TO_STRING_PLAIN));
