@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -278,8 +279,10 @@ TEST_F(agent, timeout_6f00)
 	EXPECT_EQ(0x6f00, vsim_sw_hex(self->term, UPDATE_EF));
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+	/* the bound only tells "timed out" from "waited forever": wide, as
+	 * TCG on a loaded host can stall a vCPU for seconds */
 	EXPECT_GE(ms, 250);
-	EXPECT_LT(ms, 5000);
+	EXPECT_LT(ms, 15000);
 	fl = fcntl(self->card, F_GETFL);
 	ASSERT_EQ(0, fcntl(self->card, F_SETFL, fl | O_NONBLOCK));
 	EXPECT_EQ(0, next_of(self->card, VSIM_EV_PERSIST, &ev, data,
@@ -312,6 +315,10 @@ static void on_alarm(int sig)
 /* A signal ends the wait with EINTR; the command had no effect. */
 TEST_F(agent, signal_interrupts_wait)
 {
+	/* repeating, so a signal lands inside the wait however late the
+	 * vCPU gets there */
+	struct itimerval every = { { 0, 200000 }, { 0, 200000 } };
+	struct itimerval stop = { 0 };
 	struct sigaction sa = { .sa_handler = on_alarm };
 	uint8_t c[16], r[VSIM_RAPDU_MAX];
 	int n;
@@ -319,10 +326,10 @@ TEST_F(agent, signal_interrupts_wait)
 	ASSERT_EQ(0, vsim_param_set(VSIM_PARAM_TIMEOUT, 10000));
 	ASSERT_EQ(0, sigaction(SIGALRM, &sa, NULL));	/* no SA_RESTART */
 	ASSERT_EQ(0x9000, vsim_sw_hex(self->term, SELECT_EF));
-	alarm(1);
 	n = vsim_hex(UPDATE_EF, c, sizeof(c));
+	ASSERT_EQ(0, setitimer(ITIMER_REAL, &every, NULL));
 	EXPECT_EQ(-EINTR, vsim_transmit(self->term, c, n, r));
-	alarm(0);
+	ASSERT_EQ(0, setitimer(ITIMER_REAL, &stop, NULL));
 	n = vsim_hex(READ_EF, c, sizeof(c));
 	ASSERT_EQ(6, vsim_transmit(self->term, c, n, r));
 	EXPECT_EQ(0, memcmp(r, "\xff\xff\xff\xff\x90\x00", 6));
@@ -349,7 +356,7 @@ TEST_F(agent, card_fd_closed_while_terminal_blocked)
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
 	EXPECT_EQ(-ENODEV, job.sw);
-	EXPECT_LT(ms, 2000);
+	EXPECT_LT(ms, 10000);	/* well before the 20 s timeout */
 	EXPECT_EQ(-ENODEV, vsim_sw_hex(self->term, READ_EF));
 }
 
