@@ -29,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -577,6 +578,23 @@ static int run(struct vsimd *d, const struct cli *cli, int sigfd)
 	return rc;
 }
 
+/*
+ * A card in vsim.ko holds two descriptors (card fd, /dev/vsimN) and a
+ * connected card a vpcd socket: the usual soft limit of 1024 stops a lab
+ * near 500 cards. Take what the hard limit allows (poll() has no
+ * FD_SETSIZE; nothing here uses select()).
+ */
+static void raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_cur >= rl.rlim_max)
+		return;
+	rl.rlim_cur = rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl))
+		log_warn("cannot raise the open-file limit: %s", strerror(errno));
+}
+
 /* mkdir -p of the socket's directory, 0755 (the socket itself is 0660). */
 static void make_parent(const char *path)
 {
@@ -622,6 +640,7 @@ int main(int argc, char **argv)
 		goto out_cli;
 	}
 	vsim_log_set_level(d.cfg->log_level);
+	raise_nofile();
 	/* the store and anything else we create holds secrets */
 	umask(077);
 	d.backend = strcmp(d.cfg->backend, "kernel") ? &vsimd_backend_embedded :
