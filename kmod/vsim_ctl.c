@@ -17,6 +17,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
+#include <linux/vmalloc.h>
 
 #include "vsim_dev.h"
 
@@ -34,7 +35,7 @@ static void vsim_dev_release(struct kref *ref)
 	vsim_events_free(dev);
 	if (dev->engine) {
 		vsim_card_wipe(dev->engine);
-		kvfree_sensitive(dev->engine, vsim_card_size());
+		kvfree_sensitive(dev->engine, dev->engine_size);
 	}
 	memzero_explicit(&dev->aes, sizeof(dev->aes));
 	memzero_explicit(dev->rapdu, sizeof(dev->rapdu));
@@ -126,13 +127,20 @@ static struct vsim_dev *vsim_dev_create(const void *image, size_t len,
 	memcpy(dev->atr, h->atr, h->atr_len);
 	vsim_dev_read_iccid(dev, image);
 
-	dev->engine = kvzalloc(vsim_card_size(), GFP_KERNEL_ACCOUNT);
+	/*
+	 * Pages, not kmalloc: sized to the image's EF data the engine is
+	 * ~12 KiB for a typical card, which kmalloc would round up to a
+	 * power of two (docs/uapi.md "Memory and limits, per card").
+	 */
+	dev->engine_size = vsim_card_size(image, len);
+	dev->engine = __vmalloc(dev->engine_size,
+				GFP_KERNEL_ACCOUNT | __GFP_ZERO);
 	if (!dev->engine) {
 		ret = -ENOMEM;
 		goto err_put_dev;
 	}
-	ret = vsim_card_init(dev->engine, image, len, &vsim_engine_ops, dev,
-			     &why);
+	ret = vsim_card_init(dev->engine, dev->engine_size, image, len,
+			     &vsim_engine_ops, dev, &why);
 	if (ret) {
 		pr_info_ratelimited("vsim: card image refused: %s\n",
 				    why ? why : "?");
@@ -146,7 +154,7 @@ static struct vsim_dev *vsim_dev_create(const void *image, size_t len,
 	}
 
 	mutex_lock(&vsim_devs_lock);
-	ret = idr_alloc(&vsim_devs, dev, 0, VSIM_MAX_CARDS, GFP_KERNEL);
+	ret = idr_alloc(&vsim_devs, dev, 0, vsim_max_cards(), GFP_KERNEL);
 	mutex_unlock(&vsim_devs_lock);
 	if (ret < 0) {
 		if (ret == -ENOSPC)
@@ -340,7 +348,7 @@ err_free_image:
  * CAP_SYS_ADMIN, -EFAULT on a bad pointer, -EINVAL for a wrong size,
  * non-zero reserved fields or an image the engine refuses, -EOPNOTSUPP for
  * unknown flags, -E2BIG for an image above VSIM_IMAGE_MAX_SIZE, -EBUSY when
- * all VSIM_MAX_CARDS indexes are taken, -ENOMEM, -EMFILE, -ENOTTY for any
+ * max_cards (the module parameter) cards exist, -ENOMEM, -EMFILE, -ENOTTY for any
  * other command.
  */
 static long vsim_ctl_ioctl(struct file *filp, unsigned int cmd,

@@ -30,7 +30,11 @@
 
 #include "card/vsim_card.h"
 
-#define VSIM_MAX_CARDS		256	/* minors of /dev/vsimN */
+/*
+ * Minors of /dev/vsimN reserved at load; the module parameter max_cards
+ * (vsim_max_cards()) says how many cards may exist at once, up to this.
+ */
+#define VSIM_MINORS		65536
 /*
  * The agent's queue, per card: at most VSIM_EVQ_MAX records of at most
  * VSIM_EV_DATA_MAX bytes each (docs/uapi.md states the ceiling).
@@ -70,7 +74,8 @@ struct vsim_dev {
 
 	/* protects engine, aes, the terminal's buffers and the fields below */
 	struct mutex lock;
-	struct vsim_card *engine;	/* vsim_card_size() bytes */
+	struct vsim_card *engine;	/* vmalloc()ed, engine_size bytes */
+	size_t engine_size;		/* vsim_card_size() of the image */
 	struct crypto_aes_ctx aes;	/* K, expanded: wiped on free */
 	int persist_err;		/* last persist() failure in this call */
 	bool in_exec;			/* the agent's own VSIM_IOC_EXEC: no ack wait */
@@ -117,6 +122,7 @@ extern struct mutex vsim_devs_lock;
 extern struct idr vsim_devs;
 unsigned int vsim_persist_timeout_ms(void);
 unsigned int vsim_slow_timeout_ms(void);
+unsigned int vsim_max_cards(void);
 
 /* vsim_ctl.c */
 int vsim_ctl_init(void);

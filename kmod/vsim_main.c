@@ -22,6 +22,11 @@ module_param(slow_timeout_ms, uint, 0644);
 MODULE_PARM_DESC(slow_timeout_ms,
 		 "How long a command left to the agent (OTA) waits for its answer before it fails with 6F00 (ms, 1..600000)");
 
+static unsigned int max_cards = 4096;
+module_param(max_cards, uint, 0644);
+MODULE_PARM_DESC(max_cards,
+		 "How many cards may exist at once; NEW_CARD beyond is EBUSY (1..65536, default 4096; lowering it removes no card)");
+
 struct class *vsim_class;
 dev_t vsim_devt;
 DEFINE_MUTEX(vsim_devs_lock);
@@ -47,11 +52,21 @@ unsigned int vsim_slow_timeout_ms(void)
 	return clamp_t(unsigned int, READ_ONCE(slow_timeout_ms), 1, 600000);
 }
 
+/**
+ * vsim_max_cards() - the module parameter, clamped to the minors reserved
+ *
+ * Return: how many cards may exist at once (1..VSIM_MINORS).
+ */
+unsigned int vsim_max_cards(void)
+{
+	return clamp_t(unsigned int, READ_ONCE(max_cards), 1, VSIM_MINORS);
+}
+
 static int __init vsim_init(void)
 {
 	int ret;
 
-	ret = alloc_chrdev_region(&vsim_devt, 0, VSIM_MAX_CARDS, "vsim");
+	ret = alloc_chrdev_region(&vsim_devt, 0, VSIM_MINORS, "vsim");
 	if (ret)
 		return ret;
 
@@ -77,7 +92,7 @@ err_term_exit:
 err_destroy_class:
 	class_destroy(vsim_class);
 err_unregister_region:
-	unregister_chrdev_region(vsim_devt, VSIM_MAX_CARDS);
+	unregister_chrdev_region(vsim_devt, VSIM_MINORS);
 	return ret;
 }
 
@@ -87,7 +102,7 @@ static void __exit vsim_exit(void)
 	vsim_ctl_exit();
 	vsim_term_exit();
 	class_destroy(vsim_class);
-	unregister_chrdev_region(vsim_devt, VSIM_MAX_CARDS);
+	unregister_chrdev_region(vsim_devt, VSIM_MINORS);
 	idr_destroy(&vsim_devs);
 }
 

@@ -559,7 +559,7 @@ int vsim_term_init(void)
 {
 	cdev_init(&vsim_term_cdev, &vsim_term_fops);
 	vsim_term_cdev.owner = THIS_MODULE;
-	return cdev_add(&vsim_term_cdev, vsim_devt, VSIM_MAX_CARDS);
+	return cdev_add(&vsim_term_cdev, vsim_devt, VSIM_MINORS);
 }
 
 /**

@@ -104,8 +104,8 @@ out=$($V status nosuch 2>&1); rc=$?
 check "status of an unknown card" "1:vsimctl: no card named 'nosuch'" "$rc:$out"
 out=$($V list extra 2>&1); rc=$?
 check "list takes no argument (exit 2)" "2:vsimctl list: takes no arguments" "$rc:$out"
-out=$($V add examples/test-usim.ini --slot 99 2>&1); rc=$?
-check "add --slot out of range (exit 2)" "2:vsimctl add: --slot 99: a number 0-63" "$rc:$out"
+out=$($V add examples/test-usim.ini --slot 4096 2>&1); rc=$?
+check "add --slot out of range (exit 2)" "2:vsimctl add: --slot 4096: a number 0-4095" "$rc:$out"
 out=$(VSIM_SOCKET=$PCSC_TMP/none $V list 2>&1); rc=$?
 ok_if "no vsimd: exit 1 and says so" contains "$rc:$out" "(is vsimd running?)"
 out=$($V list --json)

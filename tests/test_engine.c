@@ -480,6 +480,49 @@ TEST(image_check_refuses_corruption)
 	free(img);
 }
 
+/*
+ * A card is as big as its image's EF data needs (a lab's thousand cards
+ * cost their data, not the largest image's), and init refuses less.
+ */
+TEST(card_size_follows_the_image)
+{
+	static const struct vsim_card_ops no_ops;	/* never reached */
+	struct vsim_image_header *h;
+	const char *why = NULL;
+	size_t len, size, max = vsim_card_size(NULL, 0);
+	uint8_t *img = example_image(&len), *card;
+
+	ASSERT_NE(NULL, img);
+	h = (void *)img;
+	size = vsim_card_size(img, len);
+	EXPECT_LT(size, max);
+	EXPECT_LT(size, 16384U) TH_LOG("test profile: %zu bytes", size);
+	EXPECT_EQ(max, vsim_card_size(img, 10));
+	h->data_size += 100;
+	EXPECT_EQ(size + 100, vsim_card_size(img, len));
+	h->data_size = VSIM_IMAGE_MAX_DATA + 1;
+	EXPECT_EQ(max, vsim_card_size(img, len));
+	free(img);
+
+	img = example_image(&len);
+	ASSERT_NE(NULL, img);
+	card = calloc(1, size);
+	ASSERT_NE(NULL, card);
+	EXPECT_EQ(-EINVAL, vsim_card_init((void *)card, size - 1, img, len,
+					  &no_ops, NULL, &why));
+	ASSERT_NE(NULL, why);
+	EXPECT_NE(NULL, strstr(why, "smaller"));
+	why = NULL;
+	EXPECT_EQ(-EINVAL, vsim_card_init((void *)card, 16, img, len, &no_ops,
+					  NULL, &why));
+	ASSERT_NE(NULL, why);
+	EXPECT_NE(NULL, strstr(why, "smaller"));
+	/* after a refusal the card is safe to wipe */
+	vsim_card_wipe((void *)card);
+	free(card);
+	free(img);
+}
+
 /* A state blob that could not come from this card is refused whole. */
 TEST(load_state_refuses_foreign_blobs)
 {

@@ -199,14 +199,17 @@ int vsim_host_card_open(struct vsim_host_card *h, const uint8_t *image,
 	const char *why = NULL;
 	unsigned int dlen = 0;
 
+	size_t size = vsim_card_size(image, len);
+
 	memset(h, 0, sizeof(*h));
-	h->card = calloc(1, vsim_card_size());
+	/* sized to the image: a lab's thousand cards cost their data only */
+	h->card = calloc(1, size);
 	h->aes = vsim_host_aes_new();
 	if (!h->card || !h->aes) {
 		snprintf(err, errlen, "out of memory");
 		goto err_free;
 	}
-	if (vsim_card_init(h->card, image, len, &host_ops, h, &why)) {
+	if (vsim_card_init(h->card, size, image, len, &host_ops, h, &why)) {
 		snprintf(err, errlen, "card image refused: %s",
 			 why ? why : "unknown reason");
 		goto err_free;

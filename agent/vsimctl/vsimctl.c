@@ -34,6 +34,9 @@
 #include "vsimctl/ctlclient.h"
 #include "vsimctl/vsimctl.h"
 
+/* vsimd's slots (agent/vsimd/vsimd.h: VSIMD_MAX_CARDS - 1); it checks too */
+#define VSIMCTL_SLOT_MAX	4095
+
 #define ERRLEN 512
 #define DEFAULT_SOCKET "/run/vsim/vsimd.sock"
 /* Oversized APDUs go to the card as given: it must answer them (6700). */
@@ -423,9 +426,10 @@ static int ctl_parse(int argc, char **argv, const char *cmd, int want_arg,
 			} else {
 				errno = 0;
 				v = strtol(optarg, &end, 10);
-				if (errno || end == optarg || *end || v < 0 || v > 63) {
-					fprintf(stderr, "vsimctl add: --slot %s: a number 0-63\n",
-						optarg);
+				if (errno || end == optarg || *end || v < 0 ||
+				    v > VSIMCTL_SLOT_MAX) {
+					fprintf(stderr, "vsimctl add: --slot %s: a number 0-%d\n",
+						optarg, VSIMCTL_SLOT_MAX);
 					return 2;
 				}
 				o->slot = (int)v;

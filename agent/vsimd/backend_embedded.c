@@ -33,10 +33,13 @@ static int embedded_commit(void *ctx, const struct vsim_persist *rec)
 	return 0;
 }
 
-/* The card, and its OTA side when its profile had [ota ...] (docs/ota.md). */
+/*
+ * The card, and its OTA side when its profile had [ota ...] (docs/ota.md):
+ * 15 KiB that a card without OTA does not carry (a host holds thousands).
+ */
 struct embedded {
 	struct vsim_host_card h;	/* first: c->priv is also the host card */
-	struct ota_host ota;
+	struct ota_host *ota;		/* NULL: no OTA */
 };
 
 static int embedded_open(struct vsimd_card *c, const struct vsim_store_card *row,
@@ -68,13 +71,26 @@ static int embedded_open(struct vsimd_card *c, const struct vsim_store_card *row
 	h->commit = embedded_commit;
 	h->commit_ctx = c;
 	snprintf(db, sizeof(db), "%s/%s", c->d->cfg->state_dir, VSIM_STORE_FILE);
-	if (ota_host_open_stored(&e->ota, h, db, row->id, err, errlen))
+	e->ota = calloc(1, sizeof(*e->ota));
+	if (!e->ota) {
+		snprintf(err, errlen, "out of memory");
 		goto err_close;
-	if (e->ota.prof.present)
+	}
+	if (ota_host_open_stored(e->ota, h, db, row->id, err, errlen))
+		goto err_close_ota;
+	if (e->ota->prof.present) {
 		log_info("card %s: OTA served by the agent", c->name);
+	} else {
+		ota_host_close(e->ota);
+		free(e->ota);
+		e->ota = NULL;
+	}
 	c->priv = e;
 	return 0;
 
+err_close_ota:
+	ota_host_close(e->ota);
+	free(e->ota);
 err_close:
 	vsim_host_card_close(h);
 	free(e);
@@ -87,7 +103,10 @@ static void embedded_close(struct vsimd_card *c)
 
 	if (!e)
 		return;
-	ota_host_close(&e->ota);	/* wipes the OTA keys */
+	if (e->ota) {
+		ota_host_close(e->ota);	/* wipes the OTA keys */
+		free(e->ota);
+	}
 	vsim_host_card_close(&e->h);	/* wipes the card */
 	free(e);
 	c->priv = NULL;
@@ -99,8 +118,8 @@ static int embedded_power_on(struct vsimd_card *c, uint8_t atr[VSIM_ATR_MAX])
 	int n = (int)vsim_card_power_on(e->h.card, atr, VSIM_ATR_MAX);
 
 	/* the card's toolkit offers its applications (docs/ota.md) */
-	if (e->ota.prof.present && e->ota.card.nmenu &&
-	    ota_card_set_up_menu(&e->ota.card, true))
+	if (e->ota && e->ota->card.nmenu &&
+	    ota_card_set_up_menu(&e->ota->card, true))
 		log_warn("card %s: cannot offer SET UP MENU", c->name);
 	return n;
 }
@@ -140,7 +159,11 @@ static int embedded_app_request(struct vsimd_card *c, const char *app,
 {
 	struct embedded *e = c->priv;
 
-	return ota_host_choose(&e->ota, app, err, errlen);
+	if (!e->ota) {
+		snprintf(err, errlen, "the card has no OTA menu ([ota] menu)");
+		return -1;
+	}
+	return ota_host_choose(e->ota, app, err, errlen);
 }
 
 const struct vsimd_backend vsimd_backend_embedded = {

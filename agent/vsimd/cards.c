@@ -5,6 +5,7 @@
  * plugged into its vpcd slot; `vsimctl remove` unplugs and deletes one.
  */
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,10 +50,21 @@ static struct vsimd_card *card_start(struct vsimd *d,
 	struct vsimd_card *c;
 	char why[400];
 
-	if (d->n_cards == VSIMD_MAX_CARDS) {
-		snprintf(err, errlen, "too many cards (at most %d)",
-			 VSIMD_MAX_CARDS);
+	if (d->n_cards >= VSIMD_MAX_CARDS) {
+		snprintf(err, errlen, "card %s: too many cards (at most %d)",
+			 row->name, VSIMD_MAX_CARDS);
 		return NULL;
+	}
+	if (d->n_cards == d->cap_cards) {
+		size_t cap = d->cap_cards ? 2 * d->cap_cards : 16;
+		struct vsimd_card **p = realloc(d->cards, cap * sizeof(*p));
+
+		if (!p) {
+			snprintf(err, errlen, "out of memory");
+			return NULL;
+		}
+		d->cards = p;
+		d->cap_cards = cap;
 	}
 	c = calloc(1, sizeof(*c));
 	if (!c || vpcd_init(&c->vpcd, row->vpcd_host, row->vpcd_port)) {
@@ -109,6 +121,24 @@ static int slot_used(struct vsimd *d, int slot)
 	return 0;
 }
 
+/* The lowest slot no card has: one pass over the cards, not one per slot. */
+static int free_slot(struct vsimd *d)
+{
+	uint8_t used[VSIMD_MAX_CARDS / 8] = { 0 };
+	size_t i;
+	int s;
+
+	for (i = 0; i < d->n_cards; i++) {
+		s = d->cards[i]->slot;
+		if (s >= 0 && s < VSIMD_MAX_CARDS)
+			used[s / 8] |= 1u << (s % 8);
+	}
+	/* fewer than VSIMD_MAX_CARDS cards: one slot below it is free */
+	for (s = 0; used[s / 8] & (1u << (s % 8)); s++)
+		;
+	return s;
+}
+
 static void log_warning(void *ctx, const char *msg)
 {
 	log_warn("card %s: %s", ((struct vsimd_card *)ctx)->name, msg);
@@ -151,9 +181,13 @@ struct vsimd_card *vsimd_card_add(struct vsimd *d, const char *name,
 		snprintf(err, errlen, "card '%s' exists already", name);
 		return NULL;
 	}
+	if (d->n_cards >= VSIMD_MAX_CARDS) {
+		snprintf(err, errlen, "card '%s': too many cards (at most %d)",
+			 name, VSIMD_MAX_CARDS);
+		return NULL;
+	}
 	if (slot < 0) {
-		for (slot = 0; slot_used(d, slot); slot++)
-			;
+		slot = free_slot(d);
 	} else if (slot_used(d, slot)) {
 		snprintf(err, errlen, "slot %d is in use", slot);
 		return NULL;
@@ -254,4 +288,7 @@ void vsimd_cards_close(struct vsimd *d)
 		vsimd_publish_card_gone(c);
 		card_stop(c);
 	}
+	free(d->cards);
+	d->cards = NULL;
+	d->cap_cards = 0;
 }

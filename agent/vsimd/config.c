@@ -47,6 +47,34 @@ void vsimd_config_defaults(struct vsimd_config *cfg)
 	cfg->vpcd_port = VSIMD_DEFAULT_PORT;
 }
 
+void vsimd_config_free(struct vsimd_config *cfg)
+{
+	free(cfg->cards);
+	cfg->cards = NULL;
+	cfg->n_cards = cfg->cap_cards = 0;
+}
+
+struct vsimd_config_card *vsimd_config_card_new(struct vsimd_config *cfg)
+{
+	struct vsimd_config_card *c;
+
+	if (cfg->n_cards >= VSIMD_MAX_CARDS)
+		return NULL;
+	if (cfg->n_cards == cfg->cap_cards) {
+		size_t cap = cfg->cap_cards ? 2 * cfg->cap_cards : 16;
+
+		c = realloc(cfg->cards, cap * sizeof(*c));
+		if (!c)
+			return NULL;
+		cfg->cards = c;
+		cfg->cap_cards = cap;
+	}
+	c = &cfg->cards[cfg->n_cards++];
+	memset(c, 0, sizeof(*c));
+	c->slot = -1;
+	return c;
+}
+
 static int parse_int(const char *s, int min, int max, int *out)
 {
 	char *end;
@@ -149,25 +177,33 @@ static struct vsimd_config_card *card_section(struct parse_ctx *p,
 					      const char *name, int line)
 {
 	struct vsimd_config *cfg = p->cfg;
+	struct vsimd_config_card *c;
 	size_t i;
 
+	/* the section being read is the last one: no search per key */
+	if (cfg->n_cards && !strcmp(cfg->cards[cfg->n_cards - 1].name, name))
+		return &cfg->cards[cfg->n_cards - 1];
 	for (i = 0; i < cfg->n_cards; i++)
 		if (!strcmp(cfg->cards[i].name, name))
 			return &cfg->cards[i];
-	if (cfg->n_cards == VSIMD_MAX_CARDS) {
-		fail(p, line, "too many [card] sections");
-		return NULL;
-	}
 	if (!vsim_store_name_ok(name)) {
 		fail(p, line, "[card %s]: a name is 1-63 of A-Z a-z 0-9 . _ -",
 		     name);
 		return NULL;
 	}
-	memset(&cfg->cards[cfg->n_cards], 0, sizeof(cfg->cards[0]));
-	snprintf(cfg->cards[cfg->n_cards].name, VSIM_STORE_NAME_MAX, "%s", name);
-	cfg->cards[cfg->n_cards].slot = -1;
-	cfg->cards[cfg->n_cards].line = line;
-	return &cfg->cards[cfg->n_cards++];
+	if (cfg->n_cards >= VSIMD_MAX_CARDS) {
+		fail(p, line, "[card %s]: too many [card] sections (at most %d)",
+		     name, VSIMD_MAX_CARDS);
+		return NULL;
+	}
+	c = vsimd_config_card_new(cfg);
+	if (!c) {
+		fail(p, line, "out of memory");
+		return NULL;
+	}
+	snprintf(c->name, VSIM_STORE_NAME_MAX, "%s", name);
+	c->line = line;
+	return c;
 }
 
 static int card_key(struct parse_ctx *p, struct vsimd_config_card *c,
@@ -178,7 +214,8 @@ static int card_key(struct parse_ctx *p, struct vsimd_config_card *c,
 			return fail(p, line, "profile '%s': not a usable path", v);
 	} else if (!strcmp(k, "slot")) {
 		if (parse_int(v, 0, VSIMD_MAX_CARDS - 1, &c->slot))
-			return fail(p, line, "slot '%s': not a slot number (0-63)", v);
+			return fail(p, line, "slot '%s': not a slot number (0-%d)",
+				    v, VSIMD_MAX_CARDS - 1);
 	} else if (!strcmp(k, "vpcd")) {
 		if (vsimd_parse_hostport(v, c->host, sizeof(c->host), &c->port))
 			return fail(p, line, "vpcd '%s': use HOST:PORT", v);

@@ -51,11 +51,20 @@ struct vsimd_config {
 	int vpcd_port;
 	char gsmtap[VSIM_STORE_HOST_MAX + 8];	/* "" or HOST[:PORT] */
 	bool reveal_keys;	/* traces show PINs and keys to admins (lab) */
-	struct vsimd_config_card cards[VSIMD_MAX_CARDS];
-	size_t n_cards;
+	/* grown as sections come, up to VSIMD_MAX_CARDS (vsimd_config_card_new) */
+	struct vsimd_config_card *cards;
+	size_t n_cards, cap_cards;
 };
 
+/* Defaults, no cards. Over a used configuration: vsimd_config_free first. */
 void vsimd_config_defaults(struct vsimd_config *cfg);
+/* Free the card list (the struct itself is the caller's). */
+void vsimd_config_free(struct vsimd_config *cfg);
+/*
+ * A new card entry at the end: zeroed, slot -1. NULL at VSIMD_MAX_CARDS
+ * or out of memory. Pointers to earlier entries may move.
+ */
+struct vsimd_config_card *vsimd_config_card_new(struct vsimd_config *cfg);
 /* Read @path over @cfg. 0, or -1 with "PATH:LINE: ..." in @err. */
 int vsimd_config_load(const char *path, struct vsimd_config *cfg, char *err,
 		      size_t errlen);

@@ -235,7 +235,11 @@ static void client_send(struct ctl_client *cl, json_object *o)
 	size_t n = strlen(s);
 	char *p;
 
-	if (cl->out_len + n + 1 > CTL_OUT_MAX) {
+	/*
+	 * The bound is on the backlog: one answer alone may be larger
+	 * (`list` of a few thousand cards), a reader behind by more is not.
+	 */
+	if (cl->out_len && cl->out_len + n + 1 > CTL_OUT_MAX) {
 		cl->closing = 2;	/* too far behind: drop */
 		json_object_put(o);
 		return;
@@ -434,7 +438,11 @@ static void cmd_add(struct vsimd *d, struct ctl_client *cl, json_object *req)
 		if (!json_object_is_type(v, json_type_int) ||
 		    json_object_get_int(v) < 0 ||
 		    json_object_get_int(v) >= VSIMD_MAX_CARDS) {
-			send_error(cl, "slot: a number 0-63");
+			char msg[64];
+
+			snprintf(msg, sizeof(msg), "slot: a number 0-%d",
+				 VSIMD_MAX_CARDS - 1);
+			send_error(cl, msg);
 			return;
 		}
 		slot = json_object_get_int(v);

@@ -40,8 +40,18 @@ int vpcd_init(struct vsim_vpcd *v, const char *host, int port)
 	v->backoff_ms = VPCD_BACKOFF_MIN_MS;
 	snprintf(v->host, sizeof(v->host), "%s", host);
 	v->port = port;
-	v->buf = malloc(2 + VPCD_FRAME_MAX);
-	return v->buf ? 0 : -1;
+	return 0;
+}
+
+static void free_buf(struct vsim_vpcd *v)
+{
+	if (v->buf) {
+		/* frames carry PINs (VERIFY): do not leave them in the heap */
+		explicit_bzero(v->buf, v->dirty);
+		free(v->buf);
+	}
+	v->buf = NULL;
+	v->have = v->dirty = 0;
 }
 
 void vpcd_close(struct vsim_vpcd *v)
@@ -50,12 +60,7 @@ void vpcd_close(struct vsim_vpcd *v)
 		close(v->fd);
 	v->fd = -1;
 	v->state = VPCD_IDLE;
-	if (v->buf) {
-		/* frames carry PINs (VERIFY): do not leave them in the heap */
-		explicit_bzero(v->buf, 2 + VPCD_FRAME_MAX);
-		free(v->buf);
-	}
-	v->buf = NULL;
+	free_buf(v);
 }
 
 static void quickack(int fd)
@@ -72,7 +77,7 @@ void vpcd_drop(struct vsim_vpcd *v, const char *why)
 	if (v->fd >= 0)
 		close(v->fd);
 	v->fd = -1;
-	v->have = 0;
+	free_buf(v);
 	v->state = VPCD_IDLE;
 	v->retry_at = vpcd_now() + v->backoff_ms;
 	v->backoff_ms *= 2;
@@ -221,6 +226,13 @@ int vpcd_handle(struct vsim_vpcd *v, short revents, vpcd_frame_fn fn,
 	if (v->state != VPCD_CONNECTED ||
 	    !(revents & (POLLIN | POLLERR | POLLHUP)))
 		return 0;
+	if (!v->buf) {
+		v->buf = malloc(2 + VPCD_FRAME_MAX);
+		if (!v->buf) {
+			vpcd_drop(v, "out of memory");
+			return 1;
+		}
+	}
 	for (;;) {
 		quickack(v->fd);
 		n = recv(v->fd, v->buf + v->have, 2 + VPCD_FRAME_MAX - v->have,
@@ -240,6 +252,8 @@ int vpcd_handle(struct vsim_vpcd *v, short revents, vpcd_frame_fn fn,
 			return 1;
 		}
 		v->have += (size_t)n;
+		if (v->have > v->dirty)
+			v->dirty = v->have;
 		if (drain_frames(v, fn, ctx)) {
 			vpcd_drop(v, NULL);
 			return 1;

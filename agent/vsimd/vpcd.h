@@ -35,8 +35,13 @@ struct vsim_vpcd {
 	enum vpcd_state state;
 	unsigned int backoff_ms;
 	uint64_t retry_at;	/* CLOCK_MONOTONIC ms */
-	uint8_t *buf;		/* inbound bytes: 2 + VPCD_FRAME_MAX */
+	/*
+	 * Inbound bytes, 2 + VPCD_FRAME_MAX, only while connected: pcscd
+	 * serves a few readers, a host may hold thousands of cards.
+	 */
+	uint8_t *buf;
 	size_t have;
+	size_t dirty;		/* bytes of buf ever written: wiped on free */
 	uint64_t connects;	/* successful connections so far */
 	char last_error[400];
 };

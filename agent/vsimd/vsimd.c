@@ -29,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -45,18 +46,19 @@
 
 #define ERRLEN 600
 #define USB_POLL_MAX 64
-#define POLL_MAX (1 + 1 + VSIMD_CONTROL_MAX_CLIENTS + VSIMD_MAX_CARDS + \
-		  USB_POLL_MAX)
+/* poll() entries besides the cards': signals, control socket, clients, USB */
+#define POLL_FIXED (1 + 1 + VSIMD_CONTROL_MAX_CLIENTS + USB_POLL_MAX)
 
 /* What was given on the command line: it wins over the file at reload. */
 struct cli {
 	const char *config;
 	const char *backend, *state, *socket, *log_level, *gsmtap;
 	bool reveal_keys;
-	struct vsimd_config_card cards[VSIMD_MAX_CARDS];
-	size_t n_cards;
-	struct { char name[VSIM_STORE_NAME_MAX]; struct vsimd_cardem_sel sel; }
-		cardem[VSIMD_MAX_CARDS];
+	struct vsimd_config cards;	/* only its card list: --card */
+	struct cli_cardem {
+		char name[VSIM_STORE_NAME_MAX];
+		struct vsimd_cardem_sel sel;
+	} *cardem;
 	size_t n_cardem;
 };
 
@@ -133,17 +135,25 @@ static int parse_cli(int argc, char **argv, struct cli *cli)
 			cli->log_level = optarg;
 			break;
 		case 'C': {
-			struct vsimd_config_card *cc = &cli->cards[cli->n_cards];
+			struct vsimd_config_card *cc;
 			const char *eq = strchr(optarg, '=');
 
-			if (cli->n_cards == VSIMD_MAX_CARDS || !eq ||
-			    (size_t)(eq - optarg) >= sizeof(cc->name) ||
-			    strlen(eq + 1) >= sizeof(cc->profile) || !eq[1]) {
+			if (!eq || (size_t)(eq - optarg) >= VSIM_STORE_NAME_MAX ||
+			    strlen(eq + 1) >= PATH_MAX || !eq[1]) {
 				fprintf(stderr, "vsimd: --card %s: use NAME=PROFILE\n",
 					optarg);
 				return 2;
 			}
-			memset(cc, 0, sizeof(*cc));
+			if (cli->cards.n_cards >= VSIMD_MAX_CARDS) {
+				fprintf(stderr, "vsimd: --card %s: too many cards (at most %d)\n",
+					optarg, VSIMD_MAX_CARDS);
+				return 2;
+			}
+			cc = vsimd_config_card_new(&cli->cards);
+			if (!cc) {
+				fprintf(stderr, "vsimd: out of memory\n");
+				return 1;
+			}
 			memcpy(cc->name, optarg, (size_t)(eq - optarg));
 			if (!vsim_store_name_ok(cc->name)) {
 				fprintf(stderr, "vsimd: --card %s: a name is 1-63 of A-Z a-z 0-9 . _ -\n",
@@ -151,25 +161,34 @@ static int parse_cli(int argc, char **argv, struct cli *cli)
 				return 2;
 			}
 			snprintf(cc->profile, sizeof(cc->profile), "%s", eq + 1);
-			cc->slot = -1;
-			cli->n_cards++;
 			break;
 		}
 		case 'U': {
 			const char *eq = strchr(optarg, '=');
-			size_t k = cli->n_cardem;
+			struct vsimd_cardem_sel sel;
+			struct cli_cardem *p;
 
-			if (k == VSIMD_MAX_CARDS || !eq ||
-			    (size_t)(eq - optarg) >= sizeof(cli->cardem[k].name) ||
-			    eq == optarg ||
-			    vsimd_cardem_sel_parse(eq + 1, &cli->cardem[k].sel)) {
+			if (!eq || (size_t)(eq - optarg) >= VSIM_STORE_NAME_MAX ||
+			    eq == optarg || vsimd_cardem_sel_parse(eq + 1, &sel)) {
 				fprintf(stderr, "vsimd: --cardem %s: use NAME=any or NAME=serial=S,path=BUS-PORT,slot=0|1\n",
 					optarg);
 				return 2;
 			}
-			memset(cli->cardem[k].name, 0, sizeof(cli->cardem[k].name));
-			memcpy(cli->cardem[k].name, optarg, (size_t)(eq - optarg));
-			cli->n_cardem++;
+			if (cli->n_cardem >= VSIMD_MAX_CARDS) {
+				fprintf(stderr, "vsimd: --cardem %s: too many cards (at most %d)\n",
+					optarg, VSIMD_MAX_CARDS);
+				return 2;
+			}
+			p = realloc(cli->cardem, (cli->n_cardem + 1) * sizeof(*p));
+			if (!p) {
+				fprintf(stderr, "vsimd: out of memory\n");
+				return 1;
+			}
+			cli->cardem = p;
+			p += cli->n_cardem++;
+			memset(p, 0, sizeof(*p));
+			memcpy(p->name, optarg, (size_t)(eq - optarg));
+			p->sel = sel;
 			break;
 		}
 		case 'h':
@@ -199,7 +218,7 @@ static int build_config(const struct cli *cli, struct vsimd_config *cfg,
 
 	vsimd_config_defaults(cfg);
 	if (cli->config && vsimd_config_load(cli->config, cfg, err, errlen))
-		return -1;
+		goto err_free;
 	if (cli->backend)
 		snprintf(cfg->backend, sizeof(cfg->backend), "%s", cli->backend);
 	if (cli->state)
@@ -212,12 +231,15 @@ static int build_config(const struct cli *cli, struct vsimd_config *cfg,
 		snprintf(cfg->gsmtap, sizeof(cfg->gsmtap), "%s", cli->gsmtap);
 	if (cli->reveal_keys)
 		cfg->reveal_keys = true;
-	for (i = 0; i < cli->n_cards; i++) {
-		if (cfg->n_cards == VSIMD_MAX_CARDS) {
-			snprintf(err, errlen, "too many cards");
-			return -1;
+	for (i = 0; i < cli->cards.n_cards; i++) {
+		struct vsimd_config_card *cc = vsimd_config_card_new(cfg);
+
+		if (!cc) {
+			snprintf(err, errlen, "--card %s: too many cards (at most %d with the file's)",
+				 cli->cards.cards[i].name, VSIMD_MAX_CARDS);
+			goto err_free;
 		}
-		cfg->cards[cfg->n_cards++] = cli->cards[i];
+		*cc = cli->cards.cards[i];
 	}
 	for (i = 0; i < cli->n_cardem; i++) {
 		size_t k;
@@ -227,19 +249,23 @@ static int build_config(const struct cli *cli, struct vsimd_config *cfg,
 				break;
 		if (k == cfg->n_cards) {
 			/* a stored card: a section with no profile, selection only */
-			if (cfg->n_cards == VSIMD_MAX_CARDS) {
-				snprintf(err, errlen, "too many cards");
-				return -1;
+			struct vsimd_config_card *cc = vsimd_config_card_new(cfg);
+
+			if (!cc) {
+				snprintf(err, errlen, "--cardem %s: too many cards (at most %d)",
+					 cli->cardem[i].name, VSIMD_MAX_CARDS);
+				goto err_free;
 			}
-			memset(&cfg->cards[k], 0, sizeof(cfg->cards[k]));
-			snprintf(cfg->cards[k].name, sizeof(cfg->cards[k].name), "%s",
+			snprintf(cc->name, sizeof(cc->name), "%s",
 				 cli->cardem[i].name);
-			cfg->cards[k].slot = -1;
-			cfg->n_cards++;
 		}
 		cfg->cards[k].cardem = cli->cardem[i].sel;
 	}
 	return 0;
+
+err_free:
+	vsimd_config_free(cfg);
+	return -1;
 }
 
 static char *read_file(const char *path, char *err, size_t errlen)
@@ -250,14 +276,14 @@ static char *read_file(const char *path, char *err, size_t errlen)
 	char chunk[4096];
 
 	if (!f) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		snprintf(err, errlen, "%.400s: %s", path, strerror(errno));
 		return NULL;
 	}
 	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
 		char *p = len + n > 1024 * 1024 ? NULL : realloc(buf, len + n + 1);
 
 		if (!p) {
-			snprintf(err, errlen, "%s: too large", path);
+			snprintf(err, errlen, "%.400s: too large", path);
 			free(buf);
 			fclose(f);
 			return NULL;
@@ -362,6 +388,7 @@ static void reload(struct vsimd *d, const struct cli *cli)
 	snprintf(fresh->state_dir, sizeof(fresh->state_dir), "%s", d->cfg->state_dir);
 	snprintf(fresh->socket, sizeof(fresh->socket), "%s", d->cfg->socket);
 	snprintf(fresh->backend, sizeof(fresh->backend), "%s", d->cfg->backend);
+	vsimd_config_free(d->cfg);
 	free(d->cfg);
 	d->cfg = fresh;
 	vsim_log_set_level(fresh->log_level);
@@ -431,15 +458,45 @@ static void card_io(struct vsimd_card *c, short revents)
 		card_inserted(c);
 }
 
+/* Room for @need poll() entries and their cards; 0 or -1. */
+static int poll_room(struct pollfd **pfd, struct vsimd_card ***map,
+		     size_t *cap, size_t need)
+{
+	struct pollfd *p;
+	struct vsimd_card **m;
+
+	if (need <= *cap)
+		return 0;
+	p = realloc(*pfd, need * sizeof(*p));
+	if (!p)
+		return -1;
+	*pfd = p;
+	m = realloc(*map, need * sizeof(*m));
+	if (!m)
+		return -1;
+	*map = m;
+	*cap = need;
+	return 0;
+}
+
 static int run(struct vsimd *d, const struct cli *cli, int sigfd)
 {
-	struct pollfd pfd[POLL_MAX];
-	struct vsimd_card *map[POLL_MAX];
+	struct pollfd *pfd = NULL;
+	struct vsimd_card **map = NULL;
+	size_t cap = 0;
+	int rc = 1;
 
 	for (;;) {
 		uint64_t now = vpcd_now();
 		size_t n = 0, nctl, i, base, usb;
 		int timeout = -1;
+
+		/* the card set only changes between rounds */
+		if (poll_room(&pfd, &map, &cap, POLL_FIXED + d->n_cards)) {
+			log_err("poll: out of memory");
+			rc = 1;
+			break;
+		}
 
 		for (i = 0; i < d->n_cards; i++) {
 			struct vsimd_card *c = d->cards[i];
@@ -464,7 +521,7 @@ static int run(struct vsimd *d, const struct cli *cli, int sigfd)
 		}
 		pfd[n].fd = sigfd;
 		pfd[n++].events = POLLIN;
-		nctl = vsimd_control_fill(d, pfd + n, POLL_MAX - n - VSIMD_MAX_CARDS);
+		nctl = vsimd_control_fill(d, pfd + n, POLL_FIXED - n - USB_POLL_MAX);
 		n += nctl;
 		base = n;
 		for (i = 0; i < d->n_cards; i++) {
@@ -492,7 +549,8 @@ static int run(struct vsimd *d, const struct cli *cli, int sigfd)
 			if (errno == EINTR)
 				continue;
 			log_err("poll: %s", strerror(errno));
-			return 1;
+			rc = 1;
+			break;
 		}
 		if (pfd[0].revents & POLLIN) {
 			struct signalfd_siginfo si;
@@ -502,7 +560,8 @@ static int run(struct vsimd *d, const struct cli *cli, int sigfd)
 					reload(d, cli);
 				} else {
 					log_info("signal %d: stopping", (int)si.ssi_signo);
-					return 0;
+					rc = 0;
+					break;
 				}
 			}
 			continue;	/* the card set may have changed */
@@ -514,6 +573,26 @@ static int run(struct vsimd *d, const struct cli *cli, int sigfd)
 		/* last: a control request may remove cards */
 		vsimd_control_dispatch(d, pfd + 1, nctl);
 	}
+	free(pfd);
+	free(map);
+	return rc;
+}
+
+/*
+ * A card in vsim.ko holds two descriptors (card fd, /dev/vsimN) and a
+ * connected card a vpcd socket: the usual soft limit of 1024 stops a lab
+ * near 500 cards. Take what the hard limit allows (poll() has no
+ * FD_SETSIZE; nothing here uses select()).
+ */
+static void raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_cur >= rl.rlim_max)
+		return;
+	rl.rlim_cur = rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl))
+		log_warn("cannot raise the open-file limit: %s", strerror(errno));
 }
 
 /* mkdir -p of the socket's directory, 0755 (the socket itself is 0660). */
@@ -549,16 +628,19 @@ int main(int argc, char **argv)
 	memset(&d, 0, sizeof(d));
 	rc = parse_cli(argc, argv, &cli);
 	if (rc)
-		return rc;
+		goto out_cli;
+	rc = 1;
 	d.cfg = malloc(sizeof(*d.cfg));
 	if (!d.cfg)
-		return 1;
+		goto out_cli;
 	if (build_config(&cli, d.cfg, err, sizeof(err))) {
 		fprintf(stderr, "vsimd: %s\n", err);
 		free(d.cfg);
-		return 2;
+		rc = 2;
+		goto out_cli;
 	}
 	vsim_log_set_level(d.cfg->log_level);
+	raise_nofile();
 	/* the store and anything else we create holds secrets */
 	umask(077);
 	d.backend = strcmp(d.cfg->backend, "kernel") ? &vsimd_backend_embedded :
@@ -614,8 +696,12 @@ out:
 	vsim_store_close(d.store);	/* checkpoints the WAL */
 	vsim_gsmtap_close(gsmtap);
 	close(sigfd);
+	vsimd_config_free(d.cfg);
 	free(d.cfg);
 	if (!rc)
 		log_info("stopped");
+out_cli:
+	vsimd_config_free(&cli.cards);
+	free(cli.cardem);
 	return rc;
 }

@@ -26,7 +26,12 @@
 #define VSIMD_GROUP_ADMIN	"vsim-admin"
 #define VSIMD_DEFAULT_HOST	"127.0.0.1"
 #define VSIMD_DEFAULT_PORT	35963	/* vpcd slot 0 (0x8C7B, reader.conf.d/vpcd) */
-#define VSIMD_MAX_CARDS		64
+/*
+ * Cards one vsimd hosts, and their slots 0..VSIMD_MAX_CARDS-1 (vpcd port
+ * = vpcd_port + slot must stay a port): vsim.ko's default max_cards. The
+ * arrays grow as cards come; this is only the ceiling.
+ */
+#define VSIMD_MAX_CARDS		4096
 #define VSIMD_MAX_LISTENERS	4	/* events.h: control socket, GSMTAP */
 
 struct vsimd_card;
@@ -100,8 +105,8 @@ struct vsimd {
 	const struct vsimd_backend *backend;
 	struct vsim_store *store;
 	struct vsimd_config *cfg;
-	struct vsimd_card *cards[VSIMD_MAX_CARDS];
-	size_t n_cards;
+	struct vsimd_card **cards;	/* grown as cards come (cards.c) */
+	size_t n_cards, cap_cards;
 	struct vsimd_control *control;
 	struct cardem *cardem;		/* NULL until a card wants a board */
 	struct vsimd_listener {		/* events.h */

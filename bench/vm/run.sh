@@ -10,6 +10,9 @@
 #   a modem's T=0 command through the emulated SIMtrace2 board:
 #     FunctionFS gadget -> dummy_hcd -> libusb -> vsimd
 #     (build/cardem-gadget --scenario bench).
+# Then a second table (build/bench/bench_cards): 1, 16, 256 and 1,000
+# cards in vsim.ko and in-process, start-up and memory per card and the
+# cost of an APDU when the exchanges go round the cards.
 # The last three reach the same card image with the same case-2 READ
 # BINARY (EF_ICCID, 10 bytes) and case-3 UPDATE BINARY (EF_NETPAR, 4
 # bytes); the two vsimd paths are two cards of one vsimd (embedded
@@ -40,6 +43,9 @@ SETUP_UPD=(--setup 00A4040C07A0000000871002 --setup 002000010831323334FFFFFFFF
 UPD=00D6000004DEADBEEF
 
 build/bench/vm/bench_dev --rows >"$R.dev" 2>"$PCSC_TMP/notes" || rc=1
+# many cards (#15): the same engine in vsim.ko and in-process, 1..1,000 cards
+{ build/bench/bench_cards --kernel && build/bench/bench_cards | grep -v '^#\|^host'; } \
+	>"$R.cards" 2>>"$PCSC_TMP/notes" || rc=1
 
 /lib/systemd/systemd-udevd >/dev/null 2>&1 &
 UDEVD=$!
@@ -74,5 +80,7 @@ echo "# a round trip is one APDU (one ioctl for the floor); the board rows time 
 echo "# modem's whole T=0 command, header to SW2, through dummy_hcd's 1 ms frames."
 echo "# vsimd counted $("$VSIMCTL" status board --json | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["card"]["apdus"])') APDUs from the board,"\
 	"$("$VSIMCTL" status pcsc --json | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["card"]["apdus"])') from PC/SC."
+echo
+cat "$R.cards"
 sed 's/^# //; s/^/# /' "$PCSC_TMP/notes"
 exit $rc

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The card's insides, shared by the engine's files and by nobody else.
- * struct vsim_card is fixed-size: the host allocates vsim_card_size() bytes
- * once and the engine never allocates again.
+ * The host allocates vsim_card_size() bytes once and the engine never
+ * allocates again: struct vsim_card cut short after the image's EF data
+ * (vsim_durable.data, the last member, holds data_size bytes of it).
  */
 #ifndef VSIM_CARD_PRIV_H
 #define VSIM_CARD_PRIV_H
@@ -64,7 +65,7 @@ struct vsim_durable {
 	u8 lcsi[VSIM_IMAGE_MAX_FILES];
 	u8 cyclic_head[VSIM_IMAGE_MAX_FILES];	/* physical index of record 1 */
 	struct vsim_binding_state binding;
-	u8 data[VSIM_IMAGE_MAX_DATA];
+	u8 data[VSIM_IMAGE_MAX_DATA];	/* data_size bytes exist: last */
 };
 
 /* A file as the engine sees it: the image entry, checked. */
@@ -211,7 +212,7 @@ struct vsim_card {
 	u16 imsi_files[2];	/* EF_IMSI under ADF.USIM and DF_GSM */
 
 	struct vsim_card_stats stats;
-	struct vsim_durable st;
+	struct vsim_durable st;		/* last: cut short, see the top */
 };
 
 typedef u16 (*vsim_cmd_fn)(struct vsim_card *c, const struct vsim_apdu *a,

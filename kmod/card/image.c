@@ -6,9 +6,24 @@
  */
 #include "card_priv.h"
 
-size_t vsim_card_size(void)
+/*
+ * A card is struct vsim_card cut short after its image's EF data: the
+ * data area is the last member, and a card never touches more of it than
+ * data_size bytes (every file lies inside, vsim_image_check()).
+ */
+static size_t card_bytes(u32 data_size)
 {
-	return sizeof(struct vsim_card);
+	return offsetof(struct vsim_card, st) +
+	       offsetof(struct vsim_durable, data) + data_size;
+}
+
+size_t vsim_card_size(const void *image, size_t len)
+{
+	const struct vsim_image_header *h = image;
+
+	if (!image || len < sizeof(*h) || h->data_size > VSIM_IMAGE_MAX_DATA)
+		return sizeof(struct vsim_card);
+	return card_bytes(h->data_size);
 }
 
 static const char *check_pin(const struct vsim_image_pin *p, int idx)
@@ -180,8 +195,8 @@ out:
 	return err ? -EINVAL : 0;
 }
 
-int vsim_card_init(struct vsim_card *c, const void *image, size_t len,
-		   const struct vsim_card_ops *ops, void *priv,
+int vsim_card_init(struct vsim_card *c, size_t size, const void *image,
+		   size_t len, const struct vsim_card_ops *ops, void *priv,
 		   const char **why)
 {
 	const struct vsim_image_header *h = image;
@@ -189,10 +204,22 @@ int vsim_card_init(struct vsim_card *c, const void *image, size_t len,
 	u16 i;
 	int ret;
 
+	if (size < card_bytes(0)) {
+		if (why)
+			*why = "card memory smaller than vsim_card_size()";
+		return -EINVAL;
+	}
+	/* vsim_card_wipe() is safe from here on, whatever happens next */
+	memset(c, 0, card_bytes(0));
 	ret = vsim_image_check(image, len, why);
 	if (ret)
 		return ret;
-	memset(c, 0, sizeof(*c));
+	if (size < card_bytes(h->data_size)) {
+		if (why)
+			*why = "card memory smaller than vsim_card_size()";
+		return -EINVAL;
+	}
+	memset(c, 0, card_bytes(h->data_size));
 	c->ops = ops;
 	c->priv = priv;
 	ret = ops->aes128_setkey(priv, h->k);
@@ -258,7 +285,8 @@ int vsim_card_init(struct vsim_card *c, const void *image, size_t len,
 
 void vsim_card_wipe(struct vsim_card *c)
 {
-	vsim_wipe(c, sizeof(*c));
+	/* load_state() keeps data_size: it is the image's, always */
+	vsim_wipe(c, card_bytes(c->st.data_size));
 }
 
 static size_t state_len(const struct vsim_card *c)

@@ -46,8 +46,13 @@ struct vsim_card_ops {
 
 #define VSIM_SLOW_DEFERRED	((size_t)-1)
 
-/* Bytes the host must provide (zeroed or not) for one card. */
-size_t vsim_card_size(void);
+/*
+ * Bytes the host must provide (zeroed or not) for a card built from
+ * @image: a fixed part (about 8.5 KiB) and the image's EF data. For NULL,
+ * or anything too short or too big to be an image, the largest card's size
+ * (any image fits; vsim_card_init() refuses the image itself).
+ */
+size_t vsim_card_size(const void *image, size_t len);
 
 /*
  * Check an image completely without building anything. Returns 0 or
@@ -56,13 +61,19 @@ size_t vsim_card_size(void);
 int vsim_image_check(const void *image, size_t len, const char **why);
 
 /*
- * Build a card in @card (vsim_card_size() bytes) from a checked image.
- * The card starts powered off with its durable state taken from the image.
+ * Build a card in @card (@size bytes, at least vsim_card_size(@image)) from
+ * an image, checked here. The card starts powered off with its durable
+ * state taken from the image. After any call, successful or not,
+ * vsim_card_wipe() is safe.
  */
-int vsim_card_init(struct vsim_card *card, const void *image, size_t len,
-		   const struct vsim_card_ops *ops, void *priv, const char **why);
+int vsim_card_init(struct vsim_card *card, size_t size, const void *image,
+		   size_t len, const struct vsim_card_ops *ops, void *priv,
+		   const char **why);
 
-/* Zeroise keys, PINs and buffers; the card is unusable afterwards. */
+/*
+ * Zeroise keys, PINs and buffers (the card's vsim_card_size() bytes); the
+ * card is unusable afterwards.
+ */
 void vsim_card_wipe(struct vsim_card *card);
 
 /* The durable blob: what a host stores and later hands to load_state. */

@@ -22,6 +22,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fuzz_die(T, "refused without a message");
 	if (cfg.n_cards > VSIMD_MAX_CARDS)
 		fuzz_die(T, "more cards than slots");
+	vsimd_config_free(&cfg);
 	line = fuzz_strdup(data, size);
 	line[strcspn(line, "\n")] = '\0';
 	if (!vsimd_parse_hostport(line, host, sizeof(host), &port) &&

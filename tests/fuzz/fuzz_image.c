@@ -117,9 +117,10 @@ static void walk_card(struct vsim_card *c)
 
 static struct vsim_card *example;	/* for state blobs */
 
-static struct vsim_card *new_card(void)
+/* Exactly the image's size: ASan sees any access past its EF data. */
+static struct vsim_card *new_card(const void *img, size_t len)
 {
-	struct vsim_card *c = calloc(1, vsim_card_size());
+	struct vsim_card *c = calloc(1, vsim_card_size(img, len));
 
 	if (!c)
 		fuzz_die(T, "out of memory");
@@ -133,9 +134,10 @@ static void setup(void)
 	size_t len;
 
 	img = fuzz_image("build/images/test-usim.img", &len);
-	example = new_card();
+	example = new_card(img, len);
 	if (vsim_image_check(img, len, &why) ||
-	    vsim_card_init(example, img, len, &ops, NULL, &why)) {
+	    vsim_card_init(example, vsim_card_size(img, len), img, len, &ops,
+			   NULL, &why)) {
 		fprintf(stderr, T ": example image: %s\n", why);
 		exit(2);
 	}
@@ -163,8 +165,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (!vsim_card_load_state(example, buf, n))
 			walk_card(example);
 	} else if (!vsim_image_check(buf, n, &why)) {
-		c = new_card();
-		if (vsim_card_init(c, buf, n, &ops, NULL, &why)) {
+		c = new_card(buf, n);
+		if (vsim_card_init(c, vsim_card_size(buf, n), buf, n, &ops,
+				   NULL, &why)) {
 			fprintf(stderr, T ": init refused a checked image: %s\n",
 				why);
 			abort();
