@@ -134,7 +134,8 @@ TEST(sidf_deconceals_annex_c4)
 /* Wrong keys and schemes get an errno, never output. */
 TEST(conceal_refuses_bad_keys)
 {
-	uint8_t hn[65], plain[5] = { 0 }, out[64], small[40];
+	uint8_t hn[65], plain[5] = { 0 }, out[64], small[40], norm[65], full[65];
+	size_t nl = 0;
 
 	memset(hn, 0, sizeof(hn));
 	EXPECT_EQ(-EINVAL, vsim_host_ecies_conceal(3, hn, 32, plain, 5, out, sizeof(out)));
@@ -144,14 +145,18 @@ TEST(conceal_refuses_bad_keys)
 	hn[64] ^= 1;	/* y + 1: off the curve */
 	EXPECT_EQ(-EINVAL, vsim_host_ecies_conceal(VSIM_SUCI_PROFILE_B, hn, 65, plain, 5,
 						   out, sizeof(out)));
-	EXPECT_NE(NULL, vsim_host_ecies_key_check(VSIM_SUCI_PROFILE_B, hn, 65));
+	EXPECT_NE(NULL, vsim_host_ecies_key_check(VSIM_SUCI_PROFILE_B, hn, 65, norm, &nl));
 	unhex(b_hn_pub, hn);
 	EXPECT_EQ(-ENOSPC, vsim_host_ecies_conceal(VSIM_SUCI_PROFILE_B, hn, 33, plain, 5,
 						   small, sizeof(small)));
-	EXPECT_EQ(NULL, vsim_host_ecies_key_check(VSIM_SUCI_PROFILE_B, hn, 33));
+	/* a compressed key is checked and given back uncompressed */
+	EXPECT_EQ(NULL, vsim_host_ecies_key_check(VSIM_SUCI_PROFILE_B, hn, 33, norm, &nl));
+	ASSERT_EQ(65U, nl);
+	unhex(b_hn_pub_full, full);
+	EXPECT_EQ(0, memcmp(norm, full, 65));
 	hn[0] = 0x04;
-	EXPECT_NE(NULL, vsim_host_ecies_key_check(VSIM_SUCI_PROFILE_B, hn, 33));
-	EXPECT_NE(NULL, vsim_host_ecies_key_check(VSIM_SUCI_PROFILE_A, hn, 33));
+	EXPECT_NE(NULL, vsim_host_ecies_key_check(VSIM_SUCI_PROFILE_B, hn, 33, norm, &nl));
+	EXPECT_NE(NULL, vsim_host_ecies_key_check(VSIM_SUCI_PROFILE_A, hn, 33, norm, &nl));
 }
 
 /* ---- the card ---- */

@@ -42,7 +42,7 @@ enum vsim_fs_rule {
 
 /*
  * EF_SUCI_Calc_Info (TS 31.102 §4.4.11.8): A0 scheme list (4) and A1 key
- * list (2 + 3 + 2 + 65, an uncompressed P-256 key), rest FF.
+ * list (2 + 3 + 2 + 65, an uncompressed P-256 key: 76 in all), rest FF.
  */
 #define VSIM_FS_SUCI_INFO_LEN	96
 

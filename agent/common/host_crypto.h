@@ -32,9 +32,11 @@ int vsim_host_random(u8 *buf, size_t len);
 /*
  * Is @key a home network public key for @scheme (VSIM_SUCI_PROFILE_A: 32
  * bytes, RFC 7748; _B: a SEC1 point on secp256r1, 33 or 65 bytes)? NULL
- * when it is, else why not.
+ * when it is, with the key as the image holds it in @norm (A: as given;
+ * B: uncompressed, 65 bytes, which the kernel's ECDH takes); else why not.
  */
-const char *vsim_host_ecies_key_check(u8 scheme, const u8 *key, size_t len);
+const char *vsim_host_ecies_key_check(u8 scheme, const u8 *key, size_t len,
+				      u8 norm[65], size_t *norm_len);
 
 /*
  * TS 33.501 Annex C.3.2: conceal @plain for home network key @hn_key with

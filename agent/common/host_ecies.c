@@ -50,7 +50,8 @@ static EC_POINT *p256_point(const EC_GROUP *g, const u8 *key, size_t len,
 	return pt;
 }
 
-const char *vsim_host_ecies_key_check(u8 scheme, const u8 *key, size_t len)
+const char *vsim_host_ecies_key_check(u8 scheme, const u8 *key, size_t len,
+				      u8 norm[65], size_t *norm_len)
 {
 	const char *why = NULL;
 	EC_GROUP *g;
@@ -60,7 +61,11 @@ const char *vsim_host_ecies_key_check(u8 scheme, const u8 *key, size_t len)
 	switch (scheme) {
 	case VSIM_SUCI_PROFILE_A:
 		/* RFC 7748 §5: every 32-byte string is a u-coordinate */
-		return len == 32 ? NULL : "profile A (X25519) wants 32 bytes (64 hex digits)";
+		if (len != 32)
+			return "profile A (X25519) wants 32 bytes (64 hex digits)";
+		memcpy(norm, key, 32);
+		*norm_len = 32;
+		return NULL;
 	case VSIM_SUCI_PROFILE_B:
 		if (len != 33 && len != 65)
 			return "profile B (secp256r1) wants a SEC1 point: 33 bytes (02/03 + x) or 65 (04 + x + y)";
@@ -71,6 +76,11 @@ const char *vsim_host_ecies_key_check(u8 scheme, const u8 *key, size_t len)
 			why = "cannot check the point (OpenSSL failure)";
 		else if (!pt)
 			why = "not a point of secp256r1";
+		else if (EC_POINT_point2oct(g, pt, POINT_CONVERSION_UNCOMPRESSED, norm, 65,
+					    bn) != 65)
+			why = "cannot encode the point (OpenSSL failure)";
+		else
+			*norm_len = 65;
 		EC_POINT_free(pt);
 		BN_CTX_free(bn);
 		EC_GROUP_free(g);

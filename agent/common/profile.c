@@ -947,7 +947,9 @@ static int suci_finish(struct ctx *c)
 {
 	struct vsim_profile *p = c->p;
 	struct vsim_image_suci *s = &p->suci;
+	uint8_t norm[VSIM_SUCI_KEY_MAX];
 	const char *why;
+	size_t n = 0;
 
 	if (!c->sect_line[S_SUCI])
 		return 1;
@@ -970,9 +972,12 @@ static int suci_finish(struct ctx *c)
 			    s->scheme == VSIM_SUCI_PROFILE_A ? "A" : "B");
 	if (!c->key_line[K_SUCI_KEY_ID])
 		return fail(c, c->sect_line[S_SUCI], "field 'hn_key_id': missing in section [suci]");
-	why = vsim_host_ecies_key_check(s->scheme, s->key, s->key_len);
+	why = vsim_host_ecies_key_check(s->scheme, s->key, s->key_len, norm, &n);
 	if (why)
 		return fail(c, c->key_line[K_SUCI_KEY], "field 'hn_public_key': %s", why);
+	memset(s->key, 0, sizeof(s->key));
+	memcpy(s->key, norm, n);
+	s->key_len = (uint8_t)n;
 	return 1;
 }
 

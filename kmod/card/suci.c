@@ -45,10 +45,9 @@ const char *vsim_suci_check_config(const struct vsim_image_suci *s)
 			return "profile A needs a key id and a 32-byte key";
 		break;
 	case VSIM_SUCI_PROFILE_B:
-		if (!s->key_id ||
-		    !((s->key_len == 33 && (s->key[0] == 2 || s->key[0] == 3)) ||
-		      (s->key_len == 65 && s->key[0] == 4)))
-			return "profile B needs a key id and a SEC1 point (33 or 65 bytes)";
+		/* uncompressed: the kernel's ECDH takes x || y */
+		if (!s->key_id || s->key_len != 65 || s->key[0] != 4)
+			return "profile B needs a key id and an uncompressed point (65 bytes, 04 x y)";
 		break;
 	default:
 		return "unknown SUCI protection scheme";
@@ -118,7 +117,8 @@ static u8 put_bcd(u8 *p, const u8 *d, u8 n)
  * GET IDENTITY (TS 31.102 §7.5.1): P1 00, P2 b7..b1 the identity context
  * (1 SUCI; b8 the reference scope), no data, answer A1 L SUCI (§7.5.2).
  * 6985 when the card has no SUCI calculation (no [suci]: service n°125
- * not available), 6A81 when the host has no ECIES (docs/engine.md).
+ * not available), 6A81 when the host has no ECIES for the scheme
+ * (docs/engine.md).
  */
 u16 vsim_suci_get_identity(struct vsim_card *c, const struct vsim_apdu *a,
 			   struct vsim_resp *r)
@@ -171,6 +171,8 @@ u16 vsim_suci_get_identity(struct vsim_card *c, const struct vsim_apdu *a,
 					    s->key_len, msin, msin_len, p,
 					    SUCI_OUT_MAX);
 		vsim_wipe(msin, sizeof(msin));
+		if (out == -EOPNOTSUPP)
+			return SW_FUNC_UNSUPPORTED;	/* the host lacks the curve */
 		if (out <= 0 || out > SUCI_OUT_MAX)
 			return SW_TECHNICAL;
 		p += out;

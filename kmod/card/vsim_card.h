@@ -48,7 +48,8 @@ struct vsim_card_ops {
 	 * ephemeral key pair of @scheme (VSIM_SUCI_PROFILE_A: X25519, _B:
 	 * secp256r1, compressed), writing ephemeral public key || ciphertext
 	 * || 8-byte MAC to @out (@max bytes). Returns the length written or a
-	 * negative errno. NULL: an ECIES profile answers 6A81.
+	 * negative errno; -EOPNOTSUPP, or no op at all, answers 6A81. Profile
+	 * B keys come uncompressed (65 bytes).
 	 */
 	int (*ecies_conceal)(void *priv, u8 scheme, const u8 *hn_key,
 			     size_t hn_len, const u8 *plain, size_t plain_len,

@@ -134,14 +134,14 @@ struct vsim_image_suci {
 	__u8 flags;		/* VSIM_SUCI_F_* */
 	__u8 scheme;		/* VSIM_SUCI_* */
 	__u8 key_id;		/* home network public key identifier; 0 for null */
-	__u8 key_len;		/* A: 32; B: 33 (compressed) or 65; null: 0 */
+	__u8 key_len;		/* A: 32; B: 65 (uncompressed); null: 0 */
 	/*
 	 * Routing indicator, 1..4 BCD digits as TS 24.501 §9.11.3.4 octets
 	 * 8-9 code it: digit 1 in the low nibble, unused digits F.
 	 */
 	__u8 routing[2];
 	__u8 reserved[2];
-	__u8 key[VSIM_SUCI_KEY_MAX];	/* RFC 7748 u-coordinate or SEC1 point */
+	__u8 key[VSIM_SUCI_KEY_MAX];	/* RFC 7748 u-coordinate or SEC1 04 x y */
 	__u8 reserved2[7];
 };
 
