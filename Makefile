@@ -79,6 +79,11 @@ $(B)/cardem-gadget: $(GADGET_OBJ) $(B)/libvsimhost.a $(B)/libvsimcard.a
 $(B)/tests/%: $(B)/tests/%.o $(TESTLIB_OBJ) $(B)/libvsimhost.a $(B)/libvsimcard.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) -lsqlite3 -lpthread
 
+# The SIDF as a command for shell tests (tests/pcsc_complete.sh).
+all: $(B)/tests/sidf-decrypt
+$(B)/tests/sidf-decrypt: $(B)/tests/sidf/sidf-decrypt.o $(B)/tests/lib/sidf.o
+	$(CC) $(CFLAGS) -o $@ $^ -lcrypto
+
 $(B)/bench/%: $(B)/bench/%.o $(B)/libvsimhost.a $(B)/libvsimcard.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
