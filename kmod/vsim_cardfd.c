@@ -244,6 +244,7 @@ const struct vsim_card_ops vsim_engine_ops = {
 	.get_random = vsim_engine_random,
 	.persist = vsim_engine_persist,
 	.slow_path = vsim_engine_slow_path,
+	.ecies_conceal = vsim_ecies_conceal,
 };
 
 /**

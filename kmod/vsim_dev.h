@@ -138,6 +138,12 @@ extern const struct attribute_group *vsim_term_groups[];
 /* vsim_cardfd.c */
 extern const struct file_operations vsim_cardfd_fops;
 extern const struct vsim_card_ops vsim_engine_ops;
+
+/* vsim_ecies.c: SUCI's ECIES (TS 33.501 Annex C.3) for GET IDENTITY */
+void vsim_ecies_init(void);
+void vsim_ecies_exit(void);
+int vsim_ecies_conceal(void *priv, u8 scheme, const u8 *hn, size_t hn_len,
+		       const u8 *plain, size_t plain_len, u8 *out, size_t max);
 void vsim_event_power(struct vsim_dev *dev, u32 what);
 void vsim_events_free(struct vsim_dev *dev);
 void vsim_ev_withdraw(struct vsim_dev *dev, struct vsim_ev **slot);

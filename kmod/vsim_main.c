@@ -81,6 +81,9 @@ static int __init vsim_init(void)
 	if (ret)
 		goto err_destroy_class;
 
+	/* the curves and their known answers, before any card exists */
+	vsim_ecies_init();
+
 	/* Last: from here on userspace can create cards. */
 	ret = vsim_ctl_init();
 	if (ret)
@@ -88,6 +91,7 @@ static int __init vsim_init(void)
 	return 0;
 
 err_term_exit:
+	vsim_ecies_exit();
 	vsim_term_exit();
 err_destroy_class:
 	class_destroy(vsim_class);
@@ -100,6 +104,7 @@ static void __exit vsim_exit(void)
 {
 	/* Every card fd pins the module: no card exists any more. */
 	vsim_ctl_exit();
+	vsim_ecies_exit();
 	vsim_term_exit();
 	class_destroy(vsim_class);
 	unregister_chrdev_region(vsim_devt, VSIM_MINORS);

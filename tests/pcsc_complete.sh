@@ -5,7 +5,8 @@
 # every DF and EF, every record, each FCP against `vsimctl compile
 # --list`, each READ answered as the EF's access rule says) before and
 # after VERIFY PIN1 with no unexpected status word; scriptor reads the
-# ICCID; gnokii (class A0, GSM 11.11) identifies the same card with PIN1
+# ICCID and the SUCI the card calculates (de-concealed by
+# build/tests/sidf-decrypt); gnokii (class A0, GSM 11.11) identifies the same card with PIN1
 # disabled. Private namespace and pcscd socket (tests/lib/pcscenv.sh).
 set -u
 cd "$(dirname "$0")/.."
@@ -37,6 +38,22 @@ printf '00A4000C023F00\n00A4000C022FE2\n00B000000A\n' >"$PCSC_TMP/iccid.scr"
 out=$(timeout 20 scriptor -r "$READER0" "$PCSC_TMP/iccid.scr" 2>&1)
 ok_if "scriptor: ICCID 8988211000000000045" \
 	contains "$out" "< 98 88 12 01 00 00 00 00 40 F5 90 00"
+
+# SUCI calculated by the card (GET IDENTITY, TS 31.102 §7.5) through the
+# whole PC/SC stack, de-concealed by the SIDF with the TS 33.501 Annex
+# C.4.3 private key of the profile's [suci] key.
+printf '00A4040C07A0000000871002\n002000010831323334FFFFFFFF\n8078008100\n' \
+	>"$PCSC_TMP/suci.scr"
+out=$(timeout 20 scriptor -r "$READER0" "$PCSC_TMP/suci.scr" 2>&1)
+echo "$out" | sed 's/^/# /'
+# scriptor wraps an answer every 16 bytes; " : " ends it
+suci=$(echo "$out" | awk '/^< A1/ { on = 1 } on { l = $0; sub(/^< /, "", l);
+	e = sub(/ : .*$/, "", l); gsub(/ /, "", l); printf "%s", l; if (e) exit }')
+ok_if "scriptor: GET IDENTITY answers A1 35 01 00F110 F0FF 01 01 ... 9000" \
+	contains "$suci" "A1350100F110F0FF0101"
+out=$(build/tests/sidf-decrypt \
+	c53c22208b61860b06c62e5406a7b330c2b577aa5558981510d128247d38bd1d "$suci" 2>&1)
+check "the SIDF reads the card's SUPI from its SUCI" "imsi-001010000000123" "$out"
 
 # gnokii reads without a PIN dialogue: the same profile with PIN1 off.
 $V remove full >/dev/null

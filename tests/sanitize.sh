@@ -30,4 +30,8 @@ san() {	# san TEST SOURCES...: build tests/TEST.c with SOURCES, run it
 san test_ota_packet agent/ota/packet.c agent/ota/crypto.c tests/lib/otatest.c
 san test_ota_crypto agent/ota/crypto.c tests/lib/otatest.c
 san test_ota_smpp agent/ota-server/smpp.c agent/ota/sms.c
+# GET IDENTITY: the engine, the profile compiler, OpenSSL's ECIES, the SIDF
+san test_suci kmod/card/*.c agent/common/profile.c agent/common/fs_template.c \
+	agent/common/fs_complete.c agent/common/host_crypto.c \
+	agent/common/host_ecies.c tests/lib/sidf.c -linih
 tap_done

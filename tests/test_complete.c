@@ -333,6 +333,13 @@ TEST_F(complete, ust_services_match_files)
 		{ 48, 0x6FCA }, { 49, 0x6FCB }, { 51, 0x6FCD }, { 52, 0x6FCE },
 		{ 71, 0x6FD9 }, { 73, 0x6FDB }, { 85, 0x6FE3 }, { 85, 0x6FE4 },
 	};
+	/* DF_5GS (TS 31.102 §4.4.11.2-4.4.11.12): files by service */
+	static const struct { uint8_t service; uint16_t fid; } opt5g[] = {
+		{ 122, 0x4F01 }, { 122, 0x4F02 }, { 122, 0x4F03 }, { 122, 0x4F04 },
+		{ 123, 0x4F05 }, { 126, 0x4F06 }, { 124, 0x4F07 }, { 129, 0x4F08 },
+		{ 130, 0x4F09 }, { 124, 0x4F0A }, { 132, 0x4F0B }, { 133, 0x4F0C },
+		{ 137, 0x4F0D }, { 138, 0x4F0E },
+	};
 	uint8_t ust[32], c[5] = { 0x00, 0xB0, 0x84, 0x00, 0x00 };
 	size_t ul, i;
 
@@ -340,7 +347,7 @@ TEST_F(complete, ust_services_match_files)
 			       13, NULL, NULL));
 	ASSERT_EQ(0x9000, sel(&self->t, 0x04, 0x0C, usim_aid, sizeof(usim_aid), NULL, NULL));
 	ASSERT_EQ(0x9000, xfer(&self->t, c, 5, ust, &ul));	/* EF_UST by SFI 04 */
-	EXPECT_EQ(11U, ul);
+	EXPECT_EQ(17U, ul);	/* services 1..136 */
 	for (i = 0; i < sizeof(opt) / sizeof(opt[0]); i++) {
 		unsigned int s = opt[i].service - 1u;
 		int set = s / 8 < ul && (ust[s / 8] >> (s % 8) & 1);
@@ -351,6 +358,20 @@ TEST_F(complete, ust_services_match_files)
 			       set ? "declared, file missing" : "not declared, file present");
 		sel(&self->t, 0x04, 0x0C, usim_aid, sizeof(usim_aid), NULL, NULL);
 	}
+	for (i = 0; i < sizeof(opt5g) / sizeof(opt5g[0]); i++) {
+		unsigned int s = opt5g[i].service - 1u;
+		int set = s / 8 < ul && (ust[s / 8] >> (s % 8) & 1);
+		uint16_t sw;
+
+		ASSERT_EQ(0x9000, sel_fid(&self->t, 0x5FC0, NULL, NULL));
+		sw = sel_fid(&self->t, opt5g[i].fid, NULL, NULL);
+		EXPECT_EQ(set ? 0x9000 : 0x6A82, sw)
+			TH_LOG("service %u EF %04X: %s", opt5g[i].service, opt5g[i].fid,
+			       set ? "declared, file missing" : "not declared, file present");
+		sel(&self->t, 0x04, 0x0C, usim_aid, sizeof(usim_aid), NULL, NULL);
+	}
+	/* 125: the card calculates the SUCI, as the profile's [suci] says */
+	EXPECT_EQ(1, ust[124 / 8] >> (124 % 8) & 1);
 	/* 33 "shall be set to 1" and 38 (GSM security context) are set too */
 	EXPECT_EQ(1, ust[4] & 1);
 	EXPECT_EQ(0x20, ust[4] & 0x20);

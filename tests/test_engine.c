@@ -451,7 +451,8 @@ TEST(image_check_refuses_corruption)
 } while (0)
 
 	CORRUPT(h->magic ^= 1, "magic");
-	CORRUPT(h->version = 2, "version");
+	CORRUPT(h->version = VSIM_IMAGE_VERSION + 1, "version");
+	CORRUPT(h->version = 1, "version");
 	CORRUPT(h->total_size++, "total_size");
 	CORRUPT(h->flags = 1, "flags");
 	CORRUPT(h->atr[0] = 0x3c, "ATR");
@@ -474,6 +475,23 @@ TEST(image_check_refuses_corruption)
 	CORRUPT(f[2].aid_len = 5, "AID");
 	CORRUPT(f[2].flags = VSIM_FILE_F_INCREASE, "INCREASE");
 	CORRUPT(f[2].fid = 0x7fff, "reserved");
+	/* [suci] (TS 31.102 §7.5): off means all zero; on, a coherent scheme */
+	CORRUPT(h->suci.scheme = 1, "SUCI fields set");
+	CORRUPT(h->suci.flags = 0x80, "SUCI flags");
+	CORRUPT((h->suci.flags = 1, h->suci.scheme = 3), "protection scheme");
+	CORRUPT((h->suci.flags = 1, h->suci.routing[0] = 0xF0, h->suci.key_id = 1),
+		"null scheme");
+	CORRUPT((h->suci.flags = 1, h->suci.scheme = 1, h->suci.key_id = 1,
+		 h->suci.key_len = 33), "profile A");
+	CORRUPT((h->suci.flags = 1, h->suci.scheme = 2, h->suci.key_id = 1,
+		 h->suci.key_len = 33, h->suci.key[0] = 4), "profile B");
+	CORRUPT((h->suci.flags = 1, h->suci.routing[0] = 0xFA), "routing indicator");
+	CORRUPT((h->suci.flags = 1, h->suci.routing[0] = 0xF1, h->suci.routing[1] = 0xF1),
+		"routing indicator");
+	CORRUPT((h->suci.flags = 1, h->suci.routing[0] = 0xF0, h->suci.reserved2[6] = 1),
+		"reserved");
+	CORRUPT((h->suci.flags = 1, h->suci.routing[0] = 0xF0, h->suci.key[64] = 1),
+		"reserved");
 	EXPECT_EQ(-EINVAL, vsim_image_check(img, 10, &why));
 	EXPECT_EQ(-EINVAL, vsim_image_check(img, VSIM_IMAGE_MAX_SIZE + 1, &why));
 	free(bad);

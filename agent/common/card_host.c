@@ -46,6 +46,14 @@ static void host_random(void *priv, u8 *buf, size_t len)
 		abort();	/* no entropy: better dead than predictable */
 }
 
+static int host_ecies(void *priv, u8 scheme, const u8 *hn_key, size_t hn_len,
+		      const u8 *plain, size_t plain_len, u8 *out, size_t max)
+{
+	(void)priv;
+	return vsim_host_ecies_conceal(scheme, hn_key, hn_len, plain, plain_len,
+				       out, max);
+}
+
 static int write_all(int fd, const void *buf, size_t len)
 {
 	const uint8_t *p = buf;
@@ -142,6 +150,7 @@ static const struct vsim_card_ops host_ops = {
 	.get_random = host_random,
 	.persist = host_persist,
 	.slow_path = host_slow_path,
+	.ecies_conceal = host_ecies,
 };
 
 /* Load STATE_DIR/card.state if it exists; create it from the image if not. */

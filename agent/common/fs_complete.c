@@ -22,11 +22,16 @@
  * 12 SMSP, 13 AoC, 17 GID1, 18 GID2, 19 SPN, 20 user PLMNwAcT, 21 MSISDN,
  * 27 GSM access (DF_GSM-ACCESS), 33 "shall be set", 34 EST, 38 GSM
  * security context, 42 OPLMNwAcT, 43 HPLMNwAcT, 45 PNN, 46 OPL, 51 SPDI,
- * 71 EHPLMN, 85 EPS mobility management information.
+ * 71 EHPLMN, 85 EPS mobility management information; DF_5GS (§4.4.11.1):
+ * 122 5GS mobility management information, 123 5G security parameters,
+ * 124 subscription identifier privacy, 126 UAC access identities,
+ * 129 5GS operator PLMN list, 130 SUPI of type NSI/GLI/GCI (EF_SUPI_NAI,
+ * empty: the SUPI stays the IMSI), 132 URSP. Service 125 (SUCI
+ * calculation by the USIM) comes from the profile's [suci] section.
  */
 static const uint8_t ust[] = {
 	2, 3, 4, 5, 10, 12, 13, 17, 18, 19, 20, 21, 27, 33, 34, 38,
-	42, 43, 45, 46, 51, 71, 85,
+	42, 43, 45, 46, 51, 71, 85, 122, 123, 124, 126, 129, 130, 132,
 };
 
 /*
@@ -93,10 +98,25 @@ static const uint8_t d_pbr[] = {
 	0xC2, 0x03, 0x4F, 0x4A, 0x02,
 };
 
+/*
+ * DF_5GS (TS 31.102 §4.4.11). 5GS3GPPLOCI/5GSN3GPPLOCI (§4.4.11.2-3):
+ * 5G-GUTI FF, last visited TAI = home PLMN (filled in) + TAC 000000,
+ * 5GS update status 01 "not updated".
+ */
+static const uint8_t d_5gsloci[] = {
+	0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+	0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0x00, 0x00, 0x01,
+};
+_Static_assert(sizeof(d_5gsloci) == 20, "EF_5GS3GPPLOCI");
+/* 5GS NAS security context record (§4.4.11.4): A0 { 80 ngKSI 07 "no key" } */
+static const uint8_t d_5gsnsc[] = { 0xA0, 0x03, 0x80, 0x01, 0x07 };
+/* EF_UAC_AIC (§4.4.11.7): neither MPS nor MCS configured */
+#define d_uac_aic d_zero4
+
 /* The DFs come first so that every EF's parent is known by name. */
 enum {
 	C_MF = 0, C_TELECOM, C_GRAPHICS, C_PHONEBOOK, C_GSM, C_USIM, C_GSM_ACCESS,
-	C_ISIM, C_FIRST_EF,
+	C_ISIM, C_5GS, C_FIRST_EF,
 };
 
 #define PB_ENTRIES	100	/* ADN records of the global phone book */
@@ -133,6 +153,8 @@ static const struct vsim_fs_entry complete[] = {
 	/* reached by AID (A0000000871004...); 7FF2 only names it in paths */
 	[C_ISIM] = { DF("ADF.ISIM", 0x7FF2, C_MF, VSIM_FILE_ADF, "TS 31.103 §4.2, Annex A"),
 		     .aid = vsim_isim_aid, .label = "ISIM" },
+	/* present when any of UST services 122-145 is (§4.4.11.1) */
+	[C_5GS] = { DF("DF_5GS", 0x5FC0, C_USIM, VSIM_FILE_DF, "TS 31.102 §4.4.11") },
 
 	/* MF: TS 102 221 §13 */
 	[C_FIRST_EF] =
@@ -243,7 +265,7 @@ static const struct vsim_fs_entry complete[] = {
 	{ EFT("EF_HPPLMN", 0x6F31, C_USIM, 0x12, 1, PIN_ADM, "TS 31.102 §4.2.6"),
 	  INIT(d_hpplmn) },
 	{ EFT("EF_ACMmax", 0x6F37, C_USIM, 0, 3, PIN_PIN2, "TS 31.102 §4.2.7"), INIT(d_zero3) },
-	{ EFT("EF_UST", 0x6F38, C_USIM, 0x04, 11, PIN_ADM, "TS 31.102 §4.2.8"),
+	{ EFT("EF_UST", 0x6F38, C_USIM, 0x04, 17, PIN_ADM, "TS 31.102 §4.2.8"),
 	  .content = VSIM_FS_C_UST },
 	{ EFC("EF_ACM", 0x6F39, C_USIM, 0, 3, 5, ACM, "TS 31.102 §4.2.9"),
 	  .init = d_zero3, .init_len = sizeof(d_zero3),
@@ -301,6 +323,33 @@ static const struct vsim_fs_entry complete[] = {
 	  INIT(d_kc) },
 	{ EFT("EF_KcGPRS", 0x4F52, C_GSM_ACCESS, 0x02, 9, PIN_PIN, "TS 31.102 §4.4.3.2"),
 	  INIT(d_kc) },
+
+	/*
+	 * DF_5GS: TS 31.102 §4.4.11, SFIs as each clause gives them. The NAS
+	 * security contexts hold one record each (service 136, one per
+	 * registration, is not declared): A0 L {80 1 ngKSI, 81 32 K_AMF,
+	 * 82 4, 83 4 NAS COUNTs, 84 1, 85 1 algorithms} = 57 bytes.
+	 */
+	{ EFT("EF_5GS3GPPLOCI", 0x4F01, C_5GS, 0x01, 20, PIN_PIN, "TS 31.102 §4.4.11.2"),
+	  INIT(d_5gsloci), .plmn_at = 1 + 13 },
+	{ EFT("EF_5GSN3GPPLOCI", 0x4F02, C_5GS, 0x02, 20, PIN_PIN, "TS 31.102 §4.4.11.3"),
+	  INIT(d_5gsloci), .plmn_at = 1 + 13 },
+	{ EFL("EF_5GS3GPPNSC", 0x4F03, C_5GS, 0x03, 57, 1, PIN_PIN, "TS 31.102 §4.4.11.4"),
+	  INIT(d_5gsnsc) },
+	{ EFL("EF_5GSN3GPPNSC", 0x4F04, C_5GS, 0x04, 57, 1, PIN_PIN, "TS 31.102 §4.4.11.5"),
+	  INIT(d_5gsnsc) },
+	/* 80 32 K_AUSF, 81 32 K_SEAF (empty: FF) */
+	{ EFT("EF_5GAUTHKEYS", 0x4F05, C_5GS, 0x05, 68, PIN_PIN, "TS 31.102 §4.4.11.6") },
+	{ EFT("EF_UAC_AIC", 0x4F06, C_5GS, 0x06, 4, PIN_ADM, "TS 31.102 §4.4.11.7"),
+	  INIT(d_uac_aic) },
+	/* A0 scheme list, A1 key list: from [suci] (profile.c) */
+	{ EFT("EF_SUCI_Calc_Info", 0x4F07, C_5GS, 0x07, VSIM_FS_SUCI_INFO_LEN, PIN_ADM,
+	      "TS 31.102 §4.4.11.8"), .content = VSIM_FS_C_SUCI_INFO },
+	{ EFL("EF_OPL5G", 0x4F08, C_5GS, 0x08, 10, 10, PIN_ADM, "TS 31.102 §4.4.11.9") },
+	{ EFT("EF_SUPI_NAI", 0x4F09, C_5GS, 0x09, 64, PIN_ADM, "TS 31.102 §4.4.11.10") },
+	{ EFT("EF_Routing_Indicator", 0x4F0A, C_5GS, 0x0A, 4, PIN_ADM, "TS 31.102 §4.4.11.11"),
+	  .content = VSIM_FS_C_ROUTING },
+	{ EFT("EF_URSP", 0x4F0B, C_5GS, 0x0B, 256, PIN_ADM, "TS 31.102 §4.4.11.12") },
 
 	/*
 	 * ADF.ISIM: TS 31.103 §4.2; SFIs of its Annex (as pySim has them).

@@ -40,6 +40,12 @@ enum vsim_fs_rule {
 #define VSIM_FS_IMPU_RECORDS	3
 #define VSIM_FS_PCSCF_RECORDS	2
 
+/*
+ * EF_SUCI_Calc_Info (TS 31.102 §4.4.11.8): A0 scheme list (4) and A1 key
+ * list (2 + 3 + 2 + 65, an uncompressed P-256 key: 76 in all), rest FF.
+ */
+#define VSIM_FS_SUCI_INFO_LEN	96
+
 /* Record length of both EF_ARRs (rules are padded with FF). */
 #define VSIM_FS_ARR_RECLEN	48
 
@@ -61,6 +67,8 @@ enum vsim_fs_content {
 	VSIM_FS_C_IMPU,		/* ISIM EF_IMPU records from [isim] impu (§4.2.4) */
 	VSIM_FS_C_IST,		/* ISIM EF_IST from the template's ISIM services */
 	VSIM_FS_C_PCSCF,	/* ISIM EF_P-CSCF records from [isim] pcscf (§4.2.8) */
+	VSIM_FS_C_SUCI_INFO,	/* EF_SUCI_Calc_Info from [suci] (TS 31.102 §4.4.11.8) */
+	VSIM_FS_C_ROUTING,	/* EF_Routing_Indicator from [suci] (§4.4.11.11) */
 };
 
 /* vsim_fs_entry.flags, in addition to VSIM_FILE_F_* of the image */

@@ -23,10 +23,11 @@
 /* Longest line we accept: a 4 KiB file body as one hex line, with room. */
 #define PROFILE_MAX_LINE	(16 * 1024)
 
-enum sect { S_NONE, S_CARD, S_AUTH, S_PIN, S_BINDING, S_ISIM, S_FILE, S_OTA, S_COUNT };
+enum sect { S_NONE, S_CARD, S_AUTH, S_PIN, S_BINDING, S_ISIM, S_SUCI, S_FILE, S_OTA, S_COUNT };
 static const char *const sect_names[S_COUNT] = {
 	[S_CARD] = "card", [S_AUTH] = "auth", [S_PIN] = "pin",
-	[S_BINDING] = "binding", [S_ISIM] = "isim", [S_FILE] = "file", [S_OTA] = "ota",
+	[S_BINDING] = "binding", [S_ISIM] = "isim", [S_SUCI] = "suci",
+	[S_FILE] = "file", [S_OTA] = "ota",
 };
 
 enum key {
@@ -38,6 +39,7 @@ enum key {
 	K_BIND_MODE, K_BIND_IMEI, K_BIND_PATTERN, K_BIND_COMPARE,
 	K_BIND_UNSUPPORTED, K_BIND_TEXT,
 	K_ISIM_IMPI, K_ISIM_IMPU, K_ISIM_DOMAIN, K_ISIM_PCSCF,
+	K_SUCI_SCHEME, K_SUCI_KEY_ID, K_SUCI_KEY, K_SUCI_ROUTING,
 	K_COUNT
 };
 
@@ -85,6 +87,10 @@ static const struct keydef {
 	[K_ISIM_IMPU] = { S_ISIM, "impu", false },
 	[K_ISIM_DOMAIN] = { S_ISIM, "domain", false },
 	[K_ISIM_PCSCF] = { S_ISIM, "pcscf", false },
+	[K_SUCI_SCHEME] = { S_SUCI, "scheme", false },
+	[K_SUCI_KEY_ID] = { S_SUCI, "hn_key_id", false },
+	[K_SUCI_KEY] = { S_SUCI, "hn_public_key", false },
+	[K_SUCI_ROUTING] = { S_SUCI, "routing_indicator", false },
 };
 
 struct ctx {
@@ -475,7 +481,7 @@ static void section_header(struct ctx *c, const char *s)
 			return;
 		}
 	}
-	fail(c, c->line, "unknown section [%s] (expected [card], [auth], [pin], [binding], [isim], [file PATH] or [ota ...])", name);
+	fail(c, c->line, "unknown section [%s] (expected [card], [auth], [pin], [binding], [isim], [suci], [file PATH] or [ota ...])", name);
 }
 
 static char *reader(char *str, int num, void *stream)
@@ -903,10 +909,76 @@ static int set_key(struct ctx *c, enum key k, const char *v)
 			       &p->isim_pcscf_count))
 			return 0;
 		return pcscf_check(c, p);
+	case K_SUCI_SCHEME:
+		if (!strcasecmp(v, "null"))
+			p->suci.scheme = VSIM_SUCI_NULL;
+		else if (!strcasecmp(v, "A") || !strcasecmp(v, "profile_a"))
+			p->suci.scheme = VSIM_SUCI_PROFILE_A;
+		else if (!strcasecmp(v, "B") || !strcasecmp(v, "profile_b"))
+			p->suci.scheme = VSIM_SUCI_PROFILE_B;
+		else
+			return fail(c, c->line, "field 'scheme': '%s' (expected null, A or B)", v);
+		return 1;
+	case K_SUCI_KEY_ID:
+		/* TS 24.501 §9.11.3.4: 0 belongs to the null scheme */
+		if (parse_u64(c, f, v, 1, 255, &x))
+			return 0;
+		p->suci.key_id = (uint8_t)x;
+		return 1;
+	case K_SUCI_KEY:
+		if (parse_hex(v, p->suci.key, sizeof(p->suci.key), &n, why, sizeof(why)))
+			return fail(c, c->line, "field 'hn_public_key': %s", why);
+		p->suci.key_len = (uint8_t)n;
+		return 1;
+	case K_SUCI_ROUTING:
+		/* TS 23.003 §2.2B: 1 to 4 decimal digits */
+		return digits_field(c, f, v, 1, 4, p->suci_routing) ? 0 : 1;
 	case K_COUNT:
 		break;
 	}
 	return 0;
+}
+
+/*
+ * [suci] (docs/profile.md): the scheme, and for ECIES the key and its
+ * identifier; the key must be a point of the scheme's curve.
+ */
+static int suci_finish(struct ctx *c)
+{
+	struct vsim_profile *p = c->p;
+	struct vsim_image_suci *s = &p->suci;
+	uint8_t norm[VSIM_SUCI_KEY_MAX];
+	const char *why;
+	size_t n = 0;
+
+	if (!c->sect_line[S_SUCI])
+		return 1;
+	if (vsim_fs_tmpl_lookup(p->tmpl, "ADF.USIM/5FC0") < 0)
+		return fail(c, c->sect_line[S_SUCI], "section [suci]: template '%s' has no DF_5GS (use template = complete)",
+			    p->tmpl->name);
+	if (!c->key_line[K_SUCI_SCHEME])
+		return fail(c, c->sect_line[S_SUCI], "field 'scheme': missing in section [suci]");
+	s->flags = VSIM_SUCI_F_ENABLED;
+	if (s->scheme == VSIM_SUCI_NULL) {
+		if (c->key_line[K_SUCI_KEY] || c->key_line[K_SUCI_KEY_ID])
+			return fail(c, c->key_line[K_SUCI_KEY] ? c->key_line[K_SUCI_KEY] :
+				    c->key_line[K_SUCI_KEY_ID],
+				    "field '%s': the null scheme has no home network key",
+				    c->key_line[K_SUCI_KEY] ? "hn_public_key" : "hn_key_id");
+		return 1;
+	}
+	if (!c->key_line[K_SUCI_KEY])
+		return fail(c, c->sect_line[S_SUCI], "field 'hn_public_key': missing in section [suci] (scheme %s)",
+			    s->scheme == VSIM_SUCI_PROFILE_A ? "A" : "B");
+	if (!c->key_line[K_SUCI_KEY_ID])
+		return fail(c, c->sect_line[S_SUCI], "field 'hn_key_id': missing in section [suci]");
+	why = vsim_host_ecies_key_check(s->scheme, s->key, s->key_len, norm, &n);
+	if (why)
+		return fail(c, c->key_line[K_SUCI_KEY], "field 'hn_public_key': %s", why);
+	memset(s->key, 0, sizeof(s->key));
+	memcpy(s->key, norm, n);
+	s->key_len = (uint8_t)n;
+	return 1;
 }
 
 /* The [binding] fields must fit together (docs/binding.md). */
@@ -981,6 +1053,7 @@ static void defaults(struct ctx *c)
 	p->sqn_ind_bits = 5;
 	p->atr_len = (uint8_t)vsim_profile_default_atr(p->atr);
 	p->tmpl = &vsim_fs_tmpl_default;
+	strcpy(p->suci_routing, "0");	/* TS 23.003 §2.2B: none configured */
 	for (i = 0; i < VSIM_PIN_COUNT; i++) {
 		memset(p->pins[i].value, 0xFF, 8);
 		memset(p->pins[i].puk, 0xFF, 8);
@@ -1042,6 +1115,8 @@ static int finish(struct ctx *c)
 	if (c->sect_line[S_ISIM] && !vsim_fs_tmpl_has_isim(p->tmpl))
 		return fail(c, c->sect_line[S_ISIM], "section [isim]: template '%s' has no ISIM (use template = complete)",
 			    p->tmpl->name);
+	if (!suci_finish(c))
+		return 0;
 	return binding_finish(c);
 }
 
@@ -1318,6 +1393,38 @@ static void fill_content(const struct vsim_profile *p, const struct vsim_fs_tmpl
 
 			b[s / 8] |= (uint8_t)(1u << (s % 8));
 		}
+		/* 125: SUCI calculation by the USIM (GET IDENTITY), with [suci] */
+		if ((p->suci.flags & VSIM_SUCI_F_ENABLED) && e->size >= 16)
+			b[124 / 8] |= 1u << (124 % 8);
+		break;
+	case VSIM_FS_C_SUCI_INFO: {
+		/*
+		 * TS 31.102 §4.4.11.8: A0 {scheme id, key index} (index 1 names
+		 * the first A1 entry, 0 for the null scheme), A1 {80 id, 81 key}.
+		 * Without [suci]: the null scheme alone.
+		 */
+		const struct vsim_image_suci *sc = &p->suci;
+		bool key = (sc->flags & VSIM_SUCI_F_ENABLED) && sc->scheme != VSIM_SUCI_NULL;
+
+		b[0] = 0xA0;
+		b[1] = 2;
+		b[2] = key ? sc->scheme : VSIM_SUCI_NULL;
+		b[3] = key ? 1 : 0;
+		if (!key)
+			break;
+		b[4] = 0xA1;
+		b[5] = (uint8_t)(3 + 2 + sc->key_len);
+		b[6] = 0x80;
+		b[7] = 1;
+		b[8] = sc->key_id;
+		b[9] = 0x81;
+		b[10] = sc->key_len;
+		memcpy(b + 11, sc->key, sc->key_len);
+		break;
+	}
+	case VSIM_FS_C_ROUTING:
+		/* TS 31.102 §4.4.11.11: 2 bytes BCD (TS 24.501 §9.11.3.4), 2 RFU */
+		bcd_swapped(p->suci_routing, b, 2);
 		break;
 	case VSIM_FS_C_SST:
 		memset(b, 0, e->size);
@@ -1381,6 +1488,9 @@ int vsim_profile_build_image(const struct vsim_profile *p, uint8_t **image, size
 	h->sqn_limit = p->sqn_limit;
 	memcpy(h->pins, p->pins, sizeof(h->pins));
 	h->binding = p->binding;
+	h->suci = p->suci;
+	if (p->suci.flags & VSIM_SUCI_F_ENABLED)
+		bcd_swapped(p->suci_routing, h->suci.routing, 2);
 	h->data_size = (__u32)data;
 
 	for (i = 0, off = 0; i < nf; i++) {

@@ -73,6 +73,10 @@ struct vsim_profile {
 	char isim_pcscf[2][VSIM_PROFILE_ISIM_MAX + 1];
 	uint8_t isim_pcscf_count;
 
+	/* [suci] (TS 31.102 §7.5): as the image holds it, routing excepted */
+	struct vsim_image_suci suci;
+	char suci_routing[5];	/* 1..4 digits, default "0" */
+
 	/* [file PATH] sections, in file order */
 	struct vsim_profile_override *overrides;
 	size_t n_overrides;

@@ -4,7 +4,7 @@
 # with vsim.ko, dummy_hcd, libcomposite and usb_f_fs): one table of round
 # trips in the same guest, from the cheapest path to the longest:
 #   /dev/vsimN of vsim.ko (bench_dev --rows: ioctl floor, TRANSMIT,
-#     AUTHENTICATE, write()+read());
+#     AUTHENTICATE, write()+read(), GET IDENTITY with ECIES A and B);
 #   the card engine in-process (bench/pcsc/loop --engine, no store);
 #   pcscd + Debian's vpcd -> vsimd (bench/pcsc/loop --reader);
 #   a modem's T=0 command through the emulated SIMtrace2 board:

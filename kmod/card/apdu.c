@@ -55,6 +55,8 @@ static const struct vsim_cmd uicc_prop_cmds[256] = {
 	[0xaa] = { 3, 0, vsim_uicc_terminal_capability },
 	/* §11.1.22: SUSPEND UICC (P1 00) and RESUME UICC (P1 01), CLA 80 only */
 	[0x76] = { 4, CMD_CLA80_ONLY, vsim_uicc_suspend },
+	/* TS 31.102 §7.5: GET IDENTITY (SUCI), TS 102 221 §11.1.23 */
+	[0x78] = { 4, 0, vsim_suci_get_identity },
 	/* TS 102 221 §10.1.2 Table 10.5: CAT commands, CLA 80 only */
 	[0x10] = { 3, CMD_CLA80_ONLY, vsim_cat_terminal_profile }, /* TERMINAL PROFILE */
 	[0x12] = { 2, CMD_CLA80_ONLY, vsim_cat_fetch },	/* FETCH */

@@ -16,7 +16,7 @@
 #define VSIM_CHANNELS		4	/* ATR card capabilities byte 3 = 1B */
 #define VSIM_NO_FILE		0xffff
 #define VSIM_STATE_MAGIC	0x54534d56	/* "VMST" */
-#define VSIM_STATE_VERSION	1
+#define VSIM_STATE_VERSION	2
 #define VSIM_TP_MAX		64	/* TERMINAL PROFILE bytes kept */
 #define VSIM_TCAP_MAX		32	/* TERMINAL CAPABILITY bytes kept */
 #define VSIM_RESUME_TOKEN	8	/* TS 102 221 §11.1.22: resume token */
@@ -189,6 +189,7 @@ struct vsim_card {
 	u8 atr[VSIM_ATR_MAX];
 
 	struct vsim_milenage milenage;	/* OPc; AES through the host */
+	struct vsim_image_suci suci;	/* GET IDENTITY's scheme and key (suci.c) */
 	struct vsim_sqn_policy sqn_policy;
 
 	u16 file_count;
@@ -310,6 +311,11 @@ u16 vsim_uicc_suspend(struct vsim_card *c, const struct vsim_apdu *a,
 		      struct vsim_resp *r);
 void vsim_uicc_power_on(struct vsim_card *c);
 void vsim_uicc_command(struct vsim_card *c, const struct vsim_apdu *a);
+
+/* suci.c: GET IDENTITY (TS 31.102 §7.5) */
+u16 vsim_suci_get_identity(struct vsim_card *c, const struct vsim_apdu *a,
+			   struct vsim_resp *r);
+const char *vsim_suci_check_config(const struct vsim_image_suci *s);
 
 /* cat.c: proactive UICC (TS 102 223), TERMINAL PROFILE, ENVELOPE */
 u16 vsim_cat_terminal_profile(struct vsim_card *c, const struct vsim_apdu *a,

@@ -184,6 +184,8 @@ int vsim_image_check(const void *image, size_t len, const char **why)
 		err = check_pin(&h->pins[i], i);
 	if (!err)
 		err = vsim_binding_check_config(&h->binding);
+	if (!err)
+		err = vsim_suci_check_config(&h->suci);
 	if (err)
 		goto out;
 	files = (const void *)(h + 1);
@@ -234,6 +236,7 @@ int vsim_card_init(struct vsim_card *c, size_t size, const void *image,
 	c->sqn_policy.ind_bits = h->sqn_ind_bits;
 	c->sqn_policy.delta = h->sqn_delta;
 	c->sqn_policy.limit = h->sqn_limit;
+	c->suci = h->suci;
 	c->atr_len = h->atr_len;
 	memcpy(c->atr, h->atr, h->atr_len);
 

@@ -42,6 +42,18 @@ struct vsim_card_ops {
 	 * VSIM_SLOW_DEFERRED: the answer will come by vsim_card_slow_done().
 	 */
 	size_t (*slow_path)(void *priv, const u8 *capdu, size_t len, u8 *rapdu);
+	/*
+	 * Optional: ECIES for GET IDENTITY (TS 33.501 Annex C.3): conceal
+	 * @plain (the MSIN, BCD) for the home network key @hn_key with a fresh
+	 * ephemeral key pair of @scheme (VSIM_SUCI_PROFILE_A: X25519, _B:
+	 * secp256r1, compressed), writing ephemeral public key || ciphertext
+	 * || 8-byte MAC to @out (@max bytes). Returns the length written or a
+	 * negative errno; -EOPNOTSUPP, or no op at all, answers 6A81. Profile
+	 * B keys come uncompressed (65 bytes).
+	 */
+	int (*ecies_conceal)(void *priv, u8 scheme, const u8 *hn_key,
+			     size_t hn_len, const u8 *plain, size_t plain_len,
+			     u8 *out, size_t max);
 };
 
 #define VSIM_SLOW_DEFERRED	((size_t)-1)

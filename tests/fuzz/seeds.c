@@ -180,6 +180,7 @@ static void seeds_image(void)
 {
 	static const char *const img[] = {
 		"test-usim", "test-usim-ota", "test-usim-bound", "test-usim-eapol",
+		"usim-complete",	/* [suci]: the image's SUCI header */
 	};
 	static const uint8_t bad_pin[] = {
 		0x00, 0x20, 0x00, 0x01, 0x08, '9', '9', '9', '9', 0xff, 0xff, 0xff, 0xff,
@@ -294,6 +295,41 @@ static void seeds_traces(void)
 		free(frames.p);
 	}
 	closedir(dir);
+}
+
+/*
+ * GET IDENTITY (TS 31.102 §7.5) for the APDU fuzzer: the USIM selected,
+ * then the SUCI context with and without Le, the T=0 GET RESPONSE, other
+ * contexts, classes and channels, data where none belongs. Run with
+ * VSIM_FUZZ_IMAGE=build/images/usim-complete.img to reach the ECIES
+ * schemes ([suci] of examples/usim-complete.ini); the default image
+ * answers 6985.
+ */
+static void seeds_suci(void)
+{
+	static const char *const seqs[][8] = {
+		{ "00A4040C07A0000000871002", "8078008100", "80780081", "00C0000037" },
+		{ "00A4040C07A0000000871002", "8078000100", "8078008200", "8078018100",
+		  "80780081010000", "C078008100", "E078008110" },
+		{ "8078008100", "0070000001", "81A4040C07A0000000871002", "8178008100",
+		  "01A4040C07A0000000871004", "8178008100" },
+		{ "00A4040C07A0000000871002", "00A4000C025FC0", "00B0870060",
+		  "00B08A0004", "8078008120" },
+	};
+	struct blob o = { 0 };
+	uint8_t b[64];
+	size_t i, j, n;
+	char name[32];
+
+	for (i = 0; i < sizeof(seqs) / sizeof(seqs[0]); i++) {
+		for (j = 0; j < 8 && seqs[i][j]; j++) {
+			n = (size_t)unhex(seqs[i][j], strlen(seqs[i][j]), b, sizeof(b));
+			put1(&o, (uint8_t)n);
+			put(&o, b, n);
+		}
+		snprintf(name, sizeof(name), "suci-%zu", i + 1);
+		save_free("apdu", name, &o);
+	}
 }
 
 /* ---- OTA: both sides, from the OTA tests' scripts ---- */
@@ -615,6 +651,7 @@ int main(int argc, char **argv)
 	vsim_log_set_level(VSIM_LOG_ERR);
 	seeds_image();
 	seeds_traces();
+	seeds_suci();
 	seeds_ota();
 	seeds_smpp();
 	seeds_control();

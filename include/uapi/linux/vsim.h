@@ -19,9 +19,9 @@
 #endif
 
 #define VSIM_IMAGE_MAGIC	0x4d495356	/* "VSIM" read as little-endian */
-#define VSIM_IMAGE_VERSION	1
+#define VSIM_IMAGE_VERSION	2
 #define VSIM_IMAGE_MAX_SIZE	(96 * 1024)
-#define VSIM_IMAGE_MAX_FILES	128
+#define VSIM_IMAGE_MAX_FILES	160
 #define VSIM_IMAGE_MAX_DATA	(64 * 1024)
 #define VSIM_ATR_MAX		33	/* ISO 7816-3 §8.2.1 */
 #define VSIM_AID_MAX		16	/* TS 101 220 §4.1 */
@@ -115,6 +115,36 @@ struct vsim_image_binding {
 	__u8 text[VSIM_BIND_TEXT_MAX];	/* DISPLAY TEXT, 8-bit data (ASCII) */
 };
 
+/*
+ * SUCI calculation by the USIM (TS 31.102 §7.5 GET IDENTITY, TS 33.501
+ * §6.12.2 and Annex C): the protection scheme and the home network's
+ * public key. Without VSIM_SUCI_F_ENABLED every other field is zero and
+ * GET IDENTITY answers 6985 (docs/engine.md).
+ */
+#define VSIM_SUCI_F_ENABLED	0x01
+
+/* struct vsim_image_suci.scheme: protection scheme identifiers, TS 33.501 Annex C.1 */
+#define VSIM_SUCI_NULL		0	/* the MSIN in clear */
+#define VSIM_SUCI_PROFILE_A	1	/* ECIES, X25519 */
+#define VSIM_SUCI_PROFILE_B	2	/* ECIES, secp256r1 */
+
+#define VSIM_SUCI_KEY_MAX	65	/* an uncompressed P-256 point */
+
+struct vsim_image_suci {
+	__u8 flags;		/* VSIM_SUCI_F_* */
+	__u8 scheme;		/* VSIM_SUCI_* */
+	__u8 key_id;		/* home network public key identifier; 0 for null */
+	__u8 key_len;		/* A: 32; B: 65 (uncompressed); null: 0 */
+	/*
+	 * Routing indicator, 1..4 BCD digits as TS 24.501 §9.11.3.4 octets
+	 * 8-9 code it: digit 1 in the low nibble, unused digits F.
+	 */
+	__u8 routing[2];
+	__u8 reserved[2];
+	__u8 key[VSIM_SUCI_KEY_MAX];	/* RFC 7748 u-coordinate or SEC1 04 x y */
+	__u8 reserved2[7];
+};
+
 /* struct vsim_image_header.flags */
 #define VSIM_IMAGE_F_OP_IS_OPC	0x01	/* reserved: the image always holds OPc */
 
@@ -142,6 +172,8 @@ struct vsim_image_header {
 	struct vsim_image_pin pins[VSIM_PIN_COUNT];
 
 	struct vsim_image_binding binding;
+
+	struct vsim_image_suci suci;	/* since version 2 */
 
 	__u32 data_size;	/* bytes of file data after the file table */
 	__u32 reserved1;
