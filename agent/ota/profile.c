@@ -2,7 +2,8 @@
 /*
  * [ota ...] profile sections (see ota/profile.h, docs/profile.md):
  *
- *   [ota]             window, concat_timeout, server, menu, request_keyset
+ *   [ota]             window, concat_timeout, server, menu, request_keyset,
+ *                     bip_server, bip_buffer
  *   [ota keyset N]    algorithm (des, 3des2, 3des3, aes), kic, kid, counter
  *   [ota tar XXXXXX]  app (rfm-uicc, rfm-usim, binding, isd), check
  *                     (none, rc, cc), cipher (true/false), counter (none,
@@ -205,6 +206,14 @@ static int handler(void *user, const char *section, const char *name,
 			if (parse_u64(value, 15, &n) || !n)
 				return fail(c, section, "field 'request_keyset': 1..15%s%s", "", "");
 			p->request_keyset = (unsigned int)n;
+		} else if (!strcmp(name, "bip_server")) {
+			if (ota_bip_cfg_parse(value, &p->bip))
+				return fail(c, section, "field 'bip_server': '%s' is not A.B.C.D:PORT (IPv4)%s",
+					    value, "");
+		} else if (!strcmp(name, "bip_buffer")) {
+			if (parse_u64(value, 65535, &n) || n < 16)
+				return fail(c, section, "field 'bip_buffer': 16..65535 bytes%s%s", "", "");
+			p->bip.buffer = (uint16_t)n;
 		} else if (!strcmp(name, "server")) {
 			if (ota_addr_from_string(value, &p->server))
 				return fail(c, section, "field 'server': '%s' is not [+]digits (at most 20)%s",
@@ -298,6 +307,9 @@ void ota_profile_apply(const struct ota_profile *p, struct ota_card *o)
 	memcpy(o->menu, p->menu, sizeof(o->menu));
 	o->nmenu = p->nmenu;
 	o->has_server = p->has_server;
+	o->bip_cfg = p->bip;
+	if (o->bip_cfg.enabled && !o->bip_cfg.buffer)
+		o->bip_cfg.buffer = BIP_BUFFER_DEFAULT;
 	o->server = p->server;
 	o->request_keyset = p->request_keyset ? p->request_keyset : 3;
 	o->window = p->window;
