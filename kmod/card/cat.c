@@ -107,6 +107,15 @@ static const struct {
 	{ TYPE_GET_CHANNEL_STATUS,	{ 12, 0x10 } },
 };
 
+/*
+ * Byte 17 of the profile by transport protocol type (§8.59): b1 TCP and
+ * b2 UDP in client mode remote, b3 TCP server, b4 TCP and b5 UDP client
+ * local, b6 direct communication channel.
+ */
+static const u8 tp_transport[] = {
+	[1] = 0x02, [2] = 0x01, [3] = 0x04, [4] = 0x10, [5] = 0x08, [6] = 0x20,
+};
+
 /* The value of the first COMPREHENSION-TLV @want in @tlvs, or NULL. */
 static const u8 *ctlv_find(const u8 *tlvs, u16 len, u8 want, u8 *vlen)
 {
@@ -129,7 +138,7 @@ static const u8 *ctlv_find(const u8 *tlvs, u16 len, u8 want, u8 *vlen)
  * each event of a SET UP EVENT LIST (event e is bit 34 + e, bytes 5-6,
  * up to e = 0E), and for OPEN CHANNEL a channel (byte 13 b6-b8: how many
  * the terminal has) and the transport of its UICC/terminal interface
- * transport level (byte 17, bit p for protocol type p, §8.59).
+ * transport level (byte 17, tp_transport).
  */
 static bool tp_declares_cmd(const struct vsim_card *c, u8 type,
 			    const u8 *tlvs, u16 len)
@@ -164,10 +173,10 @@ static bool tp_declares_cmd(const struct vsim_card *c, u8 type,
 			return false;
 		v = ctlv_find(tlvs, len, CTLV_TRANSPORT_LEVEL, &l);
 		if (v && l == 3) {
-			if (v[0] < 1 || v[0] > 8)
+			if (v[0] < 1 || v[0] >= VSIM_ARRAY_SIZE(tp_transport))
 				return false;
 			bit.byte = 17;
-			bit.mask = (u8)(1 << (v[0] - 1));
+			bit.mask = tp_transport[v[0]];
 			if (!vsim_tp_has(c, bit))
 				return false;
 		}
