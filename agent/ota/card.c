@@ -67,6 +67,7 @@ void ota_card_wipe(struct ota_card *o)
 {
 	OPENSSL_cleanse(o->keysets, sizeof(o->keysets));
 	OPENSSL_cleanse(&o->reasm, sizeof(o->reasm));
+	OPENSSL_cleanse(&o->bip, sizeof(o->bip));
 }
 
 int ota_card_set_tar(struct ota_card *o, uint32_t tar, enum ota_app app,
