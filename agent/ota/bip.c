@@ -5,6 +5,7 @@
  * channel events read here, whole secured packets handed to ota/card.c.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include "common/apdu_sw.h"
 #include "ota/bip.h"
 #include "ota/card.h"
+#include "ota/scp81.h"
 
 #define SW_OK		0x9000
 #define SW_WRONG_DATA	0x6a80
@@ -111,6 +113,11 @@ static int queue(struct ota_card *o, uint8_t type, uint8_t qualifier,
 
 static void session_end(struct ota_bip *b)
 {
+	struct ota_card *o = (struct ota_card *)((char *)b -
+						 offsetof(struct ota_card, bip));
+
+	if (b->stream && b->state != BIP_IDLE)
+		ota_scp81_closed(o);
 	b->state = BIP_IDLE;
 	b->send_queued = b->receive_queued = false;
 	OPENSSL_cleanse(b->tx, sizeof(b->tx));
@@ -141,7 +148,19 @@ static void kick_send(struct ota_card *o)
 	size_t n = b->tx_len - b->tx_off;
 
 	/* nothing goes out before the terminal will report the answer */
-	if (b->state != BIP_OPEN || !b->events_set || b->send_queued || !n)
+	if (b->state != BIP_OPEN || !b->events_set)
+		return;
+	if (b->stream && !b->ready) {
+		b->ready = true;
+		b->opened = true;
+		ota_scp81_ready(o);	/* ClientHello: comes back here */
+		return;
+	}
+	if (b->finish && !b->send_queued && b->tx_off == b->tx_len) {
+		close_channel(o);
+		return;
+	}
+	if (b->send_queued || !n)
 		return;
 	if (!b->opened) {
 		b->opened = true;	/* from here on no SMS fallback */
@@ -189,8 +208,11 @@ int ota_bip_send(struct ota_card *o, const uint8_t *data, size_t len)
 
 	if (b->state != BIP_OPEN && b->state != BIP_OPENING)
 		return -1;
-	if (b->tx_off == b->tx_len)
-		b->tx_off = b->tx_len = 0;
+	if (b->tx_off && !b->send_queued) {
+		memmove(b->tx, b->tx + b->tx_off, b->tx_len - b->tx_off);
+		b->tx_len -= b->tx_off;
+		b->tx_off = 0;
+	}
 	if (len > sizeof(b->tx) - b->tx_len)
 		return -1;
 	memcpy(b->tx + b->tx_len, data, len);
@@ -199,7 +221,8 @@ int ota_bip_send(struct ota_card *o, const uint8_t *data, size_t len)
 	return 0;
 }
 
-int ota_bip_start(struct ota_card *o, const uint8_t *data, size_t len)
+static int open_channel(struct ota_card *o, const uint8_t *data, size_t len,
+			bool stream)
 {
 	static const uint8_t events[] = { CR | 0x19, 2,
 					  BIP_EVENT_DATA_AVAILABLE,
@@ -217,6 +240,7 @@ int ota_bip_start(struct ota_card *o, const uint8_t *data, size_t len)
 		return -EINVAL;
 	if (b->state != BIP_IDLE && now - b->started < BIP_STALE_SECONDS)
 		return -EBUSY;
+	b->stream = false;	/* an abandoned session is not reported */
 	session_end(b);
 	t[n++] = CR | BIP_TAG_BEARER;
 	t[n++] = 1;
@@ -246,10 +270,15 @@ int ota_bip_start(struct ota_card *o, const uint8_t *data, size_t len)
 	b->channel = 0;
 	b->opened = false;
 	b->events_set = false;
+	b->stream = stream;
+	b->ready = false;
+	b->finish = false;
 	b->tx_room = 0;
-	memcpy(b->request, data, len);
+	if (len) {
+		memcpy(b->request, data, len);
+		memcpy(b->tx, data, len);
+	}
 	b->request_len = len;
-	memcpy(b->tx, data, len);
 	b->tx_len = len;
 	/*
 	 * The events come after OPEN CHANNEL in the queue and before the
@@ -262,12 +291,35 @@ int ota_bip_start(struct ota_card *o, const uint8_t *data, size_t len)
 	return 0;
 }
 
+int ota_bip_start(struct ota_card *o, const uint8_t *data, size_t len)
+{
+	return open_channel(o, data, len, false);
+}
+
+int ota_bip_open_stream(struct ota_card *o)
+{
+	return open_channel(o, NULL, 0, true);
+}
+
+void ota_bip_finish(struct ota_card *o)
+{
+	struct ota_bip *b = &o->bip;
+
+	if (b->state != BIP_OPEN) {
+		if (b->state == BIP_OPENING)
+			b->finish = true;
+		return;
+	}
+	b->finish = true;
+	kick_send(o);
+}
+
 /* The channel never opened, or could not be used: the request goes by SMS. */
 static void fall_back(struct ota_card *o)
 {
 	struct ota_bip *b = &o->bip;
 
-	if (b->request_len && !b->opened &&
+	if (b->request_len && !b->opened && !b->stream &&
 	    !ota_card_request_by_sms(o, b->request, b->request_len))
 		b->last.fell_back = true;
 	OPENSSL_cleanse(b->request, sizeof(b->request));
@@ -363,7 +415,10 @@ static void on_receive(struct ota_card *o, uint8_t result, const uint8_t *d,
 		return;
 	}
 	v = tlv(d, len, BIP_TAG_CHANNEL_DATA, &l);
-	if (v && l) {
+	if (v && l && b->stream) {
+		b->last.received += l;
+		ota_scp81_input(o, v, l);
+	} else if (v && l) {
 		if (l > sizeof(b->rx) - b->rx_len) {
 			close_channel(o);
 			return;
@@ -375,7 +430,8 @@ static void on_receive(struct ota_card *o, uint8_t result, const uint8_t *d,
 	v = tlv(d, len, BIP_TAG_DATA_LENGTH, &l);
 	if (v && l == 1)
 		more = v[0];
-	take_packets(o);
+	if (!b->stream)
+		take_packets(o);
 	kick_receive(o, more);
 }
 

@@ -57,7 +57,7 @@ struct ota_card;
 #define BIP_SEND_MAX		240
 #define BIP_RECEIVE_MAX		237
 #define BIP_BUFFER_DEFAULT	1400	/* asked for in OPEN CHANNEL */
-#define BIP_TX_MAX		2048
+#define BIP_TX_MAX		8192	/* an HTTP message in TLS records */
 #define BIP_RX_MAX		2304	/* one secured packet: 16 SMS */
 /* a session older than this is taken as lost (a power cycle emptied the queue) */
 #define BIP_STALE_SECONDS	120
@@ -83,6 +83,9 @@ struct ota_bip {
 	bool events_failed;	/* the terminal refused SET UP EVENT LIST */
 	bool events_set;	/* ... or accepted it */
 	bool opened;		/* data went out: no SMS fallback any more */
+	bool stream;		/* SCP81: raw bytes to ota/scp81.c, not packets */
+	bool ready;		/* ota_scp81_ready() was called */
+	bool finish;		/* close once everything queued is sent */
 	uint8_t channel;	/* 1..7 */
 	uint16_t buffer;	/* as the terminal granted it */
 	uint16_t tx_room;	/* free space the last SEND DATA reported */
@@ -134,5 +137,13 @@ size_t ota_bip_event(struct ota_card *o, const uint8_t *env, size_t len,
 
 /* Queue @len bytes for the server on the open channel; 0 or -1. */
 int ota_bip_send(struct ota_card *o, const uint8_t *data, size_t len);
+
+/*
+ * SCP81 (ota/scp81.h): open a channel whose bytes go to and come from
+ * ota/scp81.c unframed; no SMS fallback. 0 or as ota_bip_start().
+ */
+int ota_bip_open_stream(struct ota_card *o);
+/* Close the channel once everything queued has been sent. */
+void ota_bip_finish(struct ota_card *o);
 
 #endif /* VSIM_OTA_BIP_H */

@@ -6,6 +6,7 @@
  * (SMS-SUBMIT) as SPI2 b6 asks (TS 31.115 §4.2, TS 102 225 §5.2).
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
@@ -68,6 +69,8 @@ void ota_card_wipe(struct ota_card *o)
 	OPENSSL_cleanse(o->keysets, sizeof(o->keysets));
 	OPENSSL_cleanse(&o->reasm, sizeof(o->reasm));
 	OPENSSL_cleanse(&o->bip, sizeof(o->bip));
+	ota_scp81_free(o);
+	OPENSSL_cleanse(&o->scp81_cfg, sizeof(o->scp81_cfg));
 }
 
 int ota_card_set_tar(struct ota_card *o, uint32_t tar, enum ota_app app,
@@ -417,6 +420,21 @@ static size_t menu_selection(struct ota_card *o, const uint8_t *env,
 	}
 	if (off != len || item < 1 || (unsigned int)item > o->nmenu)
 		return apdu_put_sw(rapdu, SW_WRONG_DATA);
+	/* with SCP81 the choice opens an admin session over HTTPS (ota/scp81.h) */
+	if (o->scp81_cfg.enabled) {
+		snprintf(o->scp81_cfg.app, sizeof(o->scp81_cfg.app), "%s",
+			 o->menu[item - 1]);
+		switch (ota_scp81_start(o)) {
+		case 0:
+			return apdu_put_sw(rapdu, SW_OK);
+		case -EBUSY:
+			return apdu_put_sw(rapdu, SW_TOOLKIT_BUSY);
+		case -EOPNOTSUPP:
+			break;		/* no BIP here: the request by SMS */
+		default:
+			return apdu_put_sw(rapdu, 0x6f00);
+		}
+	}
 	if (!o->has_server || !o->request_keyset || !ks->present)
 		return apdu_put_sw(rapdu, 0x6985);
 	nl = strlen(o->menu[item - 1]);

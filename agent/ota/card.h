@@ -22,6 +22,7 @@
 
 #include "ota/bip.h"
 #include "ota/packet.h"
+#include "ota/scp81.h"
 #include "ota/sms.h"
 #include "vsim_card.h"
 
@@ -113,6 +114,10 @@ struct ota_card {
 	/* the request over an IP bearer (ota/bip.h), when configured */
 	struct ota_bip_cfg bip_cfg;
 	struct ota_bip bip;
+	/* remote management over HTTPS on that channel (ota/scp81.h) */
+	struct ota_scp81_cfg scp81_cfg;		/* secret: the PSK */
+	struct ota_scp81 *scp81;		/* the session, NULL */
+	struct ota_scp81_result scp81_last;
 	/* what happened last (tests, vsimctl) */
 	struct {
 		uint8_t status;		/* PoR status of the last packet */
