@@ -121,6 +121,17 @@ static int bip_request(struct vsim_terminal *card, const char *profile,
 	printf("request %s over BIP: %lu bytes sent, %lu received, %lu packets run by the card\n",
 	       app, bt.sent, bt.received, ota.card.bip.last.packets);
 	ret = bt.sent && bt.received && bt.closed ? 0 : 3;
+	if (ota.card.scp81_cfg.enabled) {
+		const struct ota_scp81_result *s = &ota.card.scp81_last;
+
+		printf("SCP81: TLS %s, %u POSTs, %u scripts, %u commands, %s\n",
+		       s->handshake ? "established" : "not established",
+		       s->posts, s->scripts, s->commands,
+		       s->done ? "ended by 204 No Content" :
+		       s->why ? s->why : "not ended");
+		if (!s->done)
+			ret = 3;
+	}
 out:
 	vsim_bipterm_close(&bt);
 	ota_host_close(&ota);
