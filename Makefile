@@ -180,7 +180,7 @@ FUZZ_SECONDS ?= 10
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_FLAGS   := -g -O1 $(FUZZ_SAN) -std=c11 -D_GNU_SOURCE -Wall -Wextra
 FUZZ_ALL     := apdu image profile ota_card ota_server smpp cardem vpcd \
-		control proactive config catalogue bip
+		control proactive config catalogue bip http
 FUZZ_TARGETS ?= $(FUZZ_ALL)
 FUZZ_BIN     := $(FUZZ_ALL:%=$(B)/fuzz/fuzz_%)
 # not pcsc.c: no fuzz target reaches pcsc-lite

@@ -21,7 +21,7 @@ B=(--backend "${OTA_BACKEND:-embedded}")
 T=$PCSC_TMP
 
 rfm=$($V ota wrap --profile $P --keyset 3 --tar B00010 --counter 1 --packet 00A4000C022FE2 00B000000A)
-"$PY" tests/bip/tcpserver.py "$T/got" "$rfm" > "$T/port" &
+"$PY" tests/bip/tcpserver.py --timeout 600 "$T/got" "$rfm" > "$T/port" &
 spid=$!
 for _ in $(seq 100); do [ -s "$T/port" ] && break; sleep 0.05; done
 port=$(cat "$T/port")

@@ -105,8 +105,12 @@ long ota_http_response_parse(const uint8_t *buf, size_t len,
 					    !memcmp(v, ADMIN_PROTOCOL, vl);
 		} else if (header_is(p, (size_t)(eol - p), "X-Admin-Next-URI",
 				     &v, &vl)) {
-			if (!vl || vl >= sizeof(r->next_uri))
+			if (!vl || vl >= sizeof(r->next_uri) || v[0] != '/')
 				return -1;
+			/* it goes into our request line: visible ASCII only */
+			for (size_t i = 0; i < vl; i++)
+				if (v[i] < 0x21 || v[i] > 0x7e)
+					return -1;
 			memcpy(r->next_uri, v, vl);
 		} else if (header_is(p, (size_t)(eol - p),
 				     "X-Admin-Targeted-Application", &v, &vl)) {
