@@ -12,7 +12,7 @@
 set -u
 cd "$(dirname "$0")/.."
 . tests/lib/tap.sh
-V=build/vsimctl
+V=${VSIMCTL:-build/vsimctl}
 P=examples/test-usim-ota.ini
 IMEI=123456789012345
 tmp=$(mktemp -d)

@@ -13,7 +13,7 @@
 set -u
 cd "$(dirname "$0")/.."
 . tests/lib/tap.sh
-V=build/vsimctl
+V=${VSIMCTL:-build/vsimctl}
 P=examples/test-usim-ota.ini
 PSK=000102030405060708090a0b0c0d0e0f
 ID=vsim-test-card

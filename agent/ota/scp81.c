@@ -149,7 +149,8 @@ long ota_http_post_build(const struct ota_scp81_cfg *cfg, const char *uri,
 		     status ? status : "", status ? "\r\n" : "", blen);
 	if (n < 0 || (size_t)n + blen > max)
 		return -1;
-	memcpy(out + n, body, blen);
+	if (blen)
+		memcpy(out + n, body, blen);
 	return (long)((size_t)n + blen);
 }
 

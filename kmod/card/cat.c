@@ -237,7 +237,8 @@ static int build(struct vsim_cat *cat, struct vsim_proactive *p, u8 type,
 	*q++ = 2;
 	*q++ = DEV_UICC;
 	*q++ = dest;
-	memcpy(q, tlvs, len);
+	if (len)	/* a command may have no TLVs (CLOSE CHANNEL): tlvs NULL */
+		memcpy(q, tlvs, len);
 	p->len = (u8)(q + len - p->cmd);
 	return 0;
 }
