@@ -10,7 +10,7 @@ CFLAGS   ?= -O2 -g
 CFLAGS   += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -fPIC
 CPPFLAGS += -Ikmod/card -Iinclude/uapi -Iagent -Itests/lib -I$(B)/include \
 	    -DVSIM_VERSION='"$(VERSION)"'
-LDLIBS   += -lcrypto -linih -lsmpp34
+LDLIBS   += -lssl -lcrypto -linih -lsmpp34
 
 ENGINE_SRC := $(wildcard kmod/card/*.c)
 ENGINE_OBJ := $(ENGINE_SRC:%.c=$(B)/%.o)
@@ -191,13 +191,13 @@ FUZZ_SECONDS ?= 10
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_FLAGS   := -g -O1 $(FUZZ_SAN) -std=c11 -D_GNU_SOURCE -Wall -Wextra
 FUZZ_ALL     := apdu image profile ota_card ota_server smpp cardem vpcd \
-		control proactive config catalogue
+		control proactive config catalogue bip http
 FUZZ_TARGETS ?= $(FUZZ_ALL)
 FUZZ_BIN     := $(FUZZ_ALL:%=$(B)/fuzz/fuzz_%)
 # not pcsc.c: no fuzz target reaches pcsc-lite
 FUZZ_OBJ     := $(patsubst %.c,$(B)/fuzz/obj/%.o,$(ENGINE_SRC) \
 		$(filter-out agent/ota-server/pcsc.c,$(AGENT_SRC)) $(TESTLIB_SRC))
-FUZZ_LIBS    := -lcrypto -linih -lsmpp34 -lsqlite3 -ljson-c -lusb-1.0 -lpthread
+FUZZ_LIBS    := -lssl -lcrypto -linih -lsmpp34 -lsqlite3 -ljson-c -lusb-1.0 -lpthread
 
 .PHONY: fuzz-build fuzz-corpus
 $(B)/fuzz/obj/%.o: %.c

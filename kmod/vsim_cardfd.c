@@ -652,8 +652,12 @@ static long vsim_cardfd_queue_proactive(struct vsim_dev *dev,
 	if (copy_from_user(&req, argp, sizeof(req)))
 		return -EFAULT;
 	if (req.size != sizeof(req) || req.reserved2 ||
-	    req.flags & ~VSIM_PROACTIVE_F_PROFILE)
+	    req.flags & ~VSIM_PROACTIVE_F_ALL)
 		return -EINVAL;
+	/* only the slow path can take the TERMINAL RESPONSE to the agent */
+	if ((req.flags & VSIM_PROACTIVE_F_RESPONSE) &&
+	    !(dev->flags & VSIM_NEW_CARD_F_SLOW_PATH))
+		return -EOPNOTSUPP;
 	if (req.tlvs_len > sizeof(tlvs))
 		return -ENOSPC;
 	if (copy_from_user(tlvs, u64_to_user_ptr(req.tlvs), req.tlvs_len))
@@ -662,14 +666,10 @@ static long vsim_cardfd_queue_proactive(struct vsim_dev *dev,
 		return -ERESTARTSYS;
 	if (READ_ONCE(dev->dead))
 		ret = -ENODEV;
-	else if (req.flags & VSIM_PROACTIVE_F_PROFILE)
-		ret = vsim_card_offer_proactive(dev->engine, req.type,
-						req.qualifier, req.dest, tlvs,
-						req.tlvs_len);
 	else
-		ret = vsim_card_queue_proactive(dev->engine, req.type,
-						req.qualifier, req.dest, tlvs,
-						req.tlvs_len);
+		ret = vsim_card_proactive(dev->engine, req.type, req.qualifier,
+					  req.dest, tlvs, req.tlvs_len,
+					  req.flags);
 	mutex_unlock(&dev->lock);
 	return ret;
 }
@@ -683,9 +683,10 @@ static long vsim_cardfd_queue_proactive(struct vsim_dev *dev,
  *
  * Return: 0; -EFAULT, -EINVAL (size, reserved fields, SLOW_ANSWER length
  * outside 2..VSIM_RAPDU_MAX, QUEUE_PROACTIVE TLVs malformed, unknown flags
- * or VSIM_PROACTIVE_F_PROFILE for a type without a profile bit),
- * -EOPNOTSUPP (VSIM_PROACTIVE_F_PROFILE: the terminal's profile lacks
- * the command), -ENOSPC
+ * or VSIM_PROACTIVE_F_PROFILE for a type without a profile bit, or with
+ * VSIM_PROACTIVE_F_DECLARED), -EOPNOTSUPP (VSIM_PROACTIVE_F_PROFILE or
+ * _F_DECLARED: the terminal's profile lacks the command;
+ * VSIM_PROACTIVE_F_RESPONSE on a card without the slow path), -ENOSPC
  * (GET_STATE buffer too small: len tells the size needed; QUEUE_PROACTIVE
  * queue full or command too long for a FETCH), -EMSGSIZE (EXEC: C-APDU
  * too long), -EIO (EXEC as the terminal on a card powered off), -EBUSY

@@ -29,6 +29,7 @@ static const uint8_t text_tlv[] = { 0x8d, 0x06, 0x04, 'H', 'e', 'l', 'l', 'o' };
 
 enum agent_does {
 	ANSWER_DATA,		/* AABBCC 9000 */
+	ANSWER_OK,		/* 9000 */
 	EXEC_PROACTIVE_OK,	/* EXEC, QUEUE_PROACTIVE, then 9000 */
 	NOTHING,		/* read the record, never answer */
 	CLOSE_CARD,		/* let go of the card fd */
@@ -105,6 +106,9 @@ static void *agent_main(void *arg)
 	case ANSWER_DATA:
 		a->answered = slow_answer(a->card, ev.seq, data_ok,
 					  sizeof(data_ok));
+		break;
+	case ANSWER_OK:
+		a->answered = slow_answer(a->card, ev.seq, ok, sizeof(ok));
 		break;
 	case EXEC_PROACTIVE_OK:
 		a->exec_adm = vsim_exec_sw(a->card, VSIM_PRIV_ADM, "00A4000C022FE2");
@@ -349,6 +353,65 @@ TEST_F(slow, offered_only_after_a_profile_that_declares_it)
 	EXPECT_EQ(0x91, vsim_sw_hex(self->term, "00A4000C023F00") >> 8);
 }
 
+/*
+ * BIP (TS 102 223 §6.4.27): the agent's OPEN CHANNEL goes out only to a
+ * terminal whose profile declares it (VSIM_PROACTIVE_F_DECLARED), and its
+ * TERMINAL RESPONSE and the channel events come to the agent as slow-path
+ * records (VSIM_PROACTIVE_F_RESPONSE); the agent's 9000 ends the command.
+ */
+TEST_F(slow, bip_responses_and_events_go_to_the_agent)
+{
+	/* default bearer, buffer 1400, TCP client remote 4443, 127.0.0.1 */
+	static const uint8_t open[] = { 0xb5, 0x01, 0x03, 0xb9, 0x02, 0x05, 0x78,
+					0xbc, 0x03, 0x02, 0x11, 0x5b, 0xbe, 0x05,
+					0x21, 0x7f, 0x00, 0x00, 0x01 };
+	static const char tr[] = "8014000017810301400182028281830107B8028100B50103B9020400";
+	static const char ev[] = "80C2000010D60E99010982028281B8028100B7012A";
+	const uint8_t f = VSIM_PROACTIVE_F_DECLARED | VSIM_PROACTIVE_F_RESPONSE;
+	uint8_t want[64], r[VSIM_RAPDU_MAX];
+	int n;
+
+	EXPECT_EQ(-EOPNOTSUPP, queue_proactive_flags(self->card, 0x40, 0x01, 0x82,
+						     open, sizeof(open), f));
+	/* a profile without byte 17 b1 (TCP, UICC client, remote) */
+	EXPECT_EQ(0x9000, vsim_sw_hex(self->term,
+				      "801000001100000000010C00000000001F2000000000"));
+	EXPECT_EQ(-EOPNOTSUPP, queue_proactive_flags(self->card, 0x40, 0x01, 0x82,
+						     open, sizeof(open), f));
+	EXPECT_EQ(0x9000, vsim_sw_hex(self->term,
+				      "801000001100000000010C00000000001F2000000001"));
+	ASSERT_EQ(0, queue_proactive_flags(self->card, 0x40, 0x01, 0x82, open,
+					   sizeof(open), f));
+	EXPECT_EQ(0x911e, vsim_sw_hex(self->term, "00A4000C023F00"));
+	n = vsim_hex("801200001E", want, sizeof(want));
+	EXPECT_EQ(0x1e + 2, vsim_transmit(self->term, want, n, r));
+	EXPECT_EQ(0x40, r[5]);
+	/* the TERMINAL RESPONSE: the agent's, as the terminal sent it */
+	agent_start(&self->agent, ANSWER_OK);
+	EXPECT_EQ(0x9000, vsim_sw_hex(self->term, tr));
+	pthread_join(self->agent.thread, NULL);
+	EXPECT_EQ(0, self->agent.answered);
+	n = vsim_hex(tr, want, sizeof(want));
+	ASSERT_EQ(n, self->agent.capdu_len);
+	EXPECT_EQ(0, memcmp(want, self->agent.capdu, n));
+	/* its 9000 ended the command */
+	EXPECT_EQ(0x6f00, vsim_sw_hex(self->term, "801200001E"));
+	/* Data available: the agent's too */
+	agent_start(&self->agent, ANSWER_OK);
+	EXPECT_EQ(0x9000, vsim_sw_hex(self->term, ev));
+	pthread_join(self->agent.thread, NULL);
+	n = vsim_hex(ev, want, sizeof(want));
+	ASSERT_EQ(n, self->agent.capdu_len);
+	EXPECT_EQ(0, memcmp(want, self->agent.capdu, n));
+	/* other events stay the card's: acknowledged, no record */
+	EXPECT_EQ(0x9000, vsim_sw_hex(self->term, "80C2000005D603990105"));
+	/* F_PROFILE and F_DECLARED together make no sense */
+	EXPECT_EQ(-EINVAL, queue_proactive_flags(self->card, 0x25, 0x00, 0x82,
+						 open, sizeof(open),
+						 VSIM_PROACTIVE_F_PROFILE |
+						 VSIM_PROACTIVE_F_DECLARED));
+}
+
 /* Without VSIM_NEW_CARD_F_SLOW_PATH the toolkit is busy, no record queued. */
 TEST(without_the_flag_9300)
 {
@@ -369,6 +432,10 @@ TEST(without_the_flag_9300)
 	ASSERT_GE(term, 0);
 	ASSERT_EQ(0, vsim_power_on(term, NULL, NULL));
 	EXPECT_EQ(0x9300, vsim_sw_hex(term, ENV_SMS_PP));
+	/* nobody could take a TERMINAL RESPONSE: refused */
+	EXPECT_EQ(-EOPNOTSUPP, queue_proactive_flags(card, 0x21, 0x80, 0x02,
+						     text_tlv, sizeof(text_tlv),
+						     VSIM_PROACTIVE_F_RESPONSE));
 	fcntl(card, F_SETFL, O_NONBLOCK);
 	while ((n = vsim_read_event(card, &ev, data, sizeof(data))) >= 0)
 		EXPECT_NE(VSIM_EV_SLOW_APDU, ev.type);

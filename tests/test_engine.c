@@ -345,6 +345,116 @@ TEST_F(card, offered_proactive_waits_for_the_profile)
 }
 
 /* Random APDUs: every one gets a status word, none breaks the card. */
+/* The host's slow path as a recorder: the last C-APDU, a fixed answer. */
+static char slow_seen[600];
+static const char *slow_answer = "9000";
+static struct vsim_card *slow_card;
+static bool slow_queue_next;
+
+static size_t record(void *ctx, const uint8_t *capdu, size_t len,
+		     uint8_t *r)
+{
+	static const uint8_t data[] = { 0xb6, 0x01, 0x00 };
+	size_t i, n = 0;
+
+	(void)ctx;
+	for (i = 0; i < len; i++)
+		sprintf(slow_seen + 2 * i, "%02X", capdu[i]);
+	if (slow_queue_next)	/* the agent's next command, queued meanwhile */
+		vsim_card_proactive(slow_card, 0x43, 0x01, 0x21, data,
+				    sizeof(data), VSIM_PROACTIVE_F_RESPONSE);
+	for (const char *h = slow_answer; *h; h += 2)
+		sscanf(h, "%2hhx", &r[n++]);
+	return n;
+}
+
+/*
+ * BIP (TS 102 223 §6.4.27): the host's commands queued only for a
+ * TERMINAL PROFILE that declares them (§5.2), their TERMINAL RESPONSEs and
+ * the channel events handed to its slow path.
+ */
+TEST_F(card, bip_commands_declared_and_answered_by_the_host)
+{
+	/* bearer default, buffer 1400, TCP client remote 4443, 127.0.0.1 */
+	static const uint8_t open[] = { 0xb5, 0x01, 0x03, 0xb9, 0x02, 0x05, 0x78,
+					0xbc, 0x03, 0x02, 0x11, 0x5b, 0xbe, 0x05,
+					0x21, 0x7f, 0x00, 0x00, 0x01 };
+	static const uint8_t events[] = { 0x99, 0x02, 0x09, 0x0a };
+	struct vsim_card *c = self->t.h.card;
+	const int F = VSIM_PROACTIVE_F_DECLARED | VSIM_PROACTIVE_F_RESPONSE;
+
+	slow_card = c;
+	slow_queue_next = false;
+	slow_answer = "9000";
+	self->t.h.slow_path = record;
+	/* no profile yet: not declared */
+	EXPECT_EQ(-EOPNOTSUPP, vsim_card_proactive(c, 0x40, 1, 0x82, open,
+						   sizeof(open), F));
+	/* OPEN CHANNEL (byte 12 b1) without TCP client remote (byte 17 b1) */
+	EXPECT_STREQ("9000", tc(&self->t, "8010000011 0000000000000000000000 01 20 00000000"));
+	EXPECT_EQ(-EOPNOTSUPP, vsim_card_proactive(c, 0x40, 1, 0x82, open,
+						   sizeof(open), F));
+	/* ... and without a channel (byte 13 b6-b8) */
+	EXPECT_STREQ("9000", tc(&self->t, "8010000011 0000000000000000000000 01 00 00000001"));
+	EXPECT_EQ(-EOPNOTSUPP, vsim_card_proactive(c, 0x40, 1, 0x82, open,
+						   sizeof(open), F));
+	/* events: byte 5 b1 alone does not declare Data available (byte 6 b3) */
+	EXPECT_STREQ("9000", tc(&self->t, "8010000011 00000000010000000000001F 20 00000001"));
+	EXPECT_EQ(-EOPNOTSUPP, vsim_card_proactive(c, 0x05, 0, 0x82, events,
+						   sizeof(events), F));
+	/* flags that make no sense */
+	EXPECT_EQ(-EINVAL, vsim_card_proactive(c, 0x40, 1, 0x82, open,
+					       sizeof(open), 0x08));
+	EXPECT_EQ(-EINVAL, vsim_card_proactive(c, 0x25, 0, 0x82, open,
+					       sizeof(open),
+					       VSIM_PROACTIVE_F_PROFILE |
+					       VSIM_PROACTIVE_F_DECLARED));
+	/* the whole of it declared */
+	EXPECT_STREQ("9000", tc(&self->t, "8010000011 00000000010C00000000001F 20 000000 01"));
+	ASSERT_EQ(0, vsim_card_proactive(c, 0x40, 1, 0x82, open, sizeof(open), F));
+	ASSERT_EQ(0, vsim_card_proactive(c, 0x05, 0, 0x82, events,
+					 sizeof(events), F));
+	EXPECT_STREQ("911E", tc(&self->t, "00A4000C023F00"));
+	EXPECT_STREQ("D01C810301400182028182B50103B9020578BC0302115BBE05217F0000019000",
+		     tc(&self->t, "801200001E"));
+	/* its TERMINAL RESPONSE goes to the host, as it came */
+	slow_seen[0] = 0;
+	slow_answer = "6F00";
+	EXPECT_STREQ("6F00", tc(&self->t, "8014000017810301400182028281830107B8028100B50103B9020400"));
+	EXPECT_STREQ("8014000017810301400182028281830107B8028100B50103B9020400", slow_seen);
+	/* refused by the host: the command stays, the terminal may answer again */
+	EXPECT_STREQ("D01C810301400182028182B50103B9020578BC0302115BBE05217F0000019000",
+		     tc(&self->t, "801200001E"));
+	slow_answer = "9000";
+	EXPECT_STREQ("910F", tc(&self->t, "8014000017810301400182028281830107B8028100B50103B9020400"));
+	/* a TERMINAL RESPONSE to another command still goes nowhere */
+	EXPECT_EQ(0, strncmp("D00D8103020500", tc(&self->t, "801200000F"), 14));
+	slow_queue_next = true;	/* the host queues SEND DATA while it answers */
+	EXPECT_STREQ("910E", tc(&self->t, "801400000C810302050082028281830100"));
+	slow_queue_next = false;
+	EXPECT_STREQ("D00C810303430182028121B601009000", tc(&self->t, "801200000E"));
+	/* deferred: the command ends when the host's answer comes */
+	self->t.h.slow_path = defer;
+	EXPECT_STREQ("", tc(&self->t, "801400000F810303430182028281830100B701FF"));
+	EXPECT_STREQ("9000", done(&self->t, "9000"));
+	EXPECT_STREQ("6F00", tc(&self->t, "8012000010"));
+	/* events: Data available and Channel status are the host's, others not */
+	self->t.h.slow_path = record;
+	slow_seen[0] = 0;
+	EXPECT_STREQ("9000", tc(&self->t, "80C2000010D60E99010982028281B8028100B7012A"));
+	EXPECT_STREQ("80C2000010D60E99010982028281B8028100B7012A", slow_seen);
+	slow_seen[0] = 0;
+	EXPECT_STREQ("9000", tc(&self->t, "80C200000DD60B99010A82028281B8020105"));
+	EXPECT_STREQ("80C200000DD60B99010A82028281B8020105", slow_seen);
+	slow_seen[0] = 0;
+	EXPECT_STREQ("9000", tc(&self->t, "80C2000005D603990105"));
+	EXPECT_STREQ("", slow_seen);
+	/* a power cycle empties the queue and forgets the profile */
+	testcard_reset(&self->t);
+	EXPECT_EQ(-EOPNOTSUPP, vsim_card_proactive(c, 0x40, 1, 0x82, open,
+						   sizeof(open), F));
+}
+
 TEST_F(card, random_apdus_always_answered)
 {
 	static const uint8_t clas[] = { 0x00, 0x01, 0x40, 0x80, 0x81, 0xa0,

@@ -717,9 +717,9 @@ static size_t spy_exec(void *ctx, const uint8_t *capdu, size_t len,
 }
 
 static int spy_queue(void *ctx, uint8_t type, uint8_t qualifier,
-		     uint8_t dest, const uint8_t *tlvs, size_t len, bool offer)
+		     uint8_t dest, const uint8_t *tlvs, size_t len, uint32_t flags)
 {
-	(void)offer;
+	(void)flags;
 	struct spy *s = ctx;
 
 	s->queued++;

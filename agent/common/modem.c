@@ -432,7 +432,8 @@ int vsim_modem_attach(struct vsim_modem *t)
 	if (t->cat) {
 		c[0] = 0x80, c[1] = 0x10, c[2] = 0, c[3] = 0;
 		c[4] = VSIM_MODEM_TP_LEN;
-		memcpy(c + 5, vsim_modem_terminal_profile, VSIM_MODEM_TP_LEN);
+		memcpy(c + 5, t->tp ? t->tp : vsim_modem_terminal_profile,
+		       VSIM_MODEM_TP_LEN);
 		n = step(t, "TERMINAL PROFILE", c, 5 + VSIM_MODEM_TP_LEN, r);
 		if (expect(t, "TERMINAL PROFILE", r, n, 0x9000))
 			return VSIM_MODEM_ERROR;

@@ -43,6 +43,8 @@ struct vsim_modem {
 	struct vsim_modem_io io;
 	const struct vsim_profile *prof;	/* K, OPc, AMF, SQN policy, PIN1 */
 	bool cat;		/* TERMINAL PROFILE + proactive loop */
+	/* the profile to send (VSIM_MODEM_TP_LEN bytes); NULL: the default */
+	const uint8_t *tp;
 	FILE *out;		/* every step and APDU */
 	/* the IMEI TLV as this terminal sends it (vsim_modem_set_imei) */
 	uint8_t imei[9];

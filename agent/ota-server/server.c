@@ -33,20 +33,38 @@ static uint8_t coding(unsigned int index, enum ota_algo a)
 	return (uint8_t)(index << 4 | (a <= OTA_ALG_AES ? nib[a] : 0));
 }
 
+static ssize_t packet(struct ota_sender *s, uint32_t tar, const uint8_t *data,
+		      size_t len, uint8_t *pkt, size_t max)
+{
+	uint8_t t[3] = { tar >> 16, tar >> 8, tar };
+
+	return ota_cmd_build(s->spi, coding(s->index, s->kic.algo),
+			     coding(s->index, s->kid.algo), t, s->counter + 1,
+			     &s->kic, &s->kid, data, len, pkt, max);
+}
+
+ssize_t ota_sender_packet(struct ota_sender *s, uint32_t tar,
+			  const uint8_t *data, size_t len, uint8_t *pkt,
+			  size_t max)
+{
+	ssize_t n = packet(s, tar, data, len, pkt, max);
+
+	if (n >= 0)
+		s->counter++;
+	return n;
+}
+
 int ota_sender_envelopes(struct ota_sender *s, uint32_t tar,
 			 const uint8_t *data, size_t len,
 			 uint8_t env[][OTA_ENVELOPE_MAX], size_t *elen)
 {
-	uint8_t t[3] = { tar >> 16, tar >> 8, tar };
 	uint8_t pkt[OTA_CONCAT_PARTS_MAX * OTA_SMS_UD_MAX];
 	uint8_t tpdu[OTA_MAX_ENVELOPES][OTA_TPDU_MAX];
 	size_t tl[OTA_MAX_ENVELOPES];
 	ssize_t n;
 	int parts, i, e;
 
-	n = ota_cmd_build(s->spi, coding(s->index, s->kic.algo),
-			  coding(s->index, s->kid.algo), t, s->counter + 1,
-			  &s->kic, &s->kid, data, len, pkt, sizeof(pkt));
+	n = packet(s, tar, data, len, pkt, sizeof(pkt));
 	if (n < 0)
 		return -1;
 	parts = ota_sms_deliver_parts(pkt, (size_t)n, &s->from, -1, tpdu, tl,

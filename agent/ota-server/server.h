@@ -46,6 +46,14 @@ int ota_sender_envelopes(struct ota_sender *s, uint32_t tar,
 			 const uint8_t *data, size_t len,
 			 uint8_t env[][OTA_ENVELOPE_MAX], size_t *elen);
 
+/*
+ * The bare command packet (CPL first) that carries @data to @tar, as a
+ * BIP channel takes it. Takes the next counter. Its length, or -1.
+ */
+ssize_t ota_sender_packet(struct ota_sender *s, uint32_t tar,
+			  const uint8_t *data, size_t len, uint8_t *pkt,
+			  size_t max);
+
 /* Open a PoR (UDH 02 71 00 first) of a command this sender sent. */
 int ota_sender_por(const struct ota_sender *s, const uint8_t *por,
 		   size_t len, uint8_t *buf, struct ota_por *p);

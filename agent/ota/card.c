@@ -5,6 +5,8 @@
  * → PoR, by the ENVELOPE response (RP-ACK) or SEND SHORT MESSAGE
  * (SMS-SUBMIT) as SPI2 b6 asks (TS 31.115 §4.2, TS 102 225 §5.2).
  */
+#include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
@@ -43,13 +45,10 @@ static size_t engine_exec(void *card, const uint8_t *capdu, size_t len,
 
 static int engine_queue(void *card, uint8_t type, uint8_t qualifier,
 			uint8_t dest, const uint8_t *tlvs, size_t len,
-			bool offer)
+			uint32_t flags)
 {
-	if (offer)
-		return vsim_card_offer_proactive(card, type, qualifier, dest,
-						 tlvs, len);
-	return vsim_card_queue_proactive(card, type, qualifier, dest, tlvs,
-					 len);
+	return vsim_card_proactive(card, type, qualifier, dest, tlvs, len,
+				   flags);
 }
 
 void ota_card_init(struct ota_card *o, struct vsim_card *card)
@@ -69,6 +68,9 @@ void ota_card_wipe(struct ota_card *o)
 {
 	OPENSSL_cleanse(o->keysets, sizeof(o->keysets));
 	OPENSSL_cleanse(&o->reasm, sizeof(o->reasm));
+	OPENSSL_cleanse(&o->bip, sizeof(o->bip));
+	ota_scp81_free(o);
+	OPENSSL_cleanse(&o->scp81_cfg, sizeof(o->scp81_cfg));
 }
 
 int ota_card_set_tar(struct ota_card *o, uint32_t tar, enum ota_app app,
@@ -295,7 +297,7 @@ static int send_sms(struct ota_card *o, const struct ota_addr *to,
 	memcpy(tlv + n, tpdu, (size_t)tl);
 	n += (size_t)tl;
 	return o->queue_proactive(o->card, TYPE_SEND_SMS, 0x00, DEV_NETWORK,
-				  tlv, n, false);
+				  tlv, n, 0);
 }
 
 static size_t sms_pp(struct ota_card *o, const uint8_t *env, size_t len,
@@ -384,7 +386,8 @@ int ota_card_set_up_menu(struct ota_card *o, bool offer)
 		n += l;
 	}
 	return o->queue_proactive(o->card, TYPE_SET_UP_MENU, 0x00,
-				  DEV_TERMINAL, tlv, n, offer) ? -1 : 0;
+				  DEV_TERMINAL, tlv, n,
+				  offer ? VSIM_PROACTIVE_F_PROFILE : 0) ? -1 : 0;
 }
 
 /*
@@ -397,9 +400,9 @@ static size_t menu_selection(struct ota_card *o, const uint8_t *env,
 {
 	static const uint8_t spi[2] = { OTA_CHECK_CC | OTA_SPI1_CIPHER,
 					OTA_POR_NONE };
-	static const uint8_t udh[3] = { 0x02, 0x70, 0x00 }, isd[3] = { 0 };
+	static const uint8_t isd[3] = { 0 };
 	const struct ota_keyset *ks = &o->keysets[o->request_keyset % OTA_KEYSETS];
-	uint8_t data[4 + OTA_MENU_NAME], pkt[OTA_SMS_UD_MAX];
+	uint8_t data[4 + OTA_MENU_NAME], pkt[OTA_SMS_UD_MAX - 3];
 	size_t off = 2, nl;
 	int item = -1;
 	ssize_t pl;
@@ -417,6 +420,21 @@ static size_t menu_selection(struct ota_card *o, const uint8_t *env,
 	}
 	if (off != len || item < 1 || (unsigned int)item > o->nmenu)
 		return apdu_put_sw(rapdu, SW_WRONG_DATA);
+	/* with SCP81 the choice opens an admin session over HTTPS (ota/scp81.h) */
+	if (o->scp81_cfg.enabled) {
+		snprintf(o->scp81_cfg.app, sizeof(o->scp81_cfg.app), "%s",
+			 o->menu[item - 1]);
+		switch (ota_scp81_start(o)) {
+		case 0:
+			return apdu_put_sw(rapdu, SW_OK);
+		case -EBUSY:
+			return apdu_put_sw(rapdu, SW_TOOLKIT_BUSY);
+		case -EOPNOTSUPP:
+			break;		/* no BIP here: the request by SMS */
+		default:
+			return apdu_put_sw(rapdu, 0x6f00);
+		}
+	}
 	if (!o->has_server || !o->request_keyset || !ks->present)
 		return apdu_put_sw(rapdu, 0x6985);
 	nl = strlen(o->menu[item - 1]);
@@ -426,12 +444,46 @@ static size_t menu_selection(struct ota_card *o, const uint8_t *env,
 	memcpy(data + 3, o->menu[item - 1], nl);
 	pl = ota_cmd_build(spi, (uint8_t)(o->request_keyset << 4),
 			   (uint8_t)(o->request_keyset << 4), isd, 0,
-			   &ks->kic, &ks->kid, data, 3 + nl, pkt,
-			   OTA_SMS_UD_MAX - sizeof(udh));
-	if (pl < 0 || send_sms(o, &o->server, udh, sizeof(udh), pkt,
-			       (size_t)pl))
+			   &ks->kic, &ks->kid, data, 3 + nl, pkt, sizeof(pkt));
+	if (pl < 0)
+		return apdu_put_sw(rapdu, 0x6f00);
+	/* over the IP bearer when the terminal has one (ota/bip.h) */
+	switch (ota_bip_start(o, pkt, (size_t)pl)) {
+	case 0:
+		return apdu_put_sw(rapdu, SW_OK);
+	case -EBUSY:
+		return apdu_put_sw(rapdu, SW_TOOLKIT_BUSY);
+	default:
+		break;		/* no BIP: SMS */
+	}
+	if (ota_card_request_by_sms(o, pkt, (size_t)pl))
 		return apdu_put_sw(rapdu, 0x6f00);	/* queue full: try later */
 	return apdu_put_sw(rapdu, SW_OK);
+}
+
+int ota_card_request_by_sms(struct ota_card *o, const uint8_t *pkt,
+			    size_t len)
+{
+	static const uint8_t udh[3] = { 0x02, 0x70, 0x00 };
+
+	if (!o->has_server || len > OTA_SMS_UD_MAX - sizeof(udh))
+		return -1;
+	return send_sms(o, &o->server, udh, sizeof(udh), pkt, len) ? -1 : 0;
+}
+
+void ota_card_channel_packet(struct ota_card *o, const uint8_t *pkt,
+			     size_t len)
+{
+	struct por_out p = { .len = -1 };
+
+	/* a packet without a TAR gets no PoR, as over SMS */
+	if (process(o, pkt, len, &p) || p.len < 3)
+		return;
+	o->last.por_sent = true;
+	o->last.por_by_sms = false;
+	/* the PoR without its UDH (02 71 00): RPL leads, as CPL does */
+	ota_bip_send(o, p.buf + 3, (size_t)p.len - 3);
+	OPENSSL_cleanse(p.buf, sizeof(p.buf));
 }
 
 int ota_card_choose(struct ota_card *o, const char *app, uint16_t *sw)
@@ -456,12 +508,18 @@ size_t ota_card_slow_path(void *ota, const uint8_t *capdu, size_t len,
 {
 	struct ota_card *o = ota;
 
-	/* the engine hands over 80 C2 00 00 Lc BER-TLV, shape checked */
-	if (len < 7 || capdu[1] != 0xc2 || !o->exec || !o->queue_proactive)
+	/* the engine hands over 80 C2/14 00 00 Lc TLVs, shape checked */
+	if (len < 7 || !o->exec || !o->queue_proactive)
+		return 0;
+	if (capdu[1] == 0x14)
+		return ota_bip_terminal_response(o, capdu, len, rapdu);
+	if (capdu[1] != 0xc2)
 		return 0;
 	if (capdu[5] == 0xd1)
 		return sms_pp(o, capdu + 5, len - 5, rapdu);
 	if (capdu[5] == 0xd3)
 		return menu_selection(o, capdu + 5, len - 5, rapdu);
+	if (capdu[5] == 0xd6)
+		return ota_bip_event(o, capdu + 5, len - 5, rapdu);
 	return 0;
 }

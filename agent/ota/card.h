@@ -20,7 +20,9 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "ota/bip.h"
 #include "ota/packet.h"
+#include "ota/scp81.h"
 #include "ota/sms.h"
 #include "vsim_card.h"
 
@@ -61,16 +63,16 @@ struct ota_keyset {
 /*
  * The card the OTA code acts on: run a C-APDU with ADM rights (remote file
  * management, BINDING ADMIN; returns the R-APDU length, at least a SW) and
- * queue a proactive command (as vsim_card_queue_proactive(): 0, -EINVAL,
- * -ENOSPC; with @offer as vsim_card_offer_proactive(): held for a
- * TERMINAL PROFILE that declares it). In this process that is the engine;
- * for a card in vsim.ko, ioctls on its card fd (ota/host.c).
+ * queue a proactive command (as vsim_card_proactive() with
+ * VSIM_PROACTIVE_F_* @flags: 0, -EINVAL, -ENOSPC, -EOPNOTSUPP). In this
+ * process that is the engine; for a card in vsim.ko, ioctls on its card
+ * fd (ota/host.c).
  */
 typedef size_t (*ota_card_exec_fn)(void *card, const uint8_t *capdu,
 				   size_t len, uint8_t *rapdu);
 typedef int (*ota_card_queue_fn)(void *card, uint8_t type, uint8_t qualifier,
 				 uint8_t dest, const uint8_t *tlvs,
-				 size_t len, bool offer);
+				 size_t len, uint32_t flags);
 
 struct ota_card {
 	ota_card_exec_fn exec;
@@ -109,6 +111,13 @@ struct ota_card {
 	bool has_server;
 	struct ota_addr server;
 	unsigned int request_keyset;
+	/* the request over an IP bearer (ota/bip.h), when configured */
+	struct ota_bip_cfg bip_cfg;
+	struct ota_bip bip;
+	/* remote management over HTTPS on that channel (ota/scp81.h) */
+	struct ota_scp81_cfg scp81_cfg;		/* secret: the PSK */
+	struct ota_scp81 *scp81;		/* the session, NULL */
+	struct ota_scp81_result scp81_last;
 	/* what happened last (tests, vsimctl) */
 	struct {
 		uint8_t status;		/* PoR status of the last packet */
@@ -154,13 +163,27 @@ int ota_card_choose(struct ota_card *o, const char *app, uint16_t *sw);
  * VSIM_EV_SLOW_APDU record of vsim.ko's card fd):
  * answers ENVELOPE (D1) with the PoR + 9000, or 9000 alone; 6A80 for an
  * SMS-PP download that is malformed or holds a packet without a TAR.
- * MENU SELECTION (D3) of a menu entry queues the download request as a
- * SEND SHORT MESSAGE to the server and answers 9000 (then 91xx); 6A80 for
+ * MENU SELECTION (D3) of a menu entry queues the download request, over
+ * a BIP channel when the profile names a bip_server and the TERMINAL
+ * PROFILE declares BIP, else as a SEND SHORT MESSAGE to the server, and
+ * answers 9000 (then 91xx); the TERMINAL RESPONSEs to the BIP commands
+ * (80 14) and the events Data available and Channel status (D6) go to
+ * ota/bip.c. 6A80 for
  * an unknown item or a malformed envelope, 6985 without a server address
  * or request key set. Returns the R-APDU length; 0 (the card answers
  * 9300) for anything else or without exec / queue_proactive.
  */
 size_t ota_card_slow_path(void *ota, const uint8_t *capdu, size_t len,
 			  uint8_t *rapdu);
+
+/*
+ * For ota/bip.c: a command packet (CPL first) that came over the channel,
+ * run as one from an SMS, its PoR (RPL first, no UDH) sent back on the
+ * channel; and the download request sent by SMS after all (0 or -1).
+ */
+void ota_card_channel_packet(struct ota_card *o, const uint8_t *pkt,
+			     size_t len);
+int ota_card_request_by_sms(struct ota_card *o, const uint8_t *pkt,
+			    size_t len);
 
 #endif /* VSIM_OTA_CARD_H */

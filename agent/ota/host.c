@@ -169,7 +169,7 @@ static size_t kernel_exec(void *ctx, const uint8_t *capdu, size_t len,
 
 static int kernel_queue(void *ctx, uint8_t type, uint8_t qualifier,
 			uint8_t dest, const uint8_t *tlvs, size_t len,
-			bool offer)
+			uint32_t flags)
 {
 	struct ota_host *o = ctx;
 	struct vsim_proactive_cmd p = {
@@ -177,7 +177,7 @@ static int kernel_queue(void *ctx, uint8_t type, uint8_t qualifier,
 		.type = type,
 		.qualifier = qualifier,
 		.dest = dest,
-		.flags = offer ? VSIM_PROACTIVE_F_PROFILE : 0,
+		.flags = (uint8_t)flags,
 		.tlvs = (uintptr_t)tlvs,
 		.tlvs_len = (uint32_t)len,
 	};

@@ -2,7 +2,9 @@
 /*
  * [ota ...] profile sections (see ota/profile.h, docs/profile.md):
  *
- *   [ota]             window, concat_timeout, server, menu, request_keyset
+ *   [ota]             window, concat_timeout, server, menu, request_keyset,
+ *                     bip_server, bip_buffer, scp81_identity, scp81_psk,
+ *                     scp81_uri
  *   [ota keyset N]    algorithm (des, 3des2, 3des3, aes), kic, kid, counter
  *   [ota tar XXXXXX]  app (rfm-uicc, rfm-usim, binding, isd), check
  *                     (none, rc, cc), cipher (true/false), counter (none,
@@ -205,6 +207,28 @@ static int handler(void *user, const char *section, const char *name,
 			if (parse_u64(value, 15, &n) || !n)
 				return fail(c, section, "field 'request_keyset': 1..15%s%s", "", "");
 			p->request_keyset = (unsigned int)n;
+		} else if (!strcmp(name, "bip_server")) {
+			if (ota_bip_cfg_parse(value, &p->bip))
+				return fail(c, section, "field 'bip_server': '%s' is not A.B.C.D:PORT (IPv4)%s",
+					    value, "");
+		} else if (!strcmp(name, "scp81_identity")) {
+			if (!*value || strlen(value) >= sizeof(p->scp81.identity))
+				return fail(c, section, "field 'scp81_identity': 1..63 characters%s%s", "", "");
+			snprintf(p->scp81.identity, sizeof(p->scp81.identity), "%s", value);
+		} else if (!strcmp(name, "scp81_psk")) {
+			int k = vsim_hex_parse(value, p->scp81.psk, sizeof(p->scp81.psk));
+
+			if (k != 16 && k != 32)
+				return fail(c, section, "field 'scp81_psk': 16 or 32 bytes of hex%s%s", "", "");
+			p->scp81.psk_len = (size_t)k;
+		} else if (!strcmp(name, "scp81_uri")) {
+			if (value[0] != '/' || strlen(value) >= 100 || strpbrk(value, " \t\r\n?"))
+				return fail(c, section, "field 'scp81_uri': a path starting with / (no spaces, no query)%s%s", "", "");
+			snprintf(p->scp81.uri, sizeof(p->scp81.uri), "%s", value);
+		} else if (!strcmp(name, "bip_buffer")) {
+			if (parse_u64(value, 65535, &n) || n < 16)
+				return fail(c, section, "field 'bip_buffer': 16..65535 bytes%s%s", "", "");
+			p->bip.buffer = (uint16_t)n;
 		} else if (!strcmp(name, "server")) {
 			if (ota_addr_from_string(value, &p->server))
 				return fail(c, section, "field 'server': '%s' is not [+]digits (at most 20)%s",
@@ -298,6 +322,17 @@ void ota_profile_apply(const struct ota_profile *p, struct ota_card *o)
 	memcpy(o->menu, p->menu, sizeof(o->menu));
 	o->nmenu = p->nmenu;
 	o->has_server = p->has_server;
+	o->bip_cfg = p->bip;
+	o->scp81_cfg = p->scp81;
+	o->scp81_cfg.enabled = p->scp81.psk_len && p->scp81.identity[0] &&
+			       p->bip.enabled;
+	if (!o->scp81_cfg.uri[0])
+		strcpy(o->scp81_cfg.uri, "/");
+	snprintf(o->scp81_cfg.host, sizeof(o->scp81_cfg.host), "%u.%u.%u.%u:%u",
+		 p->bip.ip[0], p->bip.ip[1], p->bip.ip[2], p->bip.ip[3],
+		 p->bip.port);
+	if (o->bip_cfg.enabled && !o->bip_cfg.buffer)
+		o->bip_cfg.buffer = BIP_BUFFER_DEFAULT;
 	o->server = p->server;
 	o->request_keyset = p->request_keyset ? p->request_keyset : 3;
 	o->window = p->window;

@@ -23,6 +23,8 @@ struct ota_profile {
 	char menu[OTA_MENU_MAX][OTA_MENU_NAME];	/* SET UP MENU entries */
 	unsigned int nmenu;
 	unsigned int request_keyset;	/* secures the requests (default 3) */
+	struct ota_bip_cfg bip;		/* bip_server: requests over BIP */
+	struct ota_scp81_cfg scp81;	/* scp81_*: HTTPS admin sessions; secret */
 	struct ota_keyset keysets[OTA_KEYSETS];	/* secret */
 	struct ota_tar_cfg tars[OTA_TARS_MAX];
 	unsigned int ntars;

@@ -45,7 +45,7 @@ struct opts {
 	const char *smpp, *msisdn, *system_id, *password, *pcsc;
 	unsigned int keyset, requests;
 	uint32_t tar;
-	bool have_tar, expanded;
+	bool have_tar, expanded, packet;
 	uint8_t spi[2];
 	bool have_spi;
 	uint64_t counter;
@@ -53,7 +53,7 @@ struct opts {
 
 static void usage(void)
 {
-	fputs("usage: vsimctl ota wrap --profile FILE --keyset N --tar XXXXXX [--counter C] [--spi XXXX] [--expanded] APDU...\n"
+	fputs("usage: vsimctl ota wrap --profile FILE --keyset N --tar XXXXXX [--counter C] [--spi XXXX] [--expanded] [--packet] APDU...\n"
 	      "       vsimctl ota por --profile FILE --keyset N [--spi XXXX] HEX\n"
 	      "       vsimctl ota send --profile FILE [--state DIR] --server DIR --keyset N --tar XXXXXX [--spi XXXX] [--expanded] APDU...\n"
 	      "       vsimctl ota download --profile FILE [--state DIR] --server DIR --catalogue FILE APP\n"
@@ -87,6 +87,7 @@ static int parse(int argc, char **argv, struct opts *o)
 		{ "spi", required_argument, NULL, 'i' },
 		{ "counter", required_argument, NULL, 'n' },
 		{ "expanded", no_argument, NULL, 'e' },
+		{ "packet", no_argument, NULL, 'P' },
 		{ "smpp", required_argument, NULL, 'M' },
 		{ "msisdn", required_argument, NULL, 'D' },
 		{ "system-id", required_argument, NULL, 'U' },
@@ -123,6 +124,7 @@ static int parse(int argc, char **argv, struct opts *o)
 		case 'S': o->server = optarg; break;
 		case 'c': o->catalogue = optarg; break;
 		case 'e': o->expanded = true; break;
+		case 'P': o->packet = true; break;
 		case 'N':
 			o->requests = (unsigned int)strtoul(optarg, &end, 10);
 			if (*end || !o->requests) {
@@ -249,7 +251,7 @@ static int cmd_wrap(struct opts *o, int argc, char **argv)
 	size_t el[OTA_MAX_ENVELOPES];
 	struct ota_profile p;
 	struct ota_sender s;
-	uint8_t script[2200];
+	uint8_t script[2200], pkt[OTA_CONCAT_PARTS_MAX * OTA_SMS_UD_MAX];
 	int n, i;
 
 	if (!o->keyset || !o->have_tar || load_keys(o->profile, &p))
@@ -264,8 +266,18 @@ static int cmd_wrap(struct opts *o, int argc, char **argv)
 	if (o->have_spi)
 		memcpy(s.spi, o->spi, 2);
 	n = script_of(argv, argc, o->expanded, script, sizeof(script));
-	if (n >= 0)
+	if (n >= 0 && o->packet) {
+		/* the bare packet, as a BIP channel carries it (CPL first) */
+		n = (int)ota_sender_packet(&s, o->tar, script, (size_t)n,
+					   pkt, sizeof(pkt));
+		if (n > 0)
+			print_hex(pkt, (size_t)n);
+		ota_profile_wipe(&p);
+		OPENSSL_cleanse(&s, sizeof(s));
+		return n > 0 ? 0 : 2;
+	} else if (n >= 0) {
 		n = ota_sender_envelopes(&s, o->tar, script, (size_t)n, env, el);
+	}
 	ota_profile_wipe(&p);
 	OPENSSL_cleanse(&s, sizeof(s));
 	if (n < 0) {

@@ -12,11 +12,15 @@
  * terminal then relays for OTA on this one box (docs/ota.md): it takes
  * APP from the card's SET UP MENU, hands the card's SEND SHORT MESSAGE to
  * the application server (--server, --catalogue) and brings the server's
- * SMS back to the card as SMS-PP download envelopes.
+ * SMS back to the card as SMS-PP download envelopes. With --bip as well
+ * the terminal declares the Bearer Independent Protocol in its TERMINAL
+ * PROFILE and plays it (common/bipterm.h): the card opens a TCP channel
+ * to its profile's bip_server from this host and the terminal relays.
  */
 #include <getopt.h>
 #include <stdio.h>
 
+#include "common/bipterm.h"
 #include "common/modem.h"
 #include "common/profile.h"
 #include "common/terminal.h"
@@ -61,6 +65,79 @@ static int relay_request(struct vsim_terminal *card, const char *profile,
 	return ret;
 }
 
+static int term_transmit(void *ctx, const uint8_t *c, size_t len, uint8_t *r,
+			 size_t max);
+
+/*
+ * After the attach, over BIP: the user picks @app from the card's menu,
+ * the card sends its request on a channel it opens, the terminal relays
+ * until the card closes it. 0 when a channel carried data both ways and
+ * the card closed it; 3 when the card fell back to SMS or failed.
+ */
+static int bip_request(struct vsim_terminal *card, const char *profile,
+		       const char *state, const char *app)
+{
+	static const uint8_t sel_mf[] = { 0x00, 0xa4, 0x00, 0x0c, 0x02, 0x3f,
+					  0x00 };
+	uint8_t env[OTA_MENU_SELECTION_LEN];
+	struct vsim_bipterm bt;
+	struct ota_host ota;
+	char err[512];
+	uint16_t sw;
+	int ret = 3;
+
+	if (ota_host_open(&ota, &card->host, profile, state, err,
+			  sizeof(err))) {
+		fprintf(stderr, "vsimctl: %s\n", err);
+		return 1;
+	}
+	if (!ota.prof.present || !ota.prof.bip.enabled ||
+	    ota_card_set_up_menu(&ota.card, false)) {
+		fprintf(stderr, "vsimctl term: %s has no [ota] menu and bip_server: nothing to request over BIP\n",
+			profile);
+		ota_host_close(&ota);
+		return 2;
+	}
+	vsim_bipterm_init(&bt, term_transmit, card, stdout);
+	bt.choose = app;
+	/* any command: the card announces SET UP MENU with 91xx */
+	if (vsim_bipterm_command(&bt, sel_mf, sizeof(sel_mf), &sw))
+		goto out;
+	if (bt.menu_item < 0) {
+		printf("request %s: not on the card's menu\n", app);
+		goto out;
+	}
+	ota_envelope_menu_selection((uint8_t)bt.menu_item, env);
+	if (vsim_bipterm_command(&bt, env, sizeof(env), &sw))
+		goto out;
+	if (!bt.opened) {
+		printf("request %s: %s\n", app, bt.sms ?
+		       "the card sent it by SMS (no BIP)" :
+		       "the card opened no channel");
+		goto out;
+	}
+	if (vsim_bipterm_relay(&bt, 10000))
+		goto out;
+	printf("request %s over BIP: %lu bytes sent, %lu received, %lu packets run by the card\n",
+	       app, bt.sent, bt.received, ota.card.bip.last.packets);
+	ret = bt.sent && bt.received && bt.closed ? 0 : 3;
+	if (ota.card.scp81_cfg.enabled) {
+		const struct ota_scp81_result *s = &ota.card.scp81_last;
+
+		printf("SCP81: TLS %s, %u POSTs, %u scripts, %u commands, %s\n",
+		       s->handshake ? "established" : "not established",
+		       s->posts, s->scripts, s->commands,
+		       s->done ? "ended by 204 No Content" :
+		       s->why ? s->why : "not ended");
+		if (!s->done)
+			ret = 3;
+	}
+out:
+	vsim_bipterm_close(&bt);
+	ota_host_close(&ota);
+	return ret;
+}
+
 /* The modem reaches the card straight through terminal.h. */
 static int term_power_on(void *ctx, uint8_t *atr, size_t max)
 {
@@ -85,11 +162,13 @@ int vsimctl_term(int argc, char **argv)
 		{ "request", required_argument, NULL, 'R' },
 		{ "server", required_argument, NULL, 'S' },
 		{ "catalogue", required_argument, NULL, 'C' },
+		{ "bip", no_argument, NULL, 'B' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *profile = NULL, *state = NULL, *device = NULL, *imei = NULL;
 	const char *request = NULL, *server = NULL, *catalogue = NULL;
-	bool cat = true, raw = false;
+	bool cat = true, raw = false, bip = false;
+	uint8_t tp[VSIM_MODEM_TP_LEN];
 	struct vsim_modem m = { 0 };
 	struct vsim_terminal card;
 	struct vsim_profile prof;
@@ -125,15 +204,20 @@ int vsimctl_term(int argc, char **argv)
 		case 'C':
 			catalogue = optarg;
 			break;
+		case 'B':
+			bip = true;
+			break;
 		default:
 			return 2;
 		}
 	}
 	if (!profile || optind != argc || (cat && !imei) ||
-	    (request && (!server || !catalogue))) {
+	    (request && !bip && (!server || !catalogue)) ||
+	    (bip && (!request || !cat))) {
 		fprintf(stderr, "usage: vsimctl term --profile FILE --imei IMEI [--raw-imei] [--no-cat]\n"
 				"                    [--state DIR | --device /dev/vsimN]\n"
-				"                    [--request APP --server DIR --catalogue FILE]\n");
+				"                    [--request APP --server DIR --catalogue FILE]\n"
+				"                    [--request APP --bip]\n");
 		return 2;
 	}
 	if (request && device) {
@@ -161,8 +245,14 @@ int vsimctl_term(int argc, char **argv)
 	m.prof = &prof;
 	m.cat = cat;
 	m.out = stdout;
+	if (bip) {
+		vsim_bipterm_profile(tp);
+		m.tp = tp;
+	}
 	ret = vsim_modem_attach(&m);
-	if (!ret && request)
+	if (!ret && request && bip)
+		ret = bip_request(&card, profile, state, request);
+	else if (!ret && request)
 		ret = relay_request(&card, profile, state, prof.iccid, server,
 				    catalogue, request);
 	vsim_terminal_close(&card);

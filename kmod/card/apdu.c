@@ -354,6 +354,7 @@ size_t vsim_card_slow_done(struct vsim_card *c, const u8 *answer,
 		memcpy(r.data, answer, r.len);
 		sw = vsim_get16(answer + r.len);
 	}
+	vsim_cat_slow_done(c, sw);
 	out = shape_answer(c, &c->slow_apdu, &r, sw, rapdu);
 	vsim_wipe(r.data, r.len);
 	return out;

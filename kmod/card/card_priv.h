@@ -136,6 +136,7 @@ struct vsim_proactive {
 	u8 number;		/* command number in the command details */
 	u8 type;		/* type of command, TS 102 223 §9.4 */
 	u8 qualifier;
+	bool to_host;		/* VSIM_PROACTIVE_F_RESPONSE: its TR is the host's */
 	u8 cmd[VSIM_PROACTIVE_MAX];	/* D0 L ... */
 };
 
@@ -335,6 +336,7 @@ int vsim_cat_queue(struct vsim_card *c, u8 type, u8 qualifier, u8 dest,
 		   const u8 *tlvs, u16 len);
 u8 vsim_cat_pending_len(const struct vsim_card *c);
 void vsim_cat_reset(struct vsim_card *c);
+void vsim_cat_slow_done(struct vsim_card *c, u16 sw);
 
 /* A parsed TERMINAL RESPONSE, handed to whoever queued the command. */
 struct vsim_tr {

@@ -12,6 +12,8 @@
 #define CTLV_DEVICE_IDS		0x02
 #define CTLV_RESULT		0x03
 #define CTLV_IMEI		0x14
+#define CTLV_EVENT_LIST		0x19
+#define CTLV_TRANSPORT_LEVEL	0x3c
 #define CTLV_IMEISV		0x62
 #define CTLV_CR			0x80
 
@@ -28,10 +30,23 @@
 /* Device identities, TS 102 223 §8.7 */
 #define DEV_UICC		0x81
 
-#define TYPE_PLI		0x26	/* PROVIDE LOCAL INFORMATION, §9.4 */
+/* Types of command, TS 102 223 §9.4 */
+#define TYPE_SET_UP_EVENT_LIST	0x05
+#define TYPE_PLI		0x26	/* PROVIDE LOCAL INFORMATION */
+#define TYPE_OPEN_CHANNEL	0x40
+#define TYPE_CLOSE_CHANNEL	0x41
+#define TYPE_RECEIVE_DATA	0x42
+#define TYPE_SEND_DATA		0x43
+#define TYPE_GET_CHANNEL_STATUS	0x44
+
+/* Events the agent's BIP client waits on (TS 102 223 §8.25) */
+#define EVENT_DATA_AVAILABLE	0x09
+#define EVENT_CHANNEL_STATUS	0x0a
 
 static bool ctlv_next(const u8 *d, u16 len, u16 *off, u8 *tag,
 		      const u8 **val, u8 *vlen);
+static u16 slow_path(struct vsim_card *c, const struct vsim_apdu *a,
+		     struct vsim_resp *r);
 
 bool vsim_tp_has(const struct vsim_card *c, struct vsim_tp_bit bit)
 {
@@ -74,6 +89,99 @@ static bool tp_bit_of(u8 type, struct vsim_tp_bit *bit)
 		}
 	}
 	return false;
+}
+
+/*
+ * TS 102 223 §5.2: the bits a terminal sets for the Bearer Independent
+ * Protocol's commands (byte 12) and SET UP EVENT LIST (byte 5 b1).
+ */
+static const struct {
+	u8 type;
+	struct vsim_tp_bit bit;
+} tp_declares[] = {
+	{ TYPE_SET_UP_EVENT_LIST,	{ 5, 0x01 } },
+	{ TYPE_OPEN_CHANNEL,		{ 12, 0x01 } },
+	{ TYPE_CLOSE_CHANNEL,		{ 12, 0x02 } },
+	{ TYPE_RECEIVE_DATA,		{ 12, 0x04 } },
+	{ TYPE_SEND_DATA,		{ 12, 0x08 } },
+	{ TYPE_GET_CHANNEL_STATUS,	{ 12, 0x10 } },
+};
+
+/*
+ * Byte 17 of the profile by transport protocol type (§8.59): b1 TCP and
+ * b2 UDP in client mode remote, b3 TCP server, b4 TCP and b5 UDP client
+ * local, b6 direct communication channel.
+ */
+static const u8 tp_transport[] = {
+	[1] = 0x02, [2] = 0x01, [3] = 0x04, [4] = 0x10, [5] = 0x08, [6] = 0x20,
+};
+
+/* The value of the first COMPREHENSION-TLV @want in @tlvs, or NULL. */
+static const u8 *ctlv_find(const u8 *tlvs, u16 len, u8 want, u8 *vlen)
+{
+	u16 off = 0;
+	const u8 *v;
+	u8 tag;
+
+	while (off < len) {
+		if (!ctlv_next(tlvs, len, &off, &tag, &v, vlen))
+			return NULL;
+		if (tag == want)
+			return v;
+	}
+	return NULL;
+}
+
+/*
+ * Does this power cycle's TERMINAL PROFILE declare the command
+ * (VSIM_PROACTIVE_F_DECLARED)? Its own bit, and what its TLVs ask for:
+ * each event of a SET UP EVENT LIST (event e is bit 34 + e, bytes 5-6,
+ * up to e = 0E), and for OPEN CHANNEL a channel (byte 13 b6-b8: how many
+ * the terminal has) and the transport of its UICC/terminal interface
+ * transport level (byte 17, tp_transport).
+ */
+static bool tp_declares_cmd(const struct vsim_card *c, u8 type,
+			    const u8 *tlvs, u16 len)
+{
+	struct vsim_tp_bit bit = { 0, 0 };
+	const u8 *v;
+	u8 i, l;
+
+	if (!c->terminal_profile_len)
+		return false;
+	for (i = 0; i < VSIM_ARRAY_SIZE(tp_declares); i++)
+		if (tp_declares[i].type == type)
+			bit = tp_declares[i].bit;
+	if (!bit.byte && !tp_bit_of(type, &bit))
+		return false;
+	if (!vsim_tp_has(c, bit))
+		return false;
+	if (type == TYPE_SET_UP_EVENT_LIST) {
+		v = ctlv_find(tlvs, len, CTLV_EVENT_LIST, &l);
+		for (i = 0; v && i < l; i++) {
+			if (v[i] > 0x0e)
+				return false;
+			bit.byte = (u8)((33 + v[i]) / 8 + 1);
+			bit.mask = (u8)(1 << ((33 + v[i]) % 8));
+			if (!vsim_tp_has(c, bit))
+				return false;
+		}
+	}
+	if (type == TYPE_OPEN_CHANNEL) {
+		if (c->terminal_profile_len < 13 ||
+		    !(c->terminal_profile[12] & 0xe0))
+			return false;
+		v = ctlv_find(tlvs, len, CTLV_TRANSPORT_LEVEL, &l);
+		if (v && l == 3) {
+			if (v[0] < 1 || v[0] >= VSIM_ARRAY_SIZE(tp_transport))
+				return false;
+			bit.byte = 17;
+			bit.mask = tp_transport[v[0]];
+			if (!vsim_tp_has(c, bit))
+				return false;
+		}
+	}
+	return true;
 }
 
 /*
@@ -129,26 +237,35 @@ static int build(struct vsim_cat *cat, struct vsim_proactive *p, u8 type,
 	*q++ = 2;
 	*q++ = DEV_UICC;
 	*q++ = dest;
-	memcpy(q, tlvs, len);
+	if (len)	/* a command may have no TLVs (CLOSE CHANNEL): tlvs NULL */
+		memcpy(q, tlvs, len);
 	p->len = (u8)(q + len - p->cmd);
 	return 0;
+}
+
+static int queue(struct vsim_card *c, u8 type, u8 qualifier, u8 dest,
+		 const u8 *tlvs, u16 len, bool to_host)
+{
+	struct vsim_cat *cat = &c->cat;
+	struct vsim_proactive *p;
+	int ret;
+
+	if (cat->count == VSIM_PROACTIVE_SLOTS)
+		return -ENOSPC;
+	p = &cat->queue[(cat->head + cat->count) % VSIM_PROACTIVE_SLOTS];
+	ret = build(cat, p, type, qualifier, dest, tlvs, len);
+	if (!ret) {
+		p->to_host = to_host;
+		cat->count++;
+	}
+	return ret;
 }
 
 /* Queue a proactive command; 0, or -ENOSPC (queue full, too long). */
 int vsim_cat_queue(struct vsim_card *c, u8 type, u8 qualifier, u8 dest,
 		   const u8 *tlvs, u16 len)
 {
-	struct vsim_cat *cat = &c->cat;
-	int ret;
-
-	if (cat->count == VSIM_PROACTIVE_SLOTS)
-		return -ENOSPC;
-	ret = build(cat, &cat->queue[(cat->head + cat->count) %
-				     VSIM_PROACTIVE_SLOTS],
-		    type, qualifier, dest, tlvs, len);
-	if (!ret)
-		cat->count++;
-	return ret;
+	return queue(c, type, qualifier, dest, tlvs, len, false);
 }
 
 /* TLVs a host hands in: COMPREHENSION-TLVs end to end, or -EINVAL. */
@@ -173,11 +290,7 @@ static int check_tlvs(const u8 *tlvs, size_t len)
 int vsim_card_queue_proactive(struct vsim_card *c, u8 type, u8 qualifier,
 			      u8 dest, const u8 *tlvs, size_t len)
 {
-	int ret = check_tlvs(tlvs, len);
-
-	if (ret)
-		return ret;
-	return vsim_cat_queue(c, type, qualifier, dest, tlvs, (u16)len);
+	return vsim_card_proactive(c, type, qualifier, dest, tlvs, len, 0);
 }
 
 /*
@@ -186,8 +299,8 @@ int vsim_card_queue_proactive(struct vsim_card *c, u8 type, u8 qualifier,
  * back, until this power cycle's TERMINAL PROFILE. One at a time: a newer
  * offer replaces it.
  */
-int vsim_card_offer_proactive(struct vsim_card *c, u8 type, u8 qualifier,
-			      u8 dest, const u8 *tlvs, size_t len)
+static int offer(struct vsim_card *c, u8 type, u8 qualifier, u8 dest,
+		 const u8 *tlvs, size_t len, bool to_host)
 {
 	struct vsim_cat *cat = &c->cat;
 	struct vsim_tp_bit bit;
@@ -198,16 +311,52 @@ int vsim_card_offer_proactive(struct vsim_card *c, u8 type, u8 qualifier,
 	if (c->terminal_profile_len) {
 		if (!vsim_tp_has(c, bit))
 			return -EOPNOTSUPP;
-		return vsim_card_queue_proactive(c, type, qualifier, dest,
-						 tlvs, len);
+		return queue(c, type, qualifier, dest, tlvs, (u16)len,
+			     to_host);
 	}
-	ret = check_tlvs(tlvs, len);
-	if (!ret)
-		ret = build(cat, &cat->offer, type, qualifier, dest, tlvs,
-			    (u16)len);
-	if (!ret)
+	ret = build(cat, &cat->offer, type, qualifier, dest, tlvs, (u16)len);
+	if (!ret) {
+		cat->offer.to_host = to_host;
 		cat->has_offer = true;
+	}
 	return ret;
+}
+
+int vsim_card_offer_proactive(struct vsim_card *c, u8 type, u8 qualifier,
+			      u8 dest, const u8 *tlvs, size_t len)
+{
+	return vsim_card_proactive(c, type, qualifier, dest, tlvs, len,
+				   VSIM_PROACTIVE_F_PROFILE);
+}
+
+/*
+ * The host's proactive command with VSIM_PROACTIVE_F_* flags
+ * (linux/vsim.h): shape checked first, then offered (F_PROFILE), refused
+ * when the profile does not declare it (F_DECLARED), or queued, its
+ * TERMINAL RESPONSE for the host's slow path (F_RESPONSE).
+ */
+int vsim_card_proactive(struct vsim_card *c, u8 type, u8 qualifier, u8 dest,
+			const u8 *tlvs, size_t len, u32 flags)
+{
+	bool to_host = flags & VSIM_PROACTIVE_F_RESPONSE;
+	int ret;
+
+	if ((flags & ~(u32)VSIM_PROACTIVE_F_ALL) ||
+	    ((flags & VSIM_PROACTIVE_F_PROFILE) &&
+	     (flags & VSIM_PROACTIVE_F_DECLARED)))
+		return -EINVAL;
+	ret = check_tlvs(tlvs, len);
+	if (ret)
+		return ret;
+	/* a TERMINAL RESPONSE nobody could take would wedge the queue */
+	if (to_host && !c->ops->slow_path)
+		return -EOPNOTSUPP;
+	if (flags & VSIM_PROACTIVE_F_PROFILE)
+		return offer(c, type, qualifier, dest, tlvs, len, to_host);
+	if ((flags & VSIM_PROACTIVE_F_DECLARED) &&
+	    !tp_declares_cmd(c, type, tlvs, (u16)len))
+		return -EOPNOTSUPP;
+	return queue(c, type, qualifier, dest, tlvs, (u16)len, to_host);
 }
 
 static void dequeue(struct vsim_card *c)
@@ -336,11 +485,29 @@ u16 vsim_cat_terminal_response(struct vsim_card *c, const struct vsim_apdu *a,
 	if ((det[0] && det[0] != p->number) || det[1] != p->type ||
 	    det[2] != p->qualifier)
 		return SW_CONDITIONS;
+	/* the host's command: its slow path reads the response */
+	if (p->to_host) {
+		sw = slow_path(c, a, r);
+		if (sw != SW_DEFERRED && (sw >> 8) == 0x90)
+			dequeue(c);
+		return sw;
+	}
 	if (p->type == TYPE_PLI)
 		sw = vsim_binding_pli_response(c, &tr);
 	if (sw == SW_OK)
 		dequeue(c);
 	return sw;
+}
+
+/*
+ * The host answered a deferred command (vsim_card_slow_done()): a
+ * TERMINAL RESPONSE it accepted (90xx) ends the command it answered.
+ */
+void vsim_cat_slow_done(struct vsim_card *c, u16 sw)
+{
+	if (c->slow_apdu.ins == 0x14 && (sw >> 8) == 0x90 && c->cat.count &&
+	    c->cat.fetched && c->cat.queue[c->cat.head].to_host)
+		dequeue(c);
 }
 
 /* Hand the command to the agent; without one the toolkit is busy. */
@@ -373,9 +540,28 @@ static u16 slow_path(struct vsim_card *c, const struct vsim_apdu *a,
 }
 
 /*
+ * EVENT DOWNLOAD (TS 102 223 §7.5): Data available and Channel status
+ * (§7.5.10, §7.5.11) belong to the channels the host's BIP client opened;
+ * the card has no use for the other events and acknowledges them.
+ */
+static u16 event_download(struct vsim_card *c, const struct vsim_apdu *a,
+			  struct vsim_resp *r, u16 hdr)
+{
+	const u8 *v;
+	u8 i, l;
+
+	v = ctlv_find(a->data + hdr, a->lc - hdr, CTLV_EVENT_LIST, &l);
+	for (i = 0; v && i < l; i++)
+		if ((v[i] == EVENT_DATA_AVAILABLE ||
+		     v[i] == EVENT_CHANNEL_STATUS) && c->ops->slow_path)
+			return slow_path(c, a, r);
+	return SW_OK;
+}
+
+/*
  * ENVELOPE (TS 102 221 §11.2.2): one BER-TLV from the terminal. SMS-PP
- * download and menu selection belong to the agent (OTA); the card itself
- * has no use for the others yet and acknowledges them.
+ * download, menu selection and the BIP events belong to the agent (OTA);
+ * the card itself has no use for the others yet and acknowledges them.
  */
 u16 vsim_cat_envelope(struct vsim_card *c, const struct vsim_apdu *a,
 		      struct vsim_resp *r)
@@ -400,10 +586,11 @@ u16 vsim_cat_envelope(struct vsim_card *c, const struct vsim_apdu *a,
 	case BER_SMS_PP_DOWNLOAD:
 	case BER_MENU_SELECTION:
 		return slow_path(c, a, r);
+	case BER_EVENT_DOWNLOAD:
+		return event_download(c, a, r, hdr);
 	case BER_CB_DOWNLOAD:
 	case BER_CALL_CONTROL:
 	case BER_MO_SMS_CONTROL:
-	case BER_EVENT_DOWNLOAD:
 	case BER_TIMER_EXPIRATION:
 		return SW_OK;
 	default:

@@ -37,7 +37,9 @@ struct vsim_card_ops {
 	int (*persist)(void *priv, const struct vsim_persist *rec);
 	/*
 	 * Optional: answer a command the card leaves to the agent (ENVELOPE
-	 * SMS-PP download and menu selection). Returns the R-APDU length, 0
+	 * SMS-PP download, menu selection, the events Data available and
+	 * Channel status, the TERMINAL RESPONSE to a command queued with
+	 * VSIM_PROACTIVE_F_RESPONSE). Returns the R-APDU length, 0
 	 * when no agent is there (the card then answers 9300, busy), or
 	 * VSIM_SLOW_DEFERRED: the answer will come by vsim_card_slow_done().
 	 */
@@ -170,6 +172,18 @@ int vsim_card_queue_proactive(struct vsim_card *card, u8 type, u8 qualifier,
  */
 int vsim_card_offer_proactive(struct vsim_card *card, u8 type, u8 qualifier,
 			      u8 dest, const u8 *tlvs, size_t len);
+
+/*
+ * Either of the above, or more, by VSIM_PROACTIVE_F_* @flags
+ * (linux/vsim.h): F_PROFILE as vsim_card_offer_proactive(); F_RESPONSE:
+ * the TERMINAL RESPONSE goes to the host's slow_path (80 14 ...) and
+ * ends the command when it answers 90xx (-EOPNOTSUPP without a
+ * slow_path); F_DECLARED: -EOPNOTSUPP unless this power cycle's TERMINAL
+ * PROFILE declares the command. -EINVAL for unknown flags or F_PROFILE
+ * with F_DECLARED.
+ */
+int vsim_card_proactive(struct vsim_card *card, u8 type, u8 qualifier,
+			u8 dest, const u8 *tlvs, size_t len, u32 flags);
 
 /* Counters for sysfs and benchmarks. */
 struct vsim_card_stats {

@@ -9,7 +9,8 @@
 # and the card's download request both through the module's proactive
 # queue, a remote file write that survives kill -9 of vsimd (committed
 # before the PoR); then tests/ota_pcsc.sh with OTA_BACKEND=kernel (RFM,
-# domains, kill -9 of vsimd in OTA_VSIMD_KILL_RUNS (15) downloads).
+# domains, kill -9 of vsimd in OTA_VSIMD_KILL_RUNS (15) downloads), and
+# tests/bip_pcsc.sh (the request over a BIP channel) the same way.
 set -u
 shopt -s lastpipe
 cd "$(dirname "$0")/../.."
@@ -95,4 +96,19 @@ while IFS= read -r line; do
 done
 rc=${PIPESTATUS[0]}
 check "tests/ota_pcsc.sh with the kernel backend exits 0" 0 "$rc"
+
+# BIP through vsim.ko: the TERMINAL RESPONSEs and channel events reach
+# vsimd as slow-path records (VSIM_PROACTIVE_F_RESPONSE)
+env -u VSIM_PCSC_NS OTA_BACKEND=kernel bash tests/bip_pcsc.sh 2>&1 |
+while IFS= read -r line; do
+	if [[ $line =~ ^(not ok|ok)\ [0-9]+(.*)$ ]]; then
+		TAP_N=$((TAP_N + 1))
+		echo "${BASH_REMATCH[1]} $TAP_N bip_pcsc:${BASH_REMATCH[2]}"
+		[ "${BASH_REMATCH[1]}" = ok ] || TAP_FAILED=1
+	elif [[ ! $line =~ ^1\.\.[0-9]+$ ]]; then
+		echo "$line"
+	fi
+done
+rc=${PIPESTATUS[0]}
+check "tests/bip_pcsc.sh with the kernel backend exits 0" 0 "$rc"
 tap_done

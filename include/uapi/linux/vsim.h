@@ -327,6 +327,22 @@ struct vsim_proactive_cmd {
  * lacks the command's bit.
  */
 #define VSIM_PROACTIVE_F_PROFILE	0x01
+/*
+ * The TERMINAL RESPONSE to this command is the agent's: a
+ * VSIM_EV_SLOW_APDU record (80 14 ...) answered by VSIM_IOC_SLOW_ANSWER;
+ * the command leaves the queue when that answer is 90xx (the Bearer
+ * Independent Protocol, TS 102 223 §6.4.27-31, runs in the agent). Only
+ * on a card created with VSIM_NEW_CARD_F_SLOW_PATH.
+ */
+#define VSIM_PROACTIVE_F_RESPONSE	0x02
+/*
+ * Queue the command only if this power cycle's TERMINAL PROFILE declares
+ * it (TS 102 223 §5.2: for SET UP EVENT LIST every event of its list too,
+ * for OPEN CHANNEL TCP in UICC client mode); -EOPNOTSUPP otherwise, and
+ * before any profile came.
+ */
+#define VSIM_PROACTIVE_F_DECLARED	0x04
+#define VSIM_PROACTIVE_F_ALL		0x07
 
 /* a FETCH answer carries at most 255 bytes, headers included */
 #define VSIM_PROACTIVE_TLVS_MAX	255

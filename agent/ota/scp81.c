@@ -1,0 +1,503 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The admin agent (ota/scp81.h): TLS-PSK with OpenSSL over memory BIOs fed
+ * by the BIP channel, HTTP/1.1 in and out, the scripts run at the
+ * targeted security domain through the card's GlobalPlatform side.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
+#include "ota/bip.h"
+#include "ota/card.h"
+#include "ota/gp.h"
+#include "ota/rapdu.h"
+#include "ota/scp81.h"
+#include "ota/store.h"
+
+#define ADMIN_PROTOCOL	"globalplatform-remote-admin/1.0"
+#define CT_RESPONSE	"application/vnd.globalplatform.card-content-mgt-response;version=1.0"
+/*
+ * TLS 1.2 PSK suites (Amendment B asks for PSK key exchange with AES-CBC
+ * or GCM; the exact list of its tables was not at hand [unverified])
+ */
+#define PSK_CIPHERS	"PSK-AES128-GCM-SHA256:PSK-AES128-CBC-SHA256"
+
+struct ota_scp81 {
+	SSL_CTX *ctx;
+	SSL *ssl;
+	BIO *in, *out;		/* channel -> TLS, TLS -> channel */
+	bool posted;		/* the first POST went out */
+	bool over;
+	char uri[SCP81_URI_MAX];
+	uint8_t http[SCP81_HTTP_MAX + 1];
+	size_t http_len;
+};
+
+/* ---- HTTP ---- */
+
+static bool header_is(const char *line, size_t len, const char *name,
+		      const char **val, size_t *vlen)
+{
+	size_t n = strlen(name);
+
+	if (len <= n || line[n] != ':' || strncasecmp(line, name, n))
+		return false;
+	line += n + 1;
+	len -= n + 1;
+	while (len && (*line == ' ' || *line == '\t'))
+		line++, len--;
+	while (len && (line[len - 1] == ' ' || line[len - 1] == '\t'))
+		len--;
+	*val = line;
+	*vlen = len;
+	return true;
+}
+
+long ota_http_response_parse(const uint8_t *buf, size_t len,
+			     struct ota_http_response *r)
+{
+	const char *p = (const char *)buf, *end, *eol, *v;
+	bool have_length = false;
+	size_t vl, hl;
+	char num[16];
+
+	memset(r, 0, sizeof(*r));
+	end = memmem(p, len, "\r\n\r\n", 4);
+	if (!end)
+		return len > SCP81_HTTP_MAX ? -1 : 0;
+	hl = (size_t)(end - p) + 4;
+	/* status line: HTTP/1.1 NNN reason */
+	if (hl < 14 || memcmp(p, "HTTP/1.1 ", 9) || !isdigit((unsigned char)p[9]) ||
+	    !isdigit((unsigned char)p[10]) || !isdigit((unsigned char)p[11]) ||
+	    (p[12] != ' ' && p[12] != '\r'))
+		return -1;
+	r->status = (p[9] - '0') * 100 + (p[10] - '0') * 10 + (p[11] - '0');
+	for (p = memchr(p, '\n', hl) + 1; p < end + 2; p = eol + 2) {
+		eol = memmem(p, (size_t)(end + 2 - p), "\r\n", 2);
+		if (!eol)
+			return -1;
+		if (header_is(p, (size_t)(eol - p), "Content-Length", &v, &vl)) {
+			if (!vl || vl >= sizeof(num) || have_length)
+				return -1;
+			memcpy(num, v, vl);
+			num[vl] = 0;
+			for (size_t i = 0; i < vl; i++)
+				if (!isdigit((unsigned char)num[i]))
+					return -1;
+			r->body_len = strtoul(num, NULL, 10);
+			if (r->body_len > SCP81_HTTP_MAX)
+				return -1;
+			have_length = true;
+		} else if (header_is(p, (size_t)(eol - p), "Transfer-Encoding",
+				     &v, &vl)) {
+			return -1;	/* chunked: not taken */
+		} else if (header_is(p, (size_t)(eol - p), "X-Admin-Protocol",
+				     &v, &vl)) {
+			r->admin_protocol = vl == strlen(ADMIN_PROTOCOL) &&
+					    !memcmp(v, ADMIN_PROTOCOL, vl);
+		} else if (header_is(p, (size_t)(eol - p), "X-Admin-Next-URI",
+				     &v, &vl)) {
+			if (!vl || vl >= sizeof(r->next_uri) || v[0] != '/')
+				return -1;
+			/* it goes into our request line: visible ASCII only */
+			for (size_t i = 0; i < vl; i++)
+				if (v[i] < 0x21 || v[i] > 0x7e)
+					return -1;
+			memcpy(r->next_uri, v, vl);
+		} else if (header_is(p, (size_t)(eol - p),
+				     "X-Admin-Targeted-Application", &v, &vl)) {
+			if (vl >= sizeof(r->target))
+				return -1;
+			memcpy(r->target, v, vl);
+		}
+	}
+	/* a body without a length cannot be delimited; 204 has none */
+	if (!have_length && r->status != 204)
+		return -1;
+	if (hl + r->body_len > len)
+		return hl + r->body_len > SCP81_HTTP_MAX + 1024 ? -1 : 0;
+	r->header_len = hl;
+	r->body = buf + hl;
+	return (long)(hl + r->body_len);
+}
+
+long ota_http_post_build(const struct ota_scp81_cfg *cfg, const char *uri,
+			 const char *status, const uint8_t *body, size_t blen,
+			 uint8_t *out, size_t max)
+{
+	int n;
+
+	n = snprintf((char *)out, max,
+		     "POST %s HTTP/1.1\r\n"
+		     "Host: %s\r\n"
+		     "X-Admin-Protocol: " ADMIN_PROTOCOL "\r\n"
+		     "X-Admin-From: //se-id/iccid/%s\r\n"
+		     "%s%s%s"
+		     "Content-Type: " CT_RESPONSE "\r\n"
+		     "Content-Length: %zu\r\n"
+		     "\r\n",
+		     uri, cfg->host, cfg->iccid,
+		     status ? "X-Admin-Script-Status: " : "",
+		     status ? status : "", status ? "\r\n" : "", blen);
+	if (n < 0 || (size_t)n + blen > max)
+		return -1;
+	if (blen)
+		memcpy(out + n, body, blen);
+	return (long)((size_t)n + blen);
+}
+
+int ota_http_target_aid(const char *target, uint8_t *aid, size_t max)
+{
+	size_t n = 0;
+	const char *p;
+
+	if (strncmp(target, "//aid/", 6))
+		return -1;
+	for (p = target + 6; *p; p++) {
+		unsigned int b;
+
+		if (*p == '/')
+			continue;
+		if (!isxdigit((unsigned char)p[0]) ||
+		    !isxdigit((unsigned char)p[1]) || n == max ||
+		    sscanf(p, "%2x", &b) != 1)
+			return -1;
+		aid[n++] = (uint8_t)b;
+		p++;
+	}
+	return n >= 5 ? (int)n : -1;
+}
+
+/* ---- the session ---- */
+
+static unsigned int psk_cb(SSL *ssl, const char *hint, char *identity,
+			   unsigned int max_id, unsigned char *psk,
+			   unsigned int max_psk)
+{
+	const struct ota_card *o = SSL_get_app_data(ssl);
+	const struct ota_scp81_cfg *c = &o->scp81_cfg;
+
+	(void)hint;
+	if (strlen(c->identity) + 1 > max_id || c->psk_len > max_psk)
+		return 0;
+	strcpy(identity, c->identity);
+	memcpy(psk, c->psk, c->psk_len);
+	return (unsigned int)c->psk_len;
+}
+
+void ota_scp81_free(struct ota_card *o)
+{
+	struct ota_scp81 *s = o->scp81;
+
+	if (!s)
+		return;
+	SSL_free(s->ssl);	/* frees both BIOs */
+	SSL_CTX_free(s->ctx);
+	OPENSSL_clear_free(s, sizeof(*s));
+	o->scp81 = NULL;
+}
+
+/* What TLS wrote goes on the channel. */
+static void flush(struct ota_card *o)
+{
+	struct ota_scp81 *s = o->scp81;
+	uint8_t buf[1024];
+	int n;
+
+	while ((n = BIO_read(s->out, buf, sizeof(buf))) > 0)
+		if (ota_bip_send(o, buf, (size_t)n)) {
+			o->scp81_last.why = "channel buffer full";
+			break;
+		}
+	OPENSSL_cleanse(buf, sizeof(buf));
+}
+
+/* The session ends: close_notify, then the channel once it is sent. */
+static void end(struct ota_card *o, const char *why)
+{
+	struct ota_scp81 *s = o->scp81;
+
+	if (s->over)
+		return;
+	s->over = true;
+	if (why && !o->scp81_last.why)
+		o->scp81_last.why = why;
+	if (SSL_is_init_finished(s->ssl))
+		SSL_shutdown(s->ssl);
+	flush(o);
+	ota_bip_finish(o);
+}
+
+static int post(struct ota_card *o, const char *status, const uint8_t *body,
+		size_t blen)
+{
+	struct ota_scp81 *s = o->scp81;
+	uint8_t *msg = malloc(SCP81_HTTP_MAX + 512);
+	long n;
+	int w;
+
+	if (!msg)
+		return -1;
+	n = ota_http_post_build(&o->scp81_cfg, s->uri, status, body, blen, msg,
+				SCP81_HTTP_MAX + 512);
+	w = n < 0 ? -1 : SSL_write(s->ssl, msg, (int)n);
+	OPENSSL_clear_free(msg, SCP81_HTTP_MAX + 512);
+	if (w <= 0)
+		return -1;
+	o->scp81_last.posts++;
+	flush(o);
+	return 0;
+}
+
+/* The security domain a script is for: the ISD unless the header names another. */
+static int target_tar(struct ota_card *o, const char *target, uint32_t *tar)
+{
+	struct ota_gp *g = o->gp;
+	struct ota_domain d;
+	uint8_t aid[16];
+	int n;
+
+	*tar = OTA_TAR_ISD;
+	if (!target[0])
+		return 0;
+	n = ota_http_target_aid(target, aid, sizeof(aid));
+	if (n < 0)
+		return -1;
+	if (n == OTA_ISD_AID_LEN && !memcmp(aid, OTA_ISD_AID, OTA_ISD_AID_LEN))
+		return 0;
+	if (!g || ota_store_domain_get(g->store, aid, (size_t)n, &d))
+		return -1;
+	*tar = d.tar;
+	return 0;
+}
+
+struct run_ctx {
+	struct ota_card *o;
+	uint32_t tar;
+};
+
+static size_t exec_one(void *ctx, const uint8_t *capdu, size_t len,
+		       uint8_t *rapdu)
+{
+	struct run_ctx *c = ctx;
+
+	c->o->scp81_last.commands++;
+	return c->o->gp_exec(c->o->gp, c->tar, capdu, len, rapdu);
+}
+
+/* One whole response: run its script and post the answer, or end. */
+static void handle(struct ota_card *o, const struct ota_http_response *r)
+{
+	struct ota_scp81 *s = o->scp81;
+	struct run_ctx c = { o, 0 };
+	uint8_t *out;
+	size_t n;
+
+	if (!r->admin_protocol) {
+		end(o, "response without X-Admin-Protocol 1.0");
+		return;
+	}
+	if (r->status == 204) {
+		o->scp81_last.done = true;
+		end(o, NULL);
+		return;
+	}
+	if (r->status != 200 || !r->body_len) {
+		end(o, "unexpected HTTP status");
+		return;
+	}
+	if (r->next_uri[0])
+		snprintf(s->uri, sizeof(s->uri), "%s", r->next_uri);
+	if (!o->gp_exec || target_tar(o, r->target, &c.tar)) {
+		/* Amendment B: the application is not there */
+		post(o, "unknown-application", NULL, 0);
+		return;
+	}
+	out = malloc(SCP81_HTTP_MAX);
+	if (!out) {
+		end(o, "out of memory");
+		return;
+	}
+	o->scp81_last.scripts++;
+	n = ota_rapdu_run(r->body, r->body_len, exec_one, &c, out,
+			  SCP81_HTTP_MAX);
+	if (post(o, "ok", out, n))
+		end(o, "POST failed");
+	OPENSSL_clear_free(out, SCP81_HTTP_MAX);
+}
+
+static void step(struct ota_card *o)
+{
+	struct ota_scp81 *s = o->scp81;
+	struct ota_http_response r;
+	long used;
+	int n, e;
+
+	if (!SSL_is_init_finished(s->ssl)) {
+		n = SSL_do_handshake(s->ssl);
+		flush(o);
+		if (n != 1) {
+			e = SSL_get_error(s->ssl, n);
+			if (e != SSL_ERROR_WANT_READ)
+				end(o, "TLS handshake failed");
+			return;
+		}
+		o->scp81_last.handshake = true;
+	}
+	if (!s->posted) {
+		s->posted = true;
+		if (post(o, NULL, NULL, 0)) {
+			end(o, "POST failed");
+			return;
+		}
+	}
+	while (!s->over) {
+		n = SSL_read(s->ssl, s->http + s->http_len,
+			     (int)(sizeof(s->http) - 1 - s->http_len));
+		if (n > 0) {
+			s->http_len += (size_t)n;
+		} else {
+			e = SSL_get_error(s->ssl, n);
+			flush(o);
+			if (e == SSL_ERROR_WANT_READ)
+				return;
+			end(o, e == SSL_ERROR_ZERO_RETURN ?
+			    "the server closed the TLS session" :
+			    "TLS error (an alert)");
+			return;
+		}
+		while (!s->over && s->http_len) {
+			used = ota_http_response_parse(s->http, s->http_len, &r);
+			if (!used)
+				break;
+			if (used < 0) {
+				end(o, "malformed HTTP response");
+				return;
+			}
+			handle(o, &r);
+			memmove(s->http, s->http + used, s->http_len - (size_t)used);
+			s->http_len -= (size_t)used;
+		}
+		if (s->http_len == sizeof(s->http) - 1) {
+			end(o, "HTTP response too long");
+			return;
+		}
+	}
+}
+
+/* EF_ICCID (TS 102 221 §13.2), its digits, for X-Admin-From. */
+static void read_iccid(struct ota_card *o)
+{
+	static const uint8_t sel[] = { 0x00, 0xa4, 0x00, 0x0c, 0x02, 0x2f, 0xe2 };
+	static const uint8_t rd[] = { 0x00, 0xb0, 0x00, 0x00, 0x0a };
+	static const char dig[] = "0123456789";
+	uint8_t r[VSIM_RAPDU_MAX];
+	size_t n, i, k = 0;
+
+	o->scp81_cfg.iccid[0] = 0;
+	o->exec(o->card, sel, sizeof(sel), r);
+	n = o->exec(o->card, rd, sizeof(rd), r);
+	if (n != 12 || r[10] != 0x90)
+		return;
+	for (i = 0; i < 10 && k < 20; i++) {
+		if ((r[i] & 0x0f) > 9)
+			break;
+		o->scp81_cfg.iccid[k++] = dig[r[i] & 0x0f];
+		if ((r[i] >> 4) > 9)
+			break;
+		o->scp81_cfg.iccid[k++] = dig[r[i] >> 4];
+	}
+	o->scp81_cfg.iccid[k] = 0;
+}
+
+int ota_scp81_start(struct ota_card *o)
+{
+	struct ota_scp81 *s;
+	int ret;
+
+	if (!o->scp81_cfg.enabled || !o->bip_cfg.enabled)
+		return -EOPNOTSUPP;
+	if (o->scp81 && !o->scp81->over && o->bip.state != BIP_IDLE)
+		return -EBUSY;
+	ota_scp81_free(o);
+	memset(&o->scp81_last, 0, sizeof(o->scp81_last));
+	s = OPENSSL_zalloc(sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	o->scp81 = s;
+	s->ctx = SSL_CTX_new(TLS_client_method());
+	if (!s->ctx || !SSL_CTX_set_min_proto_version(s->ctx, TLS1_2_VERSION) ||
+	    !SSL_CTX_set_max_proto_version(s->ctx, TLS1_2_VERSION) ||
+	    !SSL_CTX_set_cipher_list(s->ctx, PSK_CIPHERS))
+		goto fail;
+	s->ssl = SSL_new(s->ctx);
+	s->in = BIO_new(BIO_s_mem());
+	s->out = BIO_new(BIO_s_mem());
+	if (!s->ssl || !s->in || !s->out) {
+		BIO_free(s->in);
+		BIO_free(s->out);
+		goto fail;
+	}
+	SSL_set_bio(s->ssl, s->in, s->out);
+	SSL_set_app_data(s->ssl, o);
+	SSL_set_psk_client_callback(s->ssl, psk_cb);
+	SSL_set_connect_state(s->ssl);
+	/* the profile keeps the URI under 100 bytes, the name under 24 */
+	if (strlen(o->scp81_cfg.uri) + strlen(o->scp81_cfg.app) + 6 >
+	    sizeof(s->uri))
+		goto fail;
+	strcpy(s->uri, o->scp81_cfg.uri);
+	if (o->scp81_cfg.app[0]) {
+		strcat(s->uri, "?app=");
+		strcat(s->uri, o->scp81_cfg.app);
+	}
+	read_iccid(o);
+	ret = ota_bip_open_stream(o);
+	if (ret) {
+		ota_scp81_free(o);
+		return ret;
+	}
+	return 0;
+fail:
+	ERR_clear_error();
+	ota_scp81_free(o);
+	return -ENOMEM;
+}
+
+void ota_scp81_ready(struct ota_card *o)
+{
+	if (o->scp81 && !o->scp81->over)
+		step(o);
+}
+
+void ota_scp81_input(struct ota_card *o, const uint8_t *data, size_t len)
+{
+	struct ota_scp81 *s = o->scp81;
+
+	if (!s || s->over)
+		return;
+	if (BIO_write(s->in, data, (int)len) != (int)len) {
+		end(o, "out of memory");
+		return;
+	}
+	step(o);
+}
+
+void ota_scp81_closed(struct ota_card *o)
+{
+	struct ota_scp81 *s = o->scp81;
+
+	if (s && !s->over) {
+		s->over = true;
+		if (!o->scp81_last.why && !o->scp81_last.done)
+			o->scp81_last.why = "the channel closed";
+	}
+}

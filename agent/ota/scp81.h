@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The card's admin agent for remote application management over HTTP
+ * (GlobalPlatform Card Specification Amendment B, "SCP81"): a TLS 1.2
+ * PSK session (OpenSSL, memory BIOs) over the card's BIP channel
+ * (ota/bip.h), HTTP/1.1 POSTs with the X-Admin-* headers, the C-APDUs of
+ * each response (TS 102 226 expanded remote command format) run at the
+ * targeted security domain, their R-APDUs posted back, the end at 204 No
+ * Content. The PSK identity and key come from the profile's [ota] section
+ * (docs/profile.md).
+ *
+ * Header values are written the way public Amendment B implementations
+ * write them; the spec text itself was not at hand [unverified]:
+ * X-Admin-Protocol globalplatform-remote-admin/1.0, X-Admin-From
+ * //se-id/iccid/ICCID, the content types
+ * application/vnd.globalplatform.card-content-mgt[-response];version=1.0.
+ */
+#ifndef VSIM_OTA_SCP81_H
+#define VSIM_OTA_SCP81_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct ota_card;
+
+#define SCP81_PSK_MAX		32
+#define SCP81_IDENTITY_MAX	64
+#define SCP81_URI_MAX		128
+#define SCP81_HTTP_MAX		4096	/* one HTTP message, headers and body */
+
+struct ota_scp81_cfg {
+	bool enabled;
+	char identity[SCP81_IDENTITY_MAX];
+	uint8_t psk[SCP81_PSK_MAX];	/* secret */
+	size_t psk_len;
+	char uri[SCP81_URI_MAX];	/* the first POST's path */
+	char host[64];			/* Host: header (the server's address) */
+	char iccid[21];			/* for X-Admin-From, read at start */
+	char app[24];			/* the menu choice: ?app= on the first POST */
+};
+
+/* A parsed HTTP response (ota_http_response_parse). */
+struct ota_http_response {
+	int status;			/* 200, 204, ... */
+	size_t header_len;		/* through the empty line */
+	size_t body_len;		/* Content-Length */
+	const uint8_t *body;
+	bool admin_protocol;		/* X-Admin-Protocol names 1.0 */
+	char next_uri[SCP81_URI_MAX];	/* X-Admin-Next-URI, "" if absent */
+	char target[64];		/* X-Admin-Targeted-Application, "" */
+};
+
+/*
+ * Parse one HTTP/1.1 response at the start of @buf: > 0 the bytes it
+ * takes (headers and Content-Length body) with @r filled; 0 when more
+ * bytes are needed; -1 when it cannot be one (no status line, a chunked
+ * or length-less body, a header or URI too long, a Content-Length beyond
+ * SCP81_HTTP_MAX).
+ */
+long ota_http_response_parse(const uint8_t *buf, size_t len,
+			     struct ota_http_response *r);
+
+/*
+ * Build the card's POST to @uri: the X-Admin headers, @status (NULL for
+ * the first POST, else X-Admin-Script-Status), @body. The length, or -1
+ * when it does not fit @max.
+ */
+long ota_http_post_build(const struct ota_scp81_cfg *cfg, const char *uri,
+			 const char *status, const uint8_t *body, size_t blen,
+			 uint8_t *out, size_t max);
+
+/* "//aid/RID/PIX" or "//aid/AID" of X-Admin-Targeted-Application: the AID. */
+int ota_http_target_aid(const char *target, uint8_t *aid, size_t max);
+
+/*
+ * Start an admin session over a new BIP channel to the profile's
+ * bip_server; the first POST goes to the configured URI with "?app=APP"
+ * (vsim's way of naming what the user asked for). 0; -EOPNOTSUPP (no
+ * SCP81 configuration, or the terminal does not declare BIP), -EBUSY,
+ * -ENOMEM.
+ */
+int ota_scp81_start(struct ota_card *o);
+
+/* What the session did last (tests, vsimctl). */
+struct ota_scp81_result {
+	bool handshake;		/* TLS established */
+	unsigned int posts;	/* POSTs sent */
+	unsigned int scripts;	/* 200 responses run */
+	unsigned int commands;	/* C-APDUs executed */
+	bool done;		/* ended by 204 No Content */
+	const char *why;	/* why it ended otherwise, NULL */
+};
+
+/* For ota/bip.c: the channel is up; bytes came; the channel is gone. */
+void ota_scp81_ready(struct ota_card *o);
+void ota_scp81_input(struct ota_card *o, const uint8_t *data, size_t len);
+void ota_scp81_closed(struct ota_card *o);
+void ota_scp81_free(struct ota_card *o);
+
+#endif /* VSIM_OTA_SCP81_H */

@@ -1,0 +1,99 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# BIP through a real PC/SC stack and vsimd (docs/ota.md "Over BIP"): pcscd +
+# vpcd + vsimd (embedded backend; OTA_BACKEND=kernel: the card in vsim.ko,
+# tests/vm/ota_kernel.sh runs it so) hosting a card whose profile names a
+# bip_server, and tests/pcsc/bip_terminal.py as the handset: a second BIP
+# terminal, written apart from vsimctl term's. The user picks demo; the
+# card opens the channel to tests/bip/tcpserver.py, sends its request, runs
+# the remote file read the server sends and returns the PoR, and closes the
+# channel when the server hangs up. Then SCP81 on such a channel, with
+# openssl s_server -psk as the admin server: the card's POSTs through
+# vsimd, INSTALL of a domain run at the ISD, 204, and the domain there
+# afterwards. Private namespaces (tests/lib/pcscenv.sh).
+set -u
+cd "$(dirname "$0")/.."
+. tests/lib/pcscenv.sh
+. tests/lib/tap.sh
+pcscenv_enter "$0" "$@"
+pcscenv_setup || { echo "not ok 1 namespace setup"; exit 1; }
+trap pcscenv_teardown EXIT
+V=$VSIMCTL
+P=examples/test-usim-ota.ini
+B=(--backend "${OTA_BACKEND:-embedded}")
+T=$PCSC_TMP
+
+rfm=$($V ota wrap --profile $P --keyset 3 --tar B00010 --counter 1 --packet 00A4000C022FE2 00B000000A)
+"$PY" tests/bip/tcpserver.py --timeout 600 "$T/got" "$rfm" > "$T/port" &
+spid=$!
+for _ in $(seq 100); do [ -s "$T/port" ] && break; sleep 0.05; done
+port=$(cat "$T/port")
+sed "s/^server = .*/&\nbip_server = 127.0.0.1:$port/" $P > "$T/bip.ini"
+
+ok_if "pcscd with vpcd starts in a private namespace" pcscd_start
+ok_if "vsimd starts the card (${B[*]})" vsimd_start "${B[@]}" --card bip="$T/bip.ini"
+ok_if "card present" wait_until 200 card_present "$READER0"
+out=$("$PY" tests/pcsc/bip_terminal.py "$READER0" demo 2>&1)
+rc=$?
+echo "$out" | sed 's/^/# /'
+check "the handset's BIP session: exit 0" 0 "$rc"
+check "the card's menu" "demo" "$(sed -n 's/^menu //p' <<<"$out")"
+check "OPEN CHANNEL, byte for byte" \
+	"D01C810302400182028182B50103B9020578BC0302$(printf '%04X' "$port")BE05217F000001" \
+	"$(sed -n 's/^open //p' <<<"$out" | sed 's/^\(D01C8103\)../\102/')"
+ok_if "the card closed the channel" contains "$out" "closed"
+wait $spid
+check "the server saw the request and one PoR" 2 "$(wc -l < "$T/got")"
+dec=$($V ota por --profile $P --keyset 3 "027100$(sed -n 2p "$T/got")" 2>&1)
+ok_if "the PoR over the channel: RFM ok with the ICCID" \
+	contains "$dec" "commands 2 sw 9000 data 988812010000000010F1"
+
+# -- SCP81 over the channel (docs/ota.md "SCP81"): openssl s_server with
+# the card's PSK is the admin server, this script writes its answers
+PSK=000102030405060708090a0b0c0d0e0f
+CT='application/vnd.globalplatform.card-content-mgt;version=1.0'
+INSTALL=80E60C003607A000000559101007A000000559101109A000000559101001010380000016C900EF12C8020400CA0C010001000000000003B201000000
+$V remove bip >/dev/null
+ok_if "the card left" wait_until 200 card_absent "$READER0"
+port=$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+sed "s/^server = .*/&\nbip_server = 127.0.0.1:$port\nscp81_identity = vsim-test-card\nscp81_psk = $PSK\nscp81_uri = \/admin/" \
+	$P > "$T/scp81.ini"
+mkfifo "$T/in"
+exec 3<>"$T/in"
+openssl s_server -accept "127.0.0.1:$port" -nocert -psk $PSK \
+	-psk_identity vsim-test-card -tls1_2 -cipher PSK-AES128-GCM-SHA256 \
+	-naccept 1 -quiet <&3 > "$T/srv.out" 2> "$T/srv.err" &
+ok_if "the SCP81 card joins vsimd" bash -c "$V add $T/scp81.ini --name scp81 >/dev/null"
+ok_if "card present" wait_until 200 card_present "$READER0"
+"$PY" tests/pcsc/bip_terminal.py "$READER0" demo > "$T/term.out" 2>&1 &
+tpid=$!
+posts() { grep -ao 'POST /admin' "$T/srv.out" 2>/dev/null | wc -l; }
+wait_posts() {
+	for _ in $(seq 600); do
+		[ "$(posts)" -ge "$1" ] && sleep 0.5 && return 0
+		sleep 0.1
+	done
+	return 1
+}
+ok_if "the card's first POST over TLS-PSK, through vsimd" wait_posts 1
+ok_if "... X-Admin-From names the card" grep -aq 'X-Admin-From: //se-id/iccid/8988211000000000011' "$T/srv.out"
+body=AE80223B${INSTALL}0000
+{
+	printf 'HTTP/1.1 200 OK\r\nX-Admin-Protocol: globalplatform-remote-admin/1.0\r\n'
+	printf 'X-Admin-Next-URI: /admin/next\r\nContent-Type: %s\r\n' "$CT"
+	printf 'Content-Length: %d\r\n\r\n' $(( ${#body} / 2 ))
+	echo -n "$body" | xxd -r -p
+} >&3
+ok_if "INSTALL's R-APDU comes back in the second POST" wait_posts 2
+printf 'HTTP/1.1 204 No Content\r\nX-Admin-Protocol: globalplatform-remote-admin/1.0\r\n\r\n' >&3
+wait $tpid
+rc=$?
+sed 's/^/# /' "$T/term.out"
+check "the handset's session: exit 0 (the card closed the channel)" 0 "$rc"
+por=$("$PY" tests/pcsc/apdus.py "$READER0" \
+	$($V ota wrap --profile $P --keyset 3 --tar 000000 --counter 1 80F24002024F00) | tail -1)
+ok_if "the domain exists: GET STATUS over SMS-PP finds it" \
+	contains "$($V ota por --profile $P --keyset 3 "${por:0:${#por}-4}" 2>&1)" \
+	"sw 9000 data E3144F09A000000559101001019F700107C503800000"
+
+tap_done

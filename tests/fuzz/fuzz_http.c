@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * libFuzzer target: what an SCP81 admin server sends the card's admin
+ * agent (agent/ota/scp81.c) once TLS is open: HTTP/1.1 responses, parsed
+ * one after the other as the agent does (ota_http_response_parse), and
+ * the X-Admin-Targeted-Application value (ota_http_target_aid).
+ * Invariants: a parsed response lies inside the input, its body after its
+ * headers and no longer than SCP81_HTTP_MAX; an AID is 5..16 bytes.
+ */
+#include "fuzz.h"
+#include "ota/scp81.h"
+
+#define T "fuzz_http"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct ota_http_response r;
+	uint8_t *buf = malloc(size ? size : 1), aid[16];
+	size_t off = 0;
+	long used;
+	int n;
+
+	if (!buf)
+		fuzz_die(T, "out of memory");
+	memcpy(buf, data, size);
+	while (off < size) {
+		used = ota_http_response_parse(buf + off, size - off, &r);
+		if (used <= 0)
+			break;
+		if ((size_t)used > size - off || r.header_len > (size_t)used ||
+		    r.body != buf + off + r.header_len ||
+		    r.header_len + r.body_len != (size_t)used ||
+		    r.body_len > SCP81_HTTP_MAX)
+			fuzz_die(T, "a response outside its bytes");
+		if (strlen(r.next_uri) >= sizeof(r.next_uri) ||
+		    strlen(r.target) >= sizeof(r.target))
+			fuzz_die(T, "an unterminated header value");
+		n = ota_http_target_aid(r.target, aid, sizeof(aid));
+		if (n != -1 && (n < 5 || n > 16))
+			fuzz_die(T, "an AID of impossible length");
+		off += (size_t)used;
+	}
+	free(buf);
+	return 0;
+}

@@ -1,0 +1,128 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# SCP81 (GlobalPlatform Amendment B) over the card's BIP channel, against
+# an independent TLS peer: `openssl s_server` with the card's PSK plays the
+# admin server, its answers written by this script into a fifo. vsimctl
+# term --bip is the terminal, the card runs on the embedded backend. The
+# user picks demo; the card opens the channel, runs the TLS 1.2 PSK
+# handshake, POSTs (headers checked byte for byte), runs the C-APDUs of
+# each 200 response at the targeted security domain (the seed flow:
+# INSTALL of a domain at the ISD, STORE DATA into it), POSTs the R-APDUs
+# to X-Admin-Next-URI, and closes at 204 No Content. Then a wrong PSK and
+# a response that is not HTTP: the session ends, the channel is closed.
+set -u
+cd "$(dirname "$0")/.."
+. tests/lib/tap.sh
+V=${VSIMCTL:-build/vsimctl}
+P=examples/test-usim-ota.ini
+PSK=000102030405060708090a0b0c0d0e0f
+ID=vsim-test-card
+tmp=$(mktemp -d)
+pids=()
+trap 'for p in "${pids[@]}"; do kill $p 2>/dev/null; done; rm -rf "$tmp"' EXIT
+INSTALL=80E60C003607A000000559101007A000000559101109A000000559101001010380000016C900EF12C8020400CA0C010001000000000003B201000000
+DATA=0102030405060708090A0B0C0D0E0F101112131415161718191A1B1C1D1E1F
+CT='application/vnd.globalplatform.card-content-mgt;version=1.0'
+
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+sed "s/^server = .*/&\nbip_server = 127.0.0.1:$port\nscp81_identity = $ID\nscp81_psk = $PSK\nscp81_uri = \/admin/" \
+	$P > "$tmp/p.ini"
+
+# server KEY: openssl s_server on $port, stdin from the fifo $tmp/in
+server() {
+	rm -f "$tmp/in" "$tmp/srv.out"
+	mkfifo "$tmp/in"
+	exec 3<>"$tmp/in"
+	openssl s_server -accept "127.0.0.1:$port" -nocert -psk "$1" \
+		-psk_identity $ID -tls1_2 -cipher PSK-AES128-GCM-SHA256 \
+		-naccept 1 -quiet <&3 > "$tmp/srv.out" 2> "$tmp/srv.err" &
+	pids+=($!)
+	for _ in $(seq 50); do
+		ss -ltn 2>/dev/null | grep -q ":$port " && break
+		sleep 0.1
+	done
+}
+# term: the terminal, in the background
+term() {
+	$V term --profile "$tmp/p.ini" --state "$tmp/card" --imei 123456789012345 \
+		--request demo --bip > "$tmp/out" 2>&1 &
+	tpid=$!
+	pids+=($tpid)
+}
+posts() { grep -ao 'POST /admin' "$tmp/srv.out" 2>/dev/null | wc -l; }
+wait_posts() {	# wait_posts N: until the server has read N POSTs (5 s)
+	for _ in $(seq 100); do
+		[ "$(posts)" -ge "$1" ] && sleep 0.2 && return 0
+		sleep 0.05
+	done
+	return 1
+}
+# respond HEXBODY [TARGET]: 200 with an expanded script, next URI /admin/next
+respond() {
+	local b=$1
+	{
+		printf 'HTTP/1.1 200 OK\r\nX-Admin-Protocol: globalplatform-remote-admin/1.0\r\n'
+		printf 'X-Admin-Next-URI: /admin/next\r\n'
+		[ -n "${2:-}" ] && printf 'X-Admin-Targeted-Application: %s\r\n' "$2"
+		printf 'Content-Type: %s\r\nContent-Length: %d\r\n\r\n' "$CT" $(( ${#b} / 2 ))
+		echo -n "$b" | xxd -r -p
+	} >&3
+}
+script() {	# script APDU...: AE 80 {22 L APDU}... 00 00
+	local s=AE80 a
+	for a in "$@"; do s+=$(printf '22%02X%s' $(( ${#a} / 2 )) "$a"); done
+	echo "${s}0000"
+}
+
+# -- the seed flow over HTTPS: create the domain, store its data
+mkdir "$tmp/card"
+server $PSK
+term
+ok_if "the card's first POST arrives over TLS-PSK" wait_posts 1
+first=$(head -c 400 "$tmp/srv.out" | od -An -c | tr -d ' \n')
+want=$(printf 'POST /admin?app=demo HTTP/1.1\r\nHost: 127.0.0.1:%s\r\nX-Admin-Protocol: globalplatform-remote-admin/1.0\r\nX-Admin-From: //se-id/iccid/8988211000000000011\r\nContent-Type: application/vnd.globalplatform.card-content-mgt-response;version=1.0\r\nContent-Length: 0\r\n\r\n' $port |
+	od -An -c | tr -d ' \n')
+check "first POST, byte for byte (no body)" "$want" "$first"
+respond "$(script $INSTALL)"
+ok_if "the R-APDUs come back in a second POST" wait_posts 2
+second=$(tr -d '\0' < "$tmp/srv.out" | awk 'f; /POST \/admin\/next/ {f=1}' | head -c 300)
+ok_if "... to X-Admin-Next-URI" grep -aq 'POST /admin/next HTTP/1.1' "$tmp/srv.out"
+ok_if "... with X-Admin-Script-Status: ok" contains "$second" "X-Admin-Script-Status: ok"
+rbody=$(awk 'BEGIN { RS = "\r\n\r\n" } NR == 3' "$tmp/srv.out" | xxd -p | tr -d '\n' | tr a-f A-F)
+ok_if "INSTALL answered 9000 with KVN and KCVs (AF 80 23 .. 9000 00 00)" \
+	bash -c '[[ $1 == AF8023??01*9000*0000* ]]' _ "$rbody"
+respond "$(script 80E28000$(printf '%02X' $(( ${#DATA} / 2 )))$DATA)" //aid/A000000559/10100101
+ok_if "the STORE DATA's R-APDU comes back" wait_posts 3
+printf 'HTTP/1.1 204 No Content\r\nX-Admin-Protocol: globalplatform-remote-admin/1.0\r\n\r\n' >&3
+wait $tpid; rc=$?
+exec 3>&-
+cat "$tmp/out" | tail -3 | sed 's/^/# /'
+check "vsimctl term: exit 0" 0 "$rc"
+ok_if "the session: 3 POSTs, 2 scripts, 2 commands, ended by 204" contains "$(cat "$tmp/out")" \
+	"SCP81: TLS established, 3 POSTs, 2 scripts, 2 commands, ended by 204 No Content"
+ok_if "then CLOSE CHANNEL" grep -q "^  CLOSE CHANNEL" "$tmp/out"
+check "the card holds the domain with its keys and the data" \
+	"A00000055910100101 tar B20100 lifecycle 07 privileges 800000 keys 3 data 31/1024" \
+	"$($V ota show --state "$tmp/card")"
+
+# -- a wrong PSK: no session, the channel closed
+server 0f0e0d0c0b0a09080706050403020100
+term
+wait $tpid; rc=$?
+exec 3>&-
+check "wrong PSK: exit 3" 3 "$rc"
+ok_if "... TLS not established, nothing posted" contains "$(cat "$tmp/out")" \
+	"SCP81: TLS not established, 0 POSTs, 0 scripts, 0 commands, TLS handshake failed"
+ok_if "... and the card closed the channel" grep -q "^  CLOSE CHANNEL" "$tmp/out"
+
+# -- a response that is not HTTP
+server $PSK
+term
+ok_if "first POST" wait_posts 1
+printf 'HTTP/1.1 200 OK\r\nX-Admin-Protocol: globalplatform-remote-admin/1.0\r\n\r\n' >&3
+wait $tpid; rc=$?
+exec 3>&-
+check "a 200 without Content-Length: exit 3" 3 "$rc"
+ok_if "... malformed HTTP response, the channel closed" contains "$(cat "$tmp/out")" \
+	"commands, malformed HTTP response"
+tap_done

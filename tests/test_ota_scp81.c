@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The SCP81 admin agent's HTTP (agent/ota/scp81.c, GP Amendment B): the
+ * POST it builds, byte for byte; the responses it takes (whole, in
+ * pieces, one after another) and those it refuses (no length, chunked,
+ * a Next-URI that is not a plain path, oversized); the targeted
+ * application's AID; and the [ota] scp81_* profile fields.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#pragma GCC diagnostic ignored "-Wunused-parameter"
+#pragma GCC diagnostic ignored "-Wsign-compare"
+#include "kselftest_harness.h"
+
+#include "ota/profile.h"
+#include "ota/scp81.h"
+
+#define R200 "HTTP/1.1 200 OK\r\n" \
+	"X-Admin-Protocol: globalplatform-remote-admin/1.0\r\n" \
+	"X-Admin-Next-URI: /admin/next\r\n" \
+	"X-Admin-Targeted-Application: //aid/A000000559/10100101\r\n" \
+	"Content-Type: application/vnd.globalplatform.card-content-mgt;version=1.0\r\n" \
+	"Content-Length: 4\r\n\r\nAE80"
+
+static long parse(const char *s, struct ota_http_response *r)
+{
+	return ota_http_response_parse((const uint8_t *)s, strlen(s), r);
+}
+
+TEST(post_byte_for_byte)
+{
+	struct ota_scp81_cfg c = { .host = "127.0.0.1:4443",
+				   .iccid = "8988211000000000011" };
+	static const uint8_t body[] = { 0xaf, 0x80, 0x00, 0x00 };
+	uint8_t out[600];
+	long n;
+
+	n = ota_http_post_build(&c, "/admin?app=demo", NULL, NULL, 0, out,
+				sizeof(out));
+	ASSERT_GT(n, 0);
+	out[n] = 0;
+	EXPECT_STREQ("POST /admin?app=demo HTTP/1.1\r\n"
+		     "Host: 127.0.0.1:4443\r\n"
+		     "X-Admin-Protocol: globalplatform-remote-admin/1.0\r\n"
+		     "X-Admin-From: //se-id/iccid/8988211000000000011\r\n"
+		     "Content-Type: application/vnd.globalplatform.card-content-mgt-response;version=1.0\r\n"
+		     "Content-Length: 0\r\n\r\n", (char *)out);
+	n = ota_http_post_build(&c, "/admin/next", "ok", body, sizeof(body),
+				out, sizeof(out));
+	ASSERT_GT(n, 4);
+	EXPECT_EQ(0, memcmp(out + n - 4, body, 4));
+	out[n - 4] = 0;
+	EXPECT_NE(NULL, strstr((char *)out, "\r\nX-Admin-Script-Status: ok\r\n"));
+	EXPECT_NE(NULL, strstr((char *)out, "\r\nContent-Length: 4\r\n\r\n"));
+	/* too small a buffer: refused, not cut */
+	EXPECT_EQ(-1, ota_http_post_build(&c, "/admin/next", "ok", body,
+					  sizeof(body), out, 100));
+}
+
+TEST(responses_taken)
+{
+	struct ota_http_response r;
+	char two[600];
+	size_t i;
+
+	EXPECT_EQ((long)strlen(R200), parse(R200, &r));
+	EXPECT_EQ(200, r.status);
+	EXPECT_TRUE(r.admin_protocol);
+	EXPECT_STREQ("/admin/next", r.next_uri);
+	EXPECT_STREQ("//aid/A000000559/10100101", r.target);
+	EXPECT_EQ(4, r.body_len);
+	EXPECT_EQ(0, memcmp(r.body, "AE80", 4));
+	/* every shorter prefix asks for more */
+	for (i = 0; i < strlen(R200); i++)
+		EXPECT_EQ(0, ota_http_response_parse((const uint8_t *)R200, i, &r));
+	/* 204 needs no length; two responses back to back: the first */
+	snprintf(two, sizeof(two), "%s%s",
+		 "HTTP/1.1 204 No Content\r\nX-Admin-Protocol: globalplatform-remote-admin/1.0\r\n\r\n",
+		 R200);
+	EXPECT_EQ(78, parse(two, &r));
+	EXPECT_EQ(204, r.status);
+	EXPECT_EQ((long)strlen(R200), parse(two + 78, &r));
+	/* header names are case-insensitive; another protocol is noted */
+	EXPECT_GT(parse("HTTP/1.1 200 OK\r\nx-admin-protocol: other/2.0\r\ncontent-length: 0\r\n\r\n", &r), 0);
+	EXPECT_FALSE(r.admin_protocol);
+}
+
+TEST(responses_refused)
+{
+	struct ota_http_response r;
+	char big[200];
+
+	EXPECT_EQ(-1, parse("HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n", &r));
+	EXPECT_EQ(-1, parse("HTTP/1.1 2x0 OK\r\nContent-Length: 0\r\n\r\n", &r));
+	EXPECT_EQ(-1, parse("HTTP/1.1 200 OK\r\n\r\n", &r));	/* no length */
+	EXPECT_EQ(-1, parse("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n", &r));
+	EXPECT_EQ(-1, parse("HTTP/1.1 200 OK\r\nContent-Length: 1x\r\n\r\n", &r));
+	EXPECT_EQ(-1, parse("HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 1\r\n\r\nA", &r));
+	EXPECT_EQ(-1, parse("HTTP/1.1 200 OK\r\nContent-Length: 99999\r\n\r\n", &r));
+	/* the Next-URI goes into our request line: a path of visible ASCII */
+	EXPECT_EQ(-1, parse("HTTP/1.1 200 OK\r\nX-Admin-Next-URI: http://x/\r\nContent-Length: 0\r\n\r\n", &r));
+	EXPECT_EQ(-1, parse("HTTP/1.1 200 OK\r\nX-Admin-Next-URI: /a b\r\nContent-Length: 0\r\n\r\n", &r));
+	memset(big, 'a', sizeof(big) - 1);
+	big[0] = '/';
+	big[sizeof(big) - 1] = 0;
+	{
+		char msg[400];
+
+		snprintf(msg, sizeof(msg), "HTTP/1.1 200 OK\r\nX-Admin-Next-URI: %s\r\nContent-Length: 0\r\n\r\n", big);
+		EXPECT_EQ(-1, parse(msg, &r));
+	}
+}
+
+TEST(targeted_application)
+{
+	uint8_t aid[16];
+
+	EXPECT_EQ(9, ota_http_target_aid("//aid/A000000559/10100101", aid, sizeof(aid)));
+	EXPECT_EQ(0, memcmp(aid, "\xa0\x00\x00\x05\x59\x10\x10\x01\x01", 9));
+	EXPECT_EQ(8, ota_http_target_aid("//aid/A000000151000000", aid, sizeof(aid)));
+	EXPECT_EQ(-1, ota_http_target_aid("//se-id/A000000151000000", aid, sizeof(aid)));
+	EXPECT_EQ(-1, ota_http_target_aid("//aid/A0000001", aid, sizeof(aid)));	/* < 5 */
+	EXPECT_EQ(-1, ota_http_target_aid("//aid/A00000015G", aid, sizeof(aid)));
+	EXPECT_EQ(-1, ota_http_target_aid("//aid/A0000001510000000000000000000000FF", aid, sizeof(aid)));
+}
+
+TEST(profile_fields)
+{
+	static const char ok[] =
+		"[ota]\nbip_server = 127.0.0.1:4443\nscp81_identity = card-1\n"
+		"scp81_psk = 000102030405060708090a0b0c0d0e0f\nscp81_uri = /admin\n";
+	struct ota_profile p;
+	struct ota_card o;
+	char err[256];
+
+	ASSERT_EQ(0, ota_profile_parse_buffer("t.ini", ok, &p, err, sizeof(err))) {
+		TH_LOG("%s", err);
+	}
+	ota_card_init(&o, NULL);
+	ota_profile_apply(&p, &o);
+	EXPECT_TRUE(o.scp81_cfg.enabled);
+	EXPECT_STREQ("card-1", o.scp81_cfg.identity);
+	EXPECT_EQ(16, o.scp81_cfg.psk_len);
+	EXPECT_STREQ("/admin", o.scp81_cfg.uri);
+	EXPECT_STREQ("127.0.0.1:4443", o.scp81_cfg.host);
+	ota_card_wipe(&o);
+	ota_profile_wipe(&p);
+	EXPECT_EQ(-1, ota_profile_parse_buffer("t.ini", "[ota]\nscp81_psk = 0001\n", &p, err, sizeof(err)));
+	EXPECT_NE(NULL, strstr(err, "t.ini:2: [ota] field 'scp81_psk': 16 or 32 bytes of hex"));
+	EXPECT_EQ(-1, ota_profile_parse_buffer("t.ini", "[ota]\nscp81_uri = admin\n", &p, err, sizeof(err)));
+	EXPECT_EQ(-1, ota_profile_parse_buffer("t.ini", "[ota]\nscp81_uri = /a?b=1\n", &p, err, sizeof(err)));
+	EXPECT_EQ(-1, ota_profile_parse_buffer("t.ini", "[ota]\nbip_server = 127.0.0.1\n", &p, err, sizeof(err)));
+	EXPECT_NE(NULL, strstr(err, "field 'bip_server'"));
+	EXPECT_EQ(-1, ota_profile_parse_buffer("t.ini", "[ota]\nbip_server = 256.0.0.1:1\n", &p, err, sizeof(err)));
+}
+
+TEST_HARNESS_MAIN
