@@ -35,10 +35,13 @@ LINUX_SRC_TAR ?= $(firstword $(wildcard /usr/src/linux-source-6.1.tar.xz))
 all: $(B)/libvsimcard.a $(B)/vsimctl $(B)/vsimd $(TEST_BIN) $(BENCH_BIN) $(B)/images \
 	$(B)/cardem-gadget $(B)/vsim-modem
 
-$(B)/%.o: %.c $(HARNESS)
+$(B)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
+# Only the unit tests include kselftest_harness.h: the programs build
+# without linux-source-6.1 (the Debian packages do, debian/rules).
+$(TEST_SRC:%.c=$(B)/%.o): $(HARNESS)
 # kselftest_harness.h (6.1) has unused parameters in its own macros.
 $(B)/tests/%.o: CFLAGS += -Wno-unused-parameter
 
@@ -52,7 +55,7 @@ $(B)/libvsimhost.a: $(AGENT_OBJ)
 	$(AR) rcs $@ $^
 
 $(B)/vsimctl: $(VSIMCTL_OBJ) $(B)/libvsimhost.a $(B)/libvsimcard.a
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) -lsqlite3 -ljson-c -lpcsclite
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lsqlite3 -ljson-c -lpcsclite
 
 # vsimctl ota --pcsc READER: the OTA server's terminal through pcsc-lite
 $(B)/agent/ota-server/pcsc.o: CPPFLAGS += $(shell pkg-config --cflags libpcsclite 2>/dev/null)
@@ -60,7 +63,7 @@ $(B)/agent/ota-server/pcsc.o: CPPFLAGS += $(shell pkg-config --cflags libpcsclit
 # vsimd: the daemon (docs/vsimd.md); its store is SQLite, its control JSON,
 # SIMtrace2 boards through libusb-1.0 (docs/modems.md).
 $(B)/vsimd: $(B)/agent/vsimd/vsimd.o $(B)/libvsimhost.a $(B)/libvsimcard.a
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) -lsqlite3 -ljson-c -lusb-1.0 -lpthread
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lsqlite3 -ljson-c -lusb-1.0 -lpthread
 
 # vsim-modem: an AT modem whose SIM slot is a PC/SC reader, /dev/vsimN
 # or an in-process card (docs/modems.md "vsim-modem", issue #13).
@@ -68,16 +71,16 @@ MODEM_SRC := $(wildcard agent/modem/*.c)
 MODEM_OBJ := $(MODEM_SRC:%.c=$(B)/%.o)
 $(B)/agent/modem/sim.o: CPPFLAGS += $(shell pkg-config --cflags libpcsclite 2>/dev/null)
 $(B)/vsim-modem: $(MODEM_OBJ) $(B)/libvsimhost.a $(B)/libvsimcard.a
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) -lsqlite3 -ljson-c -lpcsclite
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lsqlite3 -ljson-c -lpcsclite
 
 # The emulated SIMtrace2 board for the cardem tests (runs in the VM only).
 GADGET_SRC := $(wildcard tests/cardem-gadget/*.c)
 GADGET_OBJ := $(GADGET_SRC:%.c=$(B)/%.o)
 $(B)/cardem-gadget: $(GADGET_OBJ) $(B)/libvsimhost.a $(B)/libvsimcard.a
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) -lpthread
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lpthread
 
 $(B)/tests/%: $(B)/tests/%.o $(TESTLIB_OBJ) $(B)/libvsimhost.a $(B)/libvsimcard.a
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) -lsqlite3 -lpthread
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lsqlite3 -lpthread
 
 # The SIDF as a command for shell tests (tests/pcsc_complete.sh).
 all: $(B)/tests/sidf-decrypt
@@ -85,7 +88,7 @@ $(B)/tests/sidf-decrypt: $(B)/tests/sidf/sidf-decrypt.o $(B)/tests/lib/sidf.o
 	$(CC) $(CFLAGS) -o $@ $^ -lcrypto
 
 $(B)/bench/%: $(B)/bench/%.o $(B)/libvsimhost.a $(B)/libvsimcard.a
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # The example profiles compiled into card images (tests and selftests load them).
 $(B)/images: $(B)/vsimctl $(wildcard examples/*.ini)
@@ -245,7 +248,7 @@ fuzz: fuzz-build fuzz-corpus $(B)/images
 PCSC_CFLAGS := $(shell pkg-config --cflags libpcsclite 2>/dev/null)
 $(B)/bench/pcsc/loop.o: CPPFLAGS += $(PCSC_CFLAGS)
 $(B)/bench/pcsc/loop: $(B)/bench/pcsc/loop.o $(B)/libvsimhost.a $(B)/libvsimcard.a
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) -lpcsclite
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lpcsclite
 
 .PHONY: bench-pcsc
 all: $(B)/bench/pcsc/loop
@@ -361,15 +364,16 @@ else
 	@echo "install: DESTDIR is set: not running depmod on a staged tree; run 'depmod -a $(INST_KVER)' on the target"
 endif
 
-install-user: $(B)/vsimctl $(B)/vsimd
+install-user: $(B)/vsimctl $(B)/vsimd $(B)/vsim-modem
 	$(INSTALL) -d -m 0755 $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) \
 		$(DESTDIR)$(INCLUDEDIR)/linux $(DESTDIR)$(UDEVRULESDIR) \
 		$(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(DOCDIR)/examples \
 		$(DESTDIR)$(SYSCONFDIR)/vsim
 	$(INSTALL) -m 0755 $(B)/vsimctl $(DESTDIR)$(BINDIR)/vsimctl
+	$(INSTALL) -m 0755 $(B)/vsim-modem $(DESTDIR)$(BINDIR)/vsim-modem
 	$(INSTALL) -m 0755 $(B)/vsimd $(DESTDIR)$(SBINDIR)/vsimd
 	$(INSTALL) -m 0644 include/uapi/linux/vsim.h $(DESTDIR)$(INCLUDEDIR)/linux/vsim.h
-	$(INSTALL) -m 0644 udev/60-vsim.rules $(DESTDIR)$(UDEVRULESDIR)/60-vsim.rules
+	$(INSTALL) -m 0644 udev/60-vsim.rules udev/61-vsim-cardem.rules $(DESTDIR)$(UDEVRULESDIR)/
 	@# the unit names vsimd, its config and docs by path: follow PREFIX
 	sed -e 's|/usr/sbin/vsimd|$(SBINDIR)/vsimd|' \
 	    -e 's|/etc/vsim/|$(SYSCONFDIR)/vsim/|' \
@@ -414,9 +418,10 @@ ifeq ($(DESTDIR),)
 endif
 
 uninstall-user:
-	rm -f $(DESTDIR)$(BINDIR)/vsimctl $(DESTDIR)$(SBINDIR)/vsimd \
-		$(DESTDIR)$(INCLUDEDIR)/linux/vsim.h \
+	rm -f $(DESTDIR)$(BINDIR)/vsimctl $(DESTDIR)$(BINDIR)/vsim-modem \
+		$(DESTDIR)$(SBINDIR)/vsimd $(DESTDIR)$(INCLUDEDIR)/linux/vsim.h \
 		$(DESTDIR)$(UDEVRULESDIR)/60-vsim.rules \
+		$(DESTDIR)$(UDEVRULESDIR)/61-vsim-cardem.rules \
 		$(DESTDIR)$(SYSTEMDUNITDIR)/vsimd.service
 	rm -rf $(DESTDIR)$(DOCDIR)
 	$(if $(MANPAGES),rm -f $(foreach m,$(MANPAGES),$(DESTDIR)$(PREFIX)/share/man/man$(subst .,,$(suffix $(m)))/$(notdir $(m))))
@@ -430,3 +435,25 @@ uninstall-user:
 uninstall-dkms:
 	rm -rf $(DESTDIR)$(DKMS_SRCDIR)
 # ==== end of install section ===============================================
+
+# ==== make deb: the Debian packages (issue #16) ============================
+# debian/: vsim (programs, udev, systemd unit, man pages, examples),
+# vsim-dkms (vsim.ko's source; DKMS builds it on the target) and
+# libvsim-dev (the UAPI header). dpkg-buildpackage writes to the parent
+# directory; the packages and their .changes/.buildinfo move to $(B)/deb.
+# Build dependencies: `apt-get build-dep .` or `mk-build-deps -ir`
+# (scripts/install-deps has them); tests/deb.sh checks them with lintian.
+DEB_ARCH  := $(shell dpkg --print-architecture 2>/dev/null)
+DEB_FILES := vsim_$(VERSION)_$(DEB_ARCH).deb vsim-dbgsym_$(VERSION)_$(DEB_ARCH).deb \
+	vsim-dkms_$(VERSION)_all.deb libvsim-dev_$(VERSION)_all.deb \
+	vsim_$(VERSION)_$(DEB_ARCH).buildinfo vsim_$(VERSION)_$(DEB_ARCH).changes
+.PHONY: deb
+deb:
+	@v=$$(dpkg-parsechangelog -S Version); test "$$v" = "$(VERSION)" || \
+		{ echo "deb: debian/changelog says $$v, the Makefile's VERSION is $(VERSION): add a changelog entry (dch -v $(VERSION))" >&2; exit 1; }
+	dpkg-buildpackage -us -uc -b
+	@mkdir -p $(B)/deb
+	@for f in $(DEB_FILES); do \
+		if [ -e ../$$f ]; then mv -f ../$$f $(B)/deb/; fi; done
+	@ls -1 $(B)/deb
+# ==== end of make deb section ==============================================

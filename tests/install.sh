@@ -52,10 +52,12 @@ if [ "$module" = 1 ]; then
 		not_ok "installed header is the UAPI header"
 	check "vsimctl at usr/bin, 0755" 755 "$(mode "$d/usr/bin/vsimctl")"
 	check "vsimd at usr/sbin, 0755" 755 "$(mode "$d/usr/sbin/vsimd")"
+	check "vsim-modem at usr/bin, 0755" 755 "$(mode "$d/usr/bin/vsim-modem")"
 	"$d/usr/bin/vsimctl" exec --profile examples/test-usim.ini 00A4000C023F00 \
 		> "$tmp/exec.out" 2>&1
 	check "installed vsimctl runs an APDU" 9000 "$(cat "$tmp/exec.out")"
 	check "udev rules at etc/udev/rules.d, 0644" 644 "$(mode "$d/etc/udev/rules.d/60-vsim.rules")"
+	check "SIMtrace2 udev rules at etc/udev/rules.d, 0644" 644 "$(mode "$d/etc/udev/rules.d/61-vsim-cardem.rules")"
 	check "systemd unit at etc/systemd/system, 0644" 644 "$(mode "$d/etc/systemd/system/vsimd.service")"
 	check "unit starts /usr/sbin/vsimd" 1 \
 		"$(grep -c '^ExecStart=/usr/sbin/vsimd ' "$d/etc/systemd/system/vsimd.service")"

@@ -12,11 +12,9 @@
 #ifndef _UAPI_LINUX_VSIM_H
 #define _UAPI_LINUX_VSIM_H
 
-#ifdef __KERNEL__
+/* self-contained: a program may include this header first (_IOWR) */
+#include <linux/ioctl.h>
 #include <linux/types.h>
-#else
-#include <linux/types.h>
-#endif
 
 #define VSIM_IMAGE_MAGIC	0x4d495356	/* "VSIM" read as little-endian */
 #define VSIM_IMAGE_VERSION	2
