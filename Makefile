@@ -347,13 +347,14 @@ else
 	@echo "install: DESTDIR is set: not running depmod on a staged tree; run 'depmod -a $(INST_KVER)' on the target"
 endif
 
-install-user: $(B)/vsimctl $(B)/vsimd
+install-user: $(B)/vsimctl $(B)/vsimd $(B)/vsim-modem
 	$(INSTALL) -d -m 0755 $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) \
 		$(DESTDIR)$(INCLUDEDIR)/linux $(DESTDIR)$(UDEVRULESDIR) \
 		$(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(DOCDIR)/examples \
 		$(DESTDIR)$(SYSCONFDIR)/vsim
 	$(INSTALL) -m 0755 $(B)/vsimctl $(DESTDIR)$(BINDIR)/vsimctl
 	$(INSTALL) -m 0755 $(B)/vsimd $(DESTDIR)$(SBINDIR)/vsimd
+	$(INSTALL) -m 0755 $(B)/vsim-modem $(DESTDIR)$(BINDIR)/vsim-modem
 	$(INSTALL) -m 0644 include/uapi/linux/vsim.h $(DESTDIR)$(INCLUDEDIR)/linux/vsim.h
 	$(INSTALL) -m 0644 udev/60-vsim.rules $(DESTDIR)$(UDEVRULESDIR)/60-vsim.rules
 	@# the unit names vsimd, its config and docs by path: follow PREFIX
@@ -363,6 +364,11 @@ install-user: $(B)/vsimctl $(B)/vsimd
 		udev/vsimd.service > $(DESTDIR)$(SYSTEMDUNITDIR)/vsimd.service.tmp
 	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/vsimd.service.tmp
 	mv -f $(DESTDIR)$(SYSTEMDUNITDIR)/vsimd.service.tmp $(DESTDIR)$(SYSTEMDUNITDIR)/vsimd.service
+	sed -e 's|/usr/bin/vsim-modem|$(BINDIR)/vsim-modem|' \
+	    -e 's|/usr/share/doc/vsim/|$(DOCDIR)/|' \
+		udev/vsim-modem.service > $(DESTDIR)$(SYSTEMDUNITDIR)/vsim-modem.service.tmp
+	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/vsim-modem.service.tmp
+	mv -f $(DESTDIR)$(SYSTEMDUNITDIR)/vsim-modem.service.tmp $(DESTDIR)$(SYSTEMDUNITDIR)/vsim-modem.service
 	$(INSTALL) -m 0644 $(DOCS) $(DESTDIR)$(DOCDIR)/
 	$(INSTALL) -m 0644 $(wildcard examples/*) $(DESTDIR)$(DOCDIR)/examples/
 	$(if $(MANPAGES),for m in $(MANPAGES); do s=$${m##*.}; \
@@ -401,9 +407,11 @@ endif
 
 uninstall-user:
 	rm -f $(DESTDIR)$(BINDIR)/vsimctl $(DESTDIR)$(SBINDIR)/vsimd \
+		$(DESTDIR)$(BINDIR)/vsim-modem \
 		$(DESTDIR)$(INCLUDEDIR)/linux/vsim.h \
 		$(DESTDIR)$(UDEVRULESDIR)/60-vsim.rules \
-		$(DESTDIR)$(SYSTEMDUNITDIR)/vsimd.service
+		$(DESTDIR)$(SYSTEMDUNITDIR)/vsimd.service \
+		$(DESTDIR)$(SYSTEMDUNITDIR)/vsim-modem.service
 	rm -rf $(DESTDIR)$(DOCDIR)
 	$(if $(MANPAGES),rm -f $(foreach m,$(MANPAGES),$(DESTDIR)$(PREFIX)/share/man/man$(subst .,,$(suffix $(m)))/$(notdir $(m))))
 	@for e in $(ETC_FILES); do f=$${e%%:*}; d=$(DESTDIR)$(SYSCONFDIR)/vsim/$${f##*/}; \
