@@ -135,6 +135,10 @@ check "+CSIM with a wrong length: +CME ERROR: 50" "+CME ERROR: 50" "$(at1 'AT+CS
 # SMS, TS 27.005 PDU mode: MO to the network side, MT announced with +CMTI.
 MO_TPDU=01000B915155010000F100000341E110	# to +15551000001, "ABC"
 MT_PDU=07915155001000F0040B915155010000F1000062201111000000054CB7BB0C02
+# ModemManager's +CNMI (cell broadcast and status reports on) is accepted
+check "+CNMI=2,1,2,1,0 (ModemManager's) is accepted" \
+	"AT+CNMI=2,1,2,1,0 => OK|AT+CNMI? => +CNMI: 2,1,2,1,0|OK" \
+	"$(at AT+CNMI=2,1,2,1,0 AT+CNMI? | tr '\n' '|' | sed 's/|$//')"
 out=$(at AT+CMGF=0 'AT+CPMS="ME","ME","ME"' AT+CNMI=2,1,0,0,0 "AT+CMGS=16>00$MO_TPDU")
 ok_if "+CMGF=0 OK" contains "$out" "AT+CMGF=0 => OK"
 ok_if "+CPMS: the in-memory store" contains "$out" "=> +CPMS: 0,16,0,16,0,16|OK"
@@ -202,6 +206,7 @@ st=$("$MODEM" --status "$CTL" --json)
 echo "# $st"
 ok_if "status: SIM PIN with the card's 3 tries" contains "$st" '"state":"SIM PIN","tries":3,'
 ok_if "status: the ICCID" contains "$st" '"iccid":"8988211000000000011"'
+ok_if "status: PIN1 enabled (the card's PS_DO)" contains "$st" '"pin1_enabled":true'
 ok_if "status: no IMSI before the PIN" bash -c "! grep -q imsi <<<'$st'"
 ok_if "status: not registered" contains "$st" '"registration":"not registered"'
 at 'AT+CPIN="1234"' >/dev/null

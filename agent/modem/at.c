@@ -949,20 +949,29 @@ static int c_cnmi(struct at *a, enum kind k, struct args *g)
 {
 	int mode, mt, bm, ds, bfr;
 
+	/*
+	 * <bm> (cell broadcast) and <ds> (status reports) are accepted in
+	 * their whole §3.4.1 range, as ModemManager sets 2,1,2,1,0 and gives
+	 * up on messaging URCs when that fails; neither ever routes anything
+	 * here: the network side sends no CBM and makes no status reports.
+	 */
 	if (k == TEST) {
-		info(a, "+CNMI: (0-2),(0-2),(0),(0),(0,1)");
+		info(a, "+CNMI: (0-2),(0-2),(0-3),(0-2),(0,1)");
 		return AT_OK;
 	}
 	if (k == READ) {
-		info(a, "+CNMI: %d,%d,0,0,0", a->cnmi_mode, a->cnmi_mt);
+		info(a, "+CNMI: %d,%d,%d,%d,0", a->cnmi_mode, a->cnmi_mt,
+		     a->cnmi_bm, a->cnmi_ds);
 		return AT_OK;
 	}
 	if (k != SET || arg_int(g, 0, 0, 2, 0, &mode) ||
-	    arg_int(g, 1, 0, 2, 0, &mt) || arg_int(g, 2, 0, 0, 0, &bm) ||
-	    arg_int(g, 3, 0, 0, 0, &ds) || arg_int(g, 4, 0, 1, 0, &bfr))
+	    arg_int(g, 1, 0, 2, 0, &mt) || arg_int(g, 2, 0, 3, 0, &bm) ||
+	    arg_int(g, 3, 0, 2, 0, &ds) || arg_int(g, 4, 0, 1, 0, &bfr))
 		return CMS(303);
 	a->cnmi_mode = mode;
 	a->cnmi_mt = mt;
+	a->cnmi_bm = bm;
+	a->cnmi_ds = ds;
 	return AT_OK;
 }
 

@@ -44,7 +44,7 @@ struct at {
 	int cops_mode, cops_format;
 	char cscs[8];
 	/* TS 27.005 state */
-	int cnmi_mode, cnmi_mt;
+	int cnmi_mode, cnmi_mt, cnmi_bm, cnmi_ds;
 	char mem[3][4];
 	int mr;
 	struct at_sms sms[AT_SMS_SLOTS];

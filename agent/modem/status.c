@@ -49,6 +49,9 @@ static struct json_object *sim_part(struct at *a, const char *slot)
 	/* the IMSI only where a modem could read it: after the PIN */
 	if (!strcmp(st, "READY") && !sim_imsi(a->sim, imsi))
 		put_str(s, "imsi", imsi);
+	/* PS_DO of the USIM's FCP (TS 102 221 §9.5.2): PIN1 asked at power-up */
+	json_object_object_add(s, "pin1_enabled",
+			       json_object_new_boolean(sim_pin_enabled(a->sim, SIM_PIN1)));
 	return s;
 }
 
