@@ -381,6 +381,11 @@ install-user: $(B)/vsimctl $(B)/vsimd $(B)/vsim-modem
 		udev/vsimd.service > $(DESTDIR)$(SYSTEMDUNITDIR)/vsimd.service.tmp
 	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/vsimd.service.tmp
 	mv -f $(DESTDIR)$(SYSTEMDUNITDIR)/vsimd.service.tmp $(DESTDIR)$(SYSTEMDUNITDIR)/vsimd.service
+	sed -e 's|/usr/bin/vsim-modem|$(BINDIR)/vsim-modem|' \
+	    -e 's|/usr/share/doc/vsim/|$(DOCDIR)/|' \
+		udev/vsim-modem.service > $(DESTDIR)$(SYSTEMDUNITDIR)/vsim-modem.service.tmp
+	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/vsim-modem.service.tmp
+	mv -f $(DESTDIR)$(SYSTEMDUNITDIR)/vsim-modem.service.tmp $(DESTDIR)$(SYSTEMDUNITDIR)/vsim-modem.service
 	$(INSTALL) -m 0644 $(DOCS) $(DESTDIR)$(DOCDIR)/
 	$(INSTALL) -m 0644 $(wildcard examples/*) $(DESTDIR)$(DOCDIR)/examples/
 	$(if $(MANPAGES),for m in $(MANPAGES); do s=$${m##*.}; \
@@ -422,7 +427,8 @@ uninstall-user:
 		$(DESTDIR)$(SBINDIR)/vsimd $(DESTDIR)$(INCLUDEDIR)/linux/vsim.h \
 		$(DESTDIR)$(UDEVRULESDIR)/60-vsim.rules \
 		$(DESTDIR)$(UDEVRULESDIR)/61-vsim-cardem.rules \
-		$(DESTDIR)$(SYSTEMDUNITDIR)/vsimd.service
+		$(DESTDIR)$(SYSTEMDUNITDIR)/vsimd.service \
+		$(DESTDIR)$(SYSTEMDUNITDIR)/vsim-modem.service
 	rm -rf $(DESTDIR)$(DOCDIR)
 	$(if $(MANPAGES),rm -f $(foreach m,$(MANPAGES),$(DESTDIR)$(PREFIX)/share/man/man$(subst .,,$(suffix $(m)))/$(notdir $(m))))
 	@for e in $(ETC_FILES); do f=$${e%%:*}; d=$(DESTDIR)$(SYSCONFDIR)/vsim/$${f##*/}; \

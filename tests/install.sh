@@ -61,6 +61,24 @@ if [ "$module" = 1 ]; then
 	check "systemd unit at etc/systemd/system, 0644" 644 "$(mode "$d/etc/systemd/system/vsimd.service")"
 	check "unit starts /usr/sbin/vsimd" 1 \
 		"$(grep -c '^ExecStart=/usr/sbin/vsimd ' "$d/etc/systemd/system/vsimd.service")"
+	check "vsim-modem at usr/bin, 0755" 755 "$(mode "$d/usr/bin/vsim-modem")"
+	check "vsim-modem's unit at etc/systemd/system, 0644" 644 "$(mode "$d/etc/systemd/system/vsim-modem.service")"
+	check "vsim-modem's unit starts /usr/bin/vsim-modem --gadget with its control socket" 1 \
+		"$(grep -c '^ExecStart=/usr/bin/vsim-modem --gadget --control /run/vsim-modem/control ' "$d/etc/systemd/system/vsim-modem.service")"
+	if command -v systemd-analyze > /dev/null; then
+		# a unit's ExecStart must exist: check it against the staged binary
+		sed "s|/usr/bin/vsim-modem|$d/usr/bin/vsim-modem|" \
+			"$d/etc/systemd/system/vsim-modem.service" > "$tmp/vsim-modem.service"
+		# unknown keys are only warned about: any output fails
+		if systemd-analyze verify --man=no "$tmp/vsim-modem.service" > "$tmp/verify.log" 2>&1 &&
+		   [ ! -s "$tmp/verify.log" ]; then
+			ok "systemd-analyze verify: vsim-modem.service"
+		else
+			not_ok "systemd-analyze verify: vsim-modem.service" "$tmp/verify.log"
+		fi
+	else
+		skip "systemd-analyze verify: vsim-modem.service" "no systemd-analyze"
+	fi
 	check "docs at usr/share/doc/vsim, 0644" 644 "$(mode "$d/usr/share/doc/vsim/uapi.md")"
 	check "config at etc/vsim/vsimd.conf, 0644" 644 "$(mode "$d/etc/vsim/vsimd.conf")"
 	check "profile with keys at etc/vsim/test-usim.ini, 0600" 600 "$(mode "$d/etc/vsim/test-usim.ini")"
@@ -84,6 +102,8 @@ d=$tmp/local
 if make -s install-user DESTDIR="$d" > "$tmp/local.log" 2>&1; then
 	check "default PREFIX /usr/local: vsimctl in usr/local/bin" 755 "$(mode "$d/usr/local/bin/vsimctl")"
 	check "default PREFIX: header in usr/local/include/linux" 644 "$(mode "$d/usr/local/include/linux/vsim.h")"
+	check "default PREFIX: vsim-modem's unit starts /usr/local/bin/vsim-modem" 1 \
+		"$(grep -c '^ExecStart=/usr/local/bin/vsim-modem ' "$d/etc/systemd/system/vsim-modem.service")"
 	check "default PREFIX: unit starts /usr/local/sbin/vsimd" 1 \
 		"$(grep -c '^ExecStart=/usr/local/sbin/vsimd ' "$d/etc/systemd/system/vsimd.service")"
 	check "default PREFIX: unit documents /usr/local/share/doc/vsim" 1 \

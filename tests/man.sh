@@ -3,9 +3,10 @@
 # The manual pages in docs/man: each one formats through man-db without a
 # single groff warning, lexgrog (what mandb indexes with) finds its NAME
 # line and the name matches the file, and .TH names the file's section.
-# vsimctl.1 and vsimd.8 must name every command and option the programs'
-# own usage texts name (build/vsimctl, build/vsimd; skipped when not
-# built; VSIMCTL= and VSIMD= point elsewhere). TAP on stdout.
+# vsimctl.1, vsimd.8 and vsim-modem.1 must name every command and option
+# the programs' own usage texts name (build/vsimctl, build/vsimd,
+# build/vsim-modem; skipped when not built; VSIMCTL=, VSIMD= and
+# VSIM_MODEM= point elsewhere). TAP on stdout.
 set -u
 cd "$(dirname "$0")/.."
 . tests/lib/tap.sh
@@ -13,9 +14,24 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 VSIMCTL=${VSIMCTL:-build/vsimctl}
 VSIMD=${VSIMD:-build/vsimd}
-# the four pages vsim ships, and any other page docs/man gains later
+VSIM_MODEM=${VSIM_MODEM:-build/vsim-modem}
+# the five pages vsim ships, and any other page docs/man gains later
 PAGES=$(printf '%s\n' docs/man/vsimctl.1 docs/man/vsim.4 docs/man/vsim-profile.5 \
-	docs/man/vsimd.8 docs/man/*.[1-8] | sort -u)
+	docs/man/vsimd.8 docs/man/vsim-modem.1 docs/man/*.[1-8] | sort -u)
+
+bin_of() {	# bin_of PROG: the binary
+	case $1 in
+	vsimd) echo "$VSIMD" ;;
+	vsim-modem) echo "$VSIM_MODEM" ;;
+	*) echo "$VSIMCTL" ;;
+	esac
+}
+page_of() {	# page_of PROG: its manual page
+	case $1 in
+	vsimd) echo docs/man/vsimd.8 ;;
+	*) echo "docs/man/$1.1" ;;
+	esac
+}
 
 ok() { TAP_N=$((TAP_N + 1)); echo "ok $TAP_N $1"; }
 not_ok() {	# not_ok NAME [FILE]: FILE's head as diagnostics
@@ -81,14 +97,13 @@ covered() {
 usage_text() {
 	local prog=$1 bin a
 	shift
-	bin=$VSIMCTL
-	[ "$prog" = vsimd ] && bin=$VSIMD
+	bin=$(bin_of "$prog")
 	: > "$tmp/usage.$prog"
 	for a in "$@"; do
 		# shellcheck disable=SC2086
 		"$bin" $a >> "$tmp/usage.$prog" 2>&1
 	done
-	format "docs/man/$prog.$([ "$prog" = vsimd ] && echo 8 || echo 1)" 1000 \
+	format "$(page_of "$prog")" 1000 \
 		2> /dev/null | tr -s ' \t' '  ' > "$tmp/text.$prog"
 }
 
@@ -145,8 +160,8 @@ options_check() {
 # version_check PROG: once PROG has --version, it prints "PROG VERSION"
 # with the Makefile's VERSION, and the page documents the option.
 version_check() {
-	local prog=$1 bin=$VSIMCTL v
-	[ "$prog" = vsimd ] && bin=$VSIMD
+	local prog=$1 bin v
+	bin=$(bin_of "$prog")
 	v=$("$bin" --version 2>/dev/null) || {
 		skip "$prog --version prints \"$prog $version\"" "$bin has no --version yet"
 		return
@@ -182,6 +197,16 @@ if [ -x "$VSIMD" ]; then
 else
 	for c in "names every option of the usage texts" "documents --version"; do
 		skip "vsimd's page $c" "$VSIMD is not built (make)"
+	done
+fi
+
+if [ -x "$VSIM_MODEM" ]; then
+	usage_text vsim-modem --help
+	options_check vsim-modem
+	version_check vsim-modem
+else
+	for c in "names every option of the usage texts" "documents --version"; do
+		skip "vsim-modem's page $c" "$VSIM_MODEM is not built (make)"
 	done
 fi
 

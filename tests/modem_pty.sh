@@ -6,7 +6,8 @@
 # ModemManager's generic probe, PIN/PUK with the card's real counters,
 # +CIMI/+CCID/+CRSM from the card, +CLCK/+CPWD changing the card (seen by a
 # fresh session), registration granted only after AKA (and AUTS resync),
-# denied for a card bound to another IMEI, and SMS in PDU mode.
+# denied for a card bound to another IMEI, SMS in PDU mode, and the
+# status on the control socket (--control, --status, --json).
 set -u
 cd "$(dirname "$0")/.."
 . tests/lib/pcscenv.sh
@@ -134,6 +135,10 @@ check "+CSIM with a wrong length: +CME ERROR: 50" "+CME ERROR: 50" "$(at1 'AT+CS
 # SMS, TS 27.005 PDU mode: MO to the network side, MT announced with +CMTI.
 MO_TPDU=01000B915155010000F100000341E110	# to +15551000001, "ABC"
 MT_PDU=07915155001000F0040B915155010000F1000062201111000000054CB7BB0C02
+# ModemManager's +CNMI (cell broadcast and status reports on) is accepted
+check "+CNMI=2,1,2,1,0 (ModemManager's) is accepted" \
+	"AT+CNMI=2,1,2,1,0 => OK|AT+CNMI? => +CNMI: 2,1,2,1,0|OK" \
+	"$(at AT+CNMI=2,1,2,1,0 AT+CNMI? | tr '\n' '|' | sed 's/|$//')"
 out=$(at AT+CMGF=0 'AT+CPMS="ME","ME","ME"' AT+CNMI=2,1,0,0,0 "AT+CMGS=16>00$MO_TPDU")
 ok_if "+CMGF=0 OK" contains "$out" "AT+CMGF=0 => OK"
 ok_if "+CPMS: the in-memory store" contains "$out" "=> +CPMS: 0,16,0,16,0,16|OK"
@@ -190,6 +195,41 @@ modem_stop
 ok_if "modem A again: registered" modem_start --imei 356938035643809
 check "modem A again: +CEREG 1" "+CEREG: 0,1|OK" "$(at 'AT+CPIN="1234"' 'AT+CEREG?' | tail -1 | sed 's/^.* => //')"
 modem_stop
+
+# The status (--control SOCKET, --status SOCKET [--json]): the SIM part is
+# asked of the card at the time, the network part is the modem's own.
+CTL=$PCSC_TMP/ctl
+ok_if "modem A with --control and --json" modem_start --imei 356938035643809 --control "$CTL" --json
+check "--json: the start-up line is an object" 1 \
+	"$(grep -c '^{"host":"pty","port":"/dev/pts/[0-9]*","sim":true}$' "$PCSC_TMP/modem.out")"
+st=$("$MODEM" --status "$CTL" --json)
+echo "# $st"
+ok_if "status: SIM PIN with the card's 3 tries" contains "$st" '"state":"SIM PIN","tries":3,'
+ok_if "status: the ICCID" contains "$st" '"iccid":"8988211000000000011"'
+ok_if "status: PIN1 enabled (the card's PS_DO)" contains "$st" '"pin1_enabled":true'
+ok_if "status: no IMSI before the PIN" bash -c "! grep -q imsi <<<'$st'"
+ok_if "status: not registered" contains "$st" '"registration":"not registered"'
+at 'AT+CPIN="1234"' >/dev/null
+st=$("$MODEM" --status "$CTL" --json)
+ok_if "status after the PIN: READY, the IMSI" contains "$st" '"state":"READY","iccid":"8988211000000000011","imsi":"001010123456789"'
+ok_if "status after the PIN: registered (home) after AKA" contains "$st" '"registration":"home","why":"AKA succeeded'
+st=$("$MODEM" --status "$CTL")
+echo "$st" | sed 's/^/# /'
+ok_if "status as text: indented key: value lines" contains "$st" $'sim:\n  present: true'
+modem_stop
+ok_if "the control socket is removed on exit" test ! -e "$CTL"
+ok_if "modem B with --control" modem_start --imei 490154203237518 --control "$CTL"
+at 'AT+CPIN="1234"' >/dev/null
+st=$("$MODEM" --status "$CTL" --json)
+echo "# $st"
+ok_if "status of modem B: denied, and why" contains "$st" '"registration":"denied","why":"the card withholds its IMSI'
+modem_stop
+out=$("$MODEM" --status "$CTL" 2>&1); rc=$?
+check "--status without a running modem: exit 1 and why" \
+	"1:vsim-modem: --status $CTL: No such file or directory (is a vsim-modem --control $CTL running?)" "$rc:$out"
+out=$("$MODEM" --pty --status "$CTL" 2>&1); rc=$?
+check "--status with --pty is refused" \
+	"2:vsim-modem: --status asks a running modem: no --pty, --gadget or --control with it" "$rc:$out"
 
 # Bad input: clear messages and exit status 2.
 out=$("$MODEM" --pty --imei 12 2>&1); rc=$?

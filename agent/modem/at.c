@@ -212,6 +212,17 @@ static int pin_state(struct at *a, int *tries)
 	return t > 0 ? E_SIM_PUK : E_SIM_FAILURE;
 }
 
+const char *at_sim_state(struct at *a, int *tries)
+{
+	switch (pin_state(a, tries)) {
+	case AT_OK: return "READY";
+	case E_SIM_PIN: return "SIM PIN";
+	case E_SIM_PUK: return "SIM PUK";
+	case E_NO_SIM: return "absent";
+	default: return "failure";
+	}
+}
+
 /* A command that needs the SIM unlocked: its error, or AT_OK */
 static int need_ready(struct at *a)
 {
@@ -278,6 +289,7 @@ void at_register(struct at *a)
 	st = net_attach(a->hss, a->sim, a->log, why, sizeof(why));
 	fprintf(a->log, "network: registration %s: %s\n",
 		st == NET_REGISTERED_HOME ? "accepted" : "denied", why);
+	snprintf(a->reg_why, sizeof(a->reg_why), "%s", why);
 	fflush(a->log);
 	set_stat(a, st);
 }
@@ -344,30 +356,41 @@ static int c_cimi(struct at *a, enum kind k, struct args *g)
 	return AT_OK;
 }
 
+int at_iccid(struct at *a, char out[21])
+{
+	uint8_t ef[16];
+	int n, m = 0;
+
+	out[0] = 0;
+	if (!a->sim->present)
+		return -1;
+	n = sim_read_ef(a->sim, 0x2fe2, ef, sizeof(ef));
+	if (n != 10)
+		return -1;
+	for (int i = 0; i < n && m < 20; i++) {	/* TS 102 221 §13.2: swapped BCD */
+		if ((ef[i] & 0x0f) > 9)
+			break;
+		out[m++] = (char)('0' + (ef[i] & 0x0f));
+		if ((ef[i] >> 4) > 9)
+			break;
+		out[m++] = (char)('0' + (ef[i] >> 4));
+	}
+	out[m] = 0;
+	return 0;
+}
+
 /* +CCID (no TS 27.007 clause; as modems answer it): EF_ICCID's digits */
 static int c_ccid(struct at *a, enum kind k, struct args *g)
 {
-	uint8_t ef[16];
 	char d[21];
-	int n, m = 0;
 
 	(void)g;
 	if (k == TEST)
 		return AT_OK;
 	if (!a->sim->present)
 		return E_NO_SIM;
-	n = sim_read_ef(a->sim, 0x2fe2, ef, sizeof(ef));
-	if (n != 10)
+	if (at_iccid(a, d))
 		return E_SIM_FAILURE;
-	for (int i = 0; i < n && m < 20; i++) {	/* TS 102 221 §13.2: swapped BCD */
-		if ((ef[i] & 0x0f) > 9)
-			break;
-		d[m++] = (char)('0' + (ef[i] & 0x0f));
-		if ((ef[i] >> 4) > 9)
-			break;
-		d[m++] = (char)('0' + (ef[i] >> 4));
-	}
-	d[m] = 0;
 	info(a, "+CCID: %s", d);
 	return AT_OK;
 }
@@ -926,20 +949,29 @@ static int c_cnmi(struct at *a, enum kind k, struct args *g)
 {
 	int mode, mt, bm, ds, bfr;
 
+	/*
+	 * <bm> (cell broadcast) and <ds> (status reports) are accepted in
+	 * their whole §3.4.1 range, as ModemManager sets 2,1,2,1,0 and gives
+	 * up on messaging URCs when that fails; neither ever routes anything
+	 * here: the network side sends no CBM and makes no status reports.
+	 */
 	if (k == TEST) {
-		info(a, "+CNMI: (0-2),(0-2),(0),(0),(0,1)");
+		info(a, "+CNMI: (0-2),(0-2),(0-3),(0-2),(0,1)");
 		return AT_OK;
 	}
 	if (k == READ) {
-		info(a, "+CNMI: %d,%d,0,0,0", a->cnmi_mode, a->cnmi_mt);
+		info(a, "+CNMI: %d,%d,%d,%d,0", a->cnmi_mode, a->cnmi_mt,
+		     a->cnmi_bm, a->cnmi_ds);
 		return AT_OK;
 	}
 	if (k != SET || arg_int(g, 0, 0, 2, 0, &mode) ||
-	    arg_int(g, 1, 0, 2, 0, &mt) || arg_int(g, 2, 0, 0, 0, &bm) ||
-	    arg_int(g, 3, 0, 0, 0, &ds) || arg_int(g, 4, 0, 1, 0, &bfr))
+	    arg_int(g, 1, 0, 2, 0, &mt) || arg_int(g, 2, 0, 3, 0, &bm) ||
+	    arg_int(g, 3, 0, 2, 0, &ds) || arg_int(g, 4, 0, 1, 0, &bfr))
 		return CMS(303);
 	a->cnmi_mode = mode;
 	a->cnmi_mt = mt;
+	a->cnmi_bm = bm;
+	a->cnmi_ds = ds;
 	return AT_OK;
 }
 
@@ -1079,6 +1111,7 @@ static void cmgs_done(struct at *a)
 		fprintf(a->sms_out, "\n");
 		fflush(a->sms_out);
 	}
+	a->sms_mo++;
 	fprintf(a->log, "network: MO SMS of %d octets accepted (MR %d)\n",
 		a->pdu_len, a->mr);
 	info(a, "+CMGS: %d", a->mr);
@@ -1095,6 +1128,7 @@ int at_sms_deliver(struct at *a, const char *hex)
 		fprintf(a->log, "sms-in: not an SMS-DELIVER PDU (SCA + TPDU in hex)\n");
 		return -1;
 	}
+	a->sms_mt++;
 	if (a->cnmi_mt == 2) {	/* §3.4.1 mt 2: routed, not stored */
 		char hx[2 * AT_PDU_MAX + 1];
 

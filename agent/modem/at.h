@@ -40,13 +40,15 @@ struct at {
 	int cfun;
 	int creg_n, cgreg_n, cereg_n;
 	int stat;		/* §7.2 <stat> of the one (E-UTRAN) network */
+	char reg_why[160];	/* the network side's last verdict, why */
 	int cops_mode, cops_format;
 	char cscs[8];
 	/* TS 27.005 state */
-	int cnmi_mode, cnmi_mt;
+	int cnmi_mode, cnmi_mt, cnmi_bm, cnmi_ds;
 	char mem[3][4];
 	int mr;
 	struct at_sms sms[AT_SMS_SLOTS];
+	unsigned long sms_mo, sms_mt;	/* sent to / delivered by the network */
 	/* the command line being received, or a +CMGS PDU after "> " */
 	char line[2048];
 	size_t llen;
@@ -69,5 +71,13 @@ void at_register(struct at *a);
  * 0, or -1 with a reason in the log for a malformed PDU.
  */
 int at_sms_deliver(struct at *a, const char *hex);
+
+/*
+ * For the status (status.h), asked of the card now: its +CPIN state as
+ * "READY", "SIM PIN", "SIM PUK", "absent" or "failure" with the tries
+ * left of that code; EF_ICCID's digits (0, or -1 without a readable one).
+ */
+const char *at_sim_state(struct at *a, int *tries);
+int at_iccid(struct at *a, char out[21]);
 
 #endif /* VSIM_MODEM_AT_H */

@@ -20,12 +20,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <termios.h>
 #include <unistd.h>
 
 #include "modem/at.h"
 #include "modem/gadget.h"
+#include "modem/status.h"
 
 #define GADGET_NAME	"vsim-modem"
 
@@ -41,6 +44,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 "usage: vsim-modem --pty|--gadget [--link PATH] [SIM] [options]\n"
+"       vsim-modem --status SOCKET [--json]\n"
 "An AT-command modem (TS 27.007/27.005) whose SIM is a vsim card.\n"
 "SIM slot (default: the first PC/SC reader named like vpcd's):\n"
 "  --reader NAME     a PC/SC reader\n"
@@ -60,6 +64,10 @@ static void usage(FILE *f)
 "  --sms-in PATH     a FIFO: each line an MT SMS PDU (SCA + SMS-DELIVER, hex)\n"
 "  --sms-out FILE    MO SMS go here, one \"MO <TPDU hex>\" line each\n"
 "  --log FILE        every step and APDU (default: none; - for stderr)\n"
+"Status:\n"
+"  --control SOCKET  serve the status (JSON) on this Unix socket\n"
+"  --status SOCKET   ask a running modem for it and print it\n"
+"  --json            JSON: the status as it came, the start-up line as an object\n"
 "  --version, --help\n");
 }
 
@@ -85,6 +93,85 @@ static int open_pty(char *name, size_t max, int *slave)
 	return m;
 }
 
+/* The control socket: each connection gets the status and is closed. */
+static int control_listen(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd;
+
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	strcpy(sa.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return -1;
+	unlink(path);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) || listen(fd, 4)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static void control_serve(int lfd, struct at *at, const struct status_host *h)
+{
+	int c = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+	char *text;
+
+	if (c < 0)
+		return;
+	text = status_json(at, h);
+	if (text) {
+		size_t off = 0, n = strlen(text);
+
+		while (off < n) {
+			ssize_t w = write(c, text + off, n - off);
+
+			if (w <= 0)
+				break;
+			off += (size_t)w;
+		}
+		free(text);
+	}
+	close(c);
+}
+
+/* --status SOCKET: the client */
+static int status_client(const char *path, bool as_json)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char buf[8192];
+	size_t len = 0;
+	ssize_t n;
+	int fd;
+
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		fprintf(stderr, "vsim-modem: --status %s: path too long\n", path);
+		return 2;
+	}
+	strcpy(sa.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		fprintf(stderr, "vsim-modem: --status %s: %s (is a vsim-modem --control %s running?)\n",
+			path, strerror(errno), path);
+		if (fd >= 0)
+			close(fd);
+		return 1;
+	}
+	while (len < sizeof(buf) - 1 &&
+	       (n = read(fd, buf + len, sizeof(buf) - 1 - len)) > 0)
+		len += (size_t)n;
+	close(fd);
+	buf[len] = 0;
+	if (status_print(buf, as_json, stdout)) {
+		fprintf(stderr, "vsim-modem: --status %s: not a status answer\n", path);
+		return 1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -101,6 +188,9 @@ int main(int argc, char **argv)
 		{ "sms-in", required_argument, NULL, 'I' },
 		{ "sms-out", required_argument, NULL, 'O' },
 		{ "log", required_argument, NULL, 'L' },
+		{ "control", required_argument, NULL, 'C' },
+		{ "status", required_argument, NULL, 'S' },
+		{ "json", no_argument, NULL, 'j' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
@@ -108,6 +198,11 @@ int main(int argc, char **argv)
 	const char *reader = NULL, *device = NULL, *profile = NULL, *state = NULL;
 	const char *link = NULL, *imei = "490154203237518", *hss_file = NULL;
 	const char *sms_in = NULL, *sms_out = NULL, *log_file = NULL;
+	const char *control = NULL, *status = NULL;
+	struct status_host host = { 0 };
+	char slot[300];
+	bool json = false;
+	int ctl = -1;
 	static struct sim sim;
 	static struct at at;
 	struct hss hss = { 0 };
@@ -133,6 +228,9 @@ int main(int argc, char **argv)
 		case 'I': sms_in = optarg; break;
 		case 'O': sms_out = optarg; break;
 		case 'L': log_file = optarg; break;
+		case 'C': control = optarg; break;
+		case 'S': status = optarg; break;
+		case 'j': json = true; break;
 		case 'V': printf("vsim-modem %s\n", VSIM_VERSION); return 0;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
@@ -141,6 +239,13 @@ int main(int argc, char **argv)
 	if (optind < argc) {
 		fprintf(stderr, "vsim-modem: unexpected argument '%s'\n", argv[optind]);
 		return 2;
+	}
+	if (status) {
+		if (want_pty || want_gadget || control) {
+			fprintf(stderr, "vsim-modem: --status asks a running modem: no --pty, --gadget or --control with it\n");
+			return 2;
+		}
+		return status_client(status, json);
 	}
 	if (want_pty == want_gadget) {
 		fprintf(stderr, "vsim-modem: say where the host is: --pty or --gadget\n");
@@ -216,6 +321,18 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
+	if (control) {
+		ctl = control_listen(control);
+		if (ctl < 0) {
+			fprintf(stderr, "vsim-modem: --control %s: %s\n", control, strerror(errno));
+			if (want_gadget) {
+				close(master);
+				gadget_close(GADGET_NAME);
+			}
+			sim_close(&sim);
+			return 1;
+		}
+	}
 	if (link) {
 		unlink(link);
 		if (symlink(pty, link)) {
@@ -235,19 +352,34 @@ int main(int argc, char **argv)
 		at.imei[15] = 0;
 	}
 	at_register(&at);
-	printf("vsim-modem: %s %s%s\n", want_gadget ? "gadget" : "pty", pty,
-	       sim.present ? "" : " (no SIM)");
+	if (reader)
+		snprintf(slot, sizeof(slot), "reader %s", reader);
+	else if (device)
+		snprintf(slot, sizeof(slot), "device %s", device);
+	else if (profile)
+		snprintf(slot, sizeof(slot), "profile %s", profile);
+	else
+		snprintf(slot, sizeof(slot), "reader (the first vpcd reader)");
+	host = (struct status_host){ want_gadget ? "gadget" : "pty", pty, link, slot };
+	if (json)
+		printf("{\"host\":\"%s\",\"port\":\"%s\",\"sim\":%s}\n",
+		       host.kind, pty, sim.present ? "true" : "false");
+	else
+		printf("vsim-modem: %s %s%s\n", host.kind, pty,
+		       sim.present ? "" : " (no SIM)");
 	fflush(stdout);
 
 	while (!stop) {
-		struct pollfd p[2] = {
+		struct pollfd p[3] = {
 			{ .fd = master, .events = POLLIN },
 			{ .fd = fifo, .events = POLLIN },
+			{ .fd = ctl, .events = POLLIN },
 		};
 		uint8_t buf[512];
 		ssize_t n;
 
-		if (poll(p, fifo >= 0 ? 2 : 1, -1) < 0) {
+		/* a negative fd is skipped by poll(2) */
+		if (poll(p, 3, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			ret = 1;
@@ -260,6 +392,8 @@ int main(int argc, char **argv)
 		} else if (p[0].revents & (POLLHUP | POLLERR)) {
 			usleep(100000);	/* a ttyGS whose host is gone: wait */
 		}
+		if (ctl >= 0 && (p[2].revents & POLLIN))
+			control_serve(ctl, &at, &host);
 		if (fifo >= 0 && (p[1].revents & POLLIN)) {
 			n = read(fifo, inbuf + inlen, sizeof(inbuf) - 1 - inlen);
 			if (n > 0)
@@ -281,6 +415,10 @@ int main(int argc, char **argv)
 	}
 	if (link)
 		unlink(link);
+	if (ctl >= 0) {
+		close(ctl);
+		unlink(control);
+	}
 	if (want_gadget) {
 		/*
 		 * Close ttyGS before unbinding: u_serial waits for the port to
