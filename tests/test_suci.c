@@ -222,8 +222,9 @@ static int card_open(struct card *k, const char *tmpl, const char *imsi, int mnc
 		return -1;
 	}
 	k->aes = vsim_host_aes_new();
-	k->c = calloc(1, vsim_card_size());
-	rc = k->aes && k->c ? vsim_card_init(k->c, img, len, ops, k, &why) : -1;
+	k->c = calloc(1, vsim_card_size(img, len));
+	rc = k->aes && k->c ? vsim_card_init(k->c, vsim_card_size(img, len), img,
+					      len, ops, k, &why) : -1;
 	free(img);
 	if (!rc) {
 		uint8_t atr[VSIM_ATR_MAX];
