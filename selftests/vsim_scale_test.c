@@ -65,6 +65,25 @@ static int mem_now(struct mem *m)
 	return 0;
 }
 
+/*
+ * KASAN (make check-debug's kernel) pads every slab object and holds
+ * freed ones in a quarantine: the byte counts then measure KASAN, so they
+ * are printed but not judged (kmemleak judges leaks there).
+ */
+static int kasan_kernel(void)
+{
+	char line[256];
+	int found = 0;
+	FILE *fp = fopen("/proc/kallsyms", "r");
+
+	if (!fp)
+		return 0;
+	while (!found && fgets(line, sizeof(line), fp))
+		found = strstr(line, " kasan_report") != NULL;
+	fclose(fp);
+	return found;
+}
+
 static int count_cards(void)
 {
 	DIR *d = opendir("/sys/class/vsim");
@@ -231,7 +250,7 @@ TEST_F_TIMEOUT(scale, a_thousand_cards, 1800)
 {
 	struct mem m0, m1, m2, m3;
 	char iccid[32], want[32];
-	int i, fd, ret, limit, bad = 0;
+	int i, fd, ret, limit, bad = 0, kasan = kasan_kernel();
 	unsigned int extra;
 
 	/* one card made and closed first: the first card's one-time costs */
@@ -247,8 +266,12 @@ TEST_F_TIMEOUT(scale, a_thousand_cards, 1800)
 	       self->n, per_card(m0.unreclaim, m1.unreclaim, self->n),
 	       per_card(m0.vmalloc, m1.vmalloc, self->n),
 	       per_card(m1.free, m0.free, self->n));
-	EXPECT_LE(per_card(m0.unreclaim + m0.vmalloc,
-			   m1.unreclaim + m1.vmalloc, self->n), CARD_CEILING);
+	if (kasan)
+		TH_LOG("KASAN kernel: the 32 KiB ceiling is not checked");
+	else
+		EXPECT_LE(per_card(m0.unreclaim + m0.vmalloc,
+				   m1.unreclaim + m1.vmalloc, self->n),
+			  CARD_CEILING);
 
 	/* every card answers on its own /dev/vsimN, with its own ICCID */
 	for (i = 0; i < self->n; i++) {
@@ -298,8 +321,9 @@ TEST_F_TIMEOUT(scale, a_thousand_cards, 1800)
 	TH_LOG("second round closed: %lld bytes per card more",
 	       per_card(m2.unreclaim + m2.vmalloc, m3.unreclaim + m3.vmalloc,
 			self->n));
-	EXPECT_LE(per_card(m2.unreclaim + m2.vmalloc,
-			   m3.unreclaim + m3.vmalloc, self->n), 512);
+	if (!kasan)
+		EXPECT_LE(per_card(m2.unreclaim + m2.vmalloc,
+				   m3.unreclaim + m3.vmalloc, self->n), 512);
 	EXPECT_EQ(0, vsim_kmsg_trouble(self->kmsg));
 }
 
