@@ -8,7 +8,9 @@
  * each profile runs the Annex C.4 known answer with its fixed ephemeral
  * key (the only caller that passes one); a profile whose algorithm is
  * missing or whose answer is wrong stays off, and GET IDENTITY answers
- * 6A81 for it. /sys/module/vsim/parameters/ecies says which.
+ * 6A81 for it. /sys/module/vsim/parameters/ecies says which. A kernel
+ * built without the kpp API or lib/crypto's SHA-256 (a minimal debug
+ * kernel) gets the stubs at the end: the module loads, both profiles off.
  */
 #include <linux/module.h>
 #include <linux/random.h>
@@ -29,6 +31,8 @@
 static char ecies_state[48] = "not initialised";
 module_param_string(ecies, ecies_state, sizeof(ecies_state), 0444);
 MODULE_PARM_DESC(ecies, "SUCI ECIES profiles and their init self-test (read-only)");
+
+#if IS_ENABLED(CONFIG_CRYPTO_KPP) && IS_ENABLED(CONFIG_CRYPTO_LIB_SHA256)
 
 /* One tfm per curve; its secret is per command, so one command at a time. */
 static DEFINE_MUTEX(ecies_lock);
@@ -341,3 +345,22 @@ void vsim_ecies_exit(void)
 		ecies_tfm[i] = NULL;
 	}
 }
+
+#else	/* no kpp or no lib/crypto SHA-256 in this kernel */
+
+int vsim_ecies_conceal(void *priv, u8 scheme, const u8 *hn, size_t hn_len,
+		       const u8 *plain, size_t plain_len, u8 *out, size_t max)
+{
+	return -EOPNOTSUPP;
+}
+
+void vsim_ecies_init(void)
+{
+	snprintf(ecies_state, sizeof(ecies_state), "A:absent B:absent");
+}
+
+void vsim_ecies_exit(void)
+{
+}
+
+#endif
