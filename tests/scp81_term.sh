@@ -8,8 +8,9 @@
 # handshake, POSTs (headers checked byte for byte), runs the C-APDUs of
 # each 200 response at the targeted security domain (the seed flow:
 # INSTALL of a domain at the ISD, STORE DATA into it), POSTs the R-APDUs
-# to X-Admin-Next-URI, and closes at 204 No Content. Then a wrong PSK and
-# a response that is not HTTP: the session ends, the channel is closed.
+# to X-Admin-Next-URI, and closes at 204 No Content. Then a wrong PSK, a
+# response that is not HTTP, and a server gone in the middle of one: the
+# session ends, the channel is closed, nothing half done.
 set -u
 cd "$(dirname "$0")/.."
 . tests/lib/tap.sh
@@ -125,4 +126,18 @@ exec 3>&-
 check "a 200 without Content-Length: exit 3" 3 "$rc"
 ok_if "... malformed HTTP response, the channel closed" contains "$(cat "$tmp/out")" \
 	"commands, malformed HTTP response"
+# -- a truncated response, then the server goes: the channel drops
+server $PSK
+spid=${pids[-1]}
+term
+ok_if "first POST" wait_posts 1
+printf 'HTTP/1.1 200 OK\r\nX-Admin-Protocol: globalplatform-remote-admin/1.0\r\nContent-Length: 40\r\n\r\nAE80' >&3
+sleep 0.5
+kill $spid
+wait $tpid; rc=$?
+exec 3>&-
+check "the server gone mid-response: exit 3" 3 "$rc"
+ok_if "... Channel status (link dropped) reached the card, which closed the channel" \
+	contains "$(cat "$tmp/out")" "commands, the channel closed"
+ok_if "... nothing of the script ran" contains "$(cat "$tmp/out")" "1 POSTs, 0 scripts, 0 commands"
 tap_done
