@@ -153,7 +153,7 @@ $V ota serve --https 127.0.0.1:$port --profile "$tmp/p.ini" --catalogue "$tmp/ca
 	--requests 4 > "$tmp/serve.out" 2>&1 &
 spid=$!
 pids+=($spid)
-for _ in $(seq 50); do grep -q listening "$tmp/serve.out" && break; sleep 0.1; done
+for _ in $(seq 50); do grep -qs listening "$tmp/serve.out" && break; sleep 0.1; done
 # an independent client first: a hand-written Amendment B POST by s_client
 out=$( (printf 'POST /admin?app=demo HTTP/1.1\r\nHost: x\r\nX-Admin-Protocol: globalplatform-remote-admin/1.0\r\nX-Admin-From: //se-id/iccid/1\r\nContent-Length: 0\r\n\r\n'; sleep 1) |
 	timeout 10 openssl s_client -connect 127.0.0.1:$port -psk $PSK -psk_identity $ID \
