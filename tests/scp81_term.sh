@@ -12,7 +12,8 @@
 # response that is not HTTP, and a server gone in the middle of one: the
 # session ends, the channel is closed, nothing half done. Last the server
 # side, vsimctl ota serve --https: a hand-written POST from openssl
-# s_client, then the card's two requests (domain created, then found).
+# s_client, then the card's two requests (domain created, then found),
+# and kill -9 at random points of SCP81_KILL_RUNS (30) downloads.
 set -u
 cd "$(dirname "$0")/.."
 . tests/lib/tap.sh
@@ -180,4 +181,43 @@ ok_if "... domain found: the data only" contains "$(cat "$tmp/serve.out")" \
 	"download demo: domain found, 1000 bytes over HTTPS"
 wait $spid
 check "the server ends after 4 sessions" 0 "$?"
+
+# -- kill -9 of the process holding the card at random points of HTTPS
+# downloads (about 0.25 s each here, attach included): the domain whole or
+# absent, its data whole or none, and the next download completes
+$V ota serve --https 127.0.0.1:$port --profile "$tmp/p.ini" --catalogue "$tmp/cat.ini" \
+	> "$tmp/serve.out" 2>&1 &
+spid=$!
+pids+=($spid)
+for _ in $(seq 50); do grep -qs listening "$tmp/serve.out" && break; sleep 0.1; done
+dl() {	# dl DIR: the card's request over HTTPS (exec: $! is vsimctl)
+	exec $V term --profile "$tmp/p.ini" --state "$1" --imei 123456789012345 \
+		--request demo --bip
+}
+bad=0 absent=0 empty=0 whole=0
+runs=${SCP81_KILL_RUNS:-30}
+for i in $(seq "$runs"); do
+	c="$tmp/k$i"
+	mkdir "$c"
+	dl "$c" >/dev/null 2>&1 &
+	pid=$!
+	sleep "0.$((RANDOM % 3))$((RANDOM % 10))"
+	kill -9 "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	st=$($V ota show --state "$c" 2>&1)
+	case "$st" in
+	"") absent=$((absent + 1)) ;;
+	*"keys 3 data 0/4096") empty=$((empty + 1)) ;;
+	*"keys 3 data 1000/4096") whole=$((whole + 1)) ;;
+	*) bad=$((bad + 1)); echo "# run $i: $st" ;;
+	esac
+	out=$(dl "$c" 2>&1)
+	st=$($V ota show --state "$c")
+	[ "$st" = "A00000055910100101 tar B20100 lifecycle 07 privileges 800000 keys 3 data 1000/4096" ] ||
+		{ bad=$((bad + 1)); echo "# run $i after recovery: $st / $(echo "$out" | tail -2)"; }
+	rm -rf "$c"
+done
+kill $spid 2>/dev/null
+echo "# after kill -9: $absent without the domain, $empty domain without data yet, $whole complete"
+check "kill -9 in $runs HTTPS downloads: domain whole or absent, data whole or none; recovery completes" 0 "$bad"
 tap_done
