@@ -258,6 +258,11 @@ all: $(B)/bench/pcsc/loop
 bench: bench-pcsc
 bench-pcsc: all
 	scripts/bench-pcsc
+# one application download over SMS and over HTTPS (SCP81 on BIP), #14
+bench: bench-ota
+.PHONY: bench-ota
+bench-ota: all
+	bench/ota/download.sh
 # ==== end of PC/SC bench section ===========================================
 
 # ==== make bench: the kernel path and the cardem board in the VM (#3, #7) ==

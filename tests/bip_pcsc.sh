@@ -10,7 +10,9 @@
 # channel when the server hangs up. Then SCP81 on such a channel, with
 # openssl s_server -psk as the admin server: the card's POSTs through
 # vsimd, INSTALL of a domain run at the ISD, 204, and the domain there
-# afterwards. Private namespaces (tests/lib/pcscenv.sh).
+# afterwards; and the whole seed flow with vsimctl ota serve --https on a
+# fresh card (domain created, then found; the data read back over SMS).
+# Private namespaces (tests/lib/pcscenv.sh).
 set -u
 cd "$(dirname "$0")/.."
 . tests/lib/pcscenv.sh
@@ -96,4 +98,31 @@ ok_if "the domain exists: GET STATUS over SMS-PP finds it" \
 	contains "$($V ota por --profile $P --keyset 3 "${por:0:${#por}-4}" 2>&1)" \
 	"sw 9000 data E3144F09A000000559101001019F700107C503800000"
 
+# -- the whole seed flow over HTTPS through vsimd: vsimctl ota serve
+# --https, a fresh card, the request twice (domain created, then found)
+$V remove scp81 >/dev/null
+ok_if "the card left" wait_until 200 card_absent "$READER0"
+head -c 1000 /dev/urandom > "$T/app.bin"
+printf '[app demo]\naid = A00000055910100101\ntar = B20100\ndata = %s\nquota = 4096\n' \
+	"$T/app.bin" > "$T/cat.ini"
+$V ota serve --https 127.0.0.1:$port --profile "$T/scp81.ini" --catalogue "$T/cat.ini" \
+	--requests 2 > "$T/serve.out" 2>&1 &
+spid=$!
+ok_if "a fresh SCP81 card joins vsimd" bash -c "$V add $T/scp81.ini --name fresh >/dev/null"
+ok_if "card present" wait_until 200 card_present "$READER0"
+for n in 1 2; do
+	"$PY" tests/pcsc/bip_terminal.py "$READER0" demo > "$T/term.out" 2>&1
+	check "request $n over HTTPS through vsimd: the handset's session ends well" 0 "$?"
+done
+wait $spid
+sed 's/^/# /' "$T/serve.out"
+ok_if "the server: domain created with the card's keys, 1000 bytes" \
+	contains "$(cat "$T/serve.out")" "download demo: domain created, 1000 bytes over HTTPS, KVN+KCVs 01"
+ok_if "... then found: the data only" \
+	contains "$(cat "$T/serve.out")" "download demo: domain found, 1000 bytes over HTTPS"
+want=$(head -c 200 "$T/app.bin" | od -An -tx1 | tr -d ' \n' | tr a-f A-F)
+por=$("$PY" tests/pcsc/apdus.py "$READER0" \
+	$($V ota wrap --profile $P --keyset 2 --tar B20100 --counter 1 80CBDF7A020000) | tail -1)
+ok_if "the data reads back from the domain over SMS-PP" \
+	contains "$($V ota por --profile $P --keyset 2 "${por:0:${#por}-4}" 2>&1)" "sw 9000 data $want"
 tap_done

@@ -8,8 +8,12 @@
 # handshake, POSTs (headers checked byte for byte), runs the C-APDUs of
 # each 200 response at the targeted security domain (the seed flow:
 # INSTALL of a domain at the ISD, STORE DATA into it), POSTs the R-APDUs
-# to X-Admin-Next-URI, and closes at 204 No Content. Then a wrong PSK and
-# a response that is not HTTP: the session ends, the channel is closed.
+# to X-Admin-Next-URI, and closes at 204 No Content. Then a wrong PSK, a
+# response that is not HTTP, and a server gone in the middle of one: the
+# session ends, the channel is closed, nothing half done. Last the server
+# side, vsimctl ota serve --https: a hand-written POST from openssl
+# s_client, then the card's two requests (domain created, then found),
+# and kill -9 at random points of SCP81_KILL_RUNS (30) downloads.
 set -u
 cd "$(dirname "$0")/.."
 . tests/lib/tap.sh
@@ -125,4 +129,95 @@ exec 3>&-
 check "a 200 without Content-Length: exit 3" 3 "$rc"
 ok_if "... malformed HTTP response, the channel closed" contains "$(cat "$tmp/out")" \
 	"commands, malformed HTTP response"
+# -- a truncated response, then the server goes: the channel drops
+server $PSK
+spid=${pids[-1]}
+term
+ok_if "first POST" wait_posts 1
+printf 'HTTP/1.1 200 OK\r\nX-Admin-Protocol: globalplatform-remote-admin/1.0\r\nContent-Length: 40\r\n\r\nAE80' >&3
+sleep 0.5
+kill $spid
+wait $tpid; rc=$?
+exec 3>&-
+check "the server gone mid-response: exit 3" 3 "$rc"
+ok_if "... Channel status (link dropped) reached the card, which closed the channel" \
+	contains "$(cat "$tmp/out")" "commands, the channel closed"
+ok_if "... nothing of the script ran" contains "$(cat "$tmp/out")" "1 POSTs, 0 scripts, 0 commands"
+
+# -- vsimctl ota serve --https: the server side, the seed flow end to end
+head -c 1000 /dev/urandom > "$tmp/app.bin"
+printf '[app demo]\naid = A00000055910100101\ntar = B20100\ndata = %s\nquota = 4096\n' \
+	"$tmp/app.bin" > "$tmp/cat.ini"
+rm -rf "$tmp/card2"
+mkdir "$tmp/card2"
+$V ota serve --https 127.0.0.1:$port --profile "$tmp/p.ini" --catalogue "$tmp/cat.ini" \
+	--requests 4 > "$tmp/serve.out" 2>&1 &
+spid=$!
+pids+=($spid)
+for _ in $(seq 50); do grep -qs listening "$tmp/serve.out" && break; sleep 0.1; done
+# an independent client first: a hand-written Amendment B POST by s_client
+out=$( (printf 'POST /admin?app=demo HTTP/1.1\r\nHost: x\r\nX-Admin-Protocol: globalplatform-remote-admin/1.0\r\nX-Admin-From: //se-id/iccid/1\r\nContent-Length: 0\r\n\r\n'; sleep 1) |
+	timeout 10 openssl s_client -connect 127.0.0.1:$port -psk $PSK -psk_identity $ID \
+		-tls1_2 -quiet -no_ign_eof 2>/dev/null | tr -d '\0')
+ok_if "s_client's POST: 200 with X-Admin-Protocol and a Next-URI" contains "$out" \
+	"$(printf 'HTTP/1.1 200 OK\r\nX-Admin-Protocol: globalplatform-remote-admin/1.0\r\nX-Admin-Next-URI: /vsim/step1\r\n')"
+ok_if "... its body: GET STATUS of the domain at the ISD (AA 13 22 11 80F24002 0B 4F09 AID 00)" \
+	contains "$( (printf 'POST /admin?app=demo HTTP/1.1\r\nX-Admin-Protocol: globalplatform-remote-admin/1.0\r\nContent-Length: 0\r\n\r\n'; sleep 1) |
+		timeout 10 openssl s_client -connect 127.0.0.1:$port -psk $PSK -psk_identity $ID \
+			-tls1_2 -quiet -no_ign_eof 2>/dev/null | xxd -p | tr -d '\n')" \
+	"aa13221180f240020b4f09a0000005591010010100"
+$V term --profile "$tmp/p.ini" --state "$tmp/card2" --imei 123456789012345 \
+	--request demo --bip > "$tmp/out" 2>&1
+check "the card's request over HTTPS: exit 0" 0 "$?"
+ok_if "... the server: domain missing, created with the card's keys, the data" \
+	contains "$(cat "$tmp/serve.out")" "download demo: domain created, 1000 bytes over HTTPS, KVN+KCVs 01"
+check "... the card holds the domain, its keys and the whole data" \
+	"A00000055910100101 tar B20100 lifecycle 07 privileges 800000 keys 3 data 1000/4096" \
+	"$($V ota show --state "$tmp/card2")"
+$V term --profile "$tmp/p.ini" --state "$tmp/card2" --imei 123456789012345 \
+	--request demo --bip > "$tmp/out" 2>&1
+check "the second request: exit 0" 0 "$?"
+ok_if "... domain found: the data only" contains "$(cat "$tmp/serve.out")" \
+	"download demo: domain found, 1000 bytes over HTTPS"
+wait $spid
+check "the server ends after 4 sessions" 0 "$?"
+
+# -- kill -9 of the process holding the card at random points of HTTPS
+# downloads (about 0.25 s each here, attach included): the domain whole or
+# absent, its data whole or none, and the next download completes
+$V ota serve --https 127.0.0.1:$port --profile "$tmp/p.ini" --catalogue "$tmp/cat.ini" \
+	> "$tmp/serve.out" 2>&1 &
+spid=$!
+pids+=($spid)
+for _ in $(seq 50); do grep -qs listening "$tmp/serve.out" && break; sleep 0.1; done
+dl() {	# dl DIR: the card's request over HTTPS (exec: $! is vsimctl)
+	exec $V term --profile "$tmp/p.ini" --state "$1" --imei 123456789012345 \
+		--request demo --bip
+}
+bad=0 absent=0 empty=0 whole=0
+runs=${SCP81_KILL_RUNS:-30}
+for i in $(seq "$runs"); do
+	c="$tmp/k$i"
+	mkdir "$c"
+	dl "$c" >/dev/null 2>&1 &
+	pid=$!
+	sleep "0.$((RANDOM % 3))$((RANDOM % 10))"
+	kill -9 "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	st=$($V ota show --state "$c" 2>&1)
+	case "$st" in
+	"") absent=$((absent + 1)) ;;
+	*"keys 3 data 0/4096") empty=$((empty + 1)) ;;
+	*"keys 3 data 1000/4096") whole=$((whole + 1)) ;;
+	*) bad=$((bad + 1)); echo "# run $i: $st" ;;
+	esac
+	out=$(dl "$c" 2>&1)
+	st=$($V ota show --state "$c")
+	[ "$st" = "A00000055910100101 tar B20100 lifecycle 07 privileges 800000 keys 3 data 1000/4096" ] ||
+		{ bad=$((bad + 1)); echo "# run $i after recovery: $st / $(echo "$out" | tail -2)"; }
+	rm -rf "$c"
+done
+kill $spid 2>/dev/null
+echo "# after kill -9: $absent without the domain, $empty domain without data yet, $whole complete"
+check "kill -9 in $runs HTTPS downloads: domain whole or absent, data whole or none; recovery completes" 0 "$bad"
 tap_done

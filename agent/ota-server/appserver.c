@@ -387,7 +387,7 @@ static int call(struct ota_appserver *s, const char *iccid,
 	return p.data[1] << 8 | p.data[2];
 }
 
-static size_t build_install(const struct ota_catapp *a, uint8_t *o)
+size_t ota_appserver_install_apdu(const struct ota_catapp *a, uint8_t *o)
 {
 	size_t n = 5, q;
 
@@ -491,7 +491,7 @@ int ota_appserver_download(struct ota_appserver *s, const char *iccid,
 		goto fail;
 	if (sw == 0x6a88) {
 		note(s, iccid, a->name, "domain missing: create");
-		n = build_install(a, script);
+		n = ota_appserver_install_apdu(a, script);
 		r->messages++;
 		sw = call(s, iccid, keys, a->isd_keyset, from, OTA_TAR_ISD,
 			  script, n, tx, ctx, out, &ol, &count, r->why,

@@ -66,6 +66,14 @@ void ota_appserver_close(struct ota_appserver *s);
 void ota_appserver_por_by_sms(struct ota_appserver *s, bool on);
 
 /* What a download did. */
+/*
+ * The INSTALL [install + make selectable] that creates @a's domain (GP
+ * Card Spec §11.5, the TS 102 226 toolkit parameters with its TAR), Le
+ * 00; its length (at most 100 bytes for a 16-byte AID). The SMS and the
+ * HTTPS servers send the same.
+ */
+size_t ota_appserver_install_apdu(const struct ota_catapp *a, uint8_t *o);
+
 struct ota_download_result {
 	bool created;			/* the domain was missing and is now there */
 	unsigned int messages;		/* secured messages sent */

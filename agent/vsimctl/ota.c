@@ -28,6 +28,7 @@
 #include "common/hex.h"
 #include "common/profile.h"
 #include "ota-server/appserver.h"
+#include "ota-server/https.h"
 #include "ota-server/pcsc.h"
 #include "ota-server/smpp.h"
 #include "ota/host.h"
@@ -42,7 +43,7 @@ struct opts {
 	const char *profile, *state, *server, *catalogue;
 	const char *profiles[SERVE_CARDS];	/* every --profile, for serve */
 	unsigned int nprofiles;
-	const char *smpp, *msisdn, *system_id, *password, *pcsc;
+	const char *smpp, *msisdn, *system_id, *password, *pcsc, *https;
 	unsigned int keyset, requests;
 	uint32_t tar;
 	bool have_tar, expanded, packet;
@@ -59,6 +60,7 @@ static void usage(void)
 	      "       vsimctl ota download --profile FILE [--state DIR] --server DIR --catalogue FILE APP\n"
 	      "       vsimctl ota show --state DIR\n"
 	      "       vsimctl ota serve --smpp HOST:PORT --profile FILE [--profile FILE...] --server DIR --catalogue FILE [--requests N]\n"
+	      "       vsimctl ota serve --https A.B.C.D:PORT --profile FILE [--profile FILE...] --catalogue FILE [--requests N]\n"
 	      "       vsimctl ota terminal --profile FILE [--state DIR]   (the card behind an SMSC: stdin/stdout)\n"
 	      "       send and download take --smpp HOST:PORT --msisdn NUMBER [--system-id ID] [--password PW]\n"
 	      "       or --pcsc READER (the card in a PC/SC reader) instead of running the card here\n"
@@ -88,6 +90,7 @@ static int parse(int argc, char **argv, struct opts *o)
 		{ "counter", required_argument, NULL, 'n' },
 		{ "expanded", no_argument, NULL, 'e' },
 		{ "packet", no_argument, NULL, 'P' },
+		{ "https", required_argument, NULL, 'H' },
 		{ "smpp", required_argument, NULL, 'M' },
 		{ "msisdn", required_argument, NULL, 'D' },
 		{ "system-id", required_argument, NULL, 'U' },
@@ -103,7 +106,7 @@ static int parse(int argc, char **argv, struct opts *o)
 	memset(o, 0, sizeof(*o));
 	o->system_id = "vsim-ota";
 	o->password = "";
-	while ((c = getopt_long(argc, argv, "p:s:S:c:k:t:i:n:eM:D:U:W:R:N:", lo,
+	while ((c = getopt_long(argc, argv, "p:s:S:c:k:t:i:n:ePH:M:D:U:W:R:N:", lo,
 				NULL)) != -1) {
 		switch (c) {
 		case 'M': o->smpp = optarg; break;
@@ -125,6 +128,7 @@ static int parse(int argc, char **argv, struct opts *o)
 		case 'c': o->catalogue = optarg; break;
 		case 'e': o->expanded = true; break;
 		case 'P': o->packet = true; break;
+		case 'H': o->https = optarg; break;
 		case 'N':
 			o->requests = (unsigned int)strtoul(optarg, &end, 10);
 			if (*end || !o->requests) {
@@ -639,6 +643,65 @@ static void serve_one(struct ota_appserver *srv, struct serve_card *cards,
  * --profile files (up to SERVE_CARDS); --requests N stops after N, else
  * it runs until the SMSC ends the session.
  */
+/*
+ * vsimctl ota serve --https: the admin server for SCP81 sessions
+ * (ota-server/https.h); the cards' PSKs come from their profiles.
+ */
+static int cmd_serve_https(struct opts *o)
+{
+	struct ota_https_card *cards;
+	struct ota_catalogue cat;
+	struct vsim_profile card;
+	struct ota_profile p;
+	char err[ERRLEN];
+	unsigned int n;
+	int ret = 1;
+
+	if (!o->catalogue || !o->nprofiles || o->smpp || o->pcsc || o->state) {
+		usage();
+		return 2;
+	}
+	if (ota_catalogue_load(o->catalogue, &cat, err, sizeof(err))) {
+		fprintf(stderr, "vsimctl: %s\n", err);
+		return 2;
+	}
+	cards = calloc(o->nprofiles, sizeof(*cards));
+	for (n = 0; cards && n < o->nprofiles; n++) {
+		if (load_keys(o->profiles[n], &p))
+			goto out;
+		if (!p.scp81.psk_len || !p.scp81.identity[0]) {
+			fprintf(stderr, "vsimctl ota serve: %s has no scp81_identity and scp81_psk\n",
+				o->profiles[n]);
+			ota_profile_wipe(&p);
+			goto out;
+		}
+		snprintf(cards[n].identity, sizeof(cards[n].identity), "%s",
+			 p.scp81.identity);
+		memcpy(cards[n].psk, p.scp81.psk, p.scp81.psk_len);
+		cards[n].psk_len = p.scp81.psk_len;
+		ota_profile_wipe(&p);
+		if (vsim_profile_load(o->profiles[n], &card, err, sizeof(err))) {
+			fprintf(stderr, "vsimctl: %s\n", err);
+			goto out;
+		}
+		snprintf(cards[n].iccid, sizeof(cards[n].iccid), "%s", card.iccid);
+		vsim_profile_free(&card);
+	}
+	if (!cards)
+		goto out;
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	ret = ota_https_serve(o->https, cards, n, &cat, o->requests, stdout,
+			      err, sizeof(err)) ? 1 : 0;
+	if (ret)
+		fprintf(stderr, "vsimctl: %s\n", err);
+out:
+	if (cards)
+		OPENSSL_cleanse(cards, o->nprofiles * sizeof(*cards));
+	free(cards);
+	ota_catalogue_free(&cat);
+	return ret;
+}
+
 static int cmd_serve(struct opts *o)
 {
 	uint8_t ud[OTA_SMS_UD_MAX + 1];
@@ -652,6 +715,8 @@ static int cmd_serve(struct opts *o)
 	size_t ul;
 	int ret = 1;
 
+	if (o->https)
+		return cmd_serve_https(o);
 	if (!o->smpp || !o->server || !o->catalogue || !o->nprofiles ||
 	    o->pcsc || o->state) {
 		usage();

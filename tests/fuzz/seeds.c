@@ -641,6 +641,48 @@ static void seeds_proactive(void)
 	}
 }
 
+/*
+ * fuzz_bip: a whole BIP session as tests/bip_term.sh plays it (steps: 0
+ * TERMINAL RESPONSE tail, 1 event tail), with the remote file read the
+ * server sends; fuzz_http: the admin server's 200 and 204.
+ */
+static void seeds_bip_http(void)
+{
+	static const char *const steps[] = {
+		"00 83 01 07 B8 02 81 00 B5 01 03 B9 02 04 00",	/* OPEN CHANNEL */
+		"00 83 01 00",					/* SET UP EVENT LIST */
+		"00 83 01 00 B7 01 FF",				/* SEND DATA */
+		"01 99 01 09 B8 02 81 00 B7 01 2A",		/* Data available */
+		"00 83 01 00 B6 2A 00281516193535B0001050356116120E6273236E5AD8CB41AA0EB7E15B290A43053B31FE327BB0AD39D5 B7 01 00",
+		"00 83 01 00 B7 01 FF",				/* SEND DATA (PoR) */
+		"01 99 01 0A B8 02 01 05",			/* link dropped */
+		"00 83 01 00",					/* CLOSE CHANNEL */
+	};
+	static const char r200[] = "HTTP/1.1 200 OK\r\n"
+		"X-Admin-Protocol: globalplatform-remote-admin/1.0\r\n"
+		"X-Admin-Next-URI: /admin/next\r\n"
+		"X-Admin-Targeted-Application: //aid/A000000559/10100101\r\n"
+		"Content-Length: 4\r\n\r\n\xae\x80\x00\x00"
+		"HTTP/1.1 204 No Content\r\n"
+		"X-Admin-Protocol: globalplatform-remote-admin/1.0\r\n\r\n";
+	struct blob o = { 0 };
+	uint8_t b[300];
+	size_t i;
+	int n;
+
+	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		n = unhex(steps[i], strlen(steps[i]), b, sizeof(b));
+		if (n < 1)
+			die("bip seed");
+		put1(&o, b[0]);
+		put1(&o, (uint8_t)(n - 1));
+		put(&o, b + 1, (size_t)n - 1);
+	}
+	save_free("bip", "session", &o);
+	put(&o, r200, sizeof(r200) - 1);
+	save_free("http", "session", &o);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 2) {
@@ -656,6 +698,7 @@ int main(int argc, char **argv)
 	seeds_smpp();
 	seeds_control();
 	seeds_proactive();
+	seeds_bip_http();
 	printf("seeds: %d seeds in %s\n", written, outdir);
 	return 0;
 }

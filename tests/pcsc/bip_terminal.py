@@ -3,7 +3,8 @@
 # A handset's Bearer Independent Protocol (TS 102 223 §6.4.27-31, §7.5.10-11)
 # for a card in a PC/SC reader, written apart from vsim's own terminal
 # (agent/common/bipterm.c) so the card meets a second implementation.
-# TERMINAL PROFILE declaring SET UP MENU and BIP (bytes 4-6, 12, 13, 17),
+# A power cycle (SCardReconnect, unpower), then the TERMINAL PROFILE
+# declaring SET UP MENU and BIP (bytes 4-6, 12, 13, 17),
 # the card's SET UP MENU, the user's MENU SELECTION of APP; then every
 # proactive command: OPEN CHANNEL connects to the address and port it
 # names, SEND DATA writes, the server's bytes are announced by the event
@@ -19,6 +20,10 @@ import socket
 import sys
 import time
 
+from smartcard.scard import (SCardReconnect, SCARD_SHARE_SHARED,
+                             SCARD_PROTOCOL_T0, SCARD_PROTOCOL_T1,
+                             SCARD_UNPOWER_CARD, SCARD_PCI_T0, SCARD_PCI_T1)
+
 from pcsc_link import Link
 
 # byte 4 SET UP MENU b6, SEND SHORT MESSAGE b2; 5 b1 SET UP EVENT LIST;
@@ -29,6 +34,13 @@ PROFILE = bytes([0x00, 0x00, 0x00, 0x22, 0x01, 0x0C, 0, 0, 0, 0, 0, 0x1F,
 BUFFER = 512
 
 link = Link(sys.argv[1])
+# a handset's power-on: the card starts afresh and offers its menu again
+hr, proto = SCardReconnect(link.card, SCARD_SHARE_SHARED,
+                           SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1,
+                           SCARD_UNPOWER_CARD)
+if hr:
+    sys.exit(1)
+link.pci = SCARD_PCI_T0 if proto == SCARD_PROTOCOL_T0 else SCARD_PCI_T1
 app = sys.argv[2].encode()
 sock = None
 rx = b''
