@@ -3,7 +3,8 @@
 # Unit tests rebuilt with AddressSanitizer and UndefinedBehaviorSanitizer,
 # any report fatal (-fno-sanitize-recover=all): undefined behaviour the
 # plain build lets pass, e.g. memcpy(dst, NULL, 0) for a PoR without data
-# (C11 §7.24.1, issue #12). Each test names the sources it needs.
+# (C11 §7.24.1, issue #12). Each test names the sources it needs; and
+# vsim-modem as a whole, driven over its pty.
 set -u
 cd "$(dirname "$0")/.."
 . tests/lib/tap.sh
@@ -34,4 +35,44 @@ san test_ota_smpp agent/ota-server/smpp.c agent/ota/sms.c
 san test_suci kmod/card/*.c agent/common/profile.c agent/common/fs_template.c \
 	agent/common/fs_complete.c agent/common/host_crypto.c \
 	agent/common/host_ecies.c tests/lib/sidf.c -linih
+
+# vsim-modem (agent/modem/) under ASan+UBSan with an in-process card: AT
+# commands over its pty (PIN, +CNMI, +CLCK, an MT SMS from --sms-in) and
+# its status served on --control and printed by --status, then SIGTERM
+# (LeakSanitizer runs at exit). The libraries stay unsanitised.
+modem_san() {
+	local m=$tmp/vsim-modem d=$tmp/modem pid out rc
+	make -s build/libvsimhost.a build/libvsimcard.a >/dev/null 2>&1
+	# shellcheck disable=SC2046
+	if ! cc -Ikmod/card -Iinclude/uapi -Iagent -Ibuild/include \
+		-DVSIM_VERSION='"san"' -std=c11 -D_GNU_SOURCE -g -O1 -Wall -Wextra \
+		-Werror -fsanitize=address,undefined -fno-sanitize-recover=all \
+		$(pkg-config --cflags libpcsclite) -o "$m" agent/modem/*.c \
+		build/libvsimhost.a build/libvsimcard.a -lcrypto -linih -lsmpp34 \
+		-lsqlite3 -ljson-c -lpcsclite >"$tmp/modem.log" 2>&1; then
+		check "vsim-modem builds with ASan+UBSan" "" "$(head -5 "$tmp/modem.log")"
+		return
+	fi
+	mkdir -p "$d/st"
+	"$m" --pty --profile examples/test-usim.ini --state "$d/st" \
+		--hss examples/test-usim.ini --link "$d/tty" --control "$d/ctl" \
+		--sms-in "$d/in" >"$d/out" 2>&1 &
+	pid=$!
+	for _ in $(seq 100); do [ -S "$d/ctl" ] && break; sleep 0.1; done
+	python3 tests/modem/atclient.py "$d/tty" --timeout 20 'AT+CPIN="1234"' \
+		AT+CNMI=2,1,2,1,0 'AT+CLCK="SC",0,"1234"' AT+CIMI >"$d/at" 2>&1
+	echo 07915155001000F0040B915155010000F100006220111100000005E8329BFD06 >"$d/in"
+	python3 tests/modem/atclient.py "$d/tty" --timeout 20 AT+CMGL=4 >>"$d/at" 2>&1
+	out=$("$m" --status "$d/ctl" --json 2>&1)
+	"$m" --status "$d/ctl" >>"$d/at" 2>&1
+	kill "$pid"
+	wait "$pid"
+	rc=$?
+	check "vsim-modem under ASan+UBSan: status after PIN, +CLCK and an MT SMS" \
+		'"state":"READY","iccid":"8988211000000000011","imsi":"001010123456789","pin1_enabled":false},"network":{"cfun":1,"hss":true,"registration":"home","why":"AKA succeeded for IMSI 001010123456789"},"sms":{"stored":1,"mo":0,"mt":1}}' \
+		"${out#*\"slot\":\"profile examples/test-usim.ini\",}"
+	check "vsim-modem under ASan+UBSan: no report, exit 0 on SIGTERM" "0:" \
+		"$rc:$(grep -E 'runtime error|ERROR: (Address|Leak)Sanitizer|SUMMARY' "$d/out" | head -3)"
+}
+modem_san
 tap_done

@@ -2,8 +2,8 @@
 /*
  * vsim-modem's status (status.h) with json-c. The SIM part is asked of the
  * card at the time of the request (PIN state and tries by VERIFY without
- * data, EF_ICCID, EF_IMSI once unlocked), so it never lags the card; the
- * network part is the AT side's own state.
+ * data, EF_ICCID, EF_IMSI once unlocked, the USIM's PS_DO), so it never
+ * lags the card; the network part is the AT side's own state.
  */
 #include <json-c/json.h>
 #include <stdlib.h>
