@@ -126,7 +126,8 @@ bench: all
 clean:
 	rm -rf $(B)
 
--include $(shell find $(B) -name '*.d' 2>/dev/null)
+# -type f: build/remsim holds a directory reader.conf.d
+-include $(shell find $(B) -name '*.d' -type f 2>/dev/null)
 
 # ==== vsim.ko, the VM runner and the kselftests (issue #3) =================
 # `make module` builds vsim.ko against Debian's headers (KDIR overridable:
