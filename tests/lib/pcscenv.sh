@@ -14,8 +14,10 @@
 # checks, not timing assertions: a slow machine only waits longer).
 
 VSIM_ROOT=${VSIM_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
-VSIMD=$VSIM_ROOT/build/vsimd
-VSIMCTL=$VSIM_ROOT/build/vsimctl
+# the tree's programs; VSIMD= and VSIMCTL= name installed ones
+# (tests/vm/deb_install.sh runs the demo on the Debian packages')
+VSIMD=${VSIMD:-$VSIM_ROOT/build/vsimd}
+VSIMCTL=${VSIMCTL:-$VSIM_ROOT/build/vsimctl}
 # Debian's python3 (python3-pyscard lives there), not one first in PATH
 PY=/usr/bin/python3
 
