@@ -54,7 +54,8 @@ static int vsim_ev_queue_locked(struct vsim_dev *dev, struct vsim_ev *ev,
 	/* docs/uapi.md's ceiling: one 512-byte slab object per record */
 	BUILD_BUG_ON(sizeof(struct vsim_ev) + VSIM_EV_DATA_MAX > 512);
 	lockdep_assert_held(&dev->ev_lock);
-	if (dev->ev_count >= VSIM_EVQ_MAX) {
+	/* the record being copied out may come back: it keeps its place */
+	if (dev->ev_count + dev->ev_inflight >= VSIM_EVQ_MAX) {
 		if (may_drop) {
 			dev->events_lost++;
 			dev->lost_pending = true;
@@ -365,6 +366,7 @@ static ssize_t vsim_cardfd_read(struct file *filp, char __user *buf,
 			if (count >= len) {
 				list_del(&ev->node);
 				dev->ev_count--;
+				dev->ev_inflight = true;
 				if (ev == dev->wait_ev)
 					dev->wait_ev = NULL;
 				if (ev == dev->slow_ev)
@@ -391,6 +393,7 @@ static ssize_t vsim_cardfd_read(struct file *filp, char __user *buf,
 	    copy_to_user(buf + sizeof(ev->hdr), ev->data, ev->hdr.len)) {
 		/* back to the head of the queue, unless its wait is over */
 		spin_lock(&dev->ev_lock);
+		dev->ev_inflight = false;
 		if (vsim_ev_requeue_locked(dev, ev))
 			ev = NULL;
 		spin_unlock(&dev->ev_lock);
@@ -399,6 +402,9 @@ static ssize_t vsim_cardfd_read(struct file *filp, char __user *buf,
 		ret = -EFAULT;
 		goto out_unlock;
 	}
+	spin_lock(&dev->ev_lock);
+	dev->ev_inflight = false;
+	spin_unlock(&dev->ev_lock);
 	vsim_ev_free(ev);
 	ret = len;
 out_unlock:

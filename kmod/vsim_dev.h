@@ -92,6 +92,8 @@ struct vsim_dev {
 	spinlock_t ev_lock;		/* protects the fields below */
 	struct list_head events;
 	unsigned int ev_count;
+	/* a record read() took off and is copying out: still counted */
+	bool ev_inflight;
 	u64 seq;			/* last record number handed out */
 	u64 wait_seq;			/* record awaiting an ack, 0 = none */
 	u64 acked_seq;			/* last record acknowledged */

@@ -3,6 +3,7 @@
  * Helpers shared by the vsim kselftests (see vsim_lib.h).
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -356,4 +357,19 @@ int vsim_kmsg_trouble(int kmsg)
 		}
 	}
 	return found;
+}
+
+int vsim_count_cards(void)
+{
+	DIR *d = opendir("/sys/class/vsim");
+	struct dirent *e;
+	int n = 0;
+
+	if (!d)
+		return errno == ENOENT ? 0 : -errno;
+	while ((e = readdir(d)))
+		if (!strncmp(e->d_name, "vsim", 4))
+			n++;
+	closedir(d);
+	return n;
 }

@@ -67,6 +67,8 @@ int vsim_ack(int card, uint64_t seq, int32_t status);
 int vsim_kmsg_open(void);
 int vsim_kmsg_trouble(int kmsg);
 
+/* The cards that exist now (entries in /sys/class/vsim), or -errno. */
+int vsim_count_cards(void);
 /* Read/write a module parameter; -errno on failure. */
 int vsim_param_get(const char *path);
 int vsim_param_set(const char *path, int value);

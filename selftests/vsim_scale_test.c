@@ -84,21 +84,6 @@ static int kasan_kernel(void)
 	return found;
 }
 
-static int count_cards(void)
-{
-	DIR *d = opendir("/sys/class/vsim");
-	struct dirent *e;
-	int n = 0;
-
-	if (!d)
-		return errno == ENOENT ? 0 : -errno;
-	while ((e = readdir(d)))
-		if (!strncmp(e->d_name, "vsim", 4))
-			n++;
-	closedir(d);
-	return n;
-}
-
 /* /sys/class/vsim/vsimN/iccid without its newline, or "" */
 static void sysfs_iccid(unsigned int idx, char *out, size_t max)
 {
@@ -203,7 +188,7 @@ FIXTURE_SETUP(scale)
 	ASSERT_GE(self->ctl, 0);
 	self->kmsg = vsim_kmsg_open();
 	ASSERT_GE(self->kmsg, 0);
-	ASSERT_EQ(0, count_cards()) TH_LOG("cards left over by an earlier test");
+	ASSERT_EQ(0, vsim_count_cards()) TH_LOG("cards left over by an earlier test");
 }
 
 FIXTURE_TEARDOWN(scale)
@@ -260,7 +245,7 @@ TEST_F_TIMEOUT(scale, a_thousand_cards, 1800)
 	ASSERT_EQ(0, mem_now(&m0));
 
 	ASSERT_EQ(0, make_cards(self, _metadata));
-	ASSERT_EQ(self->n, count_cards());
+	ASSERT_EQ(self->n, vsim_count_cards());
 	ASSERT_EQ(0, mem_now(&m1));
 	TH_LOG("%d cards: %lld bytes SUnreclaim + %lld VmallocUsed per card (%lld of MemFree)",
 	       self->n, per_card(m0.unreclaim, m1.unreclaim, self->n),
@@ -302,7 +287,7 @@ TEST_F_TIMEOUT(scale, a_thousand_cards, 1800)
 	ASSERT_EQ(0, vsim_param_set(PARAM_MAX, limit));
 
 	close_cards(self);
-	EXPECT_EQ(0, count_cards());
+	EXPECT_EQ(0, vsim_count_cards());
 	ASSERT_EQ(0, mem_now(&m2));
 	TH_LOG("closed: %lld bytes SUnreclaim + %lld VmallocUsed per card kept",
 	       per_card(m0.unreclaim, m2.unreclaim, self->n),
@@ -316,7 +301,7 @@ TEST_F_TIMEOUT(scale, a_thousand_cards, 1800)
 	 */
 	ASSERT_EQ(0, make_cards(self, _metadata));
 	close_cards(self);
-	EXPECT_EQ(0, count_cards());
+	EXPECT_EQ(0, vsim_count_cards());
 	ASSERT_EQ(0, mem_now(&m3));
 	TH_LOG("second round closed: %lld bytes per card more",
 	       per_card(m2.unreclaim + m2.vmalloc, m3.unreclaim + m3.vmalloc,

@@ -235,21 +235,6 @@ static int make_card(uint32_t flags, int *card, unsigned int *idx, int *term)
 	return 0;
 }
 
-static int count_cards(void)
-{
-	DIR *d = opendir("/sys/class/vsim");
-	struct dirent *e;
-	int n = 0;
-
-	if (!d)
-		return errno == ENOENT ? 0 : -errno;
-	while ((e = readdir(d)))
-		if (!strncmp(e->d_name, "vsim", 4))
-			n++;
-	closedir(d);
-	return n;
-}
-
 /* ---- APDUs ------------------------------------------------------------- */
 
 static const char *const apdus[] = {
@@ -1183,7 +1168,7 @@ TEST_F_TIMEOUT(stress, chaos, 90)
 	unsigned long ops;
 	int sw_ok = 0, sw_timeout = 0, mismatch = 0;
 
-	ASSERT_EQ(0, count_cards()) TH_LOG("cards left over by an earlier test");
+	ASSERT_EQ(0, vsim_count_cards()) TH_LOG("cards left over by an earlier test");
 	S.img = vsim_load_image("test-usim.img", &S.img_len);
 	if (!S.img)
 		S.img = vsim_test_image(&S.img_len);
@@ -1213,10 +1198,10 @@ TEST_F_TIMEOUT(stress, chaos, 90)
 		} while (!ret && ++n < 300);
 		EXPECT_EQ(-EBUSY, ret);
 		EXPECT_EQ(256, n);
-		EXPECT_EQ(n, count_cards());
+		EXPECT_EQ(n, vsim_count_cards());
 		while (n)
 			close(fds[--n]);
-		ASSERT_EQ(0, count_cards());
+		ASSERT_EQ(0, vsim_count_cards());
 		ASSERT_EQ(0, vsim_param_set(PARAM_MAX, limit));
 	}
 
@@ -1331,7 +1316,7 @@ TEST_F_TIMEOUT(stress, chaos, 90)
 	close(S.slow_term);
 	close(S.slow_card);
 	close(S.ctl);
-	EXPECT_EQ(0, count_cards());
+	EXPECT_EQ(0, vsim_count_cards());
 	EXPECT_EQ(0, vsim_param_get("/sys/module/vsim/refcnt"));
 	EXPECT_EQ(0, vsim_kmsg_trouble(self->kmsg));
 	free(S.img);
@@ -1380,7 +1365,7 @@ TEST_F(stress, unload_and_reload)
 
 	if (!ko)
 		SKIP(return, "set VSIM_KO=path/to/vsim.ko to unload and reload");
-	EXPECT_EQ(0, count_cards());
+	EXPECT_EQ(0, vsim_count_cards());
 	/* a parameter file held open across the unload */
 	pfd = open(VSIM_PARAM_TIMEOUT, O_RDWR | O_CLOEXEC);
 	EXPECT_GE(pfd, 0);
@@ -1431,7 +1416,7 @@ TEST_F(stress, unload_and_reload)
 	close(term);
 	close(card);
 	close(ctl);
-	EXPECT_EQ(0, count_cards());
+	EXPECT_EQ(0, vsim_count_cards());
 	EXPECT_EQ(0, vsim_kmsg_trouble(self->kmsg));
 }
 
