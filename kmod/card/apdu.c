@@ -55,6 +55,9 @@ static const struct vsim_cmd uicc_prop_cmds[256] = {
 	[0xaa] = { 3, 0, vsim_uicc_terminal_capability },
 	/* §11.1.22: SUSPEND UICC (P1 00) and RESUME UICC (P1 01), CLA 80 only */
 	[0x76] = { 4, CMD_CLA80_ONLY, vsim_uicc_suspend },
+	/* §11.3.1, §11.3.2: RETRIEVE DATA, SET DATA on BER-TLV EFs */
+	[0xcb] = { 4, 0, vsim_bertlv_retrieve },
+	[0xdb] = { 3, 0, vsim_bertlv_set },
 	/* TS 31.102 §7.5: GET IDENTITY (SUCI), TS 102 221 §11.1.23 */
 	[0x78] = { 4, 0, vsim_suci_get_identity },
 	/* TS 102 221 §10.1.2 Table 10.5: CAT commands, CLA 80 only */
@@ -142,6 +145,7 @@ static void clear_pending(struct vsim_card *c)
 		vsim_wipe(s->kept, s->kept_len);
 	s->kept_len = 0;
 	s->kept_off = 0;
+	s->kept_sw = 0;
 }
 
 /* Short APDU shapes, ISO 7816-4 §5.1. Extended lengths are refused. */
@@ -238,7 +242,8 @@ static size_t shape_answer(struct vsim_card *c, const struct vsim_apdu *a,
 	struct vsim_session *s = vsim_sess(c);
 	u16 n = r->len;
 
-	if (sw != SW_OK || !n || a->ins == 0xc0)
+	/* 62F1 comes with data too: RETRIEVE DATA's block (TS 102 221 §11.3.1) */
+	if ((sw != SW_OK && sw != SW_MORE_DATA) || !n || a->ins == 0xc0)
 		goto plain;
 	if (a->apdu_case == 2) {
 		if (a->ne != n) {
@@ -254,6 +259,7 @@ static size_t shape_answer(struct vsim_card *c, const struct vsim_apdu *a,
 		memcpy(s->kept, r->data + a->ne, n - a->ne);
 		s->kept_len = n - a->ne;
 		s->kept_off = 0;
+		s->kept_sw = sw;
 		n = a->ne;
 		sw = SW_BYTES_AVAILABLE | (u8)s->kept_len;
 	}
@@ -262,12 +268,20 @@ stash:
 	memcpy(s->kept, r->data, n);
 	s->kept_len = n;
 	s->kept_off = 0;
+	/* the command's own SW comes with the last piece (§11.3.1 62F1) */
+	s->kept_sw = sw;
 	sw = SW_BYTES_AVAILABLE | (u8)n;
 	n = 0;
 plain:
 	/* TS 102 221 §10.2.1.1: 91xx, a proactive command is waiting */
-	if (sw == SW_OK && !a->privileged && vsim_cat_pending_len(c))
-		sw = SW_PROACTIVE_PENDING | vsim_cat_pending_len(c);
+	if (!a->privileged && vsim_cat_pending_len(c)) {
+		if (sw == SW_OK)
+			sw = SW_PROACTIVE_PENDING | vsim_cat_pending_len(c);
+		else if (sw == SW_MORE_DATA)
+			sw = SW_MORE_DATA_PROACTIVE;
+		else if (sw == SW_MORE_EXPECTED)
+			sw = SW_MORE_EXPECTED_PROACTIVE;
+	}
 	memcpy(out, r->data, n);
 	if (a->gsm)
 		sw = vsim_gsm_sw(sw);
@@ -407,8 +421,10 @@ static u16 cmd_get_response(struct vsim_card *c, const struct vsim_apdu *a,
 	s->kept_off += a->ne;
 	rem -= a->ne;
 	if (!rem) {
+		u16 sw = s->kept_sw ? s->kept_sw : SW_OK;
+
 		clear_pending(c);
-		return SW_OK;
+		return sw;
 	}
 	return SW_BYTES_AVAILABLE | (u8)rem;
 }
@@ -450,6 +466,7 @@ static u16 cmd_manage_channel(struct vsim_card *c, const struct vsim_apdu *a,
 		vsim_fs_reset_channel(c, ch);
 	else
 		*ch = *from;
+	ch->xfer = VSIM_XFER_NONE;	/* a transfer stays with its channel */
 	ch->open = true;
 	return SW_OK;
 }

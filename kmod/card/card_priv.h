@@ -92,7 +92,21 @@ struct vsim_channel {
 	u16 ef;			/* current EF or VSIM_NO_FILE */
 	u16 app;		/* active ADF or VSIM_NO_FILE */
 	u8 record;		/* current record number, 0 = none */
+	/*
+	 * The current tag pointer of a BER-TLV EF and the data object
+	 * transfer in progress (TS 102 221 §11.3.0): any change of the
+	 * current EF ends it.
+	 */
+	u8 xfer;		/* VSIM_XFER_* */
+	u8 tag_len;
+	u8 tag[3];
+	u16 xfer_off;		/* bytes retrieved, or value bytes set so far */
+	u16 xfer_len;		/* SET DATA: the value length being set */
 };
+
+#define VSIM_XFER_NONE		0
+#define VSIM_XFER_RETRIEVE	1	/* RETRIEVE DATA: next block may follow */
+#define VSIM_XFER_SET		2	/* SET DATA: next block expected */
 
 /*
  * Whom a command runs for. The terminal has its session; the host's
@@ -107,6 +121,7 @@ struct vsim_session {
 	u8 kept[VSIM_RAPDU_MAX];	/* data waiting for GET RESPONSE */
 	u16 kept_len;
 	u16 kept_off;
+	u16 kept_sw;			/* SW after the last piece; 0 = 9000 */
 };
 
 /* A parsed command. ne is 0 when Le is absent, 1..256 otherwise. */
@@ -303,6 +318,25 @@ u16 vsim_cmd_authenticate(struct vsim_card *c, const struct vsim_apdu *a,
 			  struct vsim_resp *r);
 u16 vsim_cmd_run_gsm_algorithm(struct vsim_card *c, const struct vsim_apdu *a,
 			       struct vsim_resp *r);
+
+/*
+ * The longest record vsim.ko carries to the agent (VSIM_EV_DATA_MAX):
+ * a change longer than this is split into records that are invisible
+ * until the last one commits (bertlv.c).
+ */
+#define VSIM_PERSIST_MAX	VSIM_CAPDU_MAX
+
+/* fs.c: the EF a data oriented command works on (TS 102 221 §11.3) */
+u16 vsim_fs_data_ef(struct vsim_card *c, const struct vsim_apdu *a, u8 sfi,
+		    enum vsim_access_op op, u16 *file);
+
+/* bertlv.c: BER-TLV EFs, RETRIEVE DATA and SET DATA (TS 102 221 §11.3) */
+u16 vsim_bertlv_retrieve(struct vsim_card *c, const struct vsim_apdu *a,
+			 struct vsim_resp *r);
+u16 vsim_bertlv_set(struct vsim_card *c, const struct vsim_apdu *a,
+		    struct vsim_resp *r);
+const char *vsim_bertlv_check(const u8 *body, u32 size);
+u16 vsim_bertlv_free(const u8 *body, u32 size);
 
 /* uicc.c: TERMINAL CAPABILITY, SUSPEND UICC (TS 102 221 §11.1.19, §11.1.22) */
 u16 vsim_uicc_terminal_capability(struct vsim_card *c,

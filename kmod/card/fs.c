@@ -29,6 +29,11 @@ static u8 record_count(const struct vsim_file *f)
 	return (u8)(f->size / f->record_length);
 }
 
+static bool is_bertlv(const struct vsim_file *f)
+{
+	return f->type == VSIM_FILE_EF && f->structure == VSIM_EF_BER_TLV;
+}
+
 static bool is_record_ef(const struct vsim_file *f)
 {
 	return f->structure == VSIM_EF_LINEAR_FIXED ||
@@ -169,6 +174,18 @@ static u16 build_fcp(struct vsim_card *c, u16 file, u8 *out)
 	p = tlv(p, 0x83, v, 2);
 	if (f->type == VSIM_FILE_ADF)
 		p = tlv(p, 0x84, f->aid, f->aid_len);
+	if (is_bertlv(f)) {
+		/*
+		 * Proprietary information of a BER-TLV EF: 83 available memory
+		 * (the longest TLV object that fits now, tag and length
+		 * included, §11.1.1.4.6.4) and 84 file details: DER coding
+		 * only (§11.1.1.4.6.5).
+		 */
+		u16 avail = vsim_bertlv_free(vsim_fs_body(c, file), f->size);
+		u8 a5[7] = { 0x83, 0x02, avail >> 8, (u8)avail, 0x84, 0x01, 0x01 };
+
+		p = tlv(p, 0xa5, a5, sizeof(a5));
+	}
 	if (f->type == VSIM_FILE_MF) {
 		/* UICC characteristics: clock stop allowed, §11.1.1.4.6.1 */
 		static const u8 a5[] = { 0x80, 0x01, 0x71 };
@@ -188,6 +205,12 @@ static u16 build_fcp(struct vsim_card *c, u16 file, u8 *out)
 		v[0] = (u8)(f->size >> 8);
 		v[1] = (u8)f->size;
 		p = tlv(p, 0x80, v, 2);
+		/*
+		 * 81 total file size (§11.1.1.4.2), for the BER-TLV EF whose
+		 * size is memory for objects: the body is all there is.
+		 */
+		if (is_bertlv(f))
+			p = tlv(p, 0x81, v, 2);
 		/* 88 00: no SFI; absent 88 would mean "SFI = FID b5..b1" */
 		v[0] = (u8)(f->sfi << 3);
 		p = tlv(p, 0x88, v, f->sfi ? 1 : 0);
@@ -212,6 +235,9 @@ static void make_current(struct vsim_card *c, struct vsim_channel *ch,
 		ch->ef = file;
 	}
 	ch->record = 0;
+	/* a new current EF ends any data object transfer (§11.3.0) */
+	ch->xfer = VSIM_XFER_NONE;
+	ch->tag_len = 0;
 }
 
 /* SELECT (§11.1.1). P1 chooses how, P2 what comes back. */
@@ -335,11 +361,32 @@ static u16 ef_usable(struct vsim_card *c, u16 file, bool records,
 {
 	const struct vsim_file *f = &c->files[file];
 
-	if (records != is_record_ef(f))
+	if (records != is_record_ef(f) || is_bertlv(f))
 		return SW_INCOMPATIBLE_FILE;
 	if (c->st.lcsi[file] == VSIM_LCSI_DEACTIVATED)
 		return SW_CONDITIONS;
 	if (!vsim_access_allowed(c, file, op, privileged))
+		return SW_SECURITY_STATUS;
+	return SW_OK;
+}
+
+/*
+ * RETRIEVE DATA and SET DATA (§11.3): the EF named by the SFI of P2 (it
+ * becomes current) or the current EF; it must be a usable BER-TLV EF.
+ */
+u16 vsim_fs_data_ef(struct vsim_card *c, const struct vsim_apdu *a, u8 sfi,
+		    enum vsim_access_op op, u16 *file)
+{
+	struct vsim_channel *ch = vsim_chan(c, a);
+	u16 sw = target_ef(c, ch, sfi, file);
+
+	if (sw != SW_OK)
+		return sw;
+	if (!is_bertlv(&c->files[*file]))
+		return SW_INCOMPATIBLE_FILE;
+	if (c->st.lcsi[*file] == VSIM_LCSI_DEACTIVATED)
+		return SW_CONDITIONS;
+	if (!vsim_access_allowed(c, *file, op, a->privileged))
 		return SW_SECURITY_STATUS;
 	return SW_OK;
 }

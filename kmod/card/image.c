@@ -103,6 +103,13 @@ static const char *check_file(const struct vsim_image_file *f, u16 idx,
 			    !f->size || f->size / f->record_length > 254)
 				return "record EF size is not 1..254 records";
 			break;
+		case VSIM_EF_BER_TLV:
+			if (f->record_length)
+				return "BER-TLV EF with record length";
+			/* FCP tags 80/81/83 carry two bytes (§11.1.1.4) */
+			if (!f->size || f->size > 0xffff)
+				return "BER-TLV EF size must be 1..65535 bytes";
+			break;
 		default:
 			return "unknown EF structure";
 		}
@@ -191,6 +198,14 @@ int vsim_image_check(const void *image, size_t len, const char **why)
 	files = (const void *)(h + 1);
 	for (i = 0; i < h->file_count && !err; i++)
 		err = check_file(&files[i], i, files, h->data_size);
+	/* BER-TLV bodies once every file lies inside the data area */
+	for (i = 0; i < h->file_count && !err; i++)
+		if (files[i].type == VSIM_FILE_EF &&
+		    files[i].structure == VSIM_EF_BER_TLV)
+			err = vsim_bertlv_check((const u8 *)(files +
+							      h->file_count) +
+						files[i].data_offset,
+						files[i].size);
 out:
 	if (why)
 		*why = err;
@@ -333,6 +348,10 @@ int vsim_card_load_state(struct vsim_card *c, const void *blob, size_t len)
 			return -EINVAL;
 		if (f->structure == VSIM_EF_CYCLIC &&
 		    in->cyclic_head[i] >= f->size / f->record_length)
+			return -EINVAL;
+		/* the engine walks these bodies: they must parse */
+		if (f->type == VSIM_FILE_EF && f->structure == VSIM_EF_BER_TLV &&
+		    vsim_bertlv_check(in->data + f->data_offset, f->size))
 			return -EINVAL;
 	}
 	memcpy(&c->st, blob, len);

@@ -13,6 +13,10 @@
 #define SW_PROACTIVE_PENDING	0x9100	/* | length of the pending command */
 
 #define SW_FILE_DEACTIVATED	0x6283	/* warning: selected file deactivated */
+#define SW_MORE_DATA		0x62f1	/* RETRIEVE DATA: next block follows */
+#define SW_MORE_DATA_PROACTIVE	0x62f2	/* ... and a proactive command waits */
+#define SW_MORE_EXPECTED	0x63f1	/* SET DATA: send the next block */
+#define SW_MORE_EXPECTED_PROACTIVE 0x63f2
 #define SW_PIN_TRIES		0x63c0	/* | attempts left */
 #define SW_MEMORY_PROBLEM	0x6581
 #define SW_WRONG_LENGTH		0x6700
@@ -26,6 +30,7 @@
 #define SW_NO_CURRENT_EF	0x6986
 #define SW_WRONG_DATA		0x6a80
 #define SW_FUNC_UNSUPPORTED	0x6a81
+#define SW_NOT_ENOUGH_MEMORY	0x6a84
 #define SW_FILE_NOT_FOUND	0x6a82
 #define SW_RECORD_NOT_FOUND	0x6a83
 #define SW_WRONG_P1P2		0x6a86

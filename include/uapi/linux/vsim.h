@@ -34,6 +34,8 @@
 #define VSIM_EF_TRANSPARENT	1
 #define VSIM_EF_LINEAR_FIXED	2
 #define VSIM_EF_CYCLIC		6
+/* BER-TLV EF, FDB '39' (TS 102 221 §11.1.1.4.3); body: docs/engine.md */
+#define VSIM_EF_BER_TLV		0x39
 
 /* struct vsim_image_file.flags */
 #define VSIM_FILE_F_DEACTIVATED	0x01	/* life cycle "operational, deactivated" */
