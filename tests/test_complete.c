@@ -143,7 +143,12 @@ static const char *check_fcp(const struct vsim_fs_tmpl *tp, size_t idx, const ui
 			snprintf(why, wl, "descriptor %02X, table says %02X", v[0], want);
 			return why;
 		}
-		if (e->structure != VSIM_EF_TRANSPARENT &&
+		if (e->structure == VSIM_EF_BER_TLV) {
+			/* TS 102 221 §11.1.1.4.2: 81 total file size, for BER-TLV */
+			v = fcp_tag(fcp, fl, 0x81, &l);
+			if (!v || l != 2 || (size_t)(v[0] << 8 | v[1]) != e->size)
+				return "BER-TLV EF without total file size 81";
+		} else if (e->structure != VSIM_EF_TRANSPARENT &&
 		    (l != 5 || ((v[2] << 8) | v[3]) != e->record_length || v[4] != e->records)) {
 			snprintf(why, wl, "records %u x %u in FCP, table %u x %u",
 				 l == 5 ? v[4] : 0, l == 5 ? (v[2] << 8 | v[3]) : 0,
@@ -185,6 +190,68 @@ static int readable_always(const struct vsim_fs_entry *e)
 }
 
 /*
+ * RETRIEVE DATA (TS 102 221 §11.3.1) of one tag on the current EF (P2
+ * 80) or through an SFI (80 | SFI), next blocks (P2 00) while 62F1: the
+ * SW that ends it, the object in @out.
+ */
+static uint16_t retrieve(struct testcard *t, uint8_t sfi, const uint8_t *tag, size_t tl,
+			 uint8_t *out, size_t *ol)
+{
+	uint8_t c[9] = { 0x80, 0xCB, 0x00, (uint8_t)(0x80 | sfi), (uint8_t)tl };
+	static const uint8_t next[5] = { 0x80, 0xCB, 0x00, 0x00, 0x00 };
+	uint8_t d[260];
+	size_t dl;
+	uint16_t sw;
+
+	memcpy(c + 5, tag, tl);
+	c[5 + tl] = 0x00;
+	sw = xfer(t, c, 6 + tl, d, &dl);
+	for (*ol = 0;; sw = xfer(t, next, 5, d, &dl)) {
+		memcpy(out + *ol, d, dl);
+		*ol += dl;
+		if (sw != 0x62F1)
+			return sw;
+	}
+}
+
+/* The length of the §11.3.0 tag at @p (1..3 bytes). */
+static size_t tag_len(const uint8_t *p)
+{
+	if ((p[0] & 0x1F) != 0x1F)
+		return 1;
+	return p[1] & 0x80 ? 3 : 2;
+}
+
+/*
+ * A BER-TLV EF whole: the tag list (tag 5C), then every object it names,
+ * each of which must come back under its own tag; @body gets them in a row.
+ */
+static uint16_t retrieve_all(struct testcard *t, uint8_t sfi, uint8_t *body, size_t *len)
+{
+	uint8_t list[300];
+	size_t ll, i, n, tl, h;
+	uint16_t sw;
+
+	sw = retrieve(t, sfi, (const uint8_t *)"\x5C", 1, list, &ll);
+	*len = 0;
+	if (sw != 0x9000)
+		return sw;
+	if (ll < 2 || list[0] != 0x5C)
+		return 0x0001;
+	h = list[1] == 0x81 ? 3 : 2;
+	for (i = h; i < ll; i += tl) {
+		tl = tag_len(list + i);
+		sw = retrieve(t, 0, list + i, tl, body + *len, &n);
+		if (sw != 0x9000)
+			return sw;
+		if (n < tl || memcmp(body + *len, list + i, tl))
+			return 0x0002;
+		*len += n;
+	}
+	return 0x9000;
+}
+
+/*
  * Read the current EF whole: every record, or the body in pieces. The SW
  * of the first failing read (or 9000); the bytes go to @body.
  */
@@ -195,6 +262,8 @@ static uint16_t read_all(struct testcard *t, const struct vsim_fs_entry *e, uint
 	uint16_t sw;
 	unsigned int r;
 
+	if (e->structure == VSIM_EF_BER_TLV)
+		return retrieve_all(t, 0, body, &n);
 	if (e->structure == VSIM_EF_TRANSPARENT) {
 		while (off < total) {
 			n = total - off > 255 ? 255 : total - off;
@@ -229,6 +298,8 @@ static uint16_t read_sfi(struct testcard *t, const struct vsim_fs_entry *e, uint
 {
 	uint8_t c[5] = { 0x00, 0xB0, (uint8_t)(0x80 | e->sfi), 0x00, 0x00 };
 
+	if (e->structure == VSIM_EF_BER_TLV)
+		return retrieve_all(t, e->sfi, d, dl);
 	if (e->structure == VSIM_EF_TRANSPARENT) {
 		c[4] = (uint8_t)(e->size > 255 ? 255 : e->size);
 	} else {
@@ -426,7 +497,7 @@ TEST_F(complete, every_ef_read_with_and_without_pin1)
 {
 	static uint8_t body[8192];
 	const struct vsim_fs_tmpl *tp = self->tp;
-	uint8_t d[260];
+	uint8_t d[1024];
 	size_t i, dl;
 	int pass;
 
@@ -454,7 +525,8 @@ TEST_F(complete, every_ef_read_with_and_without_pin1)
 			sw = read_sfi(&self->t, e, d, &dl);
 			EXPECT_EQ(want, sw) TH_LOG("%s by SFI %02X: SW %04X", e->name, e->sfi, sw);
 			first = e->structure == VSIM_EF_TRANSPARENT ?
-				(e->size > 255 ? 255 : e->size) : e->record_length;
+				(e->size > 255 ? 255 : e->size) :
+				e->structure == VSIM_EF_BER_TLV ? dl : e->record_length;
 			if (sw == 0x9000 && pass)
 				EXPECT_EQ(0, memcmp(d, body, first)) TH_LOG("%s by SFI", e->name);
 		}
@@ -467,6 +539,12 @@ TEST_F(complete, default_contents)
 	struct testcard *t = &self->t;
 
 	EXPECT_STREQ("9000", tc(t, "002000010831323334FFFFFFFF"));
+	/* EF_VSIM_TLV: the template's 80 and 81, the profile's A2 (§11.3.1) */
+	EXPECT_STREQ("9000", tc(t, "00A4000C02A001"));
+	EXPECT_STREQ("5C038081A29000", tc(t, "80CB0080015C00"));
+	EXPECT_STREQ("80047673696D9000", tc(t, "80CB0080018000"));
+	EXPECT_STREQ("8101019000", tc(t, "80CB0080018100"));
+	EXPECT_EQ(0, strncmp("A240000102", tc(t, "80CB008001A200"), 10));
 	EXPECT_STREQ("9000", tc(t, "00A4040C07A0000000871002"));
 	/* EF_ECC: 112, 911 */
 	EXPECT_STREQ("11F2FF009000", tc(t, "00B2010C04"));

@@ -42,7 +42,7 @@ static const struct transcript_ops engine_ops = {
 /* Every transcript below, and no other file in the directory. */
 static const char *const traces[] = {
 	"select", "usim_auth", "bad_input", "pins", "records", "channels",
-	"gsm", "binding", "isim",
+	"gsm", "binding", "isim", "bertlv",
 };
 
 static int play(struct __test_metadata *_metadata, const char *name)
@@ -75,6 +75,7 @@ GOLDEN(channels)
 GOLDEN(gsm)
 GOLDEN(binding)
 GOLDEN(isim)
+GOLDEN(bertlv)
 
 /* A transcript added to the directory but not to the list is a mistake. */
 TEST(golden_all_listed)

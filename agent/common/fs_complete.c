@@ -110,6 +110,11 @@ static const uint8_t d_5gsloci[] = {
 _Static_assert(sizeof(d_5gsloci) == 20, "EF_5GS3GPPLOCI");
 /* 5GS NAS security context record (§4.4.11.4): A0 { 80 ngKSI 07 "no key" } */
 static const uint8_t d_5gsnsc[] = { 0xA0, 0x03, 0x80, 0x01, 0x07 };
+/*
+ * EF_VSIM_TLV (vsim's own BER-TLV EF, docs/profile.md): 80 the label
+ * "vsim", 81 the layout version 01; the profile adds more (object.TAG).
+ */
+static const uint8_t d_vsim_tlv[] = { 0x80, 0x04, 'v', 's', 'i', 'm', 0x81, 0x01, 0x01 };
 /* EF_UAC_AIC (§4.4.11.7): neither MPS nor MCS configured */
 #define d_uac_aic d_zero4
 
@@ -135,6 +140,10 @@ enum {
 	.name = n, .fid = f, .parent = p, .type = VSIM_FILE_EF, \
 	.structure = VSIM_EF_CYCLIC, .sfi = s, .record_length = rl, \
 	.records = nr, .rule = VSIM_RULE_##r, .clause = c
+#define EFB(n, f, p, s, sz, r, c) \
+	.name = n, .fid = f, .parent = p, .type = VSIM_FILE_EF, \
+	.structure = VSIM_EF_BER_TLV, .sfi = s, .size = sz, .rule = VSIM_RULE_##r, \
+	.clause = c
 #define INIT(a)		.init = a, .init_len = sizeof(a)
 #define EACH(a)		.init = a, .init_len = sizeof(a), .flags = VSIM_FS_INIT_EACH
 
@@ -166,6 +175,15 @@ static const struct vsim_fs_entry complete[] = {
 	{ EFL("EF_ARR", 0x2F06, C_MF, 0x06, VSIM_FS_ARR_RECLEN, VSIM_RULE_COUNT, ALW_ADM,
 	      "TS 102 221 §13.4"), .content = VSIM_FS_C_ARR },
 	{ EFT("EF_UMPC", 0x2F08, C_MF, 0x08, 5, ALW_ADM, "TS 102 221 §13.6"), INIT(d_umpc) },
+	/*
+	 * No EF of TS 31.102 Rel-17's ADF.USIM or DF_5GS that this template
+	 * carries is BER-TLV structured, so RETRIEVE DATA / SET DATA get a
+	 * file of vsim's own (docs/profile.md): objects by tag in 512 bytes,
+	 * PIN1 to read and to update. FID A001: outside the 2Fxx/6Fxx/4Fxx
+	 * ranges the specs allocate from.
+	 */
+	{ EFB("EF_VSIM_TLV", 0xA001, C_MF, 0, 512, PIN_PIN, "TS 102 221 §11.3 (vsim's own)"),
+	  INIT(d_vsim_tlv) },
 
 	/* DF_TELECOM: TS 51.011 §10.5 (the 2G view; a USIM has its own copies) */
 	{ EFL("EF_ADN", 0x6F3A, C_TELECOM, 0, 30, PB_ENTRIES, PIN_PIN, "TS 51.011 §10.5.1") },

@@ -274,7 +274,7 @@ size_t vsim_fs_body_size(const struct vsim_fs_entry *e)
 {
 	if (e->type != VSIM_FILE_EF)
 		return 0;
-	if (e->structure == VSIM_EF_TRANSPARENT)
+	if (e->structure == VSIM_EF_TRANSPARENT || e->structure == VSIM_EF_BER_TLV)
 		return e->size;
 	return (size_t)e->record_length * e->records;
 }

@@ -522,14 +522,77 @@ static char *reader(char *str, int num, void *stream)
 	return c->failed ? NULL : str;
 }
 
-static struct vsim_profile_override *find_override(struct ctx *c, int file, unsigned int rec)
+static struct vsim_profile_override *find_override(struct ctx *c, int file, unsigned int rec,
+						   const uint8_t *tag, size_t tag_len)
 {
 	size_t i;
 
-	for (i = 0; i < c->p->n_overrides; i++)
-		if (c->p->overrides[i].file == file && c->p->overrides[i].record == rec)
-			return &c->p->overrides[i];
+	for (i = 0; i < c->p->n_overrides; i++) {
+		struct vsim_profile_override *o = &c->p->overrides[i];
+
+		if (o->file == file && o->record == rec && o->tag_len == tag_len &&
+		    !memcmp(o->tag, tag, tag_len))
+			return o;
+	}
 	return NULL;
+}
+
+/*
+ * A data object tag of TS 102 221 §11.3.0 at @p (@n bytes available):
+ * context-specific, '80'-'9E' or 'A0'-'BE', '9F'/'BF' with '1F'-'7F', or
+ * '9F'/'BF' with '81'-'FF' then '00'-'7F'. Its length, or 0.
+ */
+static size_t bertlv_tag_len(const uint8_t *p, size_t n)
+{
+	if (!n || (p[0] & 0xC0) != 0x80)
+		return 0;
+	if ((p[0] & 0x1F) != 0x1F)
+		return 1;
+	if (n >= 2 && p[1] >= 0x1F && p[1] <= 0x7F)
+		return 2;
+	if (n >= 3 && p[1] >= 0x81 && p[2] <= 0x7F)
+		return 3;
+	return 0;
+}
+
+/* DER length (§11.3.0) of @len into @p; returns its size (1..3 here). */
+static size_t der_put(uint8_t *p, size_t len)
+{
+	if (len < 0x80) {
+		p[0] = (uint8_t)len;
+		return 1;
+	}
+	if (len < 0x100) {
+		p[0] = 0x81;
+		p[1] = (uint8_t)len;
+		return 2;
+	}
+	p[0] = 0x82;
+	p[1] = (uint8_t)(len >> 8);
+	p[2] = (uint8_t)len;
+	return 3;
+}
+
+/* Length of the object at @p (tag, DER length, value), 0 if malformed. */
+static size_t bertlv_object_len(const uint8_t *p, size_t n)
+{
+	size_t t = bertlv_tag_len(p, n), l, v;
+
+	if (!t || t >= n)
+		return 0;
+	if (p[t] < 0x80) {
+		l = 1;
+		v = p[t];
+	} else if (p[t] == 0x81 && n > t + 1) {
+		l = 2;
+		v = p[t + 1];
+	} else if (p[t] == 0x82 && n > t + 2) {
+		l = 3;
+		v = (size_t)p[t + 1] << 8 | p[t + 2];
+	} else {
+		return 0;
+	}
+	return t + l + v <= n ? t + l + v : 0;
 }
 
 static int file_key(struct ctx *c, const char *name, const char *v)
@@ -537,11 +600,22 @@ static int file_key(struct ctx *c, const char *name, const char *v)
 	const struct vsim_fs_entry *e = &c->p->tmpl->files[c->file_idx];
 	struct vsim_profile_override *o;
 	unsigned int rec = 0;
-	size_t max, n;
+	size_t max, n, tag_len = 0;
+	uint8_t tag[3] = { 0 };
 	char why[80];
 	uint8_t *data;
 
-	if (!strcmp(name, "data")) {
+	if (e->structure == VSIM_EF_BER_TLV) {
+		/* TS 102 221 §11.3: a BER-TLV EF holds data objects, by tag */
+		if (strncmp(name, "object.", 7))
+			return fail(c, c->line, "field '%s' of [file %s]: %s is a BER-TLV EF, use object.TAG = hex (the value of the data object TAG)",
+				    name, c->file_path, e->name);
+		if (parse_hex(name + 7, tag, sizeof(tag), &tag_len, why, sizeof(why)) ||
+		    !tag_len || bertlv_tag_len(tag, tag_len) != tag_len)
+			return fail(c, c->line, "field '%s' of [file %s]: '%s' is not a data object tag of TS 102 221 §11.3.0 (80-9E, A0-BE, 9F/BF 1F-7F, 9F/BF 81-FF 00-7F)",
+				    name, c->file_path, name + 7);
+		max = e->size;
+	} else if (!strcmp(name, "data")) {
 		if (e->structure != VSIM_EF_TRANSPARENT)
 			return fail(c, c->line, "field 'data' of [file %s]: %s is a record file, use record.N = hex",
 				    c->file_path, e->name);
@@ -564,7 +638,7 @@ static int file_key(struct ctx *c, const char *name, const char *v)
 		return fail(c, c->line, "unknown field '%s' in section [file %s] (expected 'data' or 'record.N')",
 			    name, c->file_path);
 	}
-	o = find_override(c, c->file_idx, rec);
+	o = find_override(c, c->file_idx, rec, tag, tag_len);
 	if (o)
 		return fail(c, c->line, "field '%s' of [file %s]: given twice (first at line %d)",
 			    name, c->file_path, o->line);
@@ -593,6 +667,8 @@ static int file_key(struct ctx *c, const char *name, const char *v)
 	o = &c->p->overrides[c->p->n_overrides++];
 	o->file = c->file_idx;
 	o->record = rec;
+	o->tag_len = (uint8_t)tag_len;
+	memcpy(o->tag, tag, sizeof(o->tag));
 	o->line = c->line;
 	o->len = n;
 	o->data = data;
@@ -1448,6 +1524,49 @@ static void fill_content(const struct vsim_profile *p, const struct vsim_fs_tmpl
 	}
 }
 
+/*
+ * A BER-TLV EF's body (TS 102 221 §11.3): the template's objects, then
+ * each object.TAG of its [file] section in the profile's order, replacing
+ * an object of the same tag; FF after the last. -1 when they do not fit.
+ */
+static int bertlv_body(const struct vsim_profile *p, size_t idx,
+		       const struct vsim_fs_entry *e, uint8_t *b, size_t sz,
+		       char *err, size_t errlen)
+{
+	size_t used = e->init_len, off, n, need, j;
+
+	for (j = 0; j < p->n_overrides; j++) {
+		const struct vsim_profile_override *o = &p->overrides[j];
+
+		if ((size_t)o->file != idx || !o->tag_len)
+			continue;
+		for (off = 0; off < used; off += n) {
+			n = bertlv_object_len(b + off, used - off);
+			if (!n)
+				break;
+			if (bertlv_tag_len(b + off, n) == o->tag_len &&
+			    !memcmp(b + off, o->tag, o->tag_len)) {
+				memmove(b + off, b + off + n, used - off - n);
+				used -= n;
+				memset(b + used, 0xFF, n);
+				break;
+			}
+		}
+		need = o->tag_len + (o->len < 0x80 ? 1 : o->len < 0x100 ? 2 : 3) + o->len;
+		if (used + need > sz) {
+			snprintf(err, errlen, "line %d: data objects of %s do not fit: %zu bytes, the file holds %zu",
+				 o->line, e->name, used + need, sz);
+			return -1;
+		}
+		memcpy(b + used, o->tag, o->tag_len);
+		used += o->tag_len;
+		used += der_put(b + used, o->len);
+		memcpy(b + used, o->data, o->len);
+		used += o->len;
+	}
+	return 0;
+}
+
 int vsim_profile_build_image(const struct vsim_profile *p, uint8_t **image, size_t *len,
 			     char *err, size_t errlen)
 {
@@ -1526,12 +1645,17 @@ int vsim_profile_build_image(const struct vsim_profile *p, uint8_t **image, size
 		if (e->plmn_at)
 			enc_plmn(p->imsi, p->mnc_length, b + e->plmn_at - 1);
 		fill_content(p, t, e, b);
+		if (e->structure == VSIM_EF_BER_TLV &&
+		    bertlv_body(p, i, e, b, sz, err, errlen)) {
+			free(img);
+			return -1;
+		}
 		for (j = 0; j < p->n_overrides; j++) {
 			const struct vsim_profile_override *o = &p->overrides[j];
 			uint8_t *t;
 			size_t room;
 
-			if ((size_t)o->file != i)
+			if ((size_t)o->file != i || o->tag_len)
 				continue;
 			t = o->record ? b + (o->record - 1) * e->record_length : b;
 			room = o->record ? e->record_length : sz;

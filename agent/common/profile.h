@@ -28,10 +28,15 @@
 /* [isim]: longest identity, domain or P-CSCF (a TLV 80 in 128 bytes) */
 #define VSIM_PROFILE_ISIM_MAX	125
 
-/* A [file PATH] override: raw bytes for a whole body or one record. */
+/*
+ * A [file PATH] override: raw bytes for a whole body or one record, or
+ * the value of one data object of a BER-TLV EF (object.TAG).
+ */
 struct vsim_profile_override {
 	int file;		/* index in the profile's template (tmpl->files[]) */
 	unsigned int record;	/* 0: transparent body ("data"), else record N */
+	uint8_t tag_len;	/* BER-TLV object: tag bytes (1..3), else 0 */
+	uint8_t tag[3];
 	int line;		/* where it was given */
 	size_t len;
 	uint8_t *data;		/* malloc'd */

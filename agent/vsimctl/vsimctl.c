@@ -109,7 +109,7 @@ static int parse_hex(const char *s, uint8_t *out, size_t max, const char **why)
 
 /*
  * compile --list: the profile's file tree, one line per file: path from
- * the MF, name, kind (MF DF ADF TR LF CY), body size, record length,
+ * the MF, name, kind (MF DF ADF TR LF CY BT = BER-TLV), body size, record length,
  * records, SFI (hex or -), EF_ARR FID and record (or - -), clause.
  * The PC/SC walk (tests/pcsc/walk.py) and docs/profile.md read it.
  */
@@ -132,6 +132,7 @@ static int list_files(const char *profile)
 		const struct vsim_fs_entry *e = &t->files[i];
 		const char *kind = e->type == VSIM_FILE_EF ?
 			(e->structure == VSIM_EF_TRANSPARENT ? "TR" :
+			 e->structure == VSIM_EF_BER_TLV ? "BT" :
 			 e->structure == VSIM_EF_CYCLIC ? "CY" : "LF") : kinds[e->type];
 		uint16_t arr = vsim_fs_tmpl_arr_fid(t, i);
 		char sfi[4] = "-", rule[12] = "- -";

@@ -7,7 +7,9 @@
 # and count, SFI); every EF is read whole (every record, the body in
 # pieces) and must answer what the access rule of its FCP (tag 8B: the
 # EF_ARR record, looked up from the EF's DF upwards, TS 102 221 §9.2.5)
-# says for READ: 9000 when allowed, 6982 when not. Two passes: before
+# says for READ: 9000 when allowed, 6982 when not. A BER-TLV EF (TS 102
+# 221 §11.3) is read with RETRIEVE DATA: its tag list (tag 5C), then
+# every object, in blocks while the card says 62F1. Two passes: before
 # and after VERIFY PIN1.
 # usage: walk.py READER LISTFILE PIN1
 # prints one line per unexpected answer and a summary; exit 0 when none.
@@ -131,6 +133,41 @@ def problem(e, what):
     problems.append("%s %s: %s" % ("/".join("%04X" % f for f in e["fids"]), e["name"], what))
 
 
+def tag_len(b):
+    """Length of the TS 102 221 §11.3.0 tag at the start of b."""
+    if b[0] & 0x1F != 0x1F:
+        return 1
+    return 3 if b[1] & 0x80 else 2
+
+
+def retrieve(tag):
+    """RETRIEVE DATA of one tag on the current EF, next blocks while 62F1."""
+    d, sw = cmd([0x80, 0xCB, 0x00, 0x80, len(tag)] + list(tag) + [0x00])
+    out = d
+    while sw == 0x62F1:
+        d, sw = cmd([0x80, 0xCB, 0x00, 0x00, 0x00])
+        out += d
+    return out, sw
+
+
+def retrieve_all(e, want, pin_verified):
+    lst, sw = retrieve(b"\x5C")
+    if sw != want:
+        problem(e, "RETRIEVE DATA 5C: %04X, expected %04X" % (sw, want))
+        return
+    if sw != 0x9000:
+        return
+    i = 3 if lst[1:2] == b"\x81" else 2
+    while i < len(lst):
+        tag = lst[i:i + tag_len(lst[i:])]
+        obj, sw = retrieve(tag)
+        if sw != 0x9000 or not obj.startswith(tag):
+            problem(e, "RETRIEVE DATA %s: %04X" % (tag.hex(), sw))
+            return
+        stats["bytes"] += len(obj) * pin_verified
+        i += len(tag)
+
+
 def walk(pin_verified):
     for e in entries:
         if e["kind"] == "MF":
@@ -155,7 +192,7 @@ def walk(pin_verified):
                 problem(e, "FCP descriptor %s, expected a DF" % desc.hex())
             stats["DF"] += not pin_verified
             continue
-        want_desc = {"TR": 0x41, "LF": 0x42, "CY": 0x46}[e["kind"]]
+        want_desc = {"TR": 0x41, "LF": 0x42, "CY": 0x46, "BT": 0x79}[e["kind"]]
         size = int.from_bytes(items.get(0x80, b""), "big")
         sfi = items.get(0x88)
         if desc[:1] != bytes([want_desc]) or size != e["size"]:
@@ -164,7 +201,9 @@ def walk(pin_verified):
             continue
         if (sfi[0] >> 3 if sfi else None) != e["sfi"]:
             problem(e, "FCP SFI %s, list says %s" % (sfi.hex() if sfi is not None else "-", e["sfi"]))
-        if e["kind"] != "TR":
+        if e["kind"] == "BT" and int.from_bytes(items.get(0x81, b""), "big") != size:
+            problem(e, "FCP of a BER-TLV EF without total file size 81")
+        if e["kind"] in ("LF", "CY"):
             rl, nrec = int.from_bytes(desc[2:4], "big"), desc[4] if len(desc) > 4 else 0
             if (rl, nrec) != (e["rl"], e["nrec"]):
                 problem(e, "FCP records %d x %d, list %d x %d" % (nrec, rl, e["nrec"], e["rl"]))
@@ -176,7 +215,9 @@ def walk(pin_verified):
         # the EF again (read_rule may have selected EF_ARR)
         _, sw = select_adf(e["fids"])
         _, sw = select_path(card_path(e["fids"]), fcp=False)
-        if e["kind"] == "TR":
+        if e["kind"] == "BT":
+            retrieve_all(e, want, pin_verified)
+        elif e["kind"] == "TR":
             off = 0
             while off < size:
                 n = min(255, size - off)
