@@ -106,10 +106,9 @@ static int host_persist(void *priv, const struct vsim_persist *rec)
 {
 	struct vsim_host_card *h = priv;
 
-	if (h->fail_persist) {
-		h->fail_persist = 0;
+	/* tests: the fail_persist-th commit from now fails */
+	if (h->fail_persist && !--h->fail_persist)
 		return -EIO;
-	}
 	if (h->commit) {
 		if (h->commit(h->commit_ctx, rec))
 			return -EIO;

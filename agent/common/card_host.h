@@ -25,7 +25,7 @@ struct vsim_host_card {
 	size_t shadow_len;
 	uint8_t image_digest[32];
 	unsigned long persists;	/* commits so far (tests, benchmarks) */
-	int fail_persist;	/* tests: make the next commit fail */
+	int fail_persist;	/* tests: make the Nth commit from now fail (1: the next) */
 	/*
 	 * vsimd: commit each change record somewhere else (its SQLite store)
 	 * instead of a state file; 0 once durable. Set after open.
