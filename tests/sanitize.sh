@@ -36,6 +36,13 @@ san test_suci kmod/card/*.c agent/common/profile.c agent/common/fs_template.c \
 	agent/common/fs_complete.c agent/common/host_crypto.c \
 	agent/common/host_ecies.c tests/lib/sidf.c -linih
 
+# BER-TLV EFs: the engine, the profile compiler, the in-process host,
+# vsimd's SQLite store (RETRIEVE/SET DATA, TS 102 221 §11.3)
+san test_bertlv kmod/card/*.c agent/common/profile.c agent/common/fs_template.c \
+	agent/common/fs_complete.c agent/common/host_crypto.c \
+	agent/common/host_ecies.c agent/common/card_host.c tests/lib/testcard.c \
+	agent/vsimd/store.c -linih -lsqlite3
+
 # vsim-modem (agent/modem/) under ASan+UBSan with an in-process card: AT
 # commands over its pty (PIN, +CNMI, +CLCK, an MT SMS from --sms-in) and
 # its status served on --control and printed by --status, then SIGTERM

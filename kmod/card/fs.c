@@ -59,6 +59,8 @@ void vsim_fs_reset_channel(struct vsim_card *c, struct vsim_channel *ch)
 	ch->ef = VSIM_NO_FILE;
 	ch->app = VSIM_NO_FILE;
 	ch->record = 0;
+	ch->xfer = VSIM_XFER_NONE;
+	ch->tag_len = 0;
 }
 
 /* SELECT by FID: the search order of TS 102 221 §8.4.1. */

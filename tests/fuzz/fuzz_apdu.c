@@ -11,9 +11,12 @@
  *
  * The card image comes from $VSIM_FUZZ_IMAGE, default
  * build/images/test-usim.img (what `make` produces), so the fuzz loop does
- * no INI parsing. The card is volatile (card_host without a state dir:
- * every persist succeeds). Invariant: every R-APDU is 2..VSIM_RAPDU_MAX
- * bytes; anything else aborts.
+ * no INI parsing (build/images/usim-complete.img reaches the BER-TLV EF,
+ * the ISIM and SUCI). The card is volatile (card_host without a state
+ * dir: every persist succeeds). Invariants: every R-APDU is
+ * 2..VSIM_RAPDU_MAX bytes, and the durable state the card ends in is one
+ * vsim_card_load_state() accepts (what a restarted vsimd would load:
+ * BER-TLV bodies that parse, counters in range); anything else aborts.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -29,6 +32,7 @@
 
 static struct vsim_host_card host;
 static uint8_t *saved_state;	/* the durable blob as the image made it */
+static uint8_t *end_state;	/* a copy of the blob an input left */
 static size_t saved_len;
 
 static void setup(void)
@@ -54,7 +58,8 @@ static void setup(void)
 	free(img);
 	st = vsim_card_state(host.card, &saved_len);
 	saved_state = malloc(saved_len);
-	if (!saved_state)
+	end_state = malloc(saved_len);
+	if (!saved_state || !end_state)
 		fuzz_die("fuzz_apdu", "out of memory");
 	memcpy(saved_state, st, saved_len);
 }
@@ -130,10 +135,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		pos += n;
 	}
 
-	/* The durable blob never changes size. */
-	vsim_card_state(host.card, &st_len);
+	/* The durable blob never changes size, and it loads again. */
+	memcpy(end_state, vsim_card_state(host.card, &st_len), saved_len);
 	if (st_len != saved_len)
 		fuzz_die("fuzz_apdu", "durable state changed size");
+	if (vsim_card_load_state(host.card, end_state, st_len))
+		fuzz_die("fuzz_apdu", "load_state refuses the state the card made");
 	free(rapdu);
 	return 0;
 }

@@ -332,6 +332,54 @@ static void seeds_suci(void)
 	}
 }
 
+/*
+ * RETRIEVE DATA / SET DATA (TS 102 221 §11.3) on EF_VSIM_TLV (A001) of
+ * build/images/usim-complete.img (VSIM_FUZZ_IMAGE): first and next
+ * blocks, T=0 GET RESPONSE, objects in blocks, deletes, the tag list,
+ * SFI and channel variants, malformed tags and lengths.
+ */
+static void seeds_bertlv(void)
+{
+	static const char *const seqs[][9] = {
+		{ "00A4000C02A001", "80CB008001A220", "80CB000020", "80CB000000",
+		  "80CB0080015C00", "80CB00800180", "00C0000006" },
+		{ "00A4000C02A001", "80DB008007830568656C6C6F", "80CB0080018300",
+		  "80DB00800183", "80DB00800183", "80DB008004A202CAFE",
+		  "80CB0080015C" },
+		{ "00A4000C02A001", "80DB0080099F2082012C0102030405", "80DB000003AABBCC",
+		  "80DB000003AABBCC", "80CB0080029F2010", "80CB0000FF", "80CB000000" },
+		{ "00A4000C02A001", "80DB0080059F218201F4", "80DB0080035A0100",
+		  "80DB0080038380AA", "80DB0080058301AABBCC", "80CB01800180",
+		  "80DB000001AA", "80DB000101AA" },
+		{ "0070000001", "01A4000C02A001", "81CB008001A210", "80CB0080018000",
+		  "81CB000010", "01A4000C02A001", "81CB000000", "C1CB008001A200" },
+		{ "00A4000C02A001", "80DB0080049F200140", "80DB008001A2", "80DB00800180",
+		  "80DB00800181", "80CB0080015C00", "00A4000402A001", "00C0000025" },
+	};
+	struct blob o = { 0 };
+	uint8_t b[64];
+	size_t i, j, n;
+	char name[32];
+
+	for (i = 0; i < sizeof(seqs) / sizeof(seqs[0]); i++) {
+		for (j = 0; j < 9 && seqs[i][j]; j++) {
+			n = (size_t)unhex(seqs[i][j], strlen(seqs[i][j]), b, sizeof(b));
+			put1(&o, (uint8_t)n);
+			put(&o, b, n);
+		}
+		/* and once more after a power cycle: the objects stay */
+		put1(&o, 0xFF);
+		n = (size_t)unhex("00A4000C02A001", 14, b, sizeof(b));
+		put1(&o, (uint8_t)n);
+		put(&o, b, n);
+		n = (size_t)unhex("80CB0080015C00", 14, b, sizeof(b));
+		put1(&o, (uint8_t)n);
+		put(&o, b, n);
+		snprintf(name, sizeof(name), "bertlv-%zu", i + 1);
+		save_free("apdu", name, &o);
+	}
+}
+
 /* ---- OTA: both sides, from the OTA tests' scripts ---- */
 static struct ota_profile prof;
 static struct ota_addr server_addr;
@@ -692,6 +740,7 @@ int main(int argc, char **argv)
 	outdir = argv[1];
 	vsim_log_set_level(VSIM_LOG_ERR);
 	seeds_image();
+	seeds_bertlv();
 	seeds_traces();
 	seeds_suci();
 	seeds_ota();
