@@ -205,8 +205,9 @@ u16 vsim_bertlv_free(const u8 *body, u32 size)
  */
 const char *vsim_bertlv_check(const u8 *b, u32 size)
 {
-	struct unit u, v;
-	u32 off, o2, n = 0;
+	u16 objs[OBJECTS_MAX];	/* offsets of the objects seen so far */
+	struct unit u;
+	u32 off, n = 0, i;
 
 	if (!size || size > 0xffff)
 		return "BER-TLV EF size must be 1..65535 bytes";
@@ -215,14 +216,13 @@ const char *vsim_bertlv_check(const u8 *b, u32 size)
 			return "BER-TLV EF content is not data objects (TS 102 221 §11.3.0 tags, DER lengths), holes or FF padding";
 		if (!u.tag_len)
 			continue;
-		if (++n > OBJECTS_MAX)
+		if (n == OBJECTS_MAX)
 			return "BER-TLV EF holds more than 256 data objects";
-		for (o2 = 0; o2 < off; o2 += v.len) {
-			unit_at(b, size, o2, &v);
-			if (v.tag_len == u.tag_len &&
-			    !memcmp(b + o2, b + off, u.tag_len))
+		for (i = 0; i < n; i++)
+			if (tag_length(b + objs[i], size - objs[i]) == u.tag_len &&
+			    !memcmp(b + objs[i], b + off, u.tag_len))
 				return "BER-TLV EF holds a tag twice";
-		}
+		objs[n++] = (u16)off;
 	}
 	return NULL;
 }
