@@ -169,8 +169,9 @@ static int proactive_loop(struct vsim_modem *t, uint8_t *r, int n)
 			int res = t->proactive ?
 				t->proactive(t->proactive_ctx, det, body, blen) : -1;
 
-			fprintf(t->out, "  proactive command %02X: %s\n", det[1],
-				res < 0 ? "beyond this terminal" : "handled");
+			if (t->proactive && res < 0)
+				fprintf(t->out, "  proactive command %02X: beyond this terminal\n",
+					det[1]);
 			tr[len++] = res < 0 ? 0x30 : (uint8_t)res;
 			/* §8.12.2: "currently unable" carries a cause, 00 none */
 			if (res == 0x20 || res == 0x21) {
