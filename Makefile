@@ -264,6 +264,11 @@ bench: bench-ota
 .PHONY: bench-ota
 bench-ota: all
 	bench/ota/download.sh
+# vsim-modem's AT round trip over its pty: AT, +CRSM, +CSIM (#13)
+bench: bench-modem
+.PHONY: bench-modem
+bench-modem: all
+	bench/modem/at.sh
 # ==== end of PC/SC bench section ===========================================
 
 # ==== make bench: the kernel path and the cardem board in the VM (#3, #7) ==
