@@ -162,6 +162,7 @@ static int proactive_loop(struct vsim_modem *t, uint8_t *r, int n)
 		case 0x01:	/* REFRESH */
 			fprintf(t->out, "  REFRESH (qualifier %02X)\n", det[2]);
 			t->refreshed = true;
+			t->refresh_qualifier = det[2];
 			tr[len++] = 0x00;
 			break;
 		default: {

@@ -65,6 +65,8 @@ struct vsim_modem {
 	size_t atr_len;
 	char imsi[17];		/* "" when EF_IMSI holds no valid IMSI */
 	int mnc_len;		/* from EF_AD, 0 when it has none */
+	/* the last REFRESH's qualifier (TS 102 223 §8.6), when refreshed */
+	uint8_t refresh_qualifier;
 	/* internal */
 	bool refreshed;
 	unsigned int fetches;

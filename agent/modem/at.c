@@ -271,6 +271,8 @@ static void set_stat(struct at *a, int stat)
 	reg_urc(a, "+CEREG", a->cereg_n);
 }
 
+static void refresh(struct at *a);
+
 void at_register(struct at *a)
 {
 	char why[160];
@@ -288,6 +290,11 @@ void at_register(struct at *a)
 	}
 	if (a->stat == NET_REGISTERED_HOME)
 		return;	/* still attached */
+	if (a->sim->refresh >= 0 && a->sim->refresh != 0x04) {
+		fprintf(a->log, "stk: REFRESH (qualifier %02X): this attach reads the card afresh\n",
+			a->sim->refresh);
+		a->sim->refresh = -1;
+	}
 	set_stat(a, NET_SEARCHING);
 	st = net_attach(a->hss, a->sim, a->log, why, sizeof(why));
 	fprintf(a->log, "network: registration %s: %s\n",
@@ -295,6 +302,41 @@ void at_register(struct at *a)
 	snprintf(a->reg_why, sizeof(a->reg_why), "%s", why);
 	fflush(a->log);
 	set_stat(a, st);
+	refresh(a);	/* one the attach itself brought */
+}
+
+/*
+ * The card's REFRESH (TS 102 223 §6.4.7), acknowledged in the proactive
+ * loop, acted on here once the command that fetched it is done: a UICC
+ * reset (qualifier 04) restarts the session, so the PIN is asked again;
+ * any other mode may have changed EF_IMSI or the keys, so a registered
+ * modem detaches and attaches again (the attach reads the card afresh:
+ * this firmware caches nothing else).
+ */
+static void refresh(struct at *a)
+{
+	int q = a->sim->refresh;
+
+	if (q < 0 || a->in_refresh)
+		return;
+	a->sim->refresh = -1;
+	a->in_refresh = true;
+	if (q == 0x04) {
+		fprintf(a->log, "stk: REFRESH (UICC reset): the card is reset and started again\n");
+		if (sim_reset(a->sim))
+			fprintf(a->log, "stk: the card did not start again: %s\n",
+				a->sim->why);
+		set_stat(a, NET_NOT_REGISTERED);
+		at_register(a);
+	} else if (a->stat == NET_REGISTERED_HOME) {
+		fprintf(a->log, "stk: REFRESH (qualifier %02X): attaching again\n", q);
+		set_stat(a, NET_NOT_REGISTERED);
+		at_register(a);
+	} else {
+		fprintf(a->log, "stk: REFRESH (qualifier %02X): not attached; the next attach reads the card afresh\n",
+			q);
+	}
+	a->in_refresh = false;
 }
 
 /* ---- identification (TS 27.007 §5) ------------------------------------ */
@@ -1246,6 +1288,9 @@ void at_network_sm(struct at *a, const struct vsim_smpp_sm *sm)
 		sm->src_ton == 1 ? "+" : "", sm->src, sw < 0 ? 0 : sw,
 		rl ? " with RP-ACK data" : "");
 	card_mo(a);
+	refresh(a);
+	if (!a->in_pdu)
+		flush(a);
 }
 
 /* ---- the card's toolkit (TS 102 223): menu and ENVELOPE -------------- */
@@ -1510,6 +1555,7 @@ static void command_line(struct at *a, char *s)
 	final(a, r);
 	if (urc_reg)
 		at_register(a);
+	refresh(a);
 	flush(a);
 }
 

@@ -35,6 +35,7 @@ struct at {
 	FILE *sms_out;		/* MO SMS for the network side, or NULL */
 	struct vsim_smpp *smpp;	/* the network side's SMSC link (--smsc) */
 	unsigned long data_downloads;	/* SMS-PP downloads to the card */
+	bool in_refresh;	/* acting on a REFRESH: no second one inside */
 	char imei[16];
 	/* V.250 settings */
 	bool echo, verbose;

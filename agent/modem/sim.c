@@ -145,9 +145,17 @@ static uint16_t sw_of(const uint8_t *r, int n)
 int sim_apdu(struct sim *s, const char *what, const uint8_t *c, size_t len,
 	     uint8_t *r)
 {
+	int n;
+
 	if (!s->m.io.transmit)
 		return -1;
-	return vsim_modem_command(&s->m, what, c, len, r);
+	n = vsim_modem_command(&s->m, what, c, len, r);
+	if (s->m.refreshed) {	/* acknowledged in the loop; acted on by at.c */
+		s->m.refreshed = false;
+		s->refreshes++;
+		s->refresh = s->m.refresh_qualifier;
+	}
+	return n;
 }
 
 /* SELECT with FCP (TS 102 221 §11.1.1): by FID from the current DF, or AID */
@@ -623,6 +631,18 @@ static int startup(struct sim *s)
 	return 0;
 }
 
+int sim_reset(struct sim *s)
+{
+	s->present = false;
+	s->has_menu = false;
+	s->nmenu = 0;
+	s->nmo = 0;
+	if (startup(s))
+		return -1;
+	s->present = true;
+	return 0;
+}
+
 int sim_open(struct sim *s, bool pcsc, const char *reader, const char *device,
 	     const char *profile, const char *state_dir, FILE *log)
 {
@@ -630,6 +650,7 @@ int sim_open(struct sim *s, bool pcsc, const char *reader, const char *device,
 	s->m.cat = true;
 	s->m.proactive = sim_proactive;
 	s->m.proactive_ctx = s;
+	s->refresh = -1;
 	s->present = false;
 	s->why[0] = 0;
 	if (pcsc) {

@@ -52,6 +52,7 @@ struct sim {
 	int nmo;
 	bool can_send_sms;	/* registered: SEND SHORT MESSAGE is taken */
 	unsigned int refreshes;	/* REFRESH commands answered */
+	int refresh;		/* the last one's qualifier, -1 once handled */
 };
 
 /*
@@ -116,6 +117,12 @@ extern const uint8_t sim_terminal_profile[VSIM_MODEM_TP_LEN];
  */
 int sim_envelope(struct sim *s, const char *what, const uint8_t *env,
 		 size_t len, uint8_t *r, size_t *rlen);
+
+/*
+ * After a REFRESH with qualifier 04 (UICC reset, TS 102 223 §6.4.7): a
+ * cold reset of the card and the start-up again. 0 or -1 (@s->why).
+ */
+int sim_reset(struct sim *s);
 
 /* EF_IMSI as digits; 0, or -1 when it holds no valid IMSI (withheld). */
 int sim_imsi(struct sim *s, char out[17]);
