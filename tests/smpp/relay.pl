@@ -10,7 +10,8 @@
 # as their originator (the address the card knows its server by: a card
 # takes no alphanumeric originator), as tests/smpp/smsc.pl does. Lines on
 # the FIFO CTL inject an SMS from the
-# network: "mt FROM TO DCS HEXTEXT" (PID 00). Logged to stdout:
+# network: "mt FROM TO DCS HEXTEXT [PID ESM]" (PID and esm_class in hex,
+# default 00). Logged to stdout:
 #   bind SYSTEM_ID range=NUMBER
 #   submit from=SYSTEM_ID src=NUMBER dst=NUMBER esm=HH pid=HH dcs=HH ud=HEX
 #   deliver to=SYSTEM_ID src=NUMBER dst=NUMBER pid=HH dcs=HH ud=HEX
@@ -69,15 +70,16 @@ while (1) {
 		if ($fh == $fifo) {
 			sysread($fifo, $fbuf, 4096, length $fbuf) or next;
 			while ($fbuf =~ s/^([^\n]*)\n//) {
-				my ($from, $to, $dcs, $hex) =
-					$1 =~ /^mt (\S+) (\S+) ([0-9a-fA-F]{2}) ([0-9a-fA-F]*)$/
+				my ($from, $to, $dcs, $hex, $pid, $esm) =
+					$1 =~ /^mt (\S+) (\S+) ([0-9a-fA-F]{2}) ([0-9a-fA-F]*)(?: ([0-9a-fA-F]{2}) ([0-9a-fA-F]{2}))?$/
 					or next;
 				my $e = route($to, undef);
 				unless ($e) { print "nowhere dst=$to\n"; next; }
 				deliver($e, source_addr => $from, source_addr_ton => 1,
 					source_addr_npi => 1, destination_addr => $to,
 					dest_addr_ton => 1, dest_addr_npi => 1,
-					esm_class => 0, protocol_id => 0,
+					esm_class => hex($esm // '00'),
+					protocol_id => hex($pid // '00'),
 					data_coding => hex($dcs),
 					short_message => pack('H*', $hex));
 			}
