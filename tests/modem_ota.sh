@@ -56,7 +56,7 @@ perl tests/smpp/relay.pl $port "$CTL" 4900000001 >"$SMSC_LOG" 2>&1 &
 SMSC_PID=$!
 ok_if "the Net::SMPP SMSC listens" wait_until 100 grep -q listening "$SMSC_LOG"
 "$MODEM" --pty --link "$TTY" --hss $P --smsc $SMPP --log "$PCSC_TMP/modem.log" \
-	>"$PCSC_TMP/modem.out" 2>&1 &
+	--control "$PCSC_TMP/ctl" >"$PCSC_TMP/modem.out" 2>&1 &
 MODEM_PID=$!
 ok_if "vsim-modem --smsc starts" wait_until 100 test -L "$TTY"
 ok_if "its network side bound to the SMSC for the card's MSISDN" \
@@ -113,6 +113,13 @@ wait $spid
 check "second request: the domain is found, data only" \
 	$'request from +15550100001 (ICCID 8988211000000000011): demo\ndownload demo: domain found, 22 bytes in 2 messages' \
 	"$(cat "$PCSC_TMP/serve.out")"
+
+st=$("$MODEM" --status "$PCSC_TMP/ctl" --json)
+echo "# $st"
+ok_if "status: bound to the SMSC" contains "$st" '"smsc":true}'
+ok_if "status: the card's menu" contains "$st" '"stk":{"menu":"vsim applications","items":["demo"],"refreshes":0}'
+ok_if "status: 6 SMS-PP downloads to the card (3 + 1 + 2), none for the handset, the card's 8 SMS out (2 requests, 6 PoRs)" \
+	contains "$st" '"mo":8,"mt":0,"data_downloads":6}'
 
 # plain SMS: from the network to the handset, and from the handset out
 out=$(at AT+CMGF=0 AT+CNMI=2,1,0,0,0)
