@@ -72,6 +72,8 @@ MODEM_OBJ := $(MODEM_SRC:%.c=$(B)/%.o)
 $(B)/agent/modem/sim.o: CPPFLAGS += $(shell pkg-config --cflags libpcsclite 2>/dev/null)
 $(B)/vsim-modem: $(MODEM_OBJ) $(B)/libvsimhost.a $(B)/libvsimcard.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lsqlite3 -ljson-c -lpcsclite
+# the modem's SMS conversions, unit-tested on their own
+$(B)/tests/test_modem_smsc: $(B)/agent/modem/smsc.o
 
 # The emulated SIMtrace2 board for the cardem tests (runs in the VM only).
 GADGET_SRC := $(wildcard tests/cardem-gadget/*.c)
@@ -264,6 +266,11 @@ bench: bench-ota
 .PHONY: bench-ota
 bench-ota: all
 	bench/ota/download.sh
+# vsim-modem's AT round trip over its pty: AT, +CRSM, +CSIM (#13)
+bench: bench-modem
+.PHONY: bench-modem
+bench-modem: all
+	bench/modem/at.sh
 # ==== end of PC/SC bench section ===========================================
 
 # ==== make bench: the kernel path and the cardem board in the VM (#3, #7) ==

@@ -185,6 +185,10 @@ ok_if "bound card present" wait_until 200 card_present "$READER0"
 ok_if "modem A (IMEI 356938035643809)" modem_start --imei 356938035643809
 out=$(at 'AT+CPIN="1234"' 'AT+CEREG?' AT+CIMI)
 ok_if "modem A: registered (the card binds to it)" contains "$out" "AT+CEREG? => +CEREG: 0,1|OK"
+ok_if "modem A: the card's REFRESH (EF_IMSI changed) after the binding was acknowledged" \
+	bash -c 'grep -A3 -x "  REFRESH (qualifier 01)" "$1" | grep -qx "  < 9000"' _ "$PCSC_TMP/modem.log"
+ok_if "... and the attach after the PIN read the card afresh" \
+	grep -q "stk: REFRESH (qualifier 01): this attach reads the card afresh" "$PCSC_TMP/modem.log"
 modem_stop
 ok_if "modem B (IMEI 490154203237518)" modem_start --imei 490154203237518
 out=$(at 'AT+CPIN="1234"' 'AT+CEREG?' AT+CIMI)

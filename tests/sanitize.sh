@@ -31,6 +31,7 @@ san() {	# san TEST SOURCES...: build tests/TEST.c with SOURCES, run it
 san test_ota_packet agent/ota/packet.c agent/ota/crypto.c tests/lib/otatest.c
 san test_ota_crypto agent/ota/crypto.c tests/lib/otatest.c
 san test_ota_smpp agent/ota-server/smpp.c agent/ota/sms.c
+san test_modem_smsc agent/modem/smsc.c agent/common/hex.c
 # GET IDENTITY: the engine, the profile compiler, OpenSSL's ECIES, the SIDF
 san test_suci kmod/card/*.c agent/common/profile.c agent/common/fs_template.c \
 	agent/common/fs_complete.c agent/common/host_crypto.c \
@@ -76,10 +77,43 @@ modem_san() {
 	wait "$pid"
 	rc=$?
 	check "vsim-modem under ASan+UBSan: status after PIN, +CLCK and an MT SMS" \
-		'"state":"READY","iccid":"8988211000000000011","imsi":"001010123456789","pin1_enabled":false},"network":{"cfun":1,"hss":true,"registration":"home","why":"AKA succeeded for IMSI 001010123456789"},"sms":{"stored":1,"mo":0,"mt":1}}' \
+		'"state":"READY","iccid":"8988211000000000011","imsi":"001010123456789","pin1_enabled":false},"network":{"cfun":1,"hss":true,"registration":"home","why":"AKA succeeded for IMSI 001010123456789","smsc":false},"stk":{"refreshes":0},"sms":{"stored":1,"mo":0,"mt":1,"data_downloads":0}}' \
 		"${out#*\"slot\":\"profile examples/test-usim.ini\",}"
 	check "vsim-modem under ASan+UBSan: no report, exit 0 on SIGTERM" "0:" \
 		"$rc:$(grep -E 'runtime error|ERROR: (Address|Leak)Sanitizer|SUMMARY' "$d/out" | head -3)"
 }
 modem_san
+
+# The same vsim-modem on an SMSC (tests/smpp/relay.pl, Net::SMPP): an SMS
+# from the SMSC to the handset, one (PID 7F, class 2) to the card as
+# ENVELOPE, +CMGS out as submit_sm, then SIGTERM (unbind, LeakSanitizer).
+modem_smsc_san() {
+	local m=$tmp/vsim-modem d=$tmp/smsc port=$((20000 + RANDOM % 20000)) spid pid rc
+	[ -x "$m" ] || return
+	mkdir -p "$d/st"
+	perl tests/smpp/relay.pl $port "$d/ctl" 4900000001 >"$d/smsc.log" 2>&1 &
+	spid=$!
+	for _ in $(seq 100); do grep -qs listening "$d/smsc.log" && break; sleep 0.1; done
+	"$m" --pty --profile examples/test-usim.ini --state "$d/st" \
+		--hss examples/test-usim.ini --link "$d/tty" --smsc 127.0.0.1:$port \
+		--log "$d/log" >"$d/out" 2>&1 &
+	pid=$!
+	for _ in $(seq 100); do [ -L "$d/tty" ] && break; sleep 0.1; done
+	python3 tests/modem/atclient.py "$d/tty" --timeout 20 'AT+CPIN="1234"' \
+		AT+CMGF=0 AT+CNMI=2,1,0,0,0 \
+		"INJECT:$d/ctl:mt 15551230000 15550100001 00 48656c6c6f" \
+		'AT+CMGS=16>0001000B915155010000F100000341E110' AT+CMGR=0 >"$d/at" 2>&1
+	echo "mt 4900000001 15550100001 f6 027000 7f 40" >"$d/ctl"
+	for _ in $(seq 100); do grep -qs "SMS-PP data download" "$d/log" && break; sleep 0.1; done
+	kill "$pid"
+	wait "$pid"
+	rc=$?
+	kill "$spid"
+	wait "$spid" 2>/dev/null
+	check "vsim-modem --smsc under ASan+UBSan: +CMTI, +CMGS out, an ENVELOPE, unbound on exit" \
+		"1:1:1:1" "$(grep -c '+CMTI: "ME",0' "$d/at"):$(grep -c '^submit from=vsim-modem .* ud=414243$' "$d/smsc.log"):$(grep -c '^network: SMS-PP data download from +4900000001' "$d/log"):$(grep -c '^unbind vsim-modem' "$d/smsc.log")"
+	check "vsim-modem --smsc under ASan+UBSan: no report, exit 0 on SIGTERM" "0:" \
+		"$rc:$(grep -E 'runtime error|ERROR: (Address|Leak)Sanitizer|SUMMARY' "$d/out" | head -3)"
+}
+modem_smsc_san
 tap_done

@@ -72,22 +72,30 @@ static uint16_t sw(const uint8_t *r, int n)
 	return (uint16_t)(r[n - 2] << 8 | r[n - 1]);
 }
 
-/* Find a COMPREHENSION-TLV (CR bit ignored) in a proactive command. */
-static const uint8_t *find_tlv(const uint8_t *p, int len, uint8_t tag,
-			       uint8_t *vlen)
+/*
+ * Find a COMPREHENSION-TLV (CR bit ignored) in a proactive command; a
+ * length of 128 or more comes as 81 xx (TS 102 223 Annex C).
+ */
+const uint8_t *vsim_modem_tlv(const uint8_t *p, int len, uint8_t tag,
+			      uint8_t *vlen)
 {
 	int i = 0;
 
 	while (i + 2 <= len) {
-		uint8_t t = p[i] & 0x7f, l = p[i + 1];
+		uint8_t t = p[i] & 0x7f;
+		int l = p[i + 1], h = 2;
 
-		if (i + 2 + l > len)
+		if (l == 0x81 && i + 3 <= len) {
+			l = p[i + 2];
+			h = 3;
+		}
+		if (i + h + l > len)
 			return NULL;
 		if (t == tag) {
-			*vlen = l;
-			return p + i + 2;
+			*vlen = (uint8_t)l;
+			return p + i + h;
 		}
-		i += 2 + l;
+		i += h + l;
 	}
 	return NULL;
 }
@@ -99,7 +107,7 @@ static int proactive_loop(struct vsim_modem *t, uint8_t *r, int n)
 		uint8_t fetch[5] = { 0x80, 0x12, 0x00, 0x00, r[n - 1] };
 		uint8_t tr[64], det[3], l = 0;
 		const uint8_t *v, *body;
-		int len, blen;
+		int len, blen, hl;
 
 		if (++t->fetches > 16) {
 			fprintf(t->out, "unexpected: the card keeps sending proactive commands\n");
@@ -109,14 +117,17 @@ static int proactive_loop(struct vsim_modem *t, uint8_t *r, int n)
 		n = xfer(t, fetch, 5, r);
 		if (n < 0)
 			return -1;
-		if (sw(r, n) != 0x9000 || n < 4 || r[0] != 0xd0 || r[1] != n - 4) {
+		/* BER-TLV D0, its length in one byte or 81 xx (TS 102 223 §6.6) */
+		hl = n >= 4 && r[1] == 0x81 ? 3 : 2;
+		if (sw(r, n) != 0x9000 || n < 4 || r[0] != 0xd0 ||
+		    r[hl - 1] != n - 2 - hl) {
 			fprintf(t->out, "unexpected: FETCH answered %04X without a proactive command\n",
 				sw(r, n));
 			return -1;
 		}
-		body = r + 2;
-		blen = r[1];
-		v = find_tlv(body, blen, 0x01, &l);
+		body = r + hl;
+		blen = r[hl - 1];
+		v = vsim_modem_tlv(body, blen, 0x01, &l);
 		if (!v || l != 3) {
 			fprintf(t->out, "unexpected: proactive command without command details\n");
 			return -1;
@@ -143,7 +154,7 @@ static int proactive_loop(struct vsim_modem *t, uint8_t *r, int n)
 			}
 			break;
 		case 0x21:	/* DISPLAY TEXT */
-			v = find_tlv(body, blen, 0x0d, &l);
+			v = vsim_modem_tlv(body, blen, 0x0d, &l);
 			fprintf(t->out, "  DISPLAY TEXT \"%.*s\"\n", v && l ? l - 1 : 0,
 			       v && l ? (const char *)v + 1 : "");
 			tr[len++] = 0x00;
@@ -151,11 +162,25 @@ static int proactive_loop(struct vsim_modem *t, uint8_t *r, int n)
 		case 0x01:	/* REFRESH */
 			fprintf(t->out, "  REFRESH (qualifier %02X)\n", det[2]);
 			t->refreshed = true;
+			t->refresh_qualifier = det[2];
 			tr[len++] = 0x00;
 			break;
-		default:
-			tr[len++] = 0x30;
+		default: {
+			/* the owner's: SET UP MENU, SEND SHORT MESSAGE (vsim-modem) */
+			int res = t->proactive ?
+				t->proactive(t->proactive_ctx, det, body, blen) : -1;
+
+			if (t->proactive && res < 0)
+				fprintf(t->out, "  proactive command %02X: beyond this terminal\n",
+					det[1]);
+			tr[len++] = res < 0 ? 0x30 : (uint8_t)res;
+			/* §8.12.2: "currently unable" carries a cause, 00 none */
+			if (res == 0x20 || res == 0x21) {
+				tr[len - 2] = 2;
+				tr[len++] = 0x00;
+			}
 			break;
+		}
 		}
 		{
 			uint8_t cmd[5 + 64] = { 0x80, 0x14, 0x00, 0x00, (uint8_t)len };

@@ -50,11 +50,23 @@ struct vsim_modem {
 	uint8_t imei[9];
 	uint8_t imei_len;
 	uint8_t imei_tag;
+	/*
+	 * Proactive commands the loop does not answer itself go here (NULL:
+	 * "beyond terminal's capabilities"): @det the command details, @body
+	 * the COMPREHENSION-TLVs. The general result for the TERMINAL
+	 * RESPONSE (TS 102 223 §8.12), or -1 for "beyond capabilities". It
+	 * runs inside the loop: it must not send the card anything.
+	 */
+	int (*proactive)(void *ctx, const uint8_t det[3], const uint8_t *body,
+			 int blen);
+	void *proactive_ctx;
 	/* results */
 	uint8_t atr[33];
 	size_t atr_len;
 	char imsi[17];		/* "" when EF_IMSI holds no valid IMSI */
 	int mnc_len;		/* from EF_AD, 0 when it has none */
+	/* the last REFRESH's qualifier (TS 102 223 §8.6), when refreshed */
+	uint8_t refresh_qualifier;
 	/* internal */
 	bool refreshed;
 	unsigned int fetches;
@@ -78,6 +90,10 @@ int vsim_modem_attach(struct vsim_modem *m);
 /* The TERMINAL PROFILE this terminal sends (TS 102 223 §5.2). */
 #define VSIM_MODEM_TP_LEN	18
 extern const uint8_t vsim_modem_terminal_profile[VSIM_MODEM_TP_LEN];
+
+/* A COMPREHENSION-TLV's value in @p (tag without its CR bit); NULL if none. */
+const uint8_t *vsim_modem_tlv(const uint8_t *p, int len, uint8_t tag,
+			      uint8_t *vlen);
 
 /* EF_IMSI (9 bytes, TS 31.102 §4.2.2) as digits; 0, or -1 if not valid. */
 int vsim_modem_imsi_text(const uint8_t *ef, char *out);

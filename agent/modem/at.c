@@ -16,6 +16,7 @@
 
 #include "common/hex.h"
 #include "modem/at.h"
+#include "modem/smsc.h"
 
 #define MANUFACTURER	"vsim"
 #define MODEL		"vsim-modem"
@@ -260,6 +261,8 @@ static void reg_urc(struct at *a, const char *name, int n)
 
 static void set_stat(struct at *a, int stat)
 {
+	/* the card's SEND SHORT MESSAGE needs a network (TS 102 223 §6.4.10) */
+	a->sim->can_send_sms = stat == NET_REGISTERED_HOME;
 	if (stat == a->stat)
 		return;
 	a->stat = stat;
@@ -267,6 +270,8 @@ static void set_stat(struct at *a, int stat)
 	reg_urc(a, "+CGREG", a->cgreg_n);
 	reg_urc(a, "+CEREG", a->cereg_n);
 }
+
+static void refresh(struct at *a);
 
 void at_register(struct at *a)
 {
@@ -285,6 +290,11 @@ void at_register(struct at *a)
 	}
 	if (a->stat == NET_REGISTERED_HOME)
 		return;	/* still attached */
+	if (a->sim->refresh >= 0 && a->sim->refresh != 0x04) {
+		fprintf(a->log, "stk: REFRESH (qualifier %02X): this attach reads the card afresh\n",
+			a->sim->refresh);
+		a->sim->refresh = -1;
+	}
 	set_stat(a, NET_SEARCHING);
 	st = net_attach(a->hss, a->sim, a->log, why, sizeof(why));
 	fprintf(a->log, "network: registration %s: %s\n",
@@ -292,6 +302,41 @@ void at_register(struct at *a)
 	snprintf(a->reg_why, sizeof(a->reg_why), "%s", why);
 	fflush(a->log);
 	set_stat(a, st);
+	refresh(a);	/* one the attach itself brought */
+}
+
+/*
+ * The card's REFRESH (TS 102 223 §6.4.7), acknowledged in the proactive
+ * loop, acted on here once the command that fetched it is done: a UICC
+ * reset (qualifier 04) restarts the session, so the PIN is asked again;
+ * any other mode may have changed EF_IMSI or the keys, so a registered
+ * modem detaches and attaches again (the attach reads the card afresh:
+ * this firmware caches nothing else).
+ */
+static void refresh(struct at *a)
+{
+	int q = a->sim->refresh;
+
+	if (q < 0 || a->in_refresh)
+		return;
+	a->sim->refresh = -1;
+	a->in_refresh = true;
+	if (q == 0x04) {
+		fprintf(a->log, "stk: REFRESH (UICC reset): the card is reset and started again\n");
+		if (sim_reset(a->sim))
+			fprintf(a->log, "stk: the card did not start again: %s\n",
+				a->sim->why);
+		set_stat(a, NET_NOT_REGISTERED);
+		at_register(a);
+	} else if (a->stat == NET_REGISTERED_HOME) {
+		fprintf(a->log, "stk: REFRESH (qualifier %02X): attaching again\n", q);
+		set_stat(a, NET_NOT_REGISTERED);
+		at_register(a);
+	} else {
+		fprintf(a->log, "stk: REFRESH (qualifier %02X): not attached; the next attach reads the card afresh\n",
+			q);
+	}
+	a->in_refresh = false;
 }
 
 /* ---- identification (TS 27.007 §5) ------------------------------------ */
@@ -1084,11 +1129,60 @@ static int parse_pdu(const char *hex, int tpdu_len, uint8_t *pdu, size_t *len)
 	return 0;
 }
 
+/*
+ * An MO SMS to the network side: submit_sm to the SMSC when bound
+ * (--smsc), and a line in --sms-out. AT_OK or a TS 27.005 §3.2.5 error.
+ */
+static int network_mo(struct at *a, const uint8_t *t, size_t len,
+		      const char *who)
+{
+	if (a->smpp) {
+		struct vsim_smpp_sm sm;
+		const char *why;
+		char id[66] = "";
+		int rc;
+
+		if (smsc_from_submit(t, len, a->hss->msisdn, &sm, &why)) {
+			fprintf(a->log, "network: %s SMS refused: %s\n", who, why);
+			return CMS(304);
+		}
+		rc = vsim_smpp_submit(a->smpp, &sm, id, sizeof(id));
+		if (rc) {
+			fprintf(a->log, "network: the SMSC %s %s SMS (%d)\n",
+				rc < 0 ? "did not take" : "refused", who, rc);
+			return rc < 0 ? CMS(332) : CMS(500);
+		}
+		fprintf(a->log, "network: %s SMS to %s%s went to the SMSC as submit_sm (PID %02X DCS %02X, %zu octets, message id %s)\n",
+			who, sm.dst_ton == 1 ? "+" : "", sm.dst, sm.pid, sm.dcs,
+			sm.len, id);
+	}
+	if (a->sms_out) {
+		fprintf(a->sms_out, "MO ");
+		for (size_t i = 0; i < len; i++)
+			fprintf(a->sms_out, "%02X", t[i]);
+		fprintf(a->sms_out, "\n");
+		fflush(a->sms_out);
+	}
+	a->sms_mo++;
+	return AT_OK;
+}
+
+/* The card's SEND SHORT MESSAGE TPDUs (sim.c's hook queued them) */
+static void card_mo(struct at *a)
+{
+	struct sim *s = a->sim;
+
+	for (int i = 0; i < s->nmo; i++)
+		network_mo(a, s->mo[i].tpdu, s->mo[i].len, "the card's");
+	s->nmo = 0;
+}
+
 static void cmgs_done(struct at *a)
 {
 	uint8_t pdu[AT_PDU_MAX];
 	size_t len;
 	const uint8_t *t;
+	int r;
 
 	a->line[a->llen] = 0;
 	a->in_pdu = false;
@@ -1103,31 +1197,23 @@ static void cmgs_done(struct at *a)
 		return;
 	}
 	t = pdu + 1 + pdu[0];
-	a->mr = (a->mr + 1) & 0xff;
-	if (a->sms_out) {
-		fprintf(a->sms_out, "MO ");
-		for (size_t i = 0; i < len - (size_t)(t - pdu); i++)
-			fprintf(a->sms_out, "%02X", t[i]);
-		fprintf(a->sms_out, "\n");
-		fflush(a->sms_out);
+	r = network_mo(a, t, len - (size_t)(t - pdu), "an");
+	if (r != AT_OK) {
+		final(a, r);
+		return;
 	}
-	a->sms_mo++;
+	a->mr = (a->mr + 1) & 0xff;
 	fprintf(a->log, "network: MO SMS of %d octets accepted (MR %d)\n",
 		a->pdu_len, a->mr);
 	info(a, "+CMGS: %d", a->mr);
 	final(a, AT_OK);
 }
 
-int at_sms_deliver(struct at *a, const char *hex)
+/* An MT SMS (SCA + SMS-DELIVER) to the handset: stored or routed (+CNMI) */
+static int store_mt(struct at *a, const uint8_t *pdu, size_t len)
 {
-	uint8_t pdu[AT_PDU_MAX];
-	size_t len;
 	int i;
 
-	if (parse_pdu(hex, -1, pdu, &len) || (pdu[1 + pdu[0]] & 0x03) != 0x00) {
-		fprintf(a->log, "sms-in: not an SMS-DELIVER PDU (SCA + TPDU in hex)\n");
-		return -1;
-	}
 	a->sms_mt++;
 	if (a->cnmi_mt == 2) {	/* §3.4.1 mt 2: routed, not stored */
 		char hx[2 * AT_PDU_MAX + 1];
@@ -1156,6 +1242,169 @@ int at_sms_deliver(struct at *a, const char *hex)
 	return 0;
 }
 
+int at_sms_deliver(struct at *a, const char *hex)
+{
+	uint8_t pdu[AT_PDU_MAX];
+	size_t len;
+
+	if (parse_pdu(hex, -1, pdu, &len) || (pdu[1 + pdu[0]] & 0x03) != 0x00) {
+		fprintf(a->log, "sms-in: not an SMS-DELIVER PDU (SCA + TPDU in hex)\n");
+		return -1;
+	}
+	return store_mt(a, pdu, len);
+}
+
+void at_network_sm(struct at *a, const struct vsim_smpp_sm *sm)
+{
+	uint8_t pdu[AT_PDU_MAX], env[5 + 255], r[VSIM_RAPDU_MAX];
+	int sca = vsim_hex_parse(SMSC_SCA_HEX, pdu, AT_PDU_MAX), n, el, sw;
+	const char *why;
+	size_t rl;
+
+	n = smsc_to_deliver(sm, pdu + sca, sizeof(pdu) - (size_t)sca, &why);
+	if (n < 0) {
+		fprintf(a->log, "network: deliver_sm from %s dropped: %s\n",
+			sm->src, why);
+		return;
+	}
+	if (!smsc_is_data_download(sm->pid, sm->dcs)) {
+		fprintf(a->log, "network: SMS from %s%s to the handset (PID %02X DCS %02X)\n",
+			sm->src_ton == 1 ? "+" : "", sm->src, sm->pid, sm->dcs);
+		store_mt(a, pdu, (size_t)(sca + n));
+		return;
+	}
+	/* TS 31.111 §7.1.1: class 2 with PID 7F is for the card alone */
+	el = smsc_envelope(pdu, pdu + sca, (size_t)n, env, sizeof(env));
+	if (el < 0 || !a->sim->present) {
+		fprintf(a->log, "network: SMS-PP data download from %s dropped: %s\n",
+			sm->src, el < 0 ? "too long for one ENVELOPE" : "no SIM");
+		return;
+	}
+	a->data_downloads++;
+	sw = sim_envelope(a->sim, "ENVELOPE (SMS-PP download)", env + 5,
+			  (size_t)el - 5, r, &rl);
+	/* the RP-ACK's data cannot reach an ESME: only logged (smpp.h) */
+	fprintf(a->log, "network: SMS-PP data download from %s%s: the card answered %04X%s\n",
+		sm->src_ton == 1 ? "+" : "", sm->src, sw < 0 ? 0 : sw,
+		rl ? " with RP-ACK data" : "");
+	card_mo(a);
+	refresh(a);
+	if (!a->in_pdu)
+		flush(a);
+}
+
+/* ---- the card's toolkit (TS 102 223): menu and ENVELOPE -------------- */
+
+/* The card's SET UP MENU; polled for with STATUS (TS 102 221 §14.5.2) */
+static bool have_menu(struct at *a)
+{
+	static const uint8_t status[5] = { 0x80, 0xf2, 0x00, 0x0c, 0x00 };
+	uint8_t r[VSIM_RAPDU_MAX];
+
+	if (!a->sim->has_menu && a->sim->present)
+		sim_apdu(a->sim, "STATUS (proactive polling)", status, 5, r);
+	return a->sim->has_menu;
+}
+
+/* One ENVELOPE from the TE: the card's status word, or an error */
+static int envelope(struct at *a, const uint8_t *env, size_t len, int *sw,
+		    uint8_t *r, size_t *rl)
+{
+	if (!a->sim->present)
+		return E_NO_SIM;
+	*sw = sim_envelope(a->sim, "ENVELOPE", env, len, r, rl);
+	if (*sw < 0)
+		return E_SIM_FAILURE;
+	card_mo(a);
+	return AT_OK;
+}
+
+/*
+ * +STGI=25 (SIM toolkit get information, as Telit's #STGI): the card's
+ * SET UP MENU, "+STGI: "<title>",<items>" then "+STGI: <id>,"<text>"".
+ */
+static int c_stgi(struct at *a, enum kind k, struct args *g)
+{
+	int type;
+
+	if (k == TEST) {
+		info(a, "+STGI: (25)");
+		return AT_OK;
+	}
+	if (k != SET || g->n != 1 || arg_int(g, 0, 0, 255, 0, &type) ||
+	    strcmp(g->v[0], "25"))
+		return E_BAD_PARAM;
+	if (!have_menu(a))
+		return E_NOT_ALLOWED;	/* the card set up no menu */
+	info(a, "+STGI: \"%s\",%d", a->sim->menu_title, a->sim->nmenu);
+	for (int i = 0; i < a->sim->nmenu; i++)
+		info(a, "+STGI: %d,\"%s\"", a->sim->menu[i].id, a->sim->menu[i].text);
+	return AT_OK;
+}
+
+/*
+ * +STGR=25,1,<id>: the user selects item <id> of the card's menu: MENU
+ * SELECTION (TS 102 223 §7.2); OK when the card took it (90xx/91xx).
+ */
+static int c_stgr(struct at *a, enum kind k, struct args *g)
+{
+	uint8_t env[9] = { 0xd3, 0x07, 0x82, 0x02, 0x01, 0x81, 0x90, 0x01 };
+	uint8_t r[VSIM_RAPDU_MAX];
+	int id, resp, e, sw, i;
+	size_t rl;
+
+	if (k == TEST) {
+		info(a, "+STGR: (25),(1),(1-255)");
+		return AT_OK;
+	}
+	if (k != SET || g->n != 3 || strcmp(g->v[0], "25") ||
+	    arg_int(g, 1, 1, 1, 0, &resp) || arg_int(g, 2, 1, 255, 0, &id))
+		return E_BAD_PARAM;
+	if (!have_menu(a))
+		return E_NOT_ALLOWED;
+	for (i = 0; i < a->sim->nmenu && a->sim->menu[i].id != id; i++)
+		;
+	if (i == a->sim->nmenu)
+		return E_BAD_PARAM;	/* not an item of the menu */
+	env[8] = (uint8_t)id;
+	e = envelope(a, env, sizeof(env), &sw, r, &rl);
+	if (e)
+		return e;
+	fprintf(a->log, "stk: MENU SELECTION of %d (%s): %04X\n", id,
+		a->sim->menu[i].text, sw);
+	return (sw >> 8) == 0x90 || (sw >> 8) == 0x91 ? AT_OK : E_UNKNOWN;
+}
+
+/*
+ * TS 27.007 §12.2.5 +CUSATE=<envelope_command>: a BER-TLV to the card as
+ * ENVELOPE; +CUSATE: <envelope_response>[,<busy>] and +CUSATE2: <sw1>,<sw2>.
+ */
+static int c_cusate(struct at *a, enum kind k, struct args *g)
+{
+	uint8_t env[255], r[VSIM_RAPDU_MAX];
+	char hx[2 * VSIM_RAPDU_MAX + 1];
+	int n, e, sw;
+	size_t rl;
+
+	if (k == TEST)
+		return AT_OK;
+	if (k != SET || g->n != 1)
+		return E_BAD_PARAM;
+	n = vsim_hex_parse(g->v[0], env, sizeof(env));
+	if (n < 2 || (size_t)n * 2 != strlen(g->v[0]))
+		return E_BAD_PARAM;
+	e = envelope(a, env, (size_t)n, &sw, r, &rl);
+	if (e)
+		return e;
+	hex_out(r, rl, hx);
+	if (sw == 0x9300)	/* toolkit busy: <busy> 1 */
+		info(a, "+CUSATE: \"%s\",1", hx);
+	else
+		info(a, "+CUSATE: \"%s\"", hx);
+	info(a, "+CUSATE2: %d,%d", sw >> 8, sw & 0xff);
+	return AT_OK;
+}
+
 /* ---- the command table ------------------------------------------------ */
 
 typedef int (*at_fn)(struct at *a, enum kind k, struct args *g);
@@ -1181,6 +1430,7 @@ static const struct { const char *name; at_fn fn; } commands[] = {
 	{ "+CMGF", c_cmgf }, { "+CSMS", c_csms }, { "+CPMS", c_cpms },
 	{ "+CNMI", c_cnmi }, { "+CMGL", c_cmgl }, { "+CMGR", c_cmgr },
 	{ "+CMGD", c_cmgd }, { "+CMGS", c_cmgs },
+	{ "+STGI", c_stgi }, { "+STGR", c_stgr }, { "+CUSATE", c_cusate },
 };
 
 /* One extended command "+NAME", "+NAME?", "+NAME=?" or "+NAME=args" */
@@ -1305,6 +1555,7 @@ static void command_line(struct at *a, char *s)
 	final(a, r);
 	if (urc_reg)
 		at_register(a);
+	refresh(a);
 	flush(a);
 }
 

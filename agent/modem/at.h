@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "common/smpp.h"
 #include "modem/net.h"
 #include "modem/sim.h"
 
@@ -32,6 +33,9 @@ struct at {
 	struct hss *hss;
 	FILE *log;
 	FILE *sms_out;		/* MO SMS for the network side, or NULL */
+	struct vsim_smpp *smpp;	/* the network side's SMSC link (--smsc) */
+	unsigned long data_downloads;	/* SMS-PP downloads to the card */
+	bool in_refresh;	/* acting on a REFRESH: no second one inside */
 	char imei[16];
 	/* V.250 settings */
 	bool echo, verbose;
@@ -71,6 +75,14 @@ void at_register(struct at *a);
  * 0, or -1 with a reason in the log for a malformed PDU.
  */
 int at_sms_deliver(struct at *a, const char *hex);
+
+/*
+ * A short message the SMSC delivered (deliver_sm): an SMS-PP data
+ * download (PID 7F, class 2) goes to the card as ENVELOPE and whatever
+ * the card sends back (its PoR by SEND SHORT MESSAGE) to the SMSC; any
+ * other is stored and announced as at_sms_deliver() does.
+ */
+void at_network_sm(struct at *a, const struct vsim_smpp_sm *sm);
 
 /*
  * For the status (status.h), asked of the card now: its +CPIN state as

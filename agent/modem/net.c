@@ -29,6 +29,12 @@ static int hss_key(void *user, const char *section, const char *name,
 		if (n < 6 || n > 15 || strspn(value, "0123456789") != n)
 			goto bad;
 		memcpy(h->imsi, value, n + 1);
+	} else if (!strcmp(name, "msisdn")) {
+		size_t n = strlen(value), d = value[0] == '+';
+
+		if (n - d < 1 || n - d > 20 || strspn(value + d, "0123456789") != n - d)
+			goto bad;
+		memcpy(h->msisdn, value, n + 1);
 	} else if (!strcmp(name, "k")) {
 		if (vsim_hex_parse(value, h->k, 16) != 16)
 			goto bad;

@@ -17,6 +17,7 @@
 struct hss {
 	bool loaded;
 	char imsi[16];
+	char msisdn[22];	/* "+digits" or digits; "" when not given */
 	uint8_t k[16], opc[16], op[16], amf[2];
 	bool have_k, have_opc, have_op;
 	uint64_t sqn;		/* the next SQN to send */
@@ -24,9 +25,9 @@ struct hss {
 };
 
 /*
- * Load the subscriber from an INI file: an [hss] section (imsi, k, opc or
- * op, amf, sqn, ind_bits), or a vsim card profile ([card] imsi, [auth] k,
- * opc/op, amf, sqn_ind_bits). 0, or -1 with @err naming file and line.
+ * Load the subscriber from an INI file: an [hss] section (imsi, msisdn,
+ * k, opc or op, amf, sqn, ind_bits), or a vsim card profile ([card] imsi,
+ * msisdn, [auth] k, opc/op, amf, sqn_ind_bits). 0, or -1 with @err naming file and line.
  */
 int hss_load(struct hss *h, const char *file, char *err, size_t errlen);
 

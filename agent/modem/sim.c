@@ -145,9 +145,17 @@ static uint16_t sw_of(const uint8_t *r, int n)
 int sim_apdu(struct sim *s, const char *what, const uint8_t *c, size_t len,
 	     uint8_t *r)
 {
+	int n;
+
 	if (!s->m.io.transmit)
 		return -1;
-	return vsim_modem_command(&s->m, what, c, len, r);
+	n = vsim_modem_command(&s->m, what, c, len, r);
+	if (s->m.refreshed) {	/* acknowledged in the loop; acted on by at.c */
+		s->m.refreshed = false;
+		s->refreshes++;
+		s->refresh = s->m.refresh_qualifier;
+	}
+	return n;
 }
 
 /* SELECT with FCP (TS 102 221 §11.1.1): by FID from the current DF, or AID */
@@ -458,6 +466,113 @@ int sim_authenticate(struct sim *s, const uint8_t rand[16],
 	return sw_of(r, n) == 0x9000 ? 0x6f00 : sw_of(r, n);
 }
 
+/* ---- the card's toolkit (TS 102 223) ----------------------------------- */
+
+/*
+ * Byte 1 b2 SMS-PP data download, b4 MENU SELECTION; byte 4 b2 SEND
+ * SHORT MESSAGE, b6 SET UP MENU (and common's PROVIDE LOCAL INFORMATION).
+ */
+const uint8_t sim_terminal_profile[VSIM_MODEM_TP_LEN] = {
+	[0] = 0x01 | 0x02 | 0x08, [2] = 0x81, [3] = 0x40 | 0x02 | 0x20,
+	[17] = 0x40,
+};
+
+#define CTLV_ALPHA	0x05	/* §8.2 */
+#define CTLV_ITEM	0x0f	/* §8.9 */
+#define CTLV_TPDU	0x0b	/* §8.13 */
+
+/* The text of an alpha identifier / item: GSM default alphabet, 8-bit */
+static void alpha(const uint8_t *v, size_t l, char *out, size_t max)
+{
+	size_t n = 0;
+
+	if (l && v[0] >= 0x80)		/* UCS2 forms (Annex D): not shown */
+		l = 0;
+	for (size_t i = 0; i < l && n + 1 < max && v[i] != 0xff; i++)
+		out[n++] = v[i] >= 0x20 && v[i] < 0x7f ? (char)v[i] : '?';
+	out[n] = 0;
+}
+
+/*
+ * The proactive commands common's loop leaves to the modem: SET UP MENU
+ * is kept for +STGI/+STGR (at.c), SEND SHORT MESSAGE queued for the
+ * network side, which sends it once the command that fetched it is done.
+ */
+static int sim_proactive(void *ctx, const uint8_t det[3], const uint8_t *body,
+			 int blen)
+{
+	struct sim *s = ctx;
+	const uint8_t *v;
+	uint8_t l;
+	int off;
+
+	switch (det[1]) {
+	case 0x25:	/* SET UP MENU, §6.4.8 */
+		s->nmenu = 0;
+		v = vsim_modem_tlv(body, blen, CTLV_ALPHA, &l);
+		alpha(v, v ? l : 0, s->menu_title, sizeof(s->menu_title));
+		/* the items are one TLV each, in order: walk them all */
+		for (off = 0; off + 2 <= blen; ) {
+			int h = body[off + 1] == 0x81 ? 3 : 2;
+			int vl = h == 3 ? body[off + 2] : body[off + 1];
+
+			if (off + h + vl > blen)
+				return 0x32;	/* command data not understood */
+			if ((body[off] & 0x7f) == CTLV_ITEM && vl >= 1 &&
+			    s->nmenu < SIM_MENU_MAX) {
+				struct sim_menu_item *it = &s->menu[s->nmenu++];
+
+				it->id = body[off + h];
+				alpha(body + off + h + 1, (size_t)vl - 1, it->text,
+				      sizeof(it->text));
+			}
+			off += h + vl;
+		}
+		/* one empty item removes the menu (§6.4.8) */
+		s->has_menu = !(s->nmenu == 1 && !s->menu[0].text[0] && !s->menu[0].id);
+		if (!s->has_menu)
+			s->nmenu = 0;
+		fprintf(s->m.out, "  SET UP MENU \"%s\", %d items\n", s->menu_title,
+			s->nmenu);
+		return 0x00;
+	case 0x13:	/* SEND SHORT MESSAGE, §6.4.10 */
+		v = vsim_modem_tlv(body, blen, CTLV_TPDU, &l);
+		if (!v || l < 7 || l > SIM_TPDU_MAX)
+			return 0x32;
+		if (!s->can_send_sms) {
+			fprintf(s->m.out, "  SEND SHORT MESSAGE: not registered\n");
+			return 0x21;	/* network currently unable */
+		}
+		if (s->nmo == SIM_MO_MAX)
+			return 0x20;	/* terminal currently unable */
+		/* qualifier b1 "packing by the terminal": not offered */
+		memcpy(s->mo[s->nmo].tpdu, v, l);
+		s->mo[s->nmo++].len = l;
+		fprintf(s->m.out, "  SEND SHORT MESSAGE of %u octets queued\n", l);
+		return 0x00;
+	default:
+		return -1;
+	}
+}
+
+int sim_envelope(struct sim *s, const char *what, const uint8_t *env,
+		 size_t len, uint8_t *r, size_t *rlen)
+{
+	uint8_t c[5 + 255] = { 0x80, 0xc2, 0x00, 0x00 };
+	int n;
+
+	*rlen = 0;
+	if (!s->present || len > 255)
+		return -1;
+	c[4] = (uint8_t)len;
+	memcpy(c + 5, env, len);
+	n = sim_apdu(s, what, c, 5 + len, r);
+	if (n < 2)
+		return -1;
+	*rlen = (size_t)n - 2;
+	return sw_of(r, n);
+}
+
 /* ---- the start-up (TS 31.102 §5.1.1) ---------------------------------- */
 
 /* The USIM's AID from EF_DIR (TS 102 221 §13.1): 61 L 4F L AID ... */
@@ -500,7 +615,7 @@ static int startup(struct sim *s)
 		return -1;
 	}
 	/* TERMINAL PROFILE (TS 102 223 §5.2), then the card's proactive commands */
-	memcpy(c + 5, vsim_modem_terminal_profile, VSIM_MODEM_TP_LEN);
+	memcpy(c + 5, sim_terminal_profile, VSIM_MODEM_TP_LEN);
 	n = sim_apdu(s, "TERMINAL PROFILE", c, sizeof(c), r);
 	if (n < 2 || sw_of(r, n) != 0x9000)
 		fprintf(s->m.out, "TERMINAL PROFILE refused: no CAT\n");
@@ -516,11 +631,26 @@ static int startup(struct sim *s)
 	return 0;
 }
 
+int sim_reset(struct sim *s)
+{
+	s->present = false;
+	s->has_menu = false;
+	s->nmenu = 0;
+	s->nmo = 0;
+	if (startup(s))
+		return -1;
+	s->present = true;
+	return 0;
+}
+
 int sim_open(struct sim *s, bool pcsc, const char *reader, const char *device,
 	     const char *profile, const char *state_dir, FILE *log)
 {
 	s->m.out = log;
 	s->m.cat = true;
+	s->m.proactive = sim_proactive;
+	s->m.proactive_ctx = s;
+	s->refresh = -1;
 	s->present = false;
 	s->why[0] = 0;
 	if (pcsc) {

@@ -17,6 +17,16 @@
 #include "common/modem.h"
 #include "common/terminal.h"
 
+#define SIM_MENU_MAX	16
+#define SIM_MO_MAX	8
+#define SIM_TPDU_MAX	176	/* SMS-SUBMIT: 7 + DA 12 + VP 7 + 140 and more */
+
+/* An item of the card's SET UP MENU (TS 102 223 §6.4.8) */
+struct sim_menu_item {
+	uint8_t id;
+	char text[64];
+};
+
 /* PIN references of TS 102 221 §9.5.1 as the AT layer names them */
 enum sim_pin { SIM_PIN1, SIM_PIN2 };
 
@@ -30,6 +40,19 @@ struct sim {
 	uint8_t aid[16];	/* ADF.USIM from EF_DIR */
 	size_t aid_len;
 	char why[400];		/* why the slot is empty */
+	/* what the card's proactive commands left for the modem (sim.c) */
+	bool has_menu;
+	char menu_title[64];
+	struct sim_menu_item menu[SIM_MENU_MAX];
+	int nmenu;
+	struct {
+		uint8_t tpdu[SIM_TPDU_MAX];
+		size_t len;
+	} mo[SIM_MO_MAX];	/* SEND SHORT MESSAGE, for the network side */
+	int nmo;
+	bool can_send_sms;	/* registered: SEND SHORT MESSAGE is taken */
+	unsigned int refreshes;	/* REFRESH commands answered */
+	int refresh;		/* the last one's qualifier, -1 once handled */
 };
 
 /*
@@ -77,6 +100,29 @@ int sim_crsm(struct sim *s, int cmd, unsigned int fid, int p1, int p2, int p3,
 int sim_read_ef(struct sim *s, unsigned int fid, uint8_t *out, size_t max);
 int sim_read_record(struct sim *s, unsigned int fid, int rec, uint8_t *out,
 		    size_t max);
+
+/*
+ * The TERMINAL PROFILE this modem sends (TS 102 223 §5.2): common's
+ * (profile download, DISPLAY TEXT, REFRESH, PROVIDE LOCAL INFORMATION)
+ * and SMS-PP data download, MENU SELECTION, SEND SHORT MESSAGE and
+ * SET UP MENU, which sim.c's proactive hook answers.
+ */
+extern const uint8_t sim_terminal_profile[VSIM_MODEM_TP_LEN];
+
+/*
+ * ENVELOPE (TS 102 221 §11.2.2) of @env (BER-TLV, D1 SMS-PP download or
+ * D3 MENU SELECTION), with the proactive commands that follow it. The
+ * status word, or -1; the response data (the SMS-PP's RP-ACK) in @r,
+ * its length in *rlen.
+ */
+int sim_envelope(struct sim *s, const char *what, const uint8_t *env,
+		 size_t len, uint8_t *r, size_t *rlen);
+
+/*
+ * After a REFRESH with qualifier 04 (UICC reset, TS 102 223 §6.4.7): a
+ * cold reset of the card and the start-up again. 0 or -1 (@s->why).
+ */
+int sim_reset(struct sim *s);
 
 /* EF_IMSI as digits; 0, or -1 when it holds no valid IMSI (withheld). */
 int sim_imsi(struct sim *s, char out[17]);

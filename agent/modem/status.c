@@ -78,13 +78,30 @@ char *status_json(struct at *a, const struct status_host *h)
 	put_str(x, "registration", reg_text(a->stat));
 	if (a->reg_why[0])
 		put_str(x, "why", a->reg_why);
+	/* bound to an SMSC (--smsc) and the session still up */
+	json_object_object_add(x, "smsc", json_object_new_boolean(a->smpp != NULL));
 	json_object_object_add(o, "network", x);
+	/* what the card's toolkit left: its menu, REFRESHes acted on */
+	x = json_object_new_object();
+	if (a->sim->has_menu) {
+		struct json_object *items = json_object_new_array();
+
+		put_str(x, "menu", a->sim->menu_title);
+		for (int i = 0; i < a->sim->nmenu; i++)
+			json_object_array_add(items,
+					      json_object_new_string(a->sim->menu[i].text));
+		json_object_object_add(x, "items", items);
+	}
+	json_object_object_add(x, "refreshes", json_object_new_int((int)a->sim->refreshes));
+	json_object_object_add(o, "stk", x);
 	x = json_object_new_object();
 	for (int i = 0; i < AT_SMS_SLOTS; i++)
 		stored += a->sms[i].used;
 	json_object_object_add(x, "stored", json_object_new_int(stored));
 	json_object_object_add(x, "mo", json_object_new_int64((int64_t)a->sms_mo));
 	json_object_object_add(x, "mt", json_object_new_int64((int64_t)a->sms_mt));
+	json_object_object_add(x, "data_downloads",
+			       json_object_new_int64((int64_t)a->data_downloads));
 	json_object_object_add(o, "sms", x);
 	t = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
 	if (t) {

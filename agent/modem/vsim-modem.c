@@ -63,6 +63,9 @@ static void usage(FILE *f)
 "                    or a card profile); without it nothing registers\n"
 "  --sms-in PATH     a FIFO: each line an MT SMS PDU (SCA + SMS-DELIVER, hex)\n"
 "  --sms-out FILE    MO SMS go here, one \"MO <TPDU hex>\" line each\n"
+"  --smsc HOST:PORT  bind to an SMSC as an SMPP 3.4 ESME (serving the HSS's\n"
+"                    msisdn): MO SMS go to it as submit_sm, its deliver_sm\n"
+"                    reach the handset, or the card (PID 7F, class 2)\n"
 "  --log FILE        every step and APDU (default: none; - for stderr)\n"
 "Status:\n"
 "  --control SOCKET  serve the status (JSON) on this Unix socket\n"
@@ -138,6 +141,21 @@ static void control_serve(int lfd, struct at *at, const struct status_host *h)
 	close(c);
 }
 
+/* One PDU from the SMSC; the link is dropped when the session ends. */
+static void smsc_read(struct at *at, FILE *log)
+{
+	struct vsim_smpp_sm sm;
+	int rc = vsim_smpp_next(at->smpp, 0, &sm);
+
+	if (rc == 1) {
+		at_network_sm(at, &sm);
+	} else if (rc == -1) {
+		fprintf(log, "network: the SMSC ended the session\n");
+		vsim_smpp_close(at->smpp);
+		at->smpp = NULL;
+	}
+}
+
 /* --status SOCKET: the client */
 static int status_client(const char *path, bool as_json)
 {
@@ -187,6 +205,7 @@ int main(int argc, char **argv)
 		{ "hss", required_argument, NULL, 'H' },
 		{ "sms-in", required_argument, NULL, 'I' },
 		{ "sms-out", required_argument, NULL, 'O' },
+		{ "smsc", required_argument, NULL, 'M' },
 		{ "log", required_argument, NULL, 'L' },
 		{ "control", required_argument, NULL, 'C' },
 		{ "status", required_argument, NULL, 'S' },
@@ -198,6 +217,8 @@ int main(int argc, char **argv)
 	const char *reader = NULL, *device = NULL, *profile = NULL, *state = NULL;
 	const char *link = NULL, *imei = "490154203237518", *hss_file = NULL;
 	const char *sms_in = NULL, *sms_out = NULL, *log_file = NULL;
+	const char *smsc = NULL;
+	struct vsim_smpp *smpp = NULL;
 	const char *control = NULL, *status = NULL;
 	struct status_host host = { 0 };
 	char slot[300];
@@ -227,6 +248,7 @@ int main(int argc, char **argv)
 		case 'H': hss_file = optarg; break;
 		case 'I': sms_in = optarg; break;
 		case 'O': sms_out = optarg; break;
+		case 'M': smsc = optarg; break;
 		case 'L': log_file = optarg; break;
 		case 'C': control = optarg; break;
 		case 'S': status = optarg; break;
@@ -267,6 +289,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "vsim-modem: --hss %s\n", err);
 		return 2;
 	}
+	if (smsc && (!hss_file || !hss.msisdn[0])) {
+		fprintf(stderr, "vsim-modem: --smsc needs the subscriber's number: msisdn in the --hss file\n");
+		return 2;
+	}
 	if (!log_file)
 		log = fopen("/dev/null", "w");
 	else if (!strcmp(log_file, "-"))
@@ -296,6 +322,18 @@ int main(int argc, char **argv)
 			fprintf(stderr, "vsim-modem: --sms-in %s: %s\n", sms_in, strerror(errno));
 			return 1;
 		}
+	}
+	if (smsc) {
+		char a[22];
+
+		/* the SMSC routes the subscriber's number to this ESME */
+		snprintf(a, sizeof(a), "%s", hss.msisdn + (hss.msisdn[0] == '+'));
+		if (vsim_smpp_open(smsc, "vsim-modem", "", a, &smpp, err,
+				   sizeof(err))) {
+			fprintf(stderr, "vsim-modem: --smsc %s\n", err);
+			return 1;
+		}
+		fprintf(log, "network: bound to the SMSC %s as %s\n", smsc, hss.msisdn);
 	}
 	signal(SIGTERM, on_signal);
 	signal(SIGINT, on_signal);
@@ -346,6 +384,7 @@ int main(int argc, char **argv)
 
 		at_init(&at, master, &sim, &hss, log, imei);
 		at.sms_out = so;
+		at.smpp = smpp;
 	}
 	if (at.imei[14] == 0 && strlen(at.imei) == 14) {	/* show the Luhn digit */
 		at.imei[14] = (char)('0' + ((sim.m.imei[7] >> 4) & 0x0f));
@@ -370,16 +409,17 @@ int main(int argc, char **argv)
 	fflush(stdout);
 
 	while (!stop) {
-		struct pollfd p[3] = {
+		struct pollfd p[4] = {
 			{ .fd = master, .events = POLLIN },
 			{ .fd = fifo, .events = POLLIN },
 			{ .fd = ctl, .events = POLLIN },
+			{ .fd = at.smpp ? vsim_smpp_fd(at.smpp) : -1, .events = POLLIN },
 		};
 		uint8_t buf[512];
 		ssize_t n;
 
 		/* a negative fd is skipped by poll(2) */
-		if (poll(p, 3, -1) < 0) {
+		if (poll(p, 4, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			ret = 1;
@@ -392,6 +432,11 @@ int main(int argc, char **argv)
 		} else if (p[0].revents & (POLLHUP | POLLERR)) {
 			usleep(100000);	/* a ttyGS whose host is gone: wait */
 		}
+		if (at.smpp && (p[3].revents & (POLLIN | POLLHUP | POLLERR)))
+			smsc_read(&at, log);
+		/* deliver_sm that overtook a submit_sm_resp */
+		while (at.smpp && vsim_smpp_held(at.smpp))
+			smsc_read(&at, log);
 		if (ctl >= 0 && (p[2].revents & POLLIN))
 			control_serve(ctl, &at, &host);
 		if (fifo >= 0 && (p[1].revents & POLLIN)) {
@@ -430,6 +475,7 @@ int main(int argc, char **argv)
 		master = -1;
 		gadget_close(GADGET_NAME);
 	}
+	vsim_smpp_close(at.smpp);
 	sim_close(&sim);
 	if (at.sms_out)
 		fclose(at.sms_out);
