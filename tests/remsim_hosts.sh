@@ -22,7 +22,7 @@ cleanup() {
 	exec 3>&- 2>/dev/null
 	# nsenter execs its program: these are the programs' own pids
 	kill $SERVER $BANKD $SHELLC $CPCSCD $HOLDER 2>/dev/null
-	rm -rf /tmp/rh-keep; cp -r "$PCSC_TMP" /tmp/rh-keep 2>/dev/null; pcscenv_teardown
+	pcscenv_teardown
 }
 trap cleanup EXIT
 trap "exit 1" TERM INT
