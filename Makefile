@@ -254,8 +254,13 @@ $(B)/bench/pcsc/loop.o: CPPFLAGS += $(PCSC_CFLAGS)
 $(B)/bench/pcsc/loop: $(B)/bench/pcsc/loop.o $(B)/libvsimhost.a $(B)/libvsimcard.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lpcsclite
 
+# the TCP_NODELAY LD_PRELOAD for pcscd (Debian's vpcd does not set it)
+$(B)/bench/pcsc/nodelay.so: bench/pcsc/nodelay.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -shared -o $@ $< -ldl
+
 .PHONY: bench-pcsc
-all: $(B)/bench/pcsc/loop
+all: $(B)/bench/pcsc/loop $(B)/bench/pcsc/nodelay.so
 bench: bench-pcsc
 bench-pcsc: all
 	scripts/bench-pcsc
