@@ -259,8 +259,11 @@ $(B)/bench/pcsc/nodelay.so: bench/pcsc/nodelay.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -shared -o $@ $< -ldl
 
+# the floor: a TCP echo with vsimd's syscalls and no card
+$(B)/bench/pcsc/tcpfloor: $(B)/bench/pcsc/tcpfloor.o
+
 .PHONY: bench-pcsc
-all: $(B)/bench/pcsc/loop $(B)/bench/pcsc/nodelay.so
+all: $(B)/bench/pcsc/loop $(B)/bench/pcsc/nodelay.so $(B)/bench/pcsc/tcpfloor
 bench: bench-pcsc
 bench-pcsc: all
 	scripts/bench-pcsc

@@ -187,7 +187,7 @@ static int run_reject(struct row *r, unsigned long n)
 		r->lat[i] = (now() - s) * 1e6;
 	}
 	r->secs = now() - t0;
-	r->path = "/dev/vsimN ioctl: INS 00 (6D00, no file work)";
+	r->path = "/dev/vsimN ioctl: INS 00, 6D00 (no files)";
 	r->iters = n;
 	return 0;
 }
