@@ -256,8 +256,16 @@ $(B)/bench/pcsc/loop.o: CPPFLAGS += $(PCSC_CFLAGS)
 $(B)/bench/pcsc/loop: $(B)/bench/pcsc/loop.o $(B)/libvsimhost.a $(B)/libvsimcard.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lpcsclite
 
+# the TCP_NODELAY LD_PRELOAD for pcscd (Debian's vpcd does not set it)
+$(B)/bench/pcsc/nodelay.so: bench/pcsc/nodelay.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -shared -o $@ $< -ldl
+
+# the floor: a TCP echo with vsimd's syscalls and no card
+$(B)/bench/pcsc/tcpfloor: $(B)/bench/pcsc/tcpfloor.o
+
 .PHONY: bench-pcsc
-all: $(B)/bench/pcsc/loop
+all: $(B)/bench/pcsc/loop $(B)/bench/pcsc/nodelay.so $(B)/bench/pcsc/tcpfloor
 bench: bench-pcsc
 bench-pcsc: all
 	scripts/bench-pcsc

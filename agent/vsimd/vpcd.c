@@ -1,11 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * vpcd client transport (vpcd.h): non-blocking connect with backoff,
- * frame reassembly, replies sent as one write. Debian's vpcd 3.3 writes a
- * frame's length and payload in two send()s without TCP_NODELAY, so Nagle
- * holds its payload until our kernel ACKs the length; delayed ACK would
- * make that ~40 ms per APDU. TCP_QUICKACK (tcp(7): not permanent, the
- * kernel may clear it) is therefore set before and after every recv().
+ * frame reassembly, replies sent as one write.
+ *
+ * The cost per APDU is syscalls and context switches (docs/vsimd.md "Cost
+ * per APDU"): one recv() per wakeup into the frame buffer, one send() per
+ * answer, TCP_NODELAY set once at connect. The poll() loop is
+ * level-triggered, so whatever a recv() leaves in the socket wakes us again.
+ *
+ * Debian's vpcd 3.3 writes a frame's 2-byte length and its payload in two
+ * send()s without TCP_NODELAY: Nagle holds the payload until our side ACKs
+ * the length. Our answers put the socket in interactive ("pingpong") mode,
+ * where the kernel delays that ACK by 40 ms or more (RFC 1122 §4.2.3.2).
+ * So when a read ends inside a frame, TCP_QUICKACK sends the ACK at once
+ * (tcp(7): it is not permanent, hence each time). A peer that sends frames
+ * whole costs no setsockopt() at all.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -40,6 +49,7 @@ int vpcd_init(struct vsim_vpcd *v, const char *host, int port)
 	v->backoff_ms = VPCD_BACKOFF_MIN_MS;
 	snprintf(v->host, sizeof(v->host), "%s", host);
 	v->port = port;
+	v->ack_every_read = getenv("VSIMD_BENCH_QUICKACK_EVERY_READ") != NULL;
 	return 0;
 }
 
@@ -198,6 +208,57 @@ static int drain_frames(struct vsim_vpcd *v, vpcd_frame_fn fn, void *ctx)
 	return 0;
 }
 
+/*
+ * Account for a recv() result @n: 0 when bytes came or none were ready,
+ * -1 when the connection is gone (dropped here with the reason).
+ */
+static int got(struct vsim_vpcd *v, ssize_t n)
+{
+	char why[160];
+
+	if (n == 0) {
+		vpcd_drop(v, "vpcd closed the connection");
+		return -1;
+	}
+	if (n < 0) {
+		if (errno == EAGAIN || errno == EWOULDBLOCK)
+			return 0;
+		snprintf(why, sizeof(why), "recv: %s", strerror(errno));
+		vpcd_drop(v, why);
+		return -1;
+	}
+	v->have += (size_t)n;
+	if (v->have > v->dirty)
+		v->dirty = v->have;
+	return 0;
+}
+
+/*
+ * The transport before the cost work (#15), kept for make bench's
+ * comparison (VSIMD_BENCH_QUICKACK_EVERY_READ): TCP_QUICKACK around every
+ * recv(), recv() until EAGAIN.
+ */
+static int read_every_ack(struct vsim_vpcd *v, vpcd_frame_fn fn, void *ctx)
+{
+	ssize_t n;
+
+	for (;;) {
+		quickack(v->fd);
+		n = recv(v->fd, v->buf + v->have, 2 + VPCD_FRAME_MAX - v->have,
+			 0);
+		quickack(v->fd);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (got(v, n) || drain_frames(v, fn, ctx)) {
+			if (v->fd >= 0)
+				vpcd_drop(v, NULL);
+			return 1;
+		}
+		if (n < 0)
+			return 0;
+	}
+}
+
 int vpcd_handle(struct vsim_vpcd *v, short revents, vpcd_frame_fn fn,
 		void *ctx)
 {
@@ -233,30 +294,19 @@ int vpcd_handle(struct vsim_vpcd *v, short revents, vpcd_frame_fn fn,
 			return 1;
 		}
 	}
-	for (;;) {
-		quickack(v->fd);
+	if (v->ack_every_read)
+		return read_every_ack(v, fn, ctx);
+	do {
 		n = recv(v->fd, v->buf + v->have, 2 + VPCD_FRAME_MAX - v->have,
 			 0);
-		quickack(v->fd);
-		if (n == 0) {
-			vpcd_drop(v, "vpcd closed the connection");
-			return 1;
-		}
-		if (n < 0) {
-			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				return 0;
-			if (errno == EINTR)
-				continue;
-			snprintf(why, sizeof(why), "recv: %s", strerror(errno));
-			vpcd_drop(v, why);
-			return 1;
-		}
-		v->have += (size_t)n;
-		if (v->have > v->dirty)
-			v->dirty = v->have;
-		if (drain_frames(v, fn, ctx)) {
+	} while (n < 0 && errno == EINTR);
+	if (got(v, n) || drain_frames(v, fn, ctx)) {
+		if (v->fd >= 0)
 			vpcd_drop(v, NULL);
-			return 1;
-		}
+		return 1;
 	}
+	/* part of a frame waits: its rest may wait for our ACK (above) */
+	if (v->have)
+		quickack(v->fd);
+	return 0;
 }

@@ -11,6 +11,7 @@
 #ifndef VSIM_VPCD_H
 #define VSIM_VPCD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -43,6 +44,8 @@ struct vsim_vpcd {
 	size_t have;
 	size_t dirty;		/* bytes of buf ever written: wiped on free */
 	uint64_t connects;	/* successful connections so far */
+	/* make bench's "before" row: TCP_QUICKACK around every recv() (vpcd.c) */
+	bool ack_every_read;
 	char last_error[400];
 };
 
