@@ -109,6 +109,44 @@ check "the card holds the domain with its keys and the data" \
 	"A00000055910100101 tar B20100 lifecycle 07 privileges 800000 keys 3 data 31/1024" \
 	"$($V ota show --state "$tmp/card")"
 
+# -- the PSK is a key of the ISD: PUT KEY over the SMS path replaces it
+# (type 85, ciphered with keyset 2's DEK by openssl, no KCV)
+NEWPSK=a0a1a2a3a4a5a6a7a8a9aaabacadaeaf
+DEK=202102030405060708090a0b0c0d0e0f
+ekey() { echo -n "$1" | xxd -r -p | openssl enc -aes-128-ecb -nopad -K $DEK | xxd -p | tr -d '\n'; }
+isd() { $V ota send --profile "$tmp/p.ini" --state "$tmp/card" --server "$tmp/srv" --keyset "$1" --tar 000000 "$2"; }
+ok_if "GET DATA E0 at the ISD: the profile's PSK, key 01 version 40, type 85, 16 bytes" \
+	contains "$(isd 2 80CA00E000)" "commands 1 sw 9000 data E006C00401408510"
+ok_if "PUT KEY under keyset 3 (no DEK): 6985" contains "$(isd 3 80D8400114418510$(ekey $NEWPSK)00)" "sw 6985"
+ok_if "PUT KEY of an AES key (88) at the ISD: 6A80" contains "$(isd 2 80D8400114418810$(ekey $NEWPSK)00)" "sw 6A80"
+ok_if "PUT KEY with a KCV (a PSK has none): 6A80" contains "$(isd 2 80D8400117418510$(ekey $NEWPSK)03000000)" "sw 6A80"
+ok_if "... nothing changed: still version 40" contains "$(isd 2 80CA00E000)" "data E006C00401408510"
+ok_if "PUT KEY replacing version 40 by 41 (the new PSK): 9000, KVN 41" \
+	contains "$(isd 2 80D8400114418510$(ekey $NEWPSK)00)" "commands 1 sw 9000 data 41"
+ok_if "GET DATA E0: version 41 now" contains "$(isd 2 80CA00E000)" "data E006C00401418510"
+server $NEWPSK
+term
+ok_if "the new PSK: the first POST arrives over TLS" wait_posts 1
+printf 'HTTP/1.1 204 No Content\r\nX-Admin-Protocol: globalplatform-remote-admin/1.0\r\n\r\n' >&3
+wait $tpid; rc=$?
+exec 3>&-
+check "... vsimctl term: exit 0" 0 "$rc"
+ok_if "... 1 POST, ended by 204" contains "$(cat "$tmp/out")" "SCP81: TLS established, 1 POSTs, 0 scripts, 0 commands, ended by 204 No Content"
+server $PSK
+term
+wait $tpid; rc=$?
+exec 3>&-
+check "the old PSK: exit 3" 3 "$rc"
+ok_if "... the handshake fails, nothing posted" contains "$(cat "$tmp/out")" \
+	"SCP81: TLS not established, 0 POSTs, 0 scripts, 0 commands, TLS handshake failed"
+ok_if "... and the card closed the channel" grep -q "^  CLOSE CHANNEL" "$tmp/out"
+check "... the card's domains as they were" \
+	"A00000055910100101 tar B20100 lifecycle 07 privileges 800000 keys 3 data 31/1024" \
+	"$($V ota show --state "$tmp/card")"
+ok_if "... and its PSK still version 41" contains "$(isd 2 80CA00E000)" "data E006C00401418510"
+ok_if "PUT KEY of the first PSK again as version 42 (for what follows)" \
+	contains "$(isd 2 80D8410114428510$(ekey $PSK)00)" "commands 1 sw 9000 data 42"
+
 # -- a wrong PSK: no session, the channel closed
 server 0f0e0d0c0b0a09080706050403020100
 term

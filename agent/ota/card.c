@@ -270,7 +270,9 @@ static int process(struct ota_card *o, const uint8_t *pkt, size_t len,
 	if (st == OTA_ST_OK) {
 		budget = ((c.spi[1] & OTA_SPI2_POR_SUBMIT) ? OTA_SMS_UD_MAX :
 			  ENVELOPE_MAX) - POR_OVERHEAD;
+		o->cur_keyset = (unsigned int)(ks - o->keysets);
 		rlen = run_app(o, t, c.data, c.data_len, resp, budget);
+		o->cur_keyset = 0;
 	}
 	make_por(o, &c, st, resp, rlen, p);
 	OPENSSL_clear_free(buf, len);

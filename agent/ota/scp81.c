@@ -34,6 +34,8 @@ struct ota_scp81 {
 	SSL_CTX *ctx;
 	SSL *ssl;
 	BIO *in, *out;		/* channel -> TLS, TLS -> channel */
+	uint8_t psk[SCP81_PSK_MAX];	/* this session's: the ISD's current */
+	unsigned int psk_len;
 	bool posted;		/* the first POST went out */
 	bool over;
 	char uri[SCP81_URI_MAX];
@@ -184,13 +186,14 @@ static unsigned int psk_cb(SSL *ssl, const char *hint, char *identity,
 {
 	const struct ota_card *o = SSL_get_app_data(ssl);
 	const struct ota_scp81_cfg *c = &o->scp81_cfg;
+	const struct ota_scp81 *s = o->scp81;
 
 	(void)hint;
-	if (strlen(c->identity) + 1 > max_id || c->psk_len > max_psk)
+	if (strlen(c->identity) + 1 > max_id || s->psk_len > max_psk)
 		return 0;
 	strcpy(identity, c->identity);
-	memcpy(psk, c->psk, c->psk_len);
-	return (unsigned int)c->psk_len;
+	memcpy(psk, s->psk, s->psk_len);
+	return s->psk_len;
 }
 
 void ota_scp81_free(struct ota_card *o)
@@ -418,6 +421,31 @@ static void read_iccid(struct ota_card *o)
 	o->scp81_cfg.iccid[k] = 0;
 }
 
+/*
+ * The PSK of the session: the ISD's key of version @kvn (0: current),
+ * from the OTA store or the profile (ota_gp_psk()); without domains (no
+ * store), the profile's.
+ */
+static int load_psk(struct ota_card *o, uint8_t kvn)
+{
+	struct ota_scp81 *s = o->scp81;
+	struct ota_gp_key k;
+
+	if (!o->gp) {
+		if (kvn && kvn != o->scp81_cfg.kvn)
+			return -1;
+		memcpy(s->psk, o->scp81_cfg.psk, o->scp81_cfg.psk_len);
+		s->psk_len = (unsigned int)o->scp81_cfg.psk_len;
+		return 0;
+	}
+	if (ota_gp_psk(o->gp, kvn, &k))
+		return -1;
+	memcpy(s->psk, k.value, k.len);
+	s->psk_len = k.len;
+	OPENSSL_cleanse(&k, sizeof(k));
+	return 0;
+}
+
 int ota_scp81_start(struct ota_card *o)
 {
 	struct ota_scp81 *s;
@@ -433,6 +461,10 @@ int ota_scp81_start(struct ota_card *o)
 	if (!s)
 		return -ENOMEM;
 	o->scp81 = s;
+	if (load_psk(o, 0)) {
+		ota_scp81_free(o);
+		return -EIO;
+	}
 	s->ctx = SSL_CTX_new(TLS_client_method());
 	if (!s->ctx || !SSL_CTX_set_min_proto_version(s->ctx, TLS1_2_VERSION) ||
 	    !SSL_CTX_set_max_proto_version(s->ctx, TLS1_2_VERSION) ||

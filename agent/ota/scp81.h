@@ -28,12 +28,15 @@ struct ota_card;
 #define SCP81_IDENTITY_MAX	64
 #define SCP81_URI_MAX		128
 #define SCP81_HTTP_MAX		4096	/* one HTTP message, headers and body */
+/* the key version of the profile's PSK in the ISD (scp81_kvn); vsim's choice */
+#define SCP81_KVN_DEFAULT	0x40
 
 struct ota_scp81_cfg {
 	bool enabled;
 	char identity[SCP81_IDENTITY_MAX];
-	uint8_t psk[SCP81_PSK_MAX];	/* secret */
+	uint8_t psk[SCP81_PSK_MAX];	/* secret: the profile's PSK */
 	size_t psk_len;
+	uint8_t kvn;			/* its key version (key ID 01) */
 	char uri[SCP81_URI_MAX];	/* the first POST's path */
 	char host[64];			/* Host: header (the server's address) */
 	char iccid[21];			/* for X-Admin-From, read at start */
