@@ -220,6 +220,49 @@ ok_if "... domain found: the data only" contains "$(cat "$tmp/serve.out")" \
 wait $spid
 check "the server ends after 4 sessions" 0 "$?"
 
+# -- the server's push (GP Amendment B administration session trigger):
+# vsimctl ota serve --https --push sends the SMS-PP to the ISD (here the
+# loopback's: printed for the terminal), vsimctl term hands it to the
+# card, the card opens the session to the address the trigger names (the
+# profile's bip_server points nowhere)
+sed 's/^bip_server = .*/bip_server = 127.0.0.1:9/' "$tmp/p.ini" > "$tmp/p9.ini"
+mkdir "$tmp/card3"
+$V ota serve --https 127.0.0.1:$port --profile "$tmp/p9.ini" --catalogue "$tmp/cat.ini" \
+	--push demo --server "$tmp/psrv" --requests 1 > "$tmp/serve.out" 2>&1 &
+spid=$!
+pids+=($spid)
+for _ in $(seq 50); do grep -qs "trigger sent" "$tmp/serve.out" && break; sleep 0.1; done
+ok_if "serve --push: the trigger is one SMS, sent once the server listens" \
+	test "$(grep -c '^push ENVELOPE 80C20000' "$tmp/serve.out")" = 1
+pushenv=$(sed -n 's/^push ENVELOPE //p' "$tmp/serve.out")
+ok_if "... a secured packet to the ISD (TAR 000000), ciphered, CC, counter higher, no PoR" \
+	bash -c '[[ $1 =~ 027000[0-9A-F]{4}151600[0-9A-F]{4}000000 ]]' _ "$pushenv"
+$V term --profile "$tmp/p9.ini" --state "$tmp/card3" --imei 123456789012345 --bip \
+	--push "$pushenv" > "$tmp/out" 2>&1
+check "the pushed card: vsimctl term exit 0" 0 "$?"
+ok_if "... the SMS-PP download answered 9000, then OPEN CHANNEL to the trigger's address" \
+	contains "$(cat "$tmp/out")" "push: the card answered 9000"
+ok_if "... OPEN CHANNEL: TCP to 127.0.0.1:$port" grep -q "^  OPEN CHANNEL .*127.0.0.1:$port" "$tmp/out"
+wait $spid
+check "... the server ends after its session" 0 "$?"
+ok_if "... the first POST named the application (the trigger's URI)" \
+	contains "$(cat "$tmp/serve.out")" "https request from ICCID 8988211000000000011 (vsim-test-card): demo"
+ok_if "... domain created and the data" contains "$(cat "$tmp/serve.out")" \
+	"download demo: domain created, 1000 bytes over HTTPS"
+check "... the card holds it" \
+	"A00000055910100101 tar B20100 lifecycle 07 privileges 800000 keys 3 data 1000/4096" \
+	"$($V ota show --state "$tmp/card3")"
+$V term --profile "$tmp/p9.ini" --state "$tmp/card3" --imei 123456789012345 --bip \
+	--push "$pushenv" > "$tmp/out" 2>&1
+check "the same trigger replayed: exit 3" 3 "$?"
+ok_if "... the counter refuses it: no channel" contains "$(cat "$tmp/out")" "the card opened no channel"
+trig() { $V ota send --profile "$tmp/p9.ini" --state "$tmp/card3" --server "$tmp/psrv" --keyset 3 --tar 000000 "$1"; }
+ok_if "a trigger that does not parse (84 twice): 6A80" \
+	contains "$(trig 81088306840084008900)" "commands 1 sw 6A80"
+ok_if "a trigger naming a PSK version the ISD lacks (55): 6A88" \
+	contains "$(trig 810783058503000155)" "commands 1 sw 6A88"
+ok_if "a good trigger to a terminal without BIP: 6985" contains "$(trig 81028300)" "commands 1 sw 6985"
+
 # -- kill -9 of the process holding the card at random points of HTTPS
 # downloads (about 0.25 s each here, attach included): the domain whole or
 # absent, its data whole or none, and the next download completes
