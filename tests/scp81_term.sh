@@ -182,6 +182,64 @@ ok_if "... Channel status (link dropped) reached the card, which closed the chan
 	contains "$(cat "$tmp/out")" "commands, the channel closed"
 ok_if "... nothing of the script ran" contains "$(cat "$tmp/out")" "1 POSTs, 0 scripts, 0 commands"
 
+# -- a C-APDU list broken after its first command (STORE DATA block 0 of
+# new data, then a TLV whose length runs past the script): the first ran
+# and was staged, the rest is "bad format" (90 01 01); the session goes
+# on, and as no last block came the domain's data stays what it was
+server $PSK
+term
+ok_if "first POST" wait_posts 1
+respond "AE8022$(printf '%02X' $(( 5 + 4 )))80E2000004CAFEBABE22FF80E20000" //aid/A000000559/10100101
+ok_if "the card answers the broken list" wait_posts 2
+rbody=$(awk 'BEGIN { RS = "\r\n\r\n" } NR == 3' "$tmp/srv.out" | xxd -p | tr -d '\n' | tr a-f A-F)
+check "... AF 80 {23 02 9000} {90 01 01} 00 00: one ran, then bad format" "AF802302900090010100" "${rbody:0:20}"
+# -- a body that is not an expanded script: nothing runs
+respond 80E2800004CAFEBABE //aid/A000000559/10100101
+ok_if "the card answers a compact body" wait_posts 3
+rbody=$(awk 'BEGIN { RS = "\r\n\r\n" } NR == 4' "$tmp/srv.out" | xxd -p | tr -d '\n' | tr a-f A-F)
+check "... AF 80 90 01 01 00 00: bad format, nothing ran" "AF8090010100" "${rbody:0:12}"
+printf 'HTTP/1.1 204 No Content\r\nX-Admin-Protocol: globalplatform-remote-admin/1.0\r\n\r\n' >&3
+wait $tpid; rc=$?
+exec 3>&-
+check "... the session ends at 204: exit 0" 0 "$rc"
+check "... the domain's data as it was (the staged block dropped)" \
+	"A00000055910100101 tar B20100 lifecycle 07 privileges 800000 keys 3 data 31/1024" \
+	"$($V ota show --state "$tmp/card")"
+# -- a TLS record damaged in the middle of the session (tests/bip/tlsflip.py
+# relays to s_server and flips a bit of the server's first data record)
+port2=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+sport=$port
+port=$port2 server $PSK
+port=$sport
+python3 tests/bip/tlsflip.py $port $port2 > "$tmp/flip.out" &
+pids+=($!)
+for _ in $(seq 50); do grep -qs listening "$tmp/flip.out" && break; sleep 0.1; done
+term
+ok_if "first POST through the relay" wait_posts 1
+respond "$(script 80E2800004CAFEBABE)" //aid/A000000559/10100101
+wait $tpid; rc=$?
+exec 3>&-
+check "a damaged record: exit 3" 3 "$rc"
+ok_if "... the relay damaged the server's response" grep -q flipped "$tmp/flip.out"
+ok_if "... the card's TLS refused it (its alert) and closed the channel, nothing ran" \
+	contains "$(cat "$tmp/out")" "1 POSTs, 0 scripts, 0 commands, TLS error (an alert)"
+ok_if "... CLOSE CHANNEL" grep -q "^  CLOSE CHANNEL" "$tmp/out"
+ok_if "... s_server got the card's alert" grep -q "bad record mac" "$tmp/srv.err"
+# -- a server that takes the POST and never answers: the terminal drops the
+# link after 10 s of silence, the card ends its session and closes
+server $PSK
+term
+ok_if "first POST" wait_posts 1
+wait $tpid; rc=$?
+exec 3>&-
+check "a server that never answers: exit 3" 3 "$rc"
+ok_if "... the terminal dropped the link after 10 s" grep -q "nothing moved on the channel for 10000 ms: the link dropped" "$tmp/out"
+ok_if "... the card closed the channel, its session ended" \
+	contains "$(cat "$tmp/out")" "1 POSTs, 0 scripts, 0 commands, the channel closed"
+check "... and the card's domains are as they were" \
+	"A00000055910100101 tar B20100 lifecycle 07 privileges 800000 keys 3 data 31/1024" \
+	"$($V ota show --state "$tmp/card")"
+
 # -- vsimctl ota serve --https: the server side, the seed flow end to end
 head -c 1000 /dev/urandom > "$tmp/app.bin"
 printf '[app demo]\naid = A00000055910100101\ntar = B20100\ndata = %s\nquota = 4096\n' \

@@ -332,8 +332,20 @@ static void handle(struct ota_card *o, const struct ota_http_response *r)
 		return;
 	}
 	o->scp81_last.scripts++;
-	n = ota_rapdu_run(r->body, r->body_len, exec_one, &c, out,
-			  SCP81_HTTP_MAX);
+	if (r->body[0] == 0xaa || r->body[0] == 0xae) {
+		n = ota_rapdu_run(r->body, r->body_len, exec_one, &c, out,
+				  SCP81_HTTP_MAX);
+	} else {
+		/*
+		 * over HTTP only the expanded format (TS 102 226 §5.2):
+		 * anything else runs nothing and answers "bad format"
+		 */
+		static const uint8_t bad[] = { 0xaf, 0x80, 0x90, 0x01, 0x01,
+					       0x00, 0x00 };
+
+		memcpy(out, bad, sizeof(bad));
+		n = sizeof(bad);
+	}
 	if (post(o, "ok", out, n))
 		end(o, "POST failed");
 	OPENSSL_clear_free(out, SCP81_HTTP_MAX);
