@@ -8,6 +8,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -426,6 +427,8 @@ int ota_https_serve(const char *listen, const struct ota_https_card *cards,
 	lfd = listen_on(listen, err, errlen);
 	if (lfd < 0)
 		return -1;
+	/* a card gone mid-session is that session's end, not the server's */
+	signal(SIGPIPE, SIG_IGN);
 	ctx = SSL_CTX_new(TLS_server_method());
 	s = calloc(1, sizeof(*s));
 	if (!ctx || !s || !SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) ||
