@@ -255,8 +255,9 @@ for _ in $(seq 50); do grep -qs listening "$tmp/serve.out" && break; sleep 0.1; 
 out=$( (printf 'POST /admin?app=demo HTTP/1.1\r\nHost: x\r\nX-Admin-Protocol: globalplatform-remote-admin/1.0\r\nX-Admin-From: //se-id/iccid/1\r\nContent-Length: 0\r\n\r\n'; sleep 1) |
 	timeout 10 openssl s_client -connect 127.0.0.1:$port -psk $PSK -psk_identity $ID \
 		-tls1_2 -quiet -no_ign_eof 2>/dev/null | tr -d '\0')
-ok_if "s_client's POST: 200 with X-Admin-Protocol and a Next-URI" contains "$out" \
-	"$(printf 'HTTP/1.1 200 OK\r\nX-Admin-Protocol: globalplatform-remote-admin/1.0\r\nX-Admin-Next-URI: /vsim/step1\r\n')"
+hdrs=$(printf 'HTTP/1.1 200 OK\r\nX-Admin-Protocol: globalplatform-remote-admin/1.0\r\nX-Admin-Next-URI: /vsim/step1\r\nContent-Type: application/vnd.globalplatform.card-content-mgt;version=1.0\r\nContent-Length: 21\r\n\r\n' | xxd -p | tr -d '\n')
+check "s_client's POST: the response's headers byte for byte (200, X-Admin-Protocol, Next-URI, Content-Type, 21 bytes)" \
+	"$hdrs" "$(printf '%s' "$out" | head -c 196 | xxd -p | tr -d '\n')"
 ok_if "... its body: GET STATUS of the domain at the ISD (AA 13 22 11 80F24002 0B 4F09 AID 00)" \
 	contains "$( (printf 'POST /admin?app=demo HTTP/1.1\r\nX-Admin-Protocol: globalplatform-remote-admin/1.0\r\nContent-Length: 0\r\n\r\n'; sleep 1) |
 		timeout 10 openssl s_client -connect 127.0.0.1:$port -psk $PSK -psk_identity $ID \
