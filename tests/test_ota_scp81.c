@@ -148,8 +148,27 @@ TEST(profile_fields)
 	EXPECT_EQ(16, o.scp81_cfg.psk_len);
 	EXPECT_STREQ("/admin", o.scp81_cfg.uri);
 	EXPECT_STREQ("127.0.0.1:4443", o.scp81_cfg.host);
+	EXPECT_EQ(SCP81_KVN_DEFAULT, o.scp81_cfg.kvn);	/* the PSK's key version */
 	ota_card_wipe(&o);
 	ota_profile_wipe(&p);
+	ASSERT_EQ(0, ota_profile_parse_buffer("t.ini", "[ota]\nscp81_kvn = 0x41\n"
+		"[ota keyset 2]\nalgorithm = aes\nkic = 000102030405060708090a0b0c0d0e0f\n"
+		"kid = 000102030405060708090a0b0c0d0e0f\ndek = 0f0102030405060708090a0b0c0d0e0f\n",
+		&p, err, sizeof(err))) {
+		TH_LOG("%s", err);
+	}
+	EXPECT_EQ(0x41, p.scp81.kvn);
+	EXPECT_EQ(16, p.keysets[2].dek.len);
+	EXPECT_EQ(OTA_ALG_AES, p.keysets[2].dek.algo);
+	ota_profile_wipe(&p);
+	EXPECT_EQ(-1, ota_profile_parse_buffer("t.ini", "[ota]\nscp81_kvn = 0x80\n", &p, err, sizeof(err)));
+	EXPECT_NE(NULL, strstr(err, "field 'scp81_kvn': 1..127"));
+	EXPECT_EQ(-1, ota_profile_parse_buffer("t.ini", "[ota]\nscp81_kvn = 0\n", &p, err, sizeof(err)));
+	/* a DEK of another length than the key set's algorithm takes */
+	EXPECT_EQ(-1, ota_profile_parse_buffer("t.ini", "[ota keyset 2]\nalgorithm = aes\n"
+		"kic = 000102030405060708090a0b0c0d0e0f\nkid = 000102030405060708090a0b0c0d0e0f\n"
+		"dek = 0001020304050607\n", &p, err, sizeof(err)));
+	EXPECT_NE(NULL, strstr(err, "[ota keyset 2]: algorithm, kic and kid are required (dek optional)"));
 	EXPECT_EQ(-1, ota_profile_parse_buffer("t.ini", "[ota]\nscp81_psk = 0001\n", &p, err, sizeof(err)));
 	EXPECT_NE(NULL, strstr(err, "t.ini:2: [ota] field 'scp81_psk': 16 or 32 bytes of hex"));
 	EXPECT_EQ(-1, ota_profile_parse_buffer("t.ini", "[ota]\nscp81_uri = admin\n", &p, err, sizeof(err)));
