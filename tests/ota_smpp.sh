@@ -106,6 +106,25 @@ smsc_done
 ok_if "serve: the SMSC gone before N requests: named" contains "$out" "the SMSC ended the session after 0 of 2 requests"
 out=$($V ota serve --profile $P --server "$tmp/srv" --catalogue examples/ota-catalogue.conf 2>&1); rc=$?
 check "serve without --smpp: usage, exit 2" 2 "$rc"
+# the SCP81 push over SMPP: vsimctl ota serve --https --push sends the
+# administration session trigger as a submit_sm once it listens
+hport=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+sed "s/^server = .*/&\nbip_server = 127.0.0.1:$hport\nscp81_identity = vsim-test-card\nscp81_psk = 000102030405060708090a0b0c0d0e0f/" \
+	$P > "$tmp/p81.ini"
+port=$((port + 1))
+smsc $port
+$V ota serve --https 127.0.0.1:$hport --profile "$tmp/p81.ini" --catalogue "$tmp/cat.ini" --push demo \
+	--server "$tmp/srv" --smpp 127.0.0.1:$port --msisdn +15550100001 > "$tmp/push.out" 2>&1 &
+ppid=$!
+for _ in $(seq 100); do grep -qs "trigger sent" "$tmp/push.out" && break; sleep 0.05; done
+kill $ppid 2>/dev/null
+wait $ppid 2>/dev/null
+smsc_done
+ok_if "serve --https --push over SMPP: said" contains "$(cat "$tmp/push.out")" \
+	"push demo to ICCID 8988211000000000011: administration session trigger sent over SMPP"
+ok_if "... one submit_sm: a secured packet to the ISD (TAR 000000), no PoR asked" \
+	grep -Eq "^submit esm=40 pid=7f dcs=f6 to=15550100001 ud=027000[0-9a-f]{4}151600[0-9a-f]{4}000000" "$tmp/smsc.$port"
+check "... and nothing else" 1 "$(grep -c '^submit ' "$tmp/smsc.$port")"
 # no SMSC: a defined failure, not a hang
 $V ota send --profile $P --smpp 127.0.0.1:1 --msisdn +1 --server "$tmp/srv" --keyset 3 --tar B00010 00A4000C023F00 2>"$tmp/err"; rc=$?
 check "no SMSC: exit 1 with a message" "1" "$rc"

@@ -109,6 +109,44 @@ check "the card holds the domain with its keys and the data" \
 	"A00000055910100101 tar B20100 lifecycle 07 privileges 800000 keys 3 data 31/1024" \
 	"$($V ota show --state "$tmp/card")"
 
+# -- the PSK is a key of the ISD: PUT KEY over the SMS path replaces it
+# (type 85, ciphered with keyset 2's DEK by openssl, no KCV)
+NEWPSK=a0a1a2a3a4a5a6a7a8a9aaabacadaeaf
+DEK=202102030405060708090a0b0c0d0e0f
+ekey() { echo -n "$1" | xxd -r -p | openssl enc -aes-128-ecb -nopad -K $DEK | xxd -p | tr -d '\n'; }
+isd() { $V ota send --profile "$tmp/p.ini" --state "$tmp/card" --server "$tmp/srv" --keyset "$1" --tar 000000 "$2"; }
+ok_if "GET DATA E0 at the ISD: the profile's PSK, key 01 version 40, type 85, 16 bytes" \
+	contains "$(isd 2 80CA00E000)" "commands 1 sw 9000 data E006C00401408510"
+ok_if "PUT KEY under keyset 3 (no DEK): 6985" contains "$(isd 3 80D8400114418510$(ekey $NEWPSK)00)" "sw 6985"
+ok_if "PUT KEY of an AES key (88) at the ISD: 6A80" contains "$(isd 2 80D8400114418810$(ekey $NEWPSK)00)" "sw 6A80"
+ok_if "PUT KEY with a KCV (a PSK has none): 6A80" contains "$(isd 2 80D8400117418510$(ekey $NEWPSK)03000000)" "sw 6A80"
+ok_if "... nothing changed: still version 40" contains "$(isd 2 80CA00E000)" "data E006C00401408510"
+ok_if "PUT KEY replacing version 40 by 41 (the new PSK): 9000, KVN 41" \
+	contains "$(isd 2 80D8400114418510$(ekey $NEWPSK)00)" "commands 1 sw 9000 data 41"
+ok_if "GET DATA E0: version 41 now" contains "$(isd 2 80CA00E000)" "data E006C00401418510"
+server $NEWPSK
+term
+ok_if "the new PSK: the first POST arrives over TLS" wait_posts 1
+printf 'HTTP/1.1 204 No Content\r\nX-Admin-Protocol: globalplatform-remote-admin/1.0\r\n\r\n' >&3
+wait $tpid; rc=$?
+exec 3>&-
+check "... vsimctl term: exit 0" 0 "$rc"
+ok_if "... 1 POST, ended by 204" contains "$(cat "$tmp/out")" "SCP81: TLS established, 1 POSTs, 0 scripts, 0 commands, ended by 204 No Content"
+server $PSK
+term
+wait $tpid; rc=$?
+exec 3>&-
+check "the old PSK: exit 3" 3 "$rc"
+ok_if "... the handshake fails, nothing posted" contains "$(cat "$tmp/out")" \
+	"SCP81: TLS not established, 0 POSTs, 0 scripts, 0 commands, TLS handshake failed"
+ok_if "... and the card closed the channel" grep -q "^  CLOSE CHANNEL" "$tmp/out"
+check "... the card's domains as they were" \
+	"A00000055910100101 tar B20100 lifecycle 07 privileges 800000 keys 3 data 31/1024" \
+	"$($V ota show --state "$tmp/card")"
+ok_if "... and its PSK still version 41" contains "$(isd 2 80CA00E000)" "data E006C00401418510"
+ok_if "PUT KEY of the first PSK again as version 42 (for what follows)" \
+	contains "$(isd 2 80D8410114428510$(ekey $PSK)00)" "commands 1 sw 9000 data 42"
+
 # -- a wrong PSK: no session, the channel closed
 server 0f0e0d0c0b0a09080706050403020100
 term
@@ -144,6 +182,64 @@ ok_if "... Channel status (link dropped) reached the card, which closed the chan
 	contains "$(cat "$tmp/out")" "commands, the channel closed"
 ok_if "... nothing of the script ran" contains "$(cat "$tmp/out")" "1 POSTs, 0 scripts, 0 commands"
 
+# -- a C-APDU list broken after its first command (STORE DATA block 0 of
+# new data, then a TLV whose length runs past the script): the first ran
+# and was staged, the rest is "bad format" (90 01 01); the session goes
+# on, and as no last block came the domain's data stays what it was
+server $PSK
+term
+ok_if "first POST" wait_posts 1
+respond "AE8022$(printf '%02X' $(( 5 + 4 )))80E2000004CAFEBABE22FF80E20000" //aid/A000000559/10100101
+ok_if "the card answers the broken list" wait_posts 2
+rbody=$(awk 'BEGIN { RS = "\r\n\r\n" } NR == 3' "$tmp/srv.out" | xxd -p | tr -d '\n' | tr a-f A-F)
+check "... AF 80 {23 02 9000} {90 01 01} 00 00: one ran, then bad format" "AF802302900090010100" "${rbody:0:20}"
+# -- a body that is not an expanded script: nothing runs
+respond 80E2800004CAFEBABE //aid/A000000559/10100101
+ok_if "the card answers a compact body" wait_posts 3
+rbody=$(awk 'BEGIN { RS = "\r\n\r\n" } NR == 4' "$tmp/srv.out" | xxd -p | tr -d '\n' | tr a-f A-F)
+check "... AF 80 90 01 01 00 00: bad format, nothing ran" "AF8090010100" "${rbody:0:12}"
+printf 'HTTP/1.1 204 No Content\r\nX-Admin-Protocol: globalplatform-remote-admin/1.0\r\n\r\n' >&3
+wait $tpid; rc=$?
+exec 3>&-
+check "... the session ends at 204: exit 0" 0 "$rc"
+check "... the domain's data as it was (the staged block dropped)" \
+	"A00000055910100101 tar B20100 lifecycle 07 privileges 800000 keys 3 data 31/1024" \
+	"$($V ota show --state "$tmp/card")"
+# -- a TLS record damaged in the middle of the session (tests/bip/tlsflip.py
+# relays to s_server and flips a bit of the server's first data record)
+port2=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+sport=$port
+port=$port2 server $PSK
+port=$sport
+python3 tests/bip/tlsflip.py $port $port2 > "$tmp/flip.out" &
+pids+=($!)
+for _ in $(seq 50); do grep -qs listening "$tmp/flip.out" && break; sleep 0.1; done
+term
+ok_if "first POST through the relay" wait_posts 1
+respond "$(script 80E2800004CAFEBABE)" //aid/A000000559/10100101
+wait $tpid; rc=$?
+exec 3>&-
+check "a damaged record: exit 3" 3 "$rc"
+ok_if "... the relay damaged the server's response" grep -q flipped "$tmp/flip.out"
+ok_if "... the card's TLS refused it (its alert) and closed the channel, nothing ran" \
+	contains "$(cat "$tmp/out")" "1 POSTs, 0 scripts, 0 commands, TLS error (an alert)"
+ok_if "... CLOSE CHANNEL" grep -q "^  CLOSE CHANNEL" "$tmp/out"
+ok_if "... s_server got the card's alert" grep -q "bad record mac" "$tmp/srv.err"
+# -- a server that takes the POST and never answers: the terminal drops the
+# link after 10 s of silence, the card ends its session and closes
+server $PSK
+term
+ok_if "first POST" wait_posts 1
+wait $tpid; rc=$?
+exec 3>&-
+check "a server that never answers: exit 3" 3 "$rc"
+ok_if "... the terminal dropped the link after 10 s" grep -q "nothing moved on the channel for 10000 ms: the link dropped" "$tmp/out"
+ok_if "... the card closed the channel, its session ended" \
+	contains "$(cat "$tmp/out")" "1 POSTs, 0 scripts, 0 commands, the channel closed"
+check "... and the card's domains are as they were" \
+	"A00000055910100101 tar B20100 lifecycle 07 privileges 800000 keys 3 data 31/1024" \
+	"$($V ota show --state "$tmp/card")"
+
 # -- vsimctl ota serve --https: the server side, the seed flow end to end
 head -c 1000 /dev/urandom > "$tmp/app.bin"
 printf '[app demo]\naid = A00000055910100101\ntar = B20100\ndata = %s\nquota = 4096\n' \
@@ -159,8 +255,9 @@ for _ in $(seq 50); do grep -qs listening "$tmp/serve.out" && break; sleep 0.1; 
 out=$( (printf 'POST /admin?app=demo HTTP/1.1\r\nHost: x\r\nX-Admin-Protocol: globalplatform-remote-admin/1.0\r\nX-Admin-From: //se-id/iccid/1\r\nContent-Length: 0\r\n\r\n'; sleep 1) |
 	timeout 10 openssl s_client -connect 127.0.0.1:$port -psk $PSK -psk_identity $ID \
 		-tls1_2 -quiet -no_ign_eof 2>/dev/null | tr -d '\0')
-ok_if "s_client's POST: 200 with X-Admin-Protocol and a Next-URI" contains "$out" \
-	"$(printf 'HTTP/1.1 200 OK\r\nX-Admin-Protocol: globalplatform-remote-admin/1.0\r\nX-Admin-Next-URI: /vsim/step1\r\n')"
+hdrs=$(printf 'HTTP/1.1 200 OK\r\nX-Admin-Protocol: globalplatform-remote-admin/1.0\r\nX-Admin-Next-URI: /vsim/step1\r\nContent-Type: application/vnd.globalplatform.card-content-mgt;version=1.0\r\nContent-Length: 21\r\n\r\n' | xxd -p | tr -d '\n')
+check "s_client's POST: the response's headers byte for byte (200, X-Admin-Protocol, Next-URI, Content-Type, 21 bytes)" \
+	"$hdrs" "$(printf '%s' "$out" | head -c 196 | xxd -p | tr -d '\n')"
 ok_if "... its body: GET STATUS of the domain at the ISD (AA 13 22 11 80F24002 0B 4F09 AID 00)" \
 	contains "$( (printf 'POST /admin?app=demo HTTP/1.1\r\nX-Admin-Protocol: globalplatform-remote-admin/1.0\r\nContent-Length: 0\r\n\r\n'; sleep 1) |
 		timeout 10 openssl s_client -connect 127.0.0.1:$port -psk $PSK -psk_identity $ID \
@@ -181,6 +278,49 @@ ok_if "... domain found: the data only" contains "$(cat "$tmp/serve.out")" \
 	"download demo: domain found, 1000 bytes over HTTPS"
 wait $spid
 check "the server ends after 4 sessions" 0 "$?"
+
+# -- the server's push (GP Amendment B administration session trigger):
+# vsimctl ota serve --https --push sends the SMS-PP to the ISD (here the
+# loopback's: printed for the terminal), vsimctl term hands it to the
+# card, the card opens the session to the address the trigger names (the
+# profile's bip_server points nowhere)
+sed 's/^bip_server = .*/bip_server = 127.0.0.1:9/' "$tmp/p.ini" > "$tmp/p9.ini"
+mkdir "$tmp/card3"
+$V ota serve --https 127.0.0.1:$port --profile "$tmp/p9.ini" --catalogue "$tmp/cat.ini" \
+	--push demo --server "$tmp/psrv" --requests 1 > "$tmp/serve.out" 2>&1 &
+spid=$!
+pids+=($spid)
+for _ in $(seq 50); do grep -qs "trigger sent" "$tmp/serve.out" && break; sleep 0.1; done
+ok_if "serve --push: the trigger is one SMS, sent once the server listens" \
+	test "$(grep -c '^push ENVELOPE 80C20000' "$tmp/serve.out")" = 1
+pushenv=$(sed -n 's/^push ENVELOPE //p' "$tmp/serve.out")
+ok_if "... a secured packet to the ISD (TAR 000000), ciphered, CC, counter higher, no PoR" \
+	bash -c '[[ $1 =~ 027000[0-9A-F]{4}151600[0-9A-F]{4}000000 ]]' _ "$pushenv"
+$V term --profile "$tmp/p9.ini" --state "$tmp/card3" --imei 123456789012345 --bip \
+	--push "$pushenv" > "$tmp/out" 2>&1
+check "the pushed card: vsimctl term exit 0" 0 "$?"
+ok_if "... the SMS-PP download answered 9000, then OPEN CHANNEL to the trigger's address" \
+	contains "$(cat "$tmp/out")" "push: the card answered 9000"
+ok_if "... OPEN CHANNEL: TCP to 127.0.0.1:$port" grep -q "^  OPEN CHANNEL .*127.0.0.1:$port" "$tmp/out"
+wait $spid
+check "... the server ends after its session" 0 "$?"
+ok_if "... the first POST named the application (the trigger's URI)" \
+	contains "$(cat "$tmp/serve.out")" "https request from ICCID 8988211000000000011 (vsim-test-card): demo"
+ok_if "... domain created and the data" contains "$(cat "$tmp/serve.out")" \
+	"download demo: domain created, 1000 bytes over HTTPS"
+check "... the card holds it" \
+	"A00000055910100101 tar B20100 lifecycle 07 privileges 800000 keys 3 data 1000/4096" \
+	"$($V ota show --state "$tmp/card3")"
+$V term --profile "$tmp/p9.ini" --state "$tmp/card3" --imei 123456789012345 --bip \
+	--push "$pushenv" > "$tmp/out" 2>&1
+check "the same trigger replayed: exit 3" 3 "$?"
+ok_if "... the counter refuses it: no channel" contains "$(cat "$tmp/out")" "the card opened no channel"
+trig() { $V ota send --profile "$tmp/p9.ini" --state "$tmp/card3" --server "$tmp/psrv" --keyset 3 --tar 000000 "$1"; }
+ok_if "a trigger that does not parse (84 twice): 6A80" \
+	contains "$(trig 81088306840084008900)" "commands 1 sw 6A80"
+ok_if "a trigger naming a PSK version the ISD lacks (55): 6A88" \
+	contains "$(trig 810783058503000155)" "commands 1 sw 6A88"
+ok_if "a good trigger to a terminal without BIP: 6985" contains "$(trig 81028300)" "commands 1 sw 6985"
 
 # -- kill -9 of the process holding the card at random points of HTTPS
 # downloads (about 0.25 s each here, attach included): the domain whole or

@@ -65,10 +65,10 @@ static int rig_open(struct rig *r)
 	if (testcard_open(&r->t, TESTCARD_PROFILE, NULL))
 		return -1;
 	ota_card_init(&r->o, r->t.h.card);
-	r->o.keysets[2] = (struct ota_keyset){ true,
-		ot_key(OTA_ALG_AES, KIC2), ot_key(OTA_ALG_AES, KID2), 0 };
-	r->o.keysets[3] = (struct ota_keyset){ true,
-		ot_key(OTA_ALG_3DES2, KIC3), ot_key(OTA_ALG_3DES2, KID3), 0 };
+	r->o.keysets[2] = (struct ota_keyset){ .present = true,
+		.kic = ot_key(OTA_ALG_AES, KIC2), .kid = ot_key(OTA_ALG_AES, KID2) };
+	r->o.keysets[3] = (struct ota_keyset){ .present = true,
+		.kic = ot_key(OTA_ALG_3DES2, KIC3), .kid = ot_key(OTA_ALG_3DES2, KID3) };
 	r->o.commit_counter = commit;
 	r->o.commit_ctx = r;
 	r->o.now = rig_now;

@@ -4,7 +4,9 @@
  * POST it builds, byte for byte; the responses it takes (whole, in
  * pieces, one after another) and those it refuses (no length, chunked,
  * a Next-URI that is not a plain path, oversized); the targeted
- * application's AID; and the [ota] scp81_* profile fields.
+ * application's AID; the administration session trigger (the server's,
+ * read back by the card; hand-written ones, taken and refused); and the
+ * [ota] scp81_* profile fields.
  */
 #include <stdio.h>
 #include <string.h>
@@ -13,6 +15,8 @@
 #pragma GCC diagnostic ignored "-Wsign-compare"
 #include "kselftest_harness.h"
 
+#include "common/hex.h"
+#include "ota-server/https.h"
 #include "ota/profile.h"
 #include "ota/scp81.h"
 
@@ -144,8 +148,27 @@ TEST(profile_fields)
 	EXPECT_EQ(16, o.scp81_cfg.psk_len);
 	EXPECT_STREQ("/admin", o.scp81_cfg.uri);
 	EXPECT_STREQ("127.0.0.1:4443", o.scp81_cfg.host);
+	EXPECT_EQ(SCP81_KVN_DEFAULT, o.scp81_cfg.kvn);	/* the PSK's key version */
 	ota_card_wipe(&o);
 	ota_profile_wipe(&p);
+	ASSERT_EQ(0, ota_profile_parse_buffer("t.ini", "[ota]\nscp81_kvn = 0x41\n"
+		"[ota keyset 2]\nalgorithm = aes\nkic = 000102030405060708090a0b0c0d0e0f\n"
+		"kid = 000102030405060708090a0b0c0d0e0f\ndek = 0f0102030405060708090a0b0c0d0e0f\n",
+		&p, err, sizeof(err))) {
+		TH_LOG("%s", err);
+	}
+	EXPECT_EQ(0x41, p.scp81.kvn);
+	EXPECT_EQ(16, p.keysets[2].dek.len);
+	EXPECT_EQ(OTA_ALG_AES, p.keysets[2].dek.algo);
+	ota_profile_wipe(&p);
+	EXPECT_EQ(-1, ota_profile_parse_buffer("t.ini", "[ota]\nscp81_kvn = 0x80\n", &p, err, sizeof(err)));
+	EXPECT_NE(NULL, strstr(err, "field 'scp81_kvn': 1..127"));
+	EXPECT_EQ(-1, ota_profile_parse_buffer("t.ini", "[ota]\nscp81_kvn = 0\n", &p, err, sizeof(err)));
+	/* a DEK of another length than the key set's algorithm takes */
+	EXPECT_EQ(-1, ota_profile_parse_buffer("t.ini", "[ota keyset 2]\nalgorithm = aes\n"
+		"kic = 000102030405060708090a0b0c0d0e0f\nkid = 000102030405060708090a0b0c0d0e0f\n"
+		"dek = 0001020304050607\n", &p, err, sizeof(err)));
+	EXPECT_NE(NULL, strstr(err, "[ota keyset 2]: algorithm, kic and kid are required (dek optional)"));
 	EXPECT_EQ(-1, ota_profile_parse_buffer("t.ini", "[ota]\nscp81_psk = 0001\n", &p, err, sizeof(err)));
 	EXPECT_NE(NULL, strstr(err, "t.ini:2: [ota] field 'scp81_psk': 16 or 32 bytes of hex"));
 	EXPECT_EQ(-1, ota_profile_parse_buffer("t.ini", "[ota]\nscp81_uri = admin\n", &p, err, sizeof(err)));
@@ -153,6 +176,108 @@ TEST(profile_fields)
 	EXPECT_EQ(-1, ota_profile_parse_buffer("t.ini", "[ota]\nbip_server = 127.0.0.1\n", &p, err, sizeof(err)));
 	EXPECT_NE(NULL, strstr(err, "field 'bip_server'"));
 	EXPECT_EQ(-1, ota_profile_parse_buffer("t.ini", "[ota]\nbip_server = 256.0.0.1:1\n", &p, err, sizeof(err)));
+}
+
+static int trig(const char *hex, struct ota_scp81_trigger *t)
+{
+	uint8_t b[300];
+	int n = vsim_hex_parse(hex, b, sizeof(b));
+
+	if (n < 0)
+		return -2;
+	return ota_scp81_trigger_parse(b, (size_t)n, t);
+}
+
+TEST(trigger_round_trip)
+{
+	struct ota_scp81_trigger t;
+	uint8_t b[200];
+	long n;
+
+	n = ota_https_trigger("127.0.0.1:4443", "vsim-test-card", 0x41, "demo",
+			      b, sizeof(b));
+	ASSERT_GT(n, 0);
+	/* 81 L 83 L 84 13 {35 01 03, 39 02 0578, 3C 03 02 115B, 3E 05 21 7F000001} ... */
+	EXPECT_EQ(0x81, b[0]);
+	EXPECT_EQ(n - 2, b[1]);
+	EXPECT_EQ(0x83, b[2]);
+	EXPECT_EQ(0, memcmp(b + 4, "\x84\x13\x35\x01\x03\x39\x02\x05\x78"
+			    "\x3c\x03\x02\x11\x5b\x3e\x05\x21\x7f\x00\x00\x01", 21));
+	ASSERT_EQ(0, ota_scp81_trigger_parse(b, (size_t)n, &t));
+	EXPECT_TRUE(t.have_to);
+	EXPECT_EQ(4443, t.port);
+	EXPECT_EQ(0, memcmp(t.ip, "\x7f\x00\x00\x01", 4));
+	EXPECT_STREQ("vsim-test-card", t.identity);
+	EXPECT_EQ(0x41, t.kvn);
+	EXPECT_STREQ("/vsim/push?app=demo", t.uri);
+	EXPECT_STREQ("", t.host);
+	EXPECT_FALSE(t.have_retry);
+	/* it fits one SMS with the secured packet's 16-byte header, CC, padding */
+	EXPECT_LE(n + 16 + 8 + 16, 137);
+	EXPECT_EQ(-1, ota_https_trigger("localhost:4443", "x", 1, "demo", b,
+					sizeof(b)));
+	EXPECT_EQ(-1, ota_https_trigger("127.0.0.1:4443", "x", 0x80, "demo", b,
+					sizeof(b)));
+}
+
+TEST(trigger_taken)
+{
+	struct ota_scp81_trigger t;
+
+	/* all four: 84, 85 (identity, KVN 42 key 01), 86 (3 retries, 00:01:30), 89 (8A 8B 8C) */
+	ASSERT_EQ(0, trig("813C833A840C3C0302115C3E05210A000002"
+			  "850602696402420186070003250300100389198A04682E696F"
+			  "8B092F2F73652D69642F318C062F612F623F63", &t));
+	EXPECT_TRUE(t.have_to);
+	EXPECT_EQ(4444, t.port);
+	EXPECT_EQ(0, memcmp(t.ip, "\x0a\x00\x00\x02", 4));
+	EXPECT_STREQ("id", t.identity);
+	EXPECT_EQ(0x42, t.kvn);
+	EXPECT_TRUE(t.have_retry);
+	EXPECT_EQ(3, t.retries);
+	EXPECT_EQ(90, t.retry_delay);
+	EXPECT_STREQ("h.io", t.host);
+	EXPECT_STREQ("//se-id/1", t.from);
+	EXPECT_STREQ("/a/b?c", t.uri);
+	/* nothing but the wrapper: the profile's values */
+	ASSERT_EQ(0, trig("81028300", &t));
+	EXPECT_FALSE(t.have_to);
+	EXPECT_EQ(0, t.kvn);
+	EXPECT_STREQ("", t.uri);
+	/* a parameter vsim does not use is skipped */
+	ASSERT_EQ(0, trig("8105830387010F", &t));
+}
+
+TEST(trigger_refused)
+{
+	static const char *const bad[] = {
+		"8200",					/* not 81 */
+		"81038300",				/* a length past the end */
+		"810283000000",				/* bytes after it */
+		"81028400",				/* no 83 */
+		"8109830784053C0302115C",		/* a port, no address */
+		"810B830984073E05217F000001",		/* an address, no port */
+		"8109830784053E05217F00",		/* a short address */
+		"8110830E840C3C0301115C3E05217F000001",	/* UDP */
+		"811E831C840C3C0302115C3E05217F000001840C3C0302115C3E05217F000001", /* 84 twice */
+		"8106830485020561",			/* identity past its TLV */
+		"81088306850401610180",			/* KVN 80 */
+		"8109830785050161024202",		/* key ID 02 */
+		"8105830386010A",			/* retry: 1 byte */
+		"810B830986070001250300000A",		/* BCD digit A */
+		"810B8309860700012503001600",		/* 61 minutes */
+		"8109830789058C03612F62",		/* a URI without / */
+		"8109830789058C032F2062",		/* a space in the URI */
+		"8106830489028A00",			/* an empty host */
+	};
+	struct ota_scp81_trigger t;
+	unsigned int i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+		EXPECT_EQ(-1, trig(bad[i], &t)) {
+			TH_LOG("taken: %s", bad[i]);
+		}
+	}
 }
 
 TEST_HARNESS_MAIN

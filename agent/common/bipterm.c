@@ -471,7 +471,7 @@ int vsim_bipterm_relay(struct vsim_bipterm *bt, int idle_ms)
 				return -1;
 			/* a card that does not close now is left behind */
 			if (!bt->open)
-				return 0;
+				return bt->timed_out ? -1 : 0;
 			fprintf(bt->out, "unexpected: the card kept the dropped channel\n");
 			return -1;
 		}
@@ -482,9 +482,16 @@ int vsim_bipterm_relay(struct vsim_bipterm *bt, int idle_ms)
 		if (pr < 0 && errno == EINTR)
 			continue;
 		if (pr <= 0) {
-			fprintf(bt->out, "unexpected: nothing moved on the channel for %d ms\n",
+			/*
+			 * a terminal never waits forever: it drops the link
+			 * and tells the card, whose session then ends
+			 */
+			fprintf(bt->out, "unexpected: nothing moved on the channel for %d ms: the link dropped\n",
 				idle_ms);
-			return -1;
+			bt->timed_out = true;
+			bt->eof = true;
+			bt->rx_len = 0;
+			continue;
 		}
 		got = recv(bt->fd, bt->rx + bt->rx_len,
 			   (bt->buffer < sizeof(bt->rx) ? bt->buffer :
@@ -498,7 +505,7 @@ int vsim_bipterm_relay(struct vsim_bipterm *bt, int idle_ms)
 		fprintf(bt->out, "  channel: %zd bytes from the server\n", got);
 		bt->rx_len += (size_t)got;
 	}
-	return bt->closed ? 0 : -1;
+	return bt->closed && !bt->timed_out ? 0 : -1;
 }
 
 void vsim_bipterm_close(struct vsim_bipterm *bt)

@@ -36,6 +36,7 @@ struct vsim_bipterm {
 	bool open;		/* channel 1 allocated to the card */
 	bool link;		/* its TCP connection is up */
 	bool eof, drop_reported, announced;
+	bool timed_out;		/* nothing moved for idle_ms: the link dropped */
 	uint16_t buffer;
 	uint8_t rx[VSIM_BIPTERM_BUFFER];	/* from the server, for RECEIVE DATA */
 	size_t rx_len;
@@ -67,7 +68,8 @@ int vsim_bipterm_command(struct vsim_bipterm *bt, const uint8_t *c,
  * Relay until the card closes the channel: the server's data in, Data
  * available and Channel status out as events. 0 when the card closed it;
  * -1 on a transport failure, or when nothing moved for @idle_ms (the
- * terminal never waits forever).
+ * terminal never waits forever: it drops the link and reports Channel
+ * status to the card, so the card's session ends and it closes).
  */
 int vsim_bipterm_relay(struct vsim_bipterm *bt, int idle_ms);
 

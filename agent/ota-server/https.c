@@ -8,6 +8,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -342,20 +343,92 @@ static int listen_on(const char *addr, char *err, size_t errlen)
 	return fd;
 }
 
+/* "A.B.C.D:PORT" to its parts: 0 or -1. */
+static int split_addr(const char *addr, struct sockaddr_in *sa)
+{
+	char host[64], *colon;
+	unsigned long port;
+
+	snprintf(host, sizeof(host), "%s", addr);
+	colon = strrchr(host, ':');
+	if (!colon || (port = strtoul(colon + 1, NULL, 10)) == 0 ||
+	    port > 65535)
+		return -1;
+	*colon = 0;
+	memset(sa, 0, sizeof(*sa));
+	sa->sin_family = AF_INET;
+	sa->sin_port = htons((uint16_t)port);
+	return inet_pton(AF_INET, host, &sa->sin_addr) == 1 ? 0 : -1;
+}
+
+/* One TLV with a one-byte length (what the trigger's parts need). */
+static size_t tlv(uint8_t *o, uint8_t tag, const void *v, size_t l)
+{
+	o[0] = tag;
+	o[1] = (uint8_t)l;
+	memcpy(o + 2, v, l);
+	return 2 + l;
+}
+
+long ota_https_trigger(const char *listen, const char *identity, uint8_t kvn,
+		       const char *app, uint8_t *out, size_t max)
+{
+	uint8_t in[200], mid[210], conn[32], sec[80], post[SCP81_URI_MAX + 2];
+	struct sockaddr_in sa;
+	size_t il, n = 0, cl = 0, sl = 0, pl;
+	char uri[SCP81_URI_MAX];
+	uint16_t port;
+
+	il = strlen(identity);
+	if (split_addr(listen, &sa) || !il || il > 63 || !kvn || kvn > 0x7f ||
+	    snprintf(uri, sizeof(uri), "/vsim/push?app=%s", app) >=
+	    (int)sizeof(uri))
+		return -1;
+	/* OPEN CHANNEL's TLVs (TS 102 223 §8.52, 8.55, 8.59, 8.58) */
+	port = ntohs(sa.sin_port);
+	memcpy(conn, "\x35\x01\x03\x39\x02\x05\x78\x3c\x03\x02", 10);
+	cl = 10;
+	conn[cl++] = (uint8_t)(port >> 8);
+	conn[cl++] = (uint8_t)port;
+	conn[cl++] = 0x3e;
+	conn[cl++] = 5;
+	conn[cl++] = 0x21;
+	memcpy(conn + cl, &sa.sin_addr, 4);
+	cl += 4;
+	sec[sl++] = (uint8_t)il;
+	memcpy(sec + sl, identity, il);
+	sl += il;
+	sec[sl++] = 1;
+	sec[sl++] = kvn;
+	pl = tlv(post, 0x8c, uri, strlen(uri));
+	n += tlv(in + n, 0x84, conn, cl);
+	n += tlv(in + n, 0x85, sec, sl);
+	n += tlv(in + n, 0x89, post, pl);
+	if (n > 0x7f)
+		return -1;
+	n = tlv(mid, 0x83, in, n);
+	if (n > 0x7f || n + 2 > max)
+		return -1;
+	return (long)tlv(out, 0x81, mid, n);
+}
+
 int ota_https_serve(const char *listen, const struct ota_https_card *cards,
 		    unsigned int ncards, const struct ota_catalogue *cat,
-		    unsigned int sessions, FILE *out, char *err,
+		    unsigned int sessions, FILE *out,
+		    int (*ready)(void *ctx), void *ready_ctx, char *err,
 		    size_t errlen)
 {
 	struct timeval tv = { .tv_sec = IDLE_SECONDS };
 	unsigned int done = 0;
 	struct session *s;
 	SSL_CTX *ctx;
-	int lfd, fd;
+	int lfd, fd, ret = 0;
 
 	lfd = listen_on(listen, err, errlen);
 	if (lfd < 0)
 		return -1;
+	/* a card gone mid-session is that session's end, not the server's */
+	signal(SIGPIPE, SIG_IGN);
 	ctx = SSL_CTX_new(TLS_server_method());
 	s = calloc(1, sizeof(*s));
 	if (!ctx || !s || !SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) ||
@@ -373,7 +446,11 @@ int ota_https_serve(const char *listen, const struct ota_https_card *cards,
 	SSL_CTX_set_psk_server_callback(ctx, psk_cb);
 	fprintf(out, "listening on %s\n", listen);
 	fflush(out);
-	while (!sessions || done < sessions) {
+	if (ready && ready(ready_ctx)) {
+		snprintf(err, errlen, "the push did not go out");
+		ret = -1;
+	}
+	while (!ret && (!sessions || done < sessions)) {
 		char uri[SCP81_URI_MAX];
 		const uint8_t *body;
 		size_t blen;
@@ -412,5 +489,5 @@ int ota_https_serve(const char *listen, const struct ota_https_card *cards,
 	SSL_CTX_free(ctx);
 	free(s);
 	close(lfd);
-	return 0;
+	return ret;
 }

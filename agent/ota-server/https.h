@@ -31,12 +31,26 @@ struct ota_https_card {
  * Listen on @listen ("A.B.C.D:PORT") and serve @sessions admin sessions
  * (0: for ever), one at a time, printing a line per request and per
  * download to @out. A session whose client says nothing for 10 s ends.
- * 0, or -1 with @err (cannot listen, TLS context).
+ * @ready (NULL: none) runs once the socket listens: the push goes out
+ * then; non-zero from it ends the server. 0, or -1 with @err (cannot
+ * listen, TLS context, @ready failed).
  */
 int ota_https_serve(const char *listen, const struct ota_https_card *cards,
 		    unsigned int ncards, const struct ota_catalogue *cat,
-		    unsigned int sessions, FILE *out, char *err,
+		    unsigned int sessions, FILE *out,
+		    int (*ready)(void *ctx), void *ready_ctx, char *err,
 		    size_t errlen);
+
+/*
+ * The administration session trigger (ota/scp81.h, GP Amendment B §4.7)
+ * that sends a card to this server: 84 with OPEN CHANNEL's destination
+ * (@listen, TCP), 85 with the PSK identity and key version @kvn, 89 with
+ * the URI of the first POST, /vsim/push?app=APP (the application, as a
+ * menu choice names it). Host and X-Admin-From are left to the card (its
+ * address and ICCID), so the trigger fits one SMS. Its length, or -1.
+ */
+long ota_https_trigger(const char *listen, const char *identity, uint8_t kvn,
+		       const char *app, uint8_t *out, size_t max);
 
 /*
  * The card's response script (AB L / AF 80 of R-APDU TLVs 23): how many

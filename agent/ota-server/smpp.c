@@ -294,10 +294,10 @@ int ota_smpp_wait_request(struct ota_smpp *s, int timeout_ms, uint8_t *ud,
 	}
 }
 
-int ota_smpp_transport(void *ctx, uint8_t env[][OTA_ENVELOPE_MAX],
-		       const size_t *elen, int n, uint8_t *por, size_t max)
+/* Each ENVELOPE's SMS as submit_sm, acknowledged: 0 or -1. */
+static int submit_all(struct ota_smpp *s, uint8_t env[][OTA_ENVELOPE_MAX],
+		      const size_t *elen, int n)
 {
-	struct ota_smpp *s = ctx;
 	submit_sm_t sm;
 	const uint8_t *ud;
 	size_t ul;
@@ -324,6 +324,16 @@ int ota_smpp_transport(void *ctx, uint8_t env[][OTA_ENVELOPE_MAX],
 		    wait_resp(s, SUBMIT_SM_RESP, s->seq) != ESME_ROK)
 			return -1;
 	}
+	return 0;
+}
+
+int ota_smpp_transport(void *ctx, uint8_t env[][OTA_ENVELOPE_MAX],
+		       const size_t *elen, int n, uint8_t *por, size_t max)
+{
+	struct ota_smpp *s = ctx;
+
+	if (submit_all(s, env, elen, n))
+		return -1;
 	/* the PoR: the card's SMS-SUBMIT, delivered to us */
 	for (;;) {
 		deliver_sm_t d;
@@ -337,4 +347,12 @@ int ota_smpp_transport(void *ctx, uint8_t env[][OTA_ENVELOPE_MAX],
 		memcpy(por, d.short_message, d.sm_length);
 		return d.sm_length;
 	}
+}
+
+int ota_smpp_push(void *ctx, uint8_t env[][OTA_ENVELOPE_MAX],
+		  const size_t *elen, int n, uint8_t *por, size_t max)
+{
+	(void)por;
+	(void)max;
+	return submit_all(ctx, env, elen, n);
 }

@@ -36,6 +36,13 @@ int ota_smpp_transport(void *ctx, uint8_t env[][OTA_ENVELOPE_MAX],
 		       const size_t *elen, int n, uint8_t *por, size_t max);
 
 /*
+ * The same for a message that asks for no PoR (the SCP81 push): the
+ * submit_sm acknowledged, 0 at once; -1 on error.
+ */
+int ota_smpp_push(void *ctx, uint8_t env[][OTA_ENVELOPE_MAX],
+		  const size_t *elen, int n, uint8_t *por, size_t max);
+
+/*
  * The server waiting for cards (vsimctl ota serve): the next deliver_sm
  * that carries a command packet (UDH IEI 70: a card's request). Every
  * deliver_sm is acknowledged; others are dropped. The user data (UDH

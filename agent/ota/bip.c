@@ -221,13 +221,12 @@ int ota_bip_send(struct ota_card *o, const uint8_t *data, size_t len)
 	return 0;
 }
 
-static int open_channel(struct ota_card *o, const uint8_t *data, size_t len,
-			bool stream)
+static int open_channel(struct ota_card *o, const struct ota_bip_cfg *c,
+			const uint8_t *data, size_t len, bool stream)
 {
 	static const uint8_t events[] = { CR | 0x19, 2,
 					  BIP_EVENT_DATA_AVAILABLE,
 					  BIP_EVENT_CHANNEL_STATUS };
-	const struct ota_bip_cfg *c = &o->bip_cfg;
 	struct ota_bip *b = &o->bip;
 	uint8_t t[32];
 	size_t n = 0;
@@ -293,12 +292,12 @@ static int open_channel(struct ota_card *o, const uint8_t *data, size_t len,
 
 int ota_bip_start(struct ota_card *o, const uint8_t *data, size_t len)
 {
-	return open_channel(o, data, len, false);
+	return open_channel(o, &o->bip_cfg, data, len, false);
 }
 
-int ota_bip_open_stream(struct ota_card *o)
+int ota_bip_open_stream(struct ota_card *o, const struct ota_bip_cfg *to)
 {
-	return open_channel(o, NULL, 0, true);
+	return open_channel(o, to ? to : &o->bip_cfg, NULL, 0, true);
 }
 
 void ota_bip_finish(struct ota_card *o)

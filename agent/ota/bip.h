@@ -140,9 +140,10 @@ int ota_bip_send(struct ota_card *o, const uint8_t *data, size_t len);
 
 /*
  * SCP81 (ota/scp81.h): open a channel whose bytes go to and come from
- * ota/scp81.c unframed; no SMS fallback. 0 or as ota_bip_start().
+ * ota/scp81.c unframed; no SMS fallback. To @to (NULL: the profile's
+ * bip_server). 0 or as ota_bip_start().
  */
-int ota_bip_open_stream(struct ota_card *o);
+int ota_bip_open_stream(struct ota_card *o, const struct ota_bip_cfg *to);
 /* Close the channel once everything queued has been sent. */
 void ota_bip_finish(struct ota_card *o);
 

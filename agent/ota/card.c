@@ -173,6 +173,21 @@ static size_t run_app(struct ota_card *o, const struct ota_tar_cfg *t,
 	struct app_ctx a = { o, t->tar };
 	uint8_t r[VSIM_RAPDU_MAX];
 	ota_exec_fn fn;
+	uint16_t sw;
+
+	/*
+	 * GP Amendment B §4.7: the ISD's secured data may be a session
+	 * trigger (81 ...) instead of C-APDUs; it answers as a compact
+	 * script of one command would (ota/scp81.h)
+	 */
+	if (t->app == OTA_APP_GP && t->tar == OTA_TAR_ISD && len &&
+	    data[0] == 0x81 && max >= 3) {
+		sw = ota_scp81_push(o, data, len);
+		out[0] = 1;
+		out[1] = (uint8_t)(sw >> 8);
+		out[2] = (uint8_t)sw;
+		return 3;
+	}
 
 	switch (t->app) {
 	case OTA_APP_RFM_UICC:
@@ -270,7 +285,9 @@ static int process(struct ota_card *o, const uint8_t *pkt, size_t len,
 	if (st == OTA_ST_OK) {
 		budget = ((c.spi[1] & OTA_SPI2_POR_SUBMIT) ? OTA_SMS_UD_MAX :
 			  ENVELOPE_MAX) - POR_OVERHEAD;
+		o->cur_keyset = (unsigned int)(ks - o->keysets);
 		rlen = run_app(o, t, c.data, c.data_len, resp, budget);
+		o->cur_keyset = 0;
 	}
 	make_por(o, &c, st, resp, rlen, p);
 	OPENSSL_clear_free(buf, len);

@@ -53,11 +53,16 @@ struct ota_tar_cfg {
 	struct ota_msl msl;
 };
 
-/* A key set: KIc and KID at one key index, and its counter. Secret. */
+/*
+ * A key set: KIc and KID at one key index, and its counter. Secret. The
+ * DEK (key identifier 3 of the set, as KIc and KID are 1 and 2) deciphers
+ * the keys a PUT KEY brings to the ISD; len 0: none.
+ */
 struct ota_keyset {
 	bool present;
 	struct ota_key kic, kid;
 	uint64_t counter;	/* the card's CNTR for this key set */
+	struct ota_key dek;
 };
 
 /*
@@ -83,6 +88,8 @@ struct ota_card {
 	unsigned int ntars;
 	uint64_t window;	/* most a counter may jump (mode 10); 0: any */
 	struct ota_reasm reasm;
+	/* the key set of the packet being run (PUT KEY's DEK); 0: none */
+	unsigned int cur_keyset;
 	uint8_t whole[OTA_CONCAT_PARTS_MAX * OTA_SMS_UD_MAX];	/* reassembled */
 	/*
 	 * Make a key set's new counter durable before the command runs

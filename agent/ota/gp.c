@@ -29,6 +29,7 @@
 #define SW_CLA			0x6e00
 
 #define KEY_DES			0x80	/* GP Table 11-16: key types */
+#define KEY_PSK			0x85	/* TLS pre-shared key (GP 2.3.1 §11.1.8) */
 #define KEY_AES			0x88
 #define LC_SELECTABLE		0x07	/* GP Table 11-5 */
 #define LC_CARD_SECURED		0x0f	/* GP Table 11-3 */
@@ -362,24 +363,106 @@ static size_t cmd_get_status(struct ota_gp *g, const uint8_t *a, size_t lc,
 	return put_sw(r, n, SW_OK);
 }
 
-/* Decipher a key with the domain's DEK: ECB, one block at a time. */
+/* Decipher a key: ECB, one block at a time (GP §11.8.2.3). */
+static int unwrap_with(const struct ota_key *k, const uint8_t *in, size_t len,
+		       uint8_t *out)
+{
+	size_t bs = ota_block_size(k->algo), i;
+	int ret = 0;
+
+	if (!len || len % bs)
+		return -1;
+	for (i = 0; !ret && i < len; i += bs)
+		ret = ota_cbc(k, false, in + i, bs, out + i);
+	return ret;
+}
+
+/* ... with a domain's DEK. */
 static int unwrap_key(const struct ota_gp_key *dek, const uint8_t *in,
 		      size_t len, uint8_t *out)
 {
 	struct ota_key k = { .len = dek->len };
-	size_t bs, i;
-	int ret = 0;
+	int ret;
 
 	memcpy(k.key, dek->value, dek->len);
 	k.algo = dek->type == KEY_AES ? OTA_ALG_AES :
 		 dek->len == 24 ? OTA_ALG_3DES3 : OTA_ALG_3DES2;
-	bs = ota_block_size(k.algo);
-	if (!len || len % bs)
-		ret = -1;
-	for (i = 0; !ret && i < len; i += bs)
-		ret = ota_cbc(&k, false, in + i, bs, out + i);
+	ret = unwrap_with(&k, in, len, out);
 	ota_key_wipe(&k);
 	return ret;
+}
+
+int ota_gp_psk(struct ota_gp *g, uint8_t kvn, struct ota_gp_key *psk)
+{
+	const struct ota_scp81_cfg *c = &g->card->scp81_cfg;
+	struct ota_gp_key k;
+	int n;
+
+	n = ota_store_keys_get(g->store, (const uint8_t *)OTA_ISD_AID,
+			       OTA_ISD_AID_LEN, kvn, &k, 1);
+	if (n < 0)
+		return -1;
+	if (n == 1 && k.type == KEY_PSK) {
+		*psk = k;
+		OPENSSL_cleanse(&k, sizeof(k));
+		return 0;
+	}
+	OPENSSL_cleanse(&k, sizeof(k));
+	/* the profile's PSK counts until a PUT KEY stores one */
+	if (!c->psk_len || (kvn && kvn != c->kvn) ||
+	    ota_store_keys_get(g->store, (const uint8_t *)OTA_ISD_AID,
+			       OTA_ISD_AID_LEN, 0, &k, 1) != 0)
+		return -1;
+	*psk = (struct ota_gp_key){ .kvn = c->kvn, .id = 1, .type = KEY_PSK,
+				    .len = (uint8_t)c->psk_len };
+	memcpy(psk->value, c->psk, c->psk_len);
+	return 0;
+}
+
+/*
+ * PUT KEY at the ISD. Its SCP80 key sets are the profile's; what it takes
+ * is the TLS PSK of SCP81 (GP Amendment B): type 85, key ID 01, 16 or 32
+ * bytes ciphered with the DEK of the key set that secured this packet,
+ * no KCV (length 00). P1 00 adds version KVN, else replaces version P1
+ * (the profile's scp81_kvn while no PSK is stored). One transaction;
+ * answers the KVN.
+ */
+static size_t put_psk(struct ota_gp *g, const uint8_t *a, size_t lc,
+		      uint8_t p1, uint8_t p2, uint8_t *r)
+{
+	const struct ota_card *o = g->card;
+	const struct ota_keyset *ks = &o->keysets[o->cur_keyset % OTA_KEYSETS];
+	struct ota_gp_key nk = { 0 }, cur;
+	size_t kl;
+	int ret;
+
+	if (lc < 1 || !a[0] || a[0] > 0x7f || p2 != 0x01)
+		return put_sw(r, 0, lc < 1 ? SW_WRONG_LENGTH : SW_WRONG_P1P2);
+	if (!o->cur_keyset || !ks->dek.len)
+		return put_sw(r, 0, SW_CONDITIONS);	/* no DEK to open it */
+	kl = lc >= 3 ? a[2] : 0;
+	if (lc < 4 || a[1] != KEY_PSK || (kl != 16 && kl != 32) ||
+	    lc != 4 + kl || a[3 + kl] != 0)
+		return put_sw(r, 0, SW_WRONG_DATA);
+	nk = (struct ota_gp_key){ .kvn = a[0], .id = 1, .type = KEY_PSK,
+				  .len = (uint8_t)kl };
+	if (unwrap_with(&ks->dek, a + 3, kl, nk.value)) {
+		OPENSSL_cleanse(&nk, sizeof(nk));
+		return put_sw(r, 0, SW_WRONG_DATA);
+	}
+	/* replacing the profile's PSK: nothing stored to delete */
+	if (p1 && p1 == o->scp81_cfg.kvn && o->scp81_cfg.psk_len &&
+	    ota_store_keys_get(g->store, (const uint8_t *)OTA_ISD_AID,
+			       OTA_ISD_AID_LEN, 0, &cur, 1) == 0)
+		p1 = 0;
+	OPENSSL_cleanse(&cur, sizeof(cur));
+	ret = ota_store_keys_put(g->store, (const uint8_t *)OTA_ISD_AID,
+				 OTA_ISD_AID_LEN, p1, &nk, 1);
+	OPENSSL_cleanse(&nk, sizeof(nk));
+	if (ret)
+		return put_sw(r, 0, ret > 0 ? SW_NOT_FOUND : SW_CONDITIONS);
+	r[0] = a[0];
+	return put_sw(r, 1, SW_OK);
 }
 
 /*
@@ -399,7 +482,7 @@ static size_t cmd_put_key(struct ota_gp *g, const struct ota_domain *d,
 	uint16_t sw = SW_OK;
 
 	if (!d)
-		return put_sw(r, 0, SW_NOT_FOUND);	/* the ISD's keys: profile */
+		return put_psk(g, a, lc, p1, p2, r);
 	if (lc < 1 || !a[0] || a[0] > 0x7f || (p2 & 0x7f) != 1)
 		return put_sw(r, 0, lc < 1 ? SW_WRONG_LENGTH : SW_WRONG_P1P2);
 	nc = ota_store_keys_get(g->store, d->aid, d->aid_len, 0, cur,
@@ -512,6 +595,19 @@ static size_t cmd_get_data(struct ota_gp *g, const struct ota_domain *d,
 	int i, nk;
 	long got;
 
+	if (!d && p1 == 0x00 && p2 == 0xe0 && !odd) {
+		/* the ISD's key in the store or profile: its TLS PSK */
+		r[n++] = 0xe0;
+		r[n++] = 0;
+		if (!ota_gp_psk(g, 0, &k[0])) {
+			r[1] = 6;
+			r[n++] = 0xc0, r[n++] = 4;
+			r[n++] = k[0].id, r[n++] = k[0].kvn;
+			r[n++] = k[0].type, r[n++] = k[0].len;
+			OPENSSL_cleanse(k, sizeof(k));
+		}
+		return put_sw(r, n, SW_OK);
+	}
 	if (!d)
 		return put_sw(r, 0, SW_NOT_FOUND);
 	if (p1 == 0x00 && p2 == 0xe0 && !odd) {

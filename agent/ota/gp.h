@@ -56,6 +56,14 @@ size_t ota_gp_exec(void *gp, uint32_t tar, const uint8_t *capdu, size_t len,
 		   uint8_t *rapdu);
 bool ota_gp_has_tar(void *gp, uint32_t tar, struct ota_msl *msl);
 
+/*
+ * The ISD's TLS PSK for SCP81 (key type 85): version @kvn (0: the
+ * current one), from the store once a PUT KEY put one there, else the
+ * profile's scp81_psk as version scp81_kvn. 0, or -1 when there is none.
+ * Secret: the caller cleanses @psk.
+ */
+int ota_gp_psk(struct ota_gp *g, uint8_t kvn, struct ota_gp_key *psk);
+
 /* KCV (GP Card Spec B.6): AES encrypts 16 x 01, DES 8 x 00; 3 bytes. */
 int ota_gp_kcv(const struct ota_gp_key *k, uint8_t kcv[3]);
 

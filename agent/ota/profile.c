@@ -4,8 +4,9 @@
  *
  *   [ota]             window, concat_timeout, server, menu, request_keyset,
  *                     bip_server, bip_buffer, scp81_identity, scp81_psk,
- *                     scp81_uri
- *   [ota keyset N]    algorithm (des, 3des2, 3des3, aes), kic, kid, counter
+ *                     scp81_kvn, scp81_uri
+ *   [ota keyset N]    algorithm (des, 3des2, 3des3, aes), kic, kid, dek,
+ *                     counter
  *   [ota tar XXXXXX]  app (rfm-uicc, rfm-usim, binding, isd), check
  *                     (none, rc, cc), cipher (true/false), counter (none,
  *                     any, higher, next)
@@ -102,7 +103,7 @@ static int keyset_key(struct pctx *c, const char *sect, unsigned int idx,
 		if (a < 0)
 			return fail(c, sect, "field 'algorithm': '%s' is not des, 3des2, 3des3 or aes%s",
 				    value, "");
-		ks->kic.algo = ks->kid.algo = (enum ota_algo)a;
+		ks->kic.algo = ks->kid.algo = ks->dek.algo = (enum ota_algo)a;
 		return 1;
 	}
 	if (!strcmp(name, "counter")) {
@@ -111,9 +112,9 @@ static int keyset_key(struct pctx *c, const char *sect, unsigned int idx,
 				    "", "");
 		return 1;
 	}
-	if (strcmp(name, "kic") && strcmp(name, "kid"))
+	if (strcmp(name, "kic") && strcmp(name, "kid") && strcmp(name, "dek"))
 		return fail(c, sect, "unknown field '%s'%s", name, "");
-	k = name[2] == 'c' ? &ks->kic : &ks->kid;
+	k = name[0] == 'd' ? &ks->dek : name[2] == 'c' ? &ks->kic : &ks->kid;
 	n = vsim_hex_parse(value, k->key, sizeof(k->key));
 	if (n < 0)
 		return fail(c, sect, "field '%s': not hex (at most 32 bytes)%s",
@@ -221,6 +222,10 @@ static int handler(void *user, const char *section, const char *name,
 			if (k != 16 && k != 32)
 				return fail(c, section, "field 'scp81_psk': 16 or 32 bytes of hex%s%s", "", "");
 			p->scp81.psk_len = (size_t)k;
+		} else if (!strcmp(name, "scp81_kvn")) {
+			if (parse_u64(value, 0x7f, &n) || !n)
+				return fail(c, section, "field 'scp81_kvn': 1..127 (the PSK's key version in the ISD)%s%s", "", "");
+			p->scp81.kvn = (uint8_t)n;
 		} else if (!strcmp(name, "scp81_uri")) {
 			if (value[0] != '/' || strlen(value) >= 100 || strpbrk(value, " \t\r\n?"))
 				return fail(c, section, "field 'scp81_uri': a path starting with / (no spaces, no query)%s%s", "", "");
@@ -291,9 +296,10 @@ static int load(const char *path, const char *text, struct ota_profile *p,
 		if (!ks->present)
 			continue;
 		if (!ks->kic.algo || !ota_key_len_ok(ks->kic.algo, ks->kic.len) ||
-		    !ota_key_len_ok(ks->kid.algo, ks->kid.len)) {
+		    !ota_key_len_ok(ks->kid.algo, ks->kid.len) ||
+		    (ks->dek.len && !ota_key_len_ok(ks->dek.algo, ks->dek.len))) {
 			snprintf(err, errlen,
-				 "%s: [ota keyset %u]: algorithm, kic and kid are required; keys of the algorithm's length (des 8, 3des2 16, 3des3 24, aes 16/24/32 bytes)",
+				 "%s: [ota keyset %u]: algorithm, kic and kid are required (dek optional); keys of the algorithm's length (des 8, 3des2 16, 3des3 24, aes 16/24/32 bytes)",
 				 path, i);
 			ota_profile_wipe(p);
 			return -1;
@@ -328,6 +334,8 @@ void ota_profile_apply(const struct ota_profile *p, struct ota_card *o)
 			       p->bip.enabled;
 	if (!o->scp81_cfg.uri[0])
 		strcpy(o->scp81_cfg.uri, "/");
+	if (!o->scp81_cfg.kvn)
+		o->scp81_cfg.kvn = SCP81_KVN_DEFAULT;
 	snprintf(o->scp81_cfg.host, sizeof(o->scp81_cfg.host), "%u.%u.%u.%u:%u",
 		 p->bip.ip[0], p->bip.ip[1], p->bip.ip[2], p->bip.ip[3],
 		 p->bip.port);

@@ -31,9 +31,12 @@
 #define PSK_CIPHERS	"PSK-AES128-GCM-SHA256:PSK-AES128-CBC-SHA256"
 
 struct ota_scp81 {
+	struct ota_scp81_cfg cfg;	/* the profile's, with a trigger's values */
 	SSL_CTX *ctx;
 	SSL *ssl;
 	BIO *in, *out;		/* channel -> TLS, TLS -> channel */
+	uint8_t psk[SCP81_PSK_MAX];	/* this session's: the ISD's current */
+	unsigned int psk_len;
 	bool posted;		/* the first POST went out */
 	bool over;
 	char uri[SCP81_URI_MAX];
@@ -139,12 +142,13 @@ long ota_http_post_build(const struct ota_scp81_cfg *cfg, const char *uri,
 		     "POST %s HTTP/1.1\r\n"
 		     "Host: %s\r\n"
 		     "X-Admin-Protocol: " ADMIN_PROTOCOL "\r\n"
-		     "X-Admin-From: //se-id/iccid/%s\r\n"
+		     "X-Admin-From: %s%s\r\n"
 		     "%s%s%s"
 		     "Content-Type: " CT_RESPONSE "\r\n"
 		     "Content-Length: %zu\r\n"
 		     "\r\n",
-		     uri, cfg->host, cfg->iccid,
+		     uri, cfg->host, cfg->from[0] ? "" : "//se-id/iccid/",
+		     cfg->from[0] ? cfg->from : cfg->iccid,
 		     status ? "X-Admin-Script-Status: " : "",
 		     status ? status : "", status ? "\r\n" : "", blen);
 	if (n < 0 || (size_t)n + blen > max)
@@ -183,14 +187,15 @@ static unsigned int psk_cb(SSL *ssl, const char *hint, char *identity,
 			   unsigned int max_psk)
 {
 	const struct ota_card *o = SSL_get_app_data(ssl);
-	const struct ota_scp81_cfg *c = &o->scp81_cfg;
+	const struct ota_scp81 *s = o->scp81;
+	const struct ota_scp81_cfg *c = &s->cfg;
 
 	(void)hint;
-	if (strlen(c->identity) + 1 > max_id || c->psk_len > max_psk)
+	if (strlen(c->identity) + 1 > max_id || s->psk_len > max_psk)
 		return 0;
 	strcpy(identity, c->identity);
-	memcpy(psk, c->psk, c->psk_len);
-	return (unsigned int)c->psk_len;
+	memcpy(psk, s->psk, s->psk_len);
+	return s->psk_len;
 }
 
 void ota_scp81_free(struct ota_card *o)
@@ -246,7 +251,7 @@ static int post(struct ota_card *o, const char *status, const uint8_t *body,
 
 	if (!msg)
 		return -1;
-	n = ota_http_post_build(&o->scp81_cfg, s->uri, status, body, blen, msg,
+	n = ota_http_post_build(&s->cfg, s->uri, status, body, blen, msg,
 				SCP81_HTTP_MAX + 512);
 	w = n < 0 ? -1 : SSL_write(s->ssl, msg, (int)n);
 	OPENSSL_clear_free(msg, SCP81_HTTP_MAX + 512);
@@ -327,8 +332,20 @@ static void handle(struct ota_card *o, const struct ota_http_response *r)
 		return;
 	}
 	o->scp81_last.scripts++;
-	n = ota_rapdu_run(r->body, r->body_len, exec_one, &c, out,
-			  SCP81_HTTP_MAX);
+	if (r->body[0] == 0xaa || r->body[0] == 0xae) {
+		n = ota_rapdu_run(r->body, r->body_len, exec_one, &c, out,
+				  SCP81_HTTP_MAX);
+	} else {
+		/*
+		 * over HTTP only the expanded format (TS 102 226 §5.2):
+		 * anything else runs nothing and answers "bad format"
+		 */
+		static const uint8_t bad[] = { 0xaf, 0x80, 0x90, 0x01, 0x01,
+					       0x00, 0x00 };
+
+		memcpy(out, bad, sizeof(bad));
+		n = sizeof(bad);
+	}
 	if (post(o, "ok", out, n))
 		end(o, "POST failed");
 	OPENSSL_clear_free(out, SCP81_HTTP_MAX);
@@ -418,8 +435,40 @@ static void read_iccid(struct ota_card *o)
 	o->scp81_cfg.iccid[k] = 0;
 }
 
-int ota_scp81_start(struct ota_card *o)
+/*
+ * The PSK of the session: the ISD's key of version @kvn (0: current),
+ * from the OTA store or the profile (ota_gp_psk()); without domains (no
+ * store), the profile's.
+ */
+static int load_psk(struct ota_card *o, uint8_t kvn)
 {
+	struct ota_scp81 *s = o->scp81;
+	struct ota_gp_key k;
+
+	if (!o->gp) {
+		if (kvn && kvn != o->scp81_cfg.kvn)
+			return -1;
+		memcpy(s->psk, o->scp81_cfg.psk, o->scp81_cfg.psk_len);
+		s->psk_len = (unsigned int)o->scp81_cfg.psk_len;
+		return 0;
+	}
+	if (ota_gp_psk(o->gp, kvn, &k))
+		return -1;
+	memcpy(s->psk, k.value, k.len);
+	s->psk_len = k.len;
+	OPENSSL_cleanse(&k, sizeof(k));
+	return 0;
+}
+
+/*
+ * Open a session: the profile's parameters, or those of @t (a trigger)
+ * where it names them. 0, -EOPNOTSUPP, -EBUSY, -ENOKEY (no PSK of the
+ * version asked for), -ENOMEM, or as ota_bip_open_stream().
+ */
+static int session_start(struct ota_card *o, const struct ota_scp81_trigger *t)
+{
+	struct ota_bip_cfg to = o->bip_cfg;
+	struct ota_scp81_cfg *c;
 	struct ota_scp81 *s;
 	int ret;
 
@@ -433,6 +482,31 @@ int ota_scp81_start(struct ota_card *o)
 	if (!s)
 		return -ENOMEM;
 	o->scp81 = s;
+	read_iccid(o);
+	s->cfg = o->scp81_cfg;
+	c = &s->cfg;
+	if (t) {
+		/* a push names no menu choice; its own values win */
+		c->app[0] = 0;
+		if (t->have_to) {
+			memcpy(to.ip, t->ip, 4);
+			to.port = t->port;
+			snprintf(c->host, sizeof(c->host), "%u.%u.%u.%u:%u",
+				 t->ip[0], t->ip[1], t->ip[2], t->ip[3], t->port);
+		}
+		if (t->identity[0])
+			memcpy(c->identity, t->identity, sizeof(c->identity));
+		if (t->host[0])
+			memcpy(c->host, t->host, sizeof(c->host));
+		if (t->from[0])
+			memcpy(c->from, t->from, sizeof(c->from));
+		if (t->uri[0])
+			memcpy(c->uri, t->uri, sizeof(c->uri));
+	}
+	if (load_psk(o, t ? t->kvn : 0)) {
+		ota_scp81_free(o);
+		return -ENOKEY;
+	}
 	s->ctx = SSL_CTX_new(TLS_client_method());
 	if (!s->ctx || !SSL_CTX_set_min_proto_version(s->ctx, TLS1_2_VERSION) ||
 	    !SSL_CTX_set_max_proto_version(s->ctx, TLS1_2_VERSION) ||
@@ -451,16 +525,14 @@ int ota_scp81_start(struct ota_card *o)
 	SSL_set_psk_client_callback(s->ssl, psk_cb);
 	SSL_set_connect_state(s->ssl);
 	/* the profile keeps the URI under 100 bytes, the name under 24 */
-	if (strlen(o->scp81_cfg.uri) + strlen(o->scp81_cfg.app) + 6 >
-	    sizeof(s->uri))
+	if (strlen(c->uri) + strlen(c->app) + 6 > sizeof(s->uri))
 		goto fail;
-	strcpy(s->uri, o->scp81_cfg.uri);
-	if (o->scp81_cfg.app[0]) {
+	strcpy(s->uri, c->uri);
+	if (c->app[0]) {
 		strcat(s->uri, "?app=");
-		strcat(s->uri, o->scp81_cfg.app);
+		strcat(s->uri, c->app);
 	}
-	read_iccid(o);
-	ret = ota_bip_open_stream(o);
+	ret = ota_bip_open_stream(o, &to);
 	if (ret) {
 		ota_scp81_free(o);
 		return ret;
@@ -470,6 +542,212 @@ fail:
 	ERR_clear_error();
 	ota_scp81_free(o);
 	return -ENOMEM;
+}
+
+int ota_scp81_start(struct ota_card *o)
+{
+	return session_start(o, NULL);
+}
+
+/* ---- the push: administration session triggering ---- */
+
+/* One BER-TLV of @p..@end (one-byte tag, length up to 81 xx). */
+static const uint8_t *ber_next(const uint8_t **p, const uint8_t *end,
+			       uint8_t *tag, size_t *l)
+{
+	const uint8_t *q = *p;
+
+	if (end - q < 2)
+		return NULL;
+	*tag = *q++;
+	*l = *q++;
+	if (*l == 0x81) {
+		if (q == end || *q < 0x80)
+			return NULL;
+		*l = *q++;
+	} else if (*l > 0x7f) {
+		return NULL;
+	}
+	if ((size_t)(end - q) < *l)
+		return NULL;
+	*p = q + *l;
+	return q;
+}
+
+/* A text value (identity, host, agent ID, URI): visible ASCII, fits. */
+static int text(const uint8_t *v, size_t l, char *out, size_t max)
+{
+	size_t i;
+
+	if (!l || l >= max)
+		return -1;
+	for (i = 0; i < l; i++)
+		if (v[i] < 0x21 || v[i] > 0x7e)
+			return -1;
+	memcpy(out, v, l);
+	out[l] = 0;
+	return 0;
+}
+
+/* 84: OPEN CHANNEL's COMPREHENSION-TLVs; the port and the IPv4 address. */
+static int connection(const uint8_t *p, size_t len,
+		      struct ota_scp81_trigger *t)
+{
+	const uint8_t *end = p + len, *v;
+	bool port = false, addr = false;
+	uint8_t tag;
+	size_t l;
+
+	while (p < end) {
+		v = ber_next(&p, end, &tag, &l);
+		if (!v)
+			return -1;
+		switch (tag & 0x7f) {
+		case BIP_TAG_TRANSPORT:		/* §8.59: 02 TCP client */
+			if (l != 3 || v[0] != 0x02)
+				return -1;
+			t->port = (uint16_t)(v[1] << 8 | v[2]);
+			port = true;
+			break;
+		case BIP_TAG_OTHER_ADDRESS:	/* §8.58: 21 IPv4 */
+			if (l != 5 || v[0] != 0x21)
+				return -1;
+			memcpy(t->ip, v + 1, 4);
+			addr = true;
+			break;
+		default:			/* bearer, buffer size, ... */
+			break;
+		}
+	}
+	if (port != addr || (port && !t->port))
+		return -1;	/* half a destination is none */
+	t->have_to = port;
+	return 0;
+}
+
+/* 85: LV PSK identity, LV key version [key ID]. */
+static int security(const uint8_t *p, size_t len, struct ota_scp81_trigger *t)
+{
+	const uint8_t *end = p + len;
+
+	if (p == end || (size_t)(end - p) < 1u + p[0])
+		return -1;
+	if (p[0] && text(p + 1, p[0], t->identity, sizeof(t->identity)))
+		return -1;
+	p += 1 + p[0];
+	if (p == end)
+		return 0;
+	if ((size_t)(end - p) != 1u + p[0] || p[0] < 1 || p[0] > 2 ||
+	    !p[1] || p[1] > 0x7f || (p[0] == 2 && p[2] != 0x01))
+		return -1;
+	t->kvn = p[1];
+	return 0;
+}
+
+/* TS 102 223 §8.38 timer value: hours, minutes, seconds in swapped BCD. */
+static int bcd(uint8_t b, unsigned int max, unsigned int *v)
+{
+	if ((b & 0x0f) > 9 || (b >> 4) > 9)
+		return -1;
+	*v = (b & 0x0f) * 10u + (b >> 4);
+	return *v > max ? -1 : 0;
+}
+
+/* 86: retry counter (2 bytes), retry waiting delay (timer value TLV). */
+static int retry(const uint8_t *p, size_t len, struct ota_scp81_trigger *t)
+{
+	unsigned int h, m, sec;
+
+	if (len < 2)
+		return -1;
+	t->retries = (unsigned int)(p[0] << 8 | p[1]);
+	if (len >= 7 && (p[2] & 0x7f) == 0x25 && p[3] == 3) {
+		if (bcd(p[4], 23, &h) || bcd(p[5], 59, &m) || bcd(p[6], 59, &sec))
+			return -1;
+		t->retry_delay = h * 3600 + m * 60 + sec;
+	} else if (len != 2) {
+		return -1;
+	}
+	t->have_retry = true;
+	return 0;
+}
+
+/* 89: Host (8A), agent ID for X-Admin-From (8B), URI (8C). */
+static int http_post(const uint8_t *p, size_t len, struct ota_scp81_trigger *t)
+{
+	const uint8_t *end = p + len, *v;
+	uint8_t tag;
+	size_t l;
+
+	while (p < end) {
+		v = ber_next(&p, end, &tag, &l);
+		if (!v)
+			return -1;
+		if ((tag == 0x8a && text(v, l, t->host, sizeof(t->host))) ||
+		    (tag == 0x8b && text(v, l, t->from, sizeof(t->from))) ||
+		    (tag == 0x8c && (text(v, l, t->uri, sizeof(t->uri)) ||
+				     t->uri[0] != '/')))
+			return -1;
+	}
+	return 0;
+}
+
+int ota_scp81_trigger_parse(const uint8_t *d, size_t len,
+			    struct ota_scp81_trigger *t)
+{
+	const uint8_t *p = d, *end = d + len, *v, *pe;
+	uint8_t tag, seen = 0, bit;
+	size_t l;
+
+	memset(t, 0, sizeof(*t));
+	v = ber_next(&p, end, &tag, &l);
+	if (!v || tag != 0x81 || p != end)
+		return -1;
+	p = v;
+	end = v + l;
+	v = ber_next(&p, end, &tag, &l);
+	if (!v || (tag != 0x83 && tag != 0xa3) || p != end)
+		return -1;
+	p = v;
+	pe = v + l;
+	while (p < pe) {
+		v = ber_next(&p, pe, &tag, &l);
+		if (!v)
+			return -1;
+		bit = tag == 0x84 ? 1 : tag == 0x85 ? 2 : tag == 0x86 ? 4 :
+		      tag == 0x89 || tag == 0xa9 ? 8 : 0;
+		if (!bit)
+			continue;	/* a parameter vsim does not use */
+		if (seen & bit)
+			return -1;	/* twice: which one counts? */
+		seen |= bit;
+		if ((bit == 1 && connection(v, l, t)) ||
+		    (bit == 2 && security(v, l, t)) ||
+		    (bit == 4 && retry(v, l, t)) ||
+		    (bit == 8 && http_post(v, l, t)))
+			return -1;
+	}
+	return 0;
+}
+
+uint16_t ota_scp81_push(struct ota_card *o, const uint8_t *d, size_t len)
+{
+	struct ota_scp81_trigger t;
+
+	if (ota_scp81_trigger_parse(d, len, &t))
+		return 0x6a80;
+	switch (session_start(o, &t)) {
+	case 0:
+		return 0x9000;
+	case -EBUSY:
+		return 0x9300;
+	case -ENOKEY:
+		return 0x6a88;
+	case -EOPNOTSUPP:
+		return 0x6985;
+	default:
+		return 0x6f00;
+	}
 }
 
 void ota_scp81_ready(struct ota_card *o)

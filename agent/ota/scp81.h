@@ -28,17 +28,63 @@ struct ota_card;
 #define SCP81_IDENTITY_MAX	64
 #define SCP81_URI_MAX		128
 #define SCP81_HTTP_MAX		4096	/* one HTTP message, headers and body */
+/* the key version of the profile's PSK in the ISD (scp81_kvn); vsim's choice */
+#define SCP81_KVN_DEFAULT	0x40
 
 struct ota_scp81_cfg {
 	bool enabled;
 	char identity[SCP81_IDENTITY_MAX];
-	uint8_t psk[SCP81_PSK_MAX];	/* secret */
+	uint8_t psk[SCP81_PSK_MAX];	/* secret: the profile's PSK */
 	size_t psk_len;
+	uint8_t kvn;			/* its key version (key ID 01) */
 	char uri[SCP81_URI_MAX];	/* the first POST's path */
 	char host[64];			/* Host: header (the server's address) */
 	char iccid[21];			/* for X-Admin-From, read at start */
+	char from[64];			/* X-Admin-From when a trigger names it, "" */
 	char app[24];			/* the menu choice: ?app= on the first POST */
 };
+
+/*
+ * The administration session triggering parameters a server pushes to
+ * the ISD (GP Amendment B §4.7, "Push SMS"): in the secured data at TAR
+ * 000000, instead of C-APDUs,
+ *
+ *   81 L { 83 L { [84 L connection parameters] [85 L security parameters]
+ *                 [86 L retry policy] [89 L { [8A L host] [8B L agent ID]
+ *                 [8C L URI] }] } }
+ *
+ * 84: COMPREHENSION-TLVs of OPEN CHANNEL (TS 102 223 §6.6.27), of which
+ * the card takes the transport level (3C: TCP client, port) and the data
+ * destination address (3E: IPv4); 85: LV PSK identity, LV key version
+ * [and key ID] of the PSK; 86: retry counter (2 bytes), retry waiting
+ * delay (timer value TLV 25, §8.38); 89: the Host header, X-Admin-From
+ * and the URI of the first POST. The tags follow public implementations
+ * of Amendment B; the spec's tables were not at hand [unverified].
+ */
+struct ota_scp81_trigger {
+	bool have_to;			/* 84 named address and port */
+	uint8_t ip[4];
+	uint16_t port;
+	char identity[SCP81_IDENTITY_MAX];	/* "" : the profile's */
+	uint8_t kvn;			/* 0: the current PSK */
+	bool have_retry;
+	unsigned int retries;		/* 86 (read, not applied yet) */
+	unsigned int retry_delay;	/* seconds */
+	char host[64], from[64], uri[SCP81_URI_MAX];	/* "" : the profile's */
+};
+
+/* Parse a trigger (81 first). 0, or -1 when malformed. */
+int ota_scp81_trigger_parse(const uint8_t *d, size_t len,
+			    struct ota_scp81_trigger *t);
+
+/*
+ * The ISD received a trigger (ota/card.c, secured data starting with 81):
+ * open the session it asks for. The status word for the PoR: 9000 (the
+ * session is being opened: OPEN CHANNEL queued), 6A80 malformed, 6A88 no
+ * PSK of that version, 6985 no SCP81 here (no PSK or identity, or a
+ * terminal without BIP), 9300 a session is running.
+ */
+uint16_t ota_scp81_push(struct ota_card *o, const uint8_t *d, size_t len);
 
 /* A parsed HTTP response (ota_http_response_parse). */
 struct ota_http_response {

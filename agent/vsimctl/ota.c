@@ -44,6 +44,7 @@ struct opts {
 	const char *profiles[SERVE_CARDS];	/* every --profile, for serve */
 	unsigned int nprofiles;
 	const char *smpp, *msisdn, *system_id, *password, *pcsc, *https;
+	const char *push;			/* serve --https --push APP */
 	unsigned int keyset, requests;
 	uint32_t tar;
 	bool have_tar, expanded, packet;
@@ -61,6 +62,7 @@ static void usage(void)
 	      "       vsimctl ota show --state DIR\n"
 	      "       vsimctl ota serve --smpp HOST:PORT --profile FILE [--profile FILE...] --server DIR --catalogue FILE [--requests N]\n"
 	      "       vsimctl ota serve --https A.B.C.D:PORT --profile FILE [--profile FILE...] --catalogue FILE [--requests N]\n"
+	      "                         [--push APP --server DIR [--smpp HOST:PORT --msisdn NUMBER]]\n"
 	      "       vsimctl ota terminal --profile FILE [--state DIR]   (the card behind an SMSC: stdin/stdout)\n"
 	      "       send and download take --smpp HOST:PORT --msisdn NUMBER [--system-id ID] [--password PW]\n"
 	      "       or --pcsc READER (the card in a PC/SC reader) instead of running the card here\n"
@@ -97,6 +99,7 @@ static int parse(int argc, char **argv, struct opts *o)
 		{ "password", required_argument, NULL, 'W' },
 		{ "pcsc", required_argument, NULL, 'R' },
 		{ "requests", required_argument, NULL, 'N' },
+		{ "push", required_argument, NULL, 'T' },
 		{ NULL, 0, NULL, 0 }
 	};
 	uint8_t t[3];
@@ -129,6 +132,7 @@ static int parse(int argc, char **argv, struct opts *o)
 		case 'e': o->expanded = true; break;
 		case 'P': o->packet = true; break;
 		case 'H': o->https = optarg; break;
+		case 'T': o->push = optarg; break;
 		case 'N':
 			o->requests = (unsigned int)strtoul(optarg, &end, 10);
 			if (*end || !o->requests) {
@@ -644,12 +648,99 @@ static void serve_one(struct ota_appserver *srv, struct serve_card *cards,
  * it runs until the SMSC ends the session.
  */
 /*
+ * vsimctl ota serve --https --push APP: the administration session
+ * trigger for the first --profile's card, secured with its ISD key set
+ * (the catalogue's isd_keyset for APP) and the next counter of --server
+ * DIR, no PoR asked (the session is the answer); over SMPP to --msisdn,
+ * else printed ("push ENVELOPE") for the terminal in front of the card
+ * (vsimctl term --push) as the loopback's SMS.
+ */
+struct push_ctx {
+	struct opts *o;
+	const struct ota_catapp *app;
+	struct ota_profile p;		/* the card's keys: the server's copies */
+	char iccid[21];
+	struct ota_smpp *smpp;
+};
+
+static int print_tx(void *ctx, uint8_t env[][OTA_ENVELOPE_MAX],
+		    const size_t *elen, int n, uint8_t *por, size_t max)
+{
+	(void)ctx;
+	(void)por;
+	(void)max;
+	for (int i = 0; i < n; i++) {
+		printf("push ENVELOPE ");
+		print_hex(env[i], elen[i]);
+	}
+	return fflush(stdout) ? -1 : 0;
+}
+
+struct tx_seen {
+	ota_transport_fn fn;
+	void *ctx;
+	int ret;
+};
+
+static int seen_tx(void *ctx, uint8_t env[][OTA_ENVELOPE_MAX],
+		   const size_t *elen, int n, uint8_t *por, size_t max)
+{
+	struct tx_seen *t = ctx;
+
+	t->ret = t->fn(t->ctx, env, elen, n, por, max);
+	return t->ret;
+}
+
+static int push_now(void *ctx)
+{
+	static const uint8_t spi[2] = { OTA_CHECK_CC | OTA_SPI1_CIPHER |
+					OTA_CNTR_HIGHER << 3, OTA_POR_NONE };
+	struct push_ctx *c = ctx;
+	struct tx_seen t = { print_tx, NULL, -1 };
+	struct ota_appserver *srv = NULL;
+	uint8_t trig[200], buf[300];
+	char err[ERRLEN];
+	struct ota_por por;
+	long n;
+
+	n = ota_https_trigger(c->o->https, c->p.scp81.identity,
+			      c->p.scp81.kvn ? c->p.scp81.kvn : SCP81_KVN_DEFAULT,
+			      c->app->name, trig, sizeof(trig));
+	if (n < 0) {
+		fprintf(stderr, "vsimctl ota serve: --push %s: the trigger does not fit\n",
+			c->app->name);
+		return -1;
+	}
+	if (ota_appserver_open(c->o->server, &srv, err, sizeof(err))) {
+		fprintf(stderr, "vsimctl: %s\n", err);
+		return -1;
+	}
+	if (c->smpp) {
+		t.fn = ota_smpp_push;
+		t.ctx = c->smpp;
+	}
+	ota_appserver_send(srv, c->iccid, c->p.keysets, c->app->isd_keyset,
+			   &c->p.server, spi, OTA_TAR_ISD, trig, (size_t)n,
+			   seen_tx, &t, buf, &por);
+	ota_appserver_close(srv);
+	if (t.ret < 0) {
+		fprintf(stderr, "vsimctl ota serve: --push %s: the trigger was not sent\n",
+			c->app->name);
+		return -1;
+	}
+	printf("push %s to ICCID %s: administration session trigger sent%s\n",
+	       c->app->name, c->iccid, c->smpp ? " over SMPP" : "");
+	return fflush(stdout) ? -1 : 0;
+}
+
+/*
  * vsimctl ota serve --https: the admin server for SCP81 sessions
  * (ota-server/https.h); the cards' PSKs come from their profiles.
  */
 static int cmd_serve_https(struct opts *o)
 {
 	struct ota_https_card *cards;
+	struct push_ctx push = { .o = o };
 	struct ota_catalogue cat;
 	struct vsim_profile card;
 	struct ota_profile p;
@@ -657,13 +748,24 @@ static int cmd_serve_https(struct opts *o)
 	unsigned int n;
 	int ret = 1;
 
-	if (!o->catalogue || !o->nprofiles || o->smpp || o->pcsc || o->state) {
+	if (!o->catalogue || !o->nprofiles || o->pcsc || o->state ||
+	    (o->smpp && (!o->push || !o->msisdn)) ||
+	    (o->push && !o->server)) {
 		usage();
 		return 2;
 	}
 	if (ota_catalogue_load(o->catalogue, &cat, err, sizeof(err))) {
 		fprintf(stderr, "vsimctl: %s\n", err);
 		return 2;
+	}
+	if (o->push) {
+		push.app = ota_catalogue_find(&cat, o->push);
+		if (!push.app) {
+			fprintf(stderr, "vsimctl ota serve: --push %s: not in the catalogue\n",
+				o->push);
+			ota_catalogue_free(&cat);
+			return 2;
+		}
 	}
 	cards = calloc(o->nprofiles, sizeof(*cards));
 	for (n = 0; cards && n < o->nprofiles; n++) {
@@ -679,7 +781,10 @@ static int cmd_serve_https(struct opts *o)
 			 p.scp81.identity);
 		memcpy(cards[n].psk, p.scp81.psk, p.scp81.psk_len);
 		cards[n].psk_len = p.scp81.psk_len;
-		ota_profile_wipe(&p);
+		if (!n)
+			push.p = p;	/* the card a push goes to */
+		else
+			ota_profile_wipe(&p);
 		if (vsim_profile_load(o->profiles[n], &card, err, sizeof(err))) {
 			fprintf(stderr, "vsimctl: %s\n", err);
 			goto out;
@@ -689,12 +794,22 @@ static int cmd_serve_https(struct opts *o)
 	}
 	if (!cards)
 		goto out;
+	snprintf(push.iccid, sizeof(push.iccid), "%s", cards[0].iccid);
+	if (o->push && o->smpp &&
+	    ota_smpp_open(o->smpp, o->system_id, o->password, o->msisdn,
+			  &push.smpp, err, sizeof(err))) {
+		fprintf(stderr, "vsimctl: %s\n", err);
+		goto out;
+	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	ret = ota_https_serve(o->https, cards, n, &cat, o->requests, stdout,
-			      err, sizeof(err)) ? 1 : 0;
+			      o->push ? push_now : NULL, &push, err,
+			      sizeof(err)) ? 1 : 0;
 	if (ret)
 		fprintf(stderr, "vsimctl: %s\n", err);
 out:
+	ota_smpp_close(push.smpp);
+	ota_profile_wipe(&push.p);
 	if (cards)
 		OPENSSL_cleanse(cards, o->nprofiles * sizeof(*cards));
 	free(cards);

@@ -16,11 +16,17 @@
  * the terminal declares the Bearer Independent Protocol in its TERMINAL
  * PROFILE and plays it (common/bipterm.h): the card opens a TCP channel
  * to its profile's bip_server from this host and the terminal relays.
+ * With --bip and --push HEX instead of --request, the terminal hands the
+ * card an SMS the network brought (HEX: the ENVELOPE SMS-PP download,
+ * e.g. the administration session trigger vsimctl ota serve --https
+ * --push prints) and plays BIP for the channel the card opens.
  */
 #include <getopt.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "common/bipterm.h"
+#include "common/hex.h"
 #include "common/modem.h"
 #include "common/profile.h"
 #include "common/terminal.h"
@@ -68,14 +74,18 @@ static int relay_request(struct vsim_terminal *card, const char *profile,
 static int term_transmit(void *ctx, const uint8_t *c, size_t len, uint8_t *r,
 			 size_t max);
 
+#define TERM_PUSH_MAX	4
+
 /*
- * After the attach, over BIP: the user picks @app from the card's menu,
+ * After the attach, over BIP: the user picks @app from the card's menu
+ * (or the network brings the card the SMS-PP download ENVELOPEs @push),
  * the card sends its request on a channel it opens, the terminal relays
  * until the card closes it. 0 when a channel carried data both ways and
  * the card closed it; 3 when the card fell back to SMS or failed.
  */
 static int bip_request(struct vsim_terminal *card, const char *profile,
-		       const char *state, const char *app)
+		       const char *state, const char *app,
+		       char *const *push, unsigned int npush)
 {
 	static const uint8_t sel_mf[] = { 0x00, 0xa4, 0x00, 0x0c, 0x02, 0x3f,
 					  0x00 };
@@ -84,7 +94,7 @@ static int bip_request(struct vsim_terminal *card, const char *profile,
 	struct ota_host ota;
 	char err[512];
 	uint16_t sw;
-	int ret = 3;
+	int ret = 3, relay;
 
 	if (ota_host_open(&ota, &card->host, profile, state, err,
 			  sizeof(err))) {
@@ -92,35 +102,53 @@ static int bip_request(struct vsim_terminal *card, const char *profile,
 		return 1;
 	}
 	if (!ota.prof.present || !ota.prof.bip.enabled ||
-	    ota_card_set_up_menu(&ota.card, false)) {
+	    (!npush && ota_card_set_up_menu(&ota.card, false))) {
 		fprintf(stderr, "vsimctl term: %s has no [ota] menu and bip_server: nothing to request over BIP\n",
 			profile);
 		ota_host_close(&ota);
 		return 2;
 	}
 	vsim_bipterm_init(&bt, term_transmit, card, stdout);
-	bt.choose = app;
+	bt.choose = app ? app : "";
 	/* any command: the card announces SET UP MENU with 91xx */
 	if (vsim_bipterm_command(&bt, sel_mf, sizeof(sel_mf), &sw))
 		goto out;
-	if (bt.menu_item < 0) {
-		printf("request %s: not on the card's menu\n", app);
-		goto out;
+	if (npush) {
+		app = "push";
+		for (unsigned int i = 0; i < npush; i++) {
+			uint8_t c[300];
+			int n = vsim_hex_parse(push[i], c, sizeof(c));
+
+			if (n < 7 || memcmp(c, "\x80\xc2", 2) || c[5] != 0xd1) {
+				fprintf(stderr, "vsimctl term: --push %s: not an ENVELOPE SMS-PP download (80 C2 .. D1 ..)\n",
+					push[i]);
+				ret = 2;
+				goto out;
+			}
+			if (vsim_bipterm_command(&bt, c, (size_t)n, &sw))
+				goto out;
+			printf("push: the card answered %04X\n", sw);
+		}
+	} else {
+		if (bt.menu_item < 0) {
+			printf("request %s: not on the card's menu\n", app);
+			goto out;
+		}
+		ota_envelope_menu_selection((uint8_t)bt.menu_item, env);
+		if (vsim_bipterm_command(&bt, env, sizeof(env), &sw))
+			goto out;
 	}
-	ota_envelope_menu_selection((uint8_t)bt.menu_item, env);
-	if (vsim_bipterm_command(&bt, env, sizeof(env), &sw))
-		goto out;
 	if (!bt.opened) {
 		printf("request %s: %s\n", app, bt.sms ?
 		       "the card sent it by SMS (no BIP)" :
 		       "the card opened no channel");
 		goto out;
 	}
-	if (vsim_bipterm_relay(&bt, 10000))
-		goto out;
+	/* a relay that failed still says what went over the channel */
+	relay = vsim_bipterm_relay(&bt, 10000);
 	printf("request %s over BIP: %lu bytes sent, %lu received, %lu packets run by the card\n",
 	       app, bt.sent, bt.received, ota.card.bip.last.packets);
-	ret = bt.sent && bt.received && bt.closed ? 0 : 3;
+	ret = !relay && bt.sent && bt.received && bt.closed ? 0 : 3;
 	if (ota.card.scp81_cfg.enabled) {
 		const struct ota_scp81_result *s = &ota.card.scp81_last;
 
@@ -163,8 +191,11 @@ int vsimctl_term(int argc, char **argv)
 		{ "server", required_argument, NULL, 'S' },
 		{ "catalogue", required_argument, NULL, 'C' },
 		{ "bip", no_argument, NULL, 'B' },
+		{ "push", required_argument, NULL, 'P' },
 		{ NULL, 0, NULL, 0 }
 	};
+	char *push[TERM_PUSH_MAX];
+	unsigned int npush = 0;
 	const char *profile = NULL, *state = NULL, *device = NULL, *imei = NULL;
 	const char *request = NULL, *server = NULL, *catalogue = NULL;
 	bool cat = true, raw = false, bip = false;
@@ -207,20 +238,29 @@ int vsimctl_term(int argc, char **argv)
 		case 'B':
 			bip = true;
 			break;
+		case 'P':
+			if (npush == TERM_PUSH_MAX) {
+				fprintf(stderr, "vsimctl term: at most %d --push\n",
+					TERM_PUSH_MAX);
+				return 2;
+			}
+			push[npush++] = optarg;
+			break;
 		default:
 			return 2;
 		}
 	}
 	if (!profile || optind != argc || (cat && !imei) ||
 	    (request && !bip && (!server || !catalogue)) ||
-	    (bip && (!request || !cat))) {
+	    (bip && (!request == !npush || !cat)) || (npush && !bip)) {
 		fprintf(stderr, "usage: vsimctl term --profile FILE --imei IMEI [--raw-imei] [--no-cat]\n"
 				"                    [--state DIR | --device /dev/vsimN]\n"
 				"                    [--request APP --server DIR --catalogue FILE]\n"
-				"                    [--request APP --bip]\n");
+				"                    [--request APP --bip]\n"
+				"                    [--push ENVELOPE [--push ...] --bip]\n");
 		return 2;
 	}
-	if (request && device) {
+	if ((request || npush) && device) {
 		/* the card's OTA side belongs to whoever holds its card fd */
 		fprintf(stderr, "vsimctl term: --request needs the card in this process (--profile, --state); a card in vsim.ko gets OTA from vsimd\n");
 		return 2;
@@ -250,8 +290,8 @@ int vsimctl_term(int argc, char **argv)
 		m.tp = tp;
 	}
 	ret = vsim_modem_attach(&m);
-	if (!ret && request && bip)
-		ret = bip_request(&card, profile, state, request);
+	if (!ret && bip)
+		ret = bip_request(&card, profile, state, request, push, npush);
 	else if (!ret && request)
 		ret = relay_request(&card, profile, state, prof.iccid, server,
 				    catalogue, request);

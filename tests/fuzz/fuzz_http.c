@@ -3,9 +3,13 @@
  * libFuzzer target: what an SCP81 admin server sends the card's admin
  * agent (agent/ota/scp81.c) once TLS is open: HTTP/1.1 responses, parsed
  * one after the other as the agent does (ota_http_response_parse), and
- * the X-Admin-Targeted-Application value (ota_http_target_aid).
+ * the X-Admin-Targeted-Application value (ota_http_target_aid); and the
+ * whole input as the administration session trigger a server pushes
+ * (ota_scp81_trigger_parse).
  * Invariants: a parsed response lies inside the input, its body after its
- * headers and no longer than SCP81_HTTP_MAX; an AID is 5..16 bytes.
+ * headers and no longer than SCP81_HTTP_MAX; an AID is 5..16 bytes; a
+ * trigger taken has terminated texts, a URI starting with /, a key
+ * version of at most 7F and a destination with a port.
  */
 #include "fuzz.h"
 #include "ota/scp81.h"
@@ -14,6 +18,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	struct ota_scp81_trigger t;
 	struct ota_http_response r;
 	uint8_t *buf = malloc(size ? size : 1), aid[16];
 	size_t off = 0;
@@ -39,6 +44,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (n != -1 && (n < 5 || n > 16))
 			fuzz_die(T, "an AID of impossible length");
 		off += (size_t)used;
+	}
+	memcpy(buf, data, size);
+	if (!ota_scp81_trigger_parse(buf, size, &t)) {
+		if (strnlen(t.identity, sizeof(t.identity)) == sizeof(t.identity) ||
+		    strnlen(t.host, sizeof(t.host)) == sizeof(t.host) ||
+		    strnlen(t.from, sizeof(t.from)) == sizeof(t.from) ||
+		    strnlen(t.uri, sizeof(t.uri)) == sizeof(t.uri))
+			fuzz_die(T, "a trigger text unterminated");
+		if ((t.uri[0] && t.uri[0] != '/') || t.kvn > 0x7f ||
+		    (t.have_to && !t.port))
+			fuzz_die(T, "a trigger taken with a value it refuses");
 	}
 	free(buf);
 	return 0;

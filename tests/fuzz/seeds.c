@@ -21,6 +21,7 @@
 #include "common/card_host.h"
 #include "common/log.h"
 #include "common/profile.h"
+#include "ota-server/https.h"
 #include "ota-server/server.h"
 #include "ota/packet.h"
 #include "ota/profile.h"
@@ -692,7 +693,8 @@ static void seeds_proactive(void)
 /*
  * fuzz_bip: a whole BIP session as tests/bip_term.sh plays it (steps: 0
  * TERMINAL RESPONSE tail, 1 event tail), with the remote file read the
- * server sends; fuzz_http: the admin server's 200 and 204.
+ * server sends; fuzz_http: the admin server's 200 and 204, and its
+ * push (the administration session trigger).
  */
 static void seeds_bip_http(void)
 {
@@ -729,6 +731,12 @@ static void seeds_bip_http(void)
 	save_free("bip", "session", &o);
 	put(&o, r200, sizeof(r200) - 1);
 	save_free("http", "session", &o);
+	n = (int)ota_https_trigger("127.0.0.1:4443", "vsim-test-card", 0x40,
+				   "demo", b, sizeof(b));
+	if (n < 0)
+		die("trigger seed");
+	put(&o, b, (size_t)n);
+	save_free("http", "trigger", &o);
 }
 
 int main(int argc, char **argv)

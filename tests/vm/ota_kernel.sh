@@ -99,7 +99,8 @@ check "tests/ota_pcsc.sh with the kernel backend exits 0" 0 "$rc"
 
 # BIP through vsim.ko: the TERMINAL RESPONSEs and channel events reach
 # vsimd as slow-path records (VSIM_PROACTIVE_F_RESPONSE)
-env -u VSIM_PCSC_NS OTA_BACKEND=kernel bash tests/bip_pcsc.sh 2>&1 |
+env -u VSIM_PCSC_NS OTA_BACKEND=kernel \
+	SCP81_VSIMD_KILL_RUNS="${SCP81_VSIMD_KILL_RUNS:-0}" bash tests/bip_pcsc.sh 2>&1 |
 while IFS= read -r line; do
 	if [[ $line =~ ^(not ok|ok)\ [0-9]+(.*)$ ]]; then
 		TAP_N=$((TAP_N + 1))
