@@ -26,6 +26,7 @@ struct vsim_smpp {
 	int fd;
 	uint32_t seq;
 	bool unbound;		/* the SMSC ended the session */
+	bool closed;		/* reading failed: the stream is lost */
 	/* deliver_sm that came while a response was awaited, acknowledged */
 	struct vsim_smpp_sm held[HELD_MAX];
 	unsigned int nheld;
@@ -88,19 +89,24 @@ static uint32_t be32(const uint8_t *b)
 	return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
 }
 
-/* One PDU's bytes; 0, -2 (nothing in time) or -1 */
+/* One PDU's bytes; 0, -2 (nothing in time) or -1 (the stream is lost) */
 static int recv_pdu(struct vsim_smpp *s, uint8_t *buf, int *len, int timeout_ms)
 {
 	uint32_t l;
 	int rc = read_all(s->fd, buf, 4, timeout_ms);
 
-	if (rc)
+	if (rc == -2)
 		return rc;
-	l = be32(buf);
-	if (l < 16 || l > PDU_MAX || read_all(s->fd, buf + 4, l - 4, RESP_TIMEOUT_MS))
-		return -1;
-	*len = (int)l;
-	return 0;
+	if (!rc) {
+		l = be32(buf);
+		if (l >= 16 && l <= PDU_MAX &&
+		    !read_all(s->fd, buf + 4, l - 4, RESP_TIMEOUT_MS)) {
+			*len = (int)l;
+			return 0;
+		}
+	}
+	s->closed = true;
+	return -1;
 }
 
 /* A deliver_sm: unpacked into @sm and acknowledged. 0 or -1. */
@@ -255,6 +261,15 @@ fail:
 	return -1;
 }
 
+struct vsim_smpp *vsim_smpp_adopt(int fd)
+{
+	struct vsim_smpp *s = calloc(1, sizeof(*s));
+
+	if (s)
+		s->fd = fd;
+	return s;
+}
+
 void vsim_smpp_close(struct vsim_smpp *s)
 {
 	unbind_t u = { .command_id = UNBIND };
@@ -341,4 +356,9 @@ int vsim_smpp_next(struct vsim_smpp *s, int timeout_ms,
 bool vsim_smpp_held(const struct vsim_smpp *s)
 {
 	return s->nheld > 0;
+}
+
+bool vsim_smpp_closed(const struct vsim_smpp *s)
+{
+	return s->closed;
 }

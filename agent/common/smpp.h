@@ -5,9 +5,8 @@
  * carries, deliver_sm (§4.6) taken one at a time so that a caller with
  * its own poll(2) loop can read the socket when it is readable,
  * enquire_link (§4.11) answered, unbind (§4.2) either way. vsim-modem's
- * network side binds to an SMSC with it (modem/smsc.h); the OTA server's
- * ESME (ota-server/smpp.c) predates it and keeps its own copy of the
- * socket plumbing.
+ * network side binds to an SMSC with it (modem/smsc.h), and the OTA
+ * server's ESME (ota-server/smpp.h) is a layer on top of it.
  */
 #ifndef VSIM_COMMON_SMPP_H
 #define VSIM_COMMON_SMPP_H
@@ -39,6 +38,12 @@ struct vsim_smpp_sm {
 int vsim_smpp_open(const char *hostport, const char *system_id,
 		   const char *password, const char *address_range,
 		   struct vsim_smpp **out, char *err, size_t errlen);
+/*
+ * A session on a socket already connected to an SMSC (a socket pair in
+ * the tests and the fuzz target), taken as bound: no bind_transceiver is
+ * sent. The session owns @fd from then on. NULL when out of memory.
+ */
+struct vsim_smpp *vsim_smpp_adopt(int fd);
 /* unbind (unless the SMSC did) and close; NULL is fine. */
 void vsim_smpp_close(struct vsim_smpp *s);
 /* The socket, for poll(2): readable when a PDU is on its way. */
@@ -63,5 +68,11 @@ int vsim_smpp_next(struct vsim_smpp *s, int timeout_ms,
 		   struct vsim_smpp_sm *sm);
 /* deliver_sm kept by vsim_smpp_submit(), for vsim_smpp_next() at once */
 bool vsim_smpp_held(const struct vsim_smpp *s);
+/*
+ * Whether a -1 came from the socket giving out (the SMSC closed it, or
+ * sent a length no PDU has: the stream is lost) rather than from the
+ * dialogue (unbind, a PDU libsmpp34 cannot unpack, a failed write).
+ */
+bool vsim_smpp_closed(const struct vsim_smpp *s);
 
 #endif /* VSIM_COMMON_SMPP_H */

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * libFuzzer target: SMPP 3.4 PDUs from an SMSC (agent/ota-server/smpp.c,
- * unpacked by libsmpp34). smpp.c is compiled into this file so that its
- * session struct can sit on a socket pair instead of a TCP connection;
- * the code under test is unchanged.
+ * libFuzzer target: SMPP 3.4 PDUs from an SMSC (agent/ota-server/smpp.c
+ * on agent/common/smpp.c, unpacked by libsmpp34). ota-server/smpp.c is
+ * compiled into this file so that its session struct can sit on a socket
+ * pair (vsim_smpp_adopt) instead of a TCP connection; the code under
+ * test is unchanged.
  *
  * Input: a mode byte, then the bytes the SMSC sends (the peer closes at
  * the end). Even mode: the server waiting for cards' requests
@@ -12,7 +13,10 @@
  */
 #include "../../agent/ota-server/smpp.c"
 
+#include <errno.h>
 #include <fcntl.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "fuzz.h"
 #include "ota/sms.h"
@@ -45,6 +49,21 @@ static void setup(void)
 	elen[0] = (size_t)n;
 }
 
+static int write_all(int fd, const uint8_t *p, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, p, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
 static void drain(int fd)
 {
 	uint8_t buf[4096];
@@ -56,7 +75,7 @@ static void drain(int fd)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct ota_smpp s = { .ton = 1, .msisdn = "4912345" };
-	uint8_t ud[PDU_MAX], por[PDU_MAX];
+	uint8_t ud[VSIM_SMPP_SM_MAX + 1], por[VSIM_SMPP_SM_MAX + 1];
 	char from[64];
 	size_t len;
 	int sv[2], ret, i;
@@ -70,7 +89,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size > 1 && write_all(sv[1], data + 1, size - 1))
 		fuzz_die(T, "write to the socket pair");
 	shutdown(sv[1], SHUT_WR);
-	s.fd = sv[0];
+	s.smpp = vsim_smpp_adopt(sv[0]);
+	if (!s.smpp)
+		fuzz_die(T, "out of memory");
 	if (data[0] & 1) {
 		ret = ota_smpp_transport(&s, env, elen, 1, por, sizeof(por));
 		if (ret > (int)sizeof(por))
@@ -85,8 +106,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				fuzz_die(T, "request outside its buffer");
 		}
 	}
+	/* unbind: what is left of the input is read as the SMSC's answer */
+	vsim_smpp_close(s.smpp);
 	drain(sv[1]);
-	close(sv[0]);
 	close(sv[1]);
 	return 0;
 }
