@@ -30,7 +30,7 @@ san() {	# san TEST SOURCES...: build tests/TEST.c with SOURCES, run it
 
 san test_ota_packet agent/ota/packet.c agent/ota/crypto.c tests/lib/otatest.c
 san test_ota_crypto agent/ota/crypto.c tests/lib/otatest.c
-san test_ota_smpp agent/ota-server/smpp.c agent/ota/sms.c
+san test_ota_smpp agent/ota-server/smpp.c agent/common/smpp.c agent/ota/sms.c
 san test_modem_smsc agent/modem/smsc.c agent/common/hex.c
 # GET IDENTITY: the engine, the profile compiler, OpenSSL's ECIES, the SIDF
 san test_suci kmod/card/*.c agent/common/profile.c agent/common/fs_template.c \
