@@ -100,7 +100,8 @@ in_client pcscd -f -a >"$PCSC_TMP/client-pcscd.log" 2>&1 &
 CPCSCD=$!
 sock_up() { in_client test -S /run/pcscd/pcscd.comm; }
 ok_if "client: pcscd with the remsim ifdhandler starts" wait_until 200 sock_up
-c_present() { in_client env VSIM_PCSC_NS=1 bash -c '. tests/lib/pcscenv.sh; card_present "$1"' _ "$RREADER"; }
+# a reader stuck in remsim's ifdhandler must fail the check, not hang it
+c_present() { in_client timeout 10 env VSIM_PCSC_NS=1 bash -c '. tests/lib/pcscenv.sh; card_present "$1"' _ "$RREADER"; }
 ok_if "client: the vsim card is present in '$RREADER'" wait_until 600 c_present
 
 # opensc-tool, unmodified: EF_ICCID (TS 102 221 §13.2) through remsim
