@@ -13,23 +13,14 @@ set -u
 cd "$(dirname "$0")/.."
 . tests/lib/pcscenv.sh
 . tests/lib/tap.sh
+. tests/lib/remsim.sh
 pcscenv_enter "$0" "$@"
 pcscenv_setup || { echo "not ok 1 namespace setup"; exit 1; }
 SERVER= BANKD= CLIENT=
 trap 'exec 3>&- 2>/dev/null; kill $SERVER $BANKD $CLIENT 2>/dev/null; pcscenv_teardown' EXIT
 API=http://127.0.0.1:9997/api/backend/v1
 
-TAR=${VSIM_REMSIM_TAR:-../shared/third_party/osmo-remsim-1.0.0.tar.gz}
-if [ ! -f "$TAR" ]; then
-	# a checkout without the third-party tarball beside it (a clean
-	# clone elsewhere): say so, the rest cannot run
-	echo "ok 1 osmo-remsim builds # SKIP $TAR not found (set VSIM_REMSIM_TAR)"
-	echo "1..1"
-	exit 0
-fi
-RS=$(VSIM_REMSIM_TAR=$TAR scripts/build-remsim 2>"$PCSC_TMP/build.err" | tail -1)
-ok_if "osmo-remsim builds (or is cached) in build/remsim" test -x "$RS/bin/osmo-remsim-bankd"
-[ -x "$RS/bin/osmo-remsim-bankd" ] || { sed 's/^/# /' "$PCSC_TMP/build.err"; tap_done; }
+remsim_build
 
 ok_if "pcscd with vpcd starts" pcscd_start
 ok_if "vsimd starts with one card" vsimd_start --card bank0=examples/test-usim.ini

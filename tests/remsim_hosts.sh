@@ -15,6 +15,7 @@ set -u
 cd "$(dirname "$0")/.."
 . tests/lib/pcscenv.sh
 . tests/lib/tap.sh
+. tests/lib/remsim.sh
 pcscenv_enter "$0" "$@"
 pcscenv_setup || { echo "not ok 1 namespace setup"; exit 1; }
 SERVER= BANKD= HOLDER= SHELLC= CPCSCD=
@@ -30,15 +31,7 @@ BANK_IP=10.77.0.1 CLIENT_IP=10.77.0.2
 API=http://$BANK_IP:9997/api/backend/v1
 RREADER="remsim 00 00"
 
-TAR=${VSIM_REMSIM_TAR:-../shared/third_party/osmo-remsim-1.0.0.tar.gz}
-if [ ! -f "$TAR" ]; then
-	echo "ok 1 osmo-remsim builds # SKIP $TAR not found (set VSIM_REMSIM_TAR)"
-	echo "1..1"
-	exit 0
-fi
-RS=$(VSIM_REMSIM_TAR=$TAR scripts/build-remsim 2>"$PCSC_TMP/build.err" | tail -1)
-ok_if "osmo-remsim builds (or is cached) in build/remsim" test -x "$RS/bin/osmo-remsim-bankd"
-[ -x "$RS/bin/osmo-remsim-bankd" ] || { sed 's/^/# /' "$PCSC_TMP/build.err"; tap_done; }
+remsim_build
 IFD=$RS/lib/pcsc/drivers/libifd-osmo-remsim-client.bundle/Contents/Linux/libifd_remsim_client.so
 
 # The client host: a process holding a network and mount namespace of its
