@@ -21,6 +21,7 @@
 #include "vsim_lib.h"
 
 #define QUEUE_MAX	1024	/* docs/uapi.md, "read() — records" */
+#define HAMMER_MAX_S	150	/* the signal hammer's cap: a hang, not a measure */
 #define SELECT_EF	"00A4000C022F00"
 #define UPDATE_EF	"00D6000004A1A2A3A4"
 
@@ -145,7 +146,7 @@ static void *hammer_thread(void *p)
  * while the agent reads nothing: however many, the queue never holds more
  * than the stated maximum, and each command ends in EINTR, 6F00 or 6581.
  */
-TEST_F(queue, signal_hammer_stays_bounded)
+TEST_F_TIMEOUT(queue, signal_hammer_stays_bounded, HAMMER_MAX_S + 30)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct hammer h = { .term = self->term };
@@ -158,7 +159,11 @@ TEST_F(queue, signal_hammer_stays_bounded)
 	ASSERT_EQ(0, sigaction(SIGUSR1, &sa, NULL));	/* no SA_RESTART */
 	ASSERT_EQ(0, pthread_create(&th, NULL, hammer_thread, &h));
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	/* until the old queue would have overflowed 3 times, at most 20 s */
+	/*
+	 * Until the old queue would have overflowed 3 times: a count, not a
+	 * time. A loaded debug kernel managed 781 signals in 20 s, so the
+	 * cap is only there to end a hang.
+	 */
 	for (;;) {
 		pthread_kill(th, SIGUSR1);
 		nanosleep(&nap, NULL);
@@ -166,7 +171,7 @@ TEST_F(queue, signal_hammer_stays_bounded)
 		if (q > (int)max_seen)
 			max_seen = q;
 		clock_gettime(CLOCK_MONOTONIC, &now);
-		if (h.ops > 3 * QUEUE_MAX || now.tv_sec - t0.tv_sec >= 20)
+		if (h.ops > 3 * QUEUE_MAX || now.tv_sec - t0.tv_sec >= HAMMER_MAX_S)
 			break;
 	}
 	h.stop = 1;
@@ -201,7 +206,8 @@ TEST_F(queue, full_queue_answers_6581)
 	long ms;
 	int n;
 
-	ASSERT_EQ(0, vsim_param_set(VSIM_PARAM_TIMEOUT, 2000));
+	/* a wait would last 20 s: far from a refusal even on a stalled vCPU */
+	ASSERT_EQ(0, vsim_param_set(VSIM_PARAM_TIMEOUT, 20000));
 	/* power records fill the queue; beyond it they are dropped */
 	for (i = 0; i < QUEUE_MAX + 16; i++)
 		ASSERT_EQ(0, vsim_power_on(self->term, NULL, NULL));
@@ -210,7 +216,7 @@ TEST_F(queue, full_queue_answers_6581)
 	EXPECT_EQ(0x6581, vsim_sw_hex(self->term, UPDATE_EF));
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
-	EXPECT_LT(ms, 1000);		/* refused, not waited for */
+	EXPECT_LT(ms, 10000);		/* refused, not waited for */
 	/* the agent's own durable change is refused too, not lost */
 	EXPECT_EQ(0x9000, vsim_exec_sw(self->card, VSIM_PRIV_ADM, SELECT_EF));
 	EXPECT_EQ(0x6581, vsim_exec_sw(self->card, VSIM_PRIV_ADM, UPDATE_EF));
@@ -267,12 +273,14 @@ TEST(slow_path_stays_bounded)
 	n = drain(card, NULL);
 	EXPECT_EQ(1, n);
 
+	/* a wait would now last 20 s: far from a refusal on a stalled vCPU */
+	ASSERT_EQ(0, vsim_param_set(PARAM_SLOW, 20000));
 	for (i = 0; i < QUEUE_MAX + 16; i++)
 		ASSERT_EQ(0, vsim_power_on(term, NULL, NULL));
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	EXPECT_EQ(0x9300, vsim_sw_hex(term, ENV_SMS_PP));
 	ms = ms_since(&t0);
-	EXPECT_LT(ms, 150);		/* refused, not waited for */
+	EXPECT_LT(ms, 10000);		/* refused, not waited for */
 	n = drain(card, NULL);
 	EXPECT_EQ(QUEUE_MAX, n);
 

@@ -198,7 +198,8 @@ TEST_F(uaccess, fault_outside_card_locks)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	ASSERT_EQ(0, pthread_create(&sth, NULL, stats_thread, &s));
 	clock_gettime(CLOCK_REALTIME, &deadline);
-	deadline.tv_sec += 2;
+	/* blocked would be forever (the fault waits for us): 10 s is wide */
+	deadline.tv_sec += 10;
 	stats_done = !pthread_timedjoin_np(sth, NULL, &deadline);
 	ms = ms_since(&t0);
 	TH_LOG("GET_STATS during the terminal's fault: %s after %ld ms",
