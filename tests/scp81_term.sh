@@ -157,6 +157,32 @@ ok_if "... TLS not established, nothing posted" contains "$(cat "$tmp/out")" \
 	"SCP81: TLS not established, 0 POSTs, 0 scripts, 0 commands, TLS handshake failed"
 ok_if "... and the card closed the channel" grep -q "^  CLOSE CHANNEL" "$tmp/out"
 
+# -- a chunked response (RFC 9112 §7.1: every HTTP/1.1 recipient parses
+# it): the script of GET DATA E0 in two chunks, one with an extension
+server $PSK
+term
+ok_if "chunked: first POST" wait_posts 1
+b=$(script 80CA00E000)
+{
+	printf 'HTTP/1.1 200 OK\r\nX-Admin-Protocol: globalplatform-remote-admin/1.0\r\n'
+	printf 'X-Admin-Next-URI: /admin/next\r\nContent-Type: %s\r\n' "$CT"
+	printf 'Transfer-Encoding: chunked\r\n\r\n4;part=1\r\n'
+	echo -n "${b:0:8}" | xxd -r -p
+	printf '\r\n%x\r\n' $(( ${#b} / 2 - 4 ))
+	echo -n "${b:8}" | xxd -r -p
+	printf '\r\n0\r\n\r\n'
+} >&3
+ok_if "... the R-APDU comes back in a second POST" wait_posts 2
+rbody=$(awk 'BEGIN { RS = "\r\n\r\n" } NR == 3' "$tmp/srv.out" | xxd -p | tr -d '\n' | tr a-f A-F)
+ok_if "... GET DATA E0 ran: the PSK's key information and 9000 ($rbody)" \
+	bash -c '[[ $1 == AF80230AE006C00401??851090000000* ]]' _ "$rbody"
+printf 'HTTP/1.1 204 No Content\r\nX-Admin-Protocol: globalplatform-remote-admin/1.0\r\n\r\n' >&3
+wait $tpid; rc=$?
+exec 3>&-
+check "... vsimctl term: exit 0" 0 "$rc"
+ok_if "... 2 POSTs, 1 script, 1 command, ended by 204" contains "$(cat "$tmp/out")" \
+	"SCP81: TLS established, 2 POSTs, 1 scripts, 1 commands, ended by 204 No Content"
+
 # -- a response that is not HTTP
 server $PSK
 term

@@ -27,6 +27,9 @@
 	"Content-Type: application/vnd.globalplatform.card-content-mgt;version=1.0\r\n" \
 	"Content-Length: 4\r\n\r\nAE80"
 
+#define CHUNKED "HTTP/1.1 200 OK\r\nX-Admin-Protocol: globalplatform-remote-admin/1.0\r\n" \
+		"Transfer-Encoding: Chunked\r\n\r\n"
+
 static long parse(const char *s, struct ota_http_response *r)
 {
 	return ota_http_response_parse((const uint8_t *)s, strlen(s), r);
@@ -90,6 +93,46 @@ TEST(responses_taken)
 	EXPECT_FALSE(r.admin_protocol);
 }
 
+/* RFC 9112 §7.1: chunks, extensions and trailers, joined into one body */
+TEST(chunked_taken)
+{
+	static const char one[] = CHUNKED "2;name=\"v\"\r\nAE\r\n2 \r\n80\r\n0\r\nX-T: 1\r\n\r\n";
+	static const char two[] = CHUNKED "a\r\n0123456789\r\n0\r\n\r\nHTTP/1.1 204 No Content\r\n\r\n";
+	struct ota_http_response r;
+	size_t i;
+
+	EXPECT_EQ((long)strlen(one), parse(one, &r));
+	EXPECT_EQ(200, r.status);
+	EXPECT_TRUE(r.admin_protocol);
+	EXPECT_EQ(4, r.body_len);
+	EXPECT_EQ(0, memcmp(r.body, "AE80", 4));
+	/* every shorter prefix asks for more */
+	for (i = 0; i < strlen(one); i++)
+		EXPECT_EQ(0, ota_http_response_parse((const uint8_t *)one, i, &r));
+	/* the first of two responses back to back; an empty body */
+	EXPECT_EQ((long)strlen(two) - 27, parse(two, &r));
+	EXPECT_EQ(10, r.body_len);
+	EXPECT_EQ(0, memcmp(r.body, "0123456789", 10));
+	EXPECT_EQ((long)strlen(CHUNKED "0\r\n\r\n"), parse(CHUNKED "0\r\n\r\n", &r));
+	EXPECT_EQ(0, r.body_len);
+}
+
+/* chunks that each fit but add up past SCP81_HTTP_MAX */
+TEST(chunked_too_long)
+{
+	static char msg[2 * SCP81_HTTP_MAX];
+	struct ota_http_response r;
+	int n = snprintf(msg, sizeof(msg), CHUNKED);
+
+	for (int k = 0; k < 3; k++) {
+		n += snprintf(msg + n, sizeof(msg) - n, "600\r\n");
+		memset(msg + n, 'A', 0x600);
+		n += 0x600;
+		n += snprintf(msg + n, sizeof(msg) - n, "\r\n");
+	}
+	EXPECT_EQ(-1, ota_http_response_parse((const uint8_t *)msg, n, &r));
+}
+
 TEST(responses_refused)
 {
 	struct ota_http_response r;
@@ -98,7 +141,18 @@ TEST(responses_refused)
 	EXPECT_EQ(-1, parse("HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n", &r));
 	EXPECT_EQ(-1, parse("HTTP/1.1 2x0 OK\r\nContent-Length: 0\r\n\r\n", &r));
 	EXPECT_EQ(-1, parse("HTTP/1.1 200 OK\r\n\r\n", &r));	/* no length */
-	EXPECT_EQ(-1, parse("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n", &r));
+	/* chunks and a length at once (smuggling), another coding, 204 with chunks */
+	EXPECT_EQ(-1, parse("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 4\r\n\r\n4\r\nAE80\r\n0\r\n\r\n", &r));
+	EXPECT_EQ(-1, parse("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", &r));
+	EXPECT_EQ(-1, parse("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", &r));
+	EXPECT_EQ(-1, parse("HTTP/1.1 204 No Content\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", &r));
+	/* broken chunks: no size, junk after it, data longer than said, too big, a trailer without a colon */
+	EXPECT_EQ(-1, parse(CHUNKED "\r\nAE80\r\n0\r\n\r\n", &r));
+	EXPECT_EQ(-1, parse(CHUNKED "4x\r\nAE80\r\n0\r\n\r\n", &r));
+	EXPECT_EQ(-1, parse(CHUNKED "2\r\nAE80\r\n0\r\n\r\n", &r));
+	EXPECT_EQ(-1, parse(CHUNKED "1001\r\n", &r));
+	EXPECT_EQ(-1, parse(CHUNKED "FFFFFFFFFFFFFFFFF1\r\n", &r));
+	EXPECT_EQ(-1, parse(CHUNKED "0\r\nno colon\r\n\r\n", &r));
 	EXPECT_EQ(-1, parse("HTTP/1.1 200 OK\r\nContent-Length: 1x\r\n\r\n", &r));
 	EXPECT_EQ(-1, parse("HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 1\r\n\r\nA", &r));
 	EXPECT_EQ(-1, parse("HTTP/1.1 200 OK\r\nContent-Length: 99999\r\n\r\n", &r));

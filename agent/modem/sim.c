@@ -658,8 +658,13 @@ int sim_open(struct sim *s, bool pcsc, const char *reader, const char *device,
 			return -1;
 	} else {
 		if (vsim_terminal_open(&s->term, device, profile, state_dir,
-				       s->why, sizeof(s->why)))
+				       s->why, sizeof(s->why))) {
+			/* vsim.ko: /dev/vsimN takes one opener (docs/uapi.md) */
+			if (device && errno == EBUSY)
+				strncat(s->why, " (another terminal holds the card: vsimd without terminal = external, or another vsim-modem)",
+					sizeof(s->why) - strlen(s->why) - 1);
 			return -1;
+		}
 		s->term_open = true;
 		s->m.io.ctx = &s->term;
 		s->m.io.power_on = term_power_on;

@@ -64,11 +64,72 @@ static bool header_is(const char *line, size_t len, const char *name,
 	return true;
 }
 
+/*
+ * A chunked body (RFC 9112 §7.1, which every HTTP/1.1 recipient must
+ * parse) from @p, @len bytes after the headers, joined into r->body_buf:
+ * the bytes it takes through the last CRLF, 0 for more, -1 if broken.
+ * Chunk extensions and trailer fields are skipped (§7.1.1, §7.1.2).
+ */
+static long chunked_body(const char *p, size_t len,
+			 struct ota_http_response *r)
+{
+	const char *q = p, *end = p + len, *eol;
+	size_t size, total = 0;
+	int digits;
+
+	for (;;) {
+		eol = memmem(q, (size_t)(end - q), "\r\n", 2);
+		if (!eol)
+			return len > SCP81_HTTP_MAX + 1024 ? -1 : 0;
+		for (size = 0, digits = 0; q < eol && isxdigit((unsigned char)*q);
+		     q++, digits++) {
+			size = size * 16 + (size_t)(isdigit((unsigned char)*q) ?
+				*q - '0' : (tolower((unsigned char)*q) - 'a' + 10));
+			if (size > SCP81_HTTP_MAX)	/* never overflows */
+				return -1;
+		}
+		while (q < eol && (*q == ' ' || *q == '\t'))
+			q++;
+		if (!digits || (q < eol && *q != ';'))
+			return -1;
+		for (; q < eol; q++)	/* an extension: visible ASCII */
+			if ((*q < 0x20 && *q != '\t') || *q == 0x7f)
+				return -1;
+		q = eol + 2;
+		if (!size)
+			break;
+		if (total + size > SCP81_HTTP_MAX)
+			return -1;
+		if ((size_t)(end - q) < size + 2)
+			return 0;
+		if (q[size] != '\r' || q[size + 1] != '\n')
+			return -1;
+		memcpy(r->body_buf + total, q, size);
+		total += size;
+		q += size + 2;
+	}
+	/* trailer fields, then the empty line */
+	for (;;) {
+		eol = memmem(q, (size_t)(end - q), "\r\n", 2);
+		if (!eol)
+			return len > SCP81_HTTP_MAX + 1024 ? -1 : 0;
+		if (eol == q)
+			break;
+		if (!memchr(q, ':', (size_t)(eol - q)))
+			return -1;
+		q = eol + 2;
+	}
+	r->body = r->body_buf;
+	r->body_len = total;
+	return (long)(eol + 2 - p);
+}
+
 long ota_http_response_parse(const uint8_t *buf, size_t len,
 			     struct ota_http_response *r)
 {
 	const char *p = (const char *)buf, *end, *eol, *v;
-	bool have_length = false;
+	bool have_length = false, chunked = false;
+	long body;
 	size_t vl, hl;
 	char num[16];
 
@@ -101,7 +162,10 @@ long ota_http_response_parse(const uint8_t *buf, size_t len,
 			have_length = true;
 		} else if (header_is(p, (size_t)(eol - p), "Transfer-Encoding",
 				     &v, &vl)) {
-			return -1;	/* chunked: not taken */
+			/* only chunked, once: we know no other coding */
+			if (chunked || vl != 7 || strncasecmp(v, "chunked", 7))
+				return -1;
+			chunked = true;
 		} else if (header_is(p, (size_t)(eol - p), "X-Admin-Protocol",
 				     &v, &vl)) {
 			r->admin_protocol = vl == strlen(ADMIN_PROTOCOL) &&
@@ -122,9 +186,21 @@ long ota_http_response_parse(const uint8_t *buf, size_t len,
 			memcpy(r->target, v, vl);
 		}
 	}
-	/* a body without a length cannot be delimited; 204 has none */
-	if (!have_length && r->status != 204)
+	/*
+	 * A length and chunks at once is how requests get smuggled (RFC 9112
+	 * §6.3): refused. A body without either cannot be delimited; 204 has
+	 * none at all.
+	 */
+	if ((have_length && chunked) || (chunked && r->status == 204) ||
+	    (!have_length && !chunked && r->status != 204))
 		return -1;
+	if (chunked) {
+		body = chunked_body((const char *)buf + hl, len - hl, r);
+		if (body <= 0)
+			return body;
+		r->header_len = hl;
+		return (long)hl + body;
+	}
 	if (hl + r->body_len > len)
 		return hl + r->body_len > SCP81_HTTP_MAX + 1024 ? -1 : 0;
 	r->header_len = hl;

@@ -90,8 +90,9 @@ uint16_t ota_scp81_push(struct ota_card *o, const uint8_t *d, size_t len);
 struct ota_http_response {
 	int status;			/* 200, 204, ... */
 	size_t header_len;		/* through the empty line */
-	size_t body_len;		/* Content-Length */
-	const uint8_t *body;
+	size_t body_len;		/* Content-Length, or the chunks' sum */
+	const uint8_t *body;		/* in the message, or in body_buf */
+	uint8_t body_buf[SCP81_HTTP_MAX];	/* a chunked body, joined */
 	bool admin_protocol;		/* X-Admin-Protocol names 1.0 */
 	char next_uri[SCP81_URI_MAX];	/* X-Admin-Next-URI, "" if absent */
 	char target[64];		/* X-Admin-Targeted-Application, "" */
@@ -99,9 +100,10 @@ struct ota_http_response {
 
 /*
  * Parse one HTTP/1.1 response at the start of @buf: > 0 the bytes it
- * takes (headers and Content-Length body) with @r filled; 0 when more
- * bytes are needed; -1 when it cannot be one (no status line, a chunked
- * or length-less body, a header or URI too long, a Content-Length beyond
+ * takes (headers and a Content-Length or chunked body) with @r filled; 0
+ * when more bytes are needed; -1 when it cannot be one (no status line, a
+ * length-less body, both a length and chunks, a transfer coding other
+ * than chunked, a broken chunk, a header or URI too long, a body beyond
  * SCP81_HTTP_MAX).
  */
 long ota_http_response_parse(const uint8_t *buf, size_t len,

@@ -516,7 +516,12 @@ static void print_card(json_object *c)
 	printf("  iccid            %s\n", jstr(c, "iccid"));
 	printf("  slot             %lld\n", (long long)jint(c, "slot"));
 	printf("  backend          %s\n", jstr(c, "backend"));
-	if (json_object_object_get_ex(c, "cardem", &b)) {
+	if (*jstr(c, "device"))
+		printf("  device           %s\n", jstr(c, "device"));
+	if (!strcmp(jstr(c, "terminal"), "external")) {
+		printf("  terminal         external (vsimd leaves %s to another program)\n",
+		       jstr(c, "device"));
+	} else if (json_object_object_get_ex(c, "cardem", &b)) {
 		if (jbool(b, "in_board"))
 			printf("  reader           SIMtrace2 board %s at %s (1d50:%s), slot %lld (interface %lld)\n",
 			       jstr(b, "serial"), jstr(b, "path"), jstr(b, "pid"),
@@ -604,10 +609,14 @@ static int cmd_daemon(int argc, char **argv)
 		       "VPCD", "READER", "APDUS");
 		for (i = 0; cards && i < json_object_array_length(cards); i++) {
 			c = json_object_array_get_idx(cards, i);
+			bool ext = !strcmp(jstr(c, "terminal"), "external");
+
+			/* an external terminal: no vpcd, its device instead */
 			printf("%-16s %4lld %-20s %-22s %-9s %lld\n", jstr(c, "name"),
 			       (long long)jint(c, "slot"), jstr(c, "iccid"),
-			       jstr(c, "vpcd"),
-			       jbool(c, "connected") ? "connected" : "waiting",
+			       jstr(c, ext ? "device" : "vpcd"),
+			       ext ? "external" : jbool(c, "connected") ?
+			       "connected" : "waiting",
 			       (long long)jint(c, "apdus"));
 		}
 	} else if (!strcmp(cmd, "status") && !o.json) {

@@ -6,7 +6,8 @@
  * store committed it ("durable before 9000": the terminal's TRANSMIT waits
  * for that ack), and answers the card's VSIM_EV_SLOW_APDU records with the
  * card's OTA side (docs/ota.md); the vpcd bridge drives the terminal side
- * /dev/vsimN.
+ * /dev/vsimN, unless the card's terminal is external (another program,
+ * e.g. vsim-modem --device, opens it: vsim.ko admits one opener).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -37,7 +38,7 @@ struct slow_cmd {
 
 struct kcard {
 	int card_fd;		/* the agent side (O_NONBLOCK); the card lives while it is open */
-	int term_fd;		/* /dev/vsimN */
+	int term_fd;		/* /dev/vsimN; -1 when the terminal is external */
 	int stop_fd;		/* eventfd: tells the thread to leave */
 	unsigned int index;
 	pthread_t thread;
@@ -406,6 +407,7 @@ static int kernel_open(struct vsimd_card *c, const struct vsim_store_card *row,
 	close(ctl);
 	k->card_fd = nc.fd;
 	k->index = nc.index;
+	c->dev_index = (int)nc.index;
 	k->ota.card_fd = nc.fd;
 	/* the thread polls; a drain before a slow-path answer must not block */
 	fl = fcntl(k->card_fd, F_GETFL);
@@ -430,11 +432,18 @@ static int kernel_open(struct vsimd_card *c, const struct vsim_store_card *row,
 	free(blob);
 	blob = NULL;
 	k->stop_fd = eventfd(0, EFD_CLOEXEC);
-	snprintf(path, sizeof(path), "/dev/vsim%u", k->index);
-	k->term_fd = open(path, O_RDWR | O_CLOEXEC);
-	if (k->stop_fd < 0 || k->term_fd < 0) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	if (k->stop_fd < 0) {
+		snprintf(err, errlen, "eventfd: %s", strerror(errno));
 		goto err;
+	}
+	/* an external terminal: /dev/vsimN stays free for its one opener */
+	snprintf(path, sizeof(path), "/dev/vsim%u", k->index);
+	if (!c->external) {
+		k->term_fd = open(path, O_RDWR | O_CLOEXEC);
+		if (k->term_fd < 0) {
+			snprintf(err, errlen, "%s: %s", path, strerror(errno));
+			goto err;
+		}
 	}
 	if (pthread_create(&k->thread, NULL, kcard_thread, k)) {
 		snprintf(err, errlen, "cannot start the card's event thread");

@@ -41,6 +41,21 @@ static void card_free(struct vsimd_card *c)
 	free(c);
 }
 
+/*
+ * Whether the configuration leaves this card's /dev/vsimN to another
+ * program: known before the backend opens the card, which then does not
+ * take the terminal. Searched only when some card asks for it.
+ */
+static bool config_external(const struct vsimd *d, const char *name)
+{
+	size_t i;
+
+	for (i = 0; d->cfg->any_external && i < d->cfg->n_cards; i++)
+		if (!strcmp(d->cfg->cards[i].name, name))
+			return d->cfg->cards[i].external;
+	return false;
+}
+
 /* Build a running card from a store row. */
 static struct vsimd_card *card_start(struct vsimd *d,
 				     const struct vsim_store_card *row,
@@ -77,6 +92,8 @@ static struct vsimd_card *card_start(struct vsimd *d,
 	c->slot = row->slot;
 	snprintf(c->name, sizeof(c->name), "%s", row->name);
 	snprintf(c->iccid, sizeof(c->iccid), "%s", row->iccid);
+	c->dev_index = -1;
+	c->external = config_external(d, row->name);
 	if (d->backend->open(c, row, why, sizeof(why))) {
 		snprintf(err, errlen, "card %s: %s", row->name, why);
 		card_free(c);
@@ -86,8 +103,12 @@ static struct vsimd_card *card_start(struct vsimd *d,
 	c->atr_len = hdr->atr_len;
 	memcpy(c->atr, hdr->atr, c->atr_len);
 	d->cards[d->n_cards++] = c;
-	log_info("card %s (ICCID %s): %s backend, vpcd %s:%d", c->name,
-		 c->iccid, d->backend->name, c->vpcd.host, c->vpcd.port);
+	if (c->external)
+		log_info("card %s (ICCID %s): %s backend, terminal /dev/vsim%d left to another program",
+			 c->name, c->iccid, d->backend->name, c->dev_index);
+	else
+		log_info("card %s (ICCID %s): %s backend, vpcd %s:%d", c->name,
+			 c->iccid, d->backend->name, c->vpcd.host, c->vpcd.port);
 	return c;
 }
 

@@ -75,6 +75,49 @@ struct vsimd_config_card *vsimd_config_card_new(struct vsimd_config *cfg)
 	return c;
 }
 
+struct vsimd_config_card *vsimd_config_card_named(struct vsimd_config *cfg,
+						  const char *name)
+{
+	struct vsimd_config_card *c;
+	size_t i;
+
+	for (i = 0; i < cfg->n_cards; i++)
+		if (!strcmp(cfg->cards[i].name, name))
+			return &cfg->cards[i];
+	c = vsimd_config_card_new(cfg);
+	if (c)
+		snprintf(c->name, sizeof(c->name), "%s", name);
+	return c;
+}
+
+int vsimd_config_check(struct vsimd_config *cfg, char *err, size_t errlen)
+{
+	size_t i;
+
+	cfg->any_external = false;
+	for (i = 0; i < cfg->n_cards; i++) {
+		const struct vsimd_config_card *c = &cfg->cards[i];
+
+		if (!c->external)
+			continue;
+		/* the embedded engine has no /dev/vsimN to leave to anyone */
+		if (strcmp(cfg->backend, "kernel")) {
+			snprintf(err, errlen,
+				 "card %s: terminal = external needs the kernel backend (an embedded card has no /dev/vsimN)",
+				 c->name);
+			return -1;
+		}
+		if (c->cardem.enabled) {
+			snprintf(err, errlen,
+				 "card %s: terminal = external and cardem exclude each other (cardem is vsimd's own terminal)",
+				 c->name);
+			return -1;
+		}
+		cfg->any_external = true;
+	}
+	return 0;
+}
+
 static int parse_int(const char *s, int min, int max, int *out)
 {
 	char *end;
@@ -222,6 +265,11 @@ static int card_key(struct parse_ctx *p, struct vsimd_config_card *c,
 	} else if (!strcmp(k, "cardem")) {
 		if (!*v || vsimd_cardem_sel_parse(v, &c->cardem))
 			return fail(p, line, "cardem '%s': use any, or serial=S,path=BUS-PORT,slot=0|1", v);
+	} else if (!strcmp(k, "terminal")) {
+		/* who opens /dev/vsimN: vsimd's bridge, or another program */
+		if (strcmp(v, "vsimd") && strcmp(v, "external"))
+			return fail(p, line, "terminal '%s': use vsimd or external", v);
+		c->external = !strcmp(v, "external");
 	} else {
 		return fail(p, line, "unknown key '%s' in [card]", k);
 	}

@@ -18,6 +18,9 @@
  *   vpcd = 127.0.0.1:35963       ; optional
  *   cardem = serial=X,slot=0     ; optional: a SIMtrace2 board instead of
  *                                ; vpcd ("any", serial=, path=, slot=)
+ *   terminal = external          ; optional, kernel backend: vsimd leaves
+ *                                ; /dev/vsimN to another program (default
+ *                                ; vsimd: it opens and bridges it)
  *
  * Errors name the file, line and key. Command-line options win.
  */
@@ -38,6 +41,7 @@ struct vsimd_config_card {
 	char host[VSIM_STORE_HOST_MAX];	/* "": default */
 	int port;			/* 0: default */
 	struct vsimd_cardem_sel cardem;	/* enabled: a board, not vpcd */
+	bool external;			/* terminal = external */
 	int line;
 };
 
@@ -51,6 +55,7 @@ struct vsimd_config {
 	int vpcd_port;
 	char gsmtap[VSIM_STORE_HOST_MAX + 8];	/* "" or HOST[:PORT] */
 	bool reveal_keys;	/* traces show PINs and keys to admins (lab) */
+	bool any_external;	/* a card has terminal = external (vsimd_config_check) */
 	/* grown as sections come, up to VSIMD_MAX_CARDS (vsimd_config_card_new) */
 	struct vsimd_config_card *cards;
 	size_t n_cards, cap_cards;
@@ -68,6 +73,19 @@ struct vsimd_config_card *vsimd_config_card_new(struct vsimd_config *cfg);
 /* Read @path over @cfg. 0, or -1 with "PATH:LINE: ..." in @err. */
 int vsimd_config_load(const char *path, struct vsimd_config *cfg, char *err,
 		      size_t errlen);
+/*
+ * The card section named @name, created without a profile (a stored
+ * card's options) if there is none. NULL at VSIMD_MAX_CARDS or out of
+ * memory.
+ */
+struct vsimd_config_card *vsimd_config_card_named(struct vsimd_config *cfg,
+						  const char *name);
+/*
+ * Options that exclude each other, once file and command line are merged:
+ * terminal = external needs the kernel backend and no cardem. Sets
+ * any_external. 0, or -1 with @err.
+ */
+int vsimd_config_check(struct vsimd_config *cfg, char *err, size_t errlen);
 /* "HOST:PORT" (or "[v6]:PORT", or "PORT"). 0 or -1. */
 int vsimd_parse_hostport(const char *s, char *host, size_t hostlen,
 			 int *port);

@@ -346,6 +346,15 @@ static json_object *card_json(struct vsimd *d, struct vsimd_card *c)
 	json_object_object_add(o, "backend",
 			       json_object_new_string(d->backend->name));
 	json_object_object_add(o, "vpcd", json_text(addr));
+	/* who opens /dev/vsimN: vsimd (vpcd, a board) or another program */
+	json_object_object_add(o, "terminal", json_object_new_string(c->external ?
+			       "external" : "vsimd"));
+	if (c->dev_index >= 0) {
+		char dev[32];
+
+		snprintf(dev, sizeof(dev), "/dev/vsim%d", c->dev_index);
+		json_object_object_add(o, "device", json_object_new_string(dev));
+	}
 	json_object_object_add(o, "connected",
 			       json_object_new_boolean(c->vpcd.state ==
 						       VPCD_CONNECTED));

@@ -7,11 +7,13 @@
  *
  *   vsimd [--backend embedded|kernel] [--state DIR] [--config FILE]
  *         [--socket PATH] [--log-level L] [--card NAME=PROFILE]...
- *         [--cardem NAME=SPEC]... [--reveal-keys]
+ *         [--cardem NAME=SPEC]... [--terminal NAME=external]... [--reveal-keys]
  *
  * A card given a SIMtrace2 board (--cardem, `cardem =`) is served to the
  * modem behind that board instead of vpcd; libusb's descriptors join the
- * same poll() loop (cardem.h).
+ * same poll() loop (cardem.h). A kernel card with an external terminal
+ * (--terminal, `terminal =`) has no bridge at all: another program opens
+ * its /dev/vsimN, and vsimd only serves its card fd.
  *
  * The part agent/vsimd/, the daemon, in layers (layers.conf): this main
  * -> control socket (control.c) -> card set (cards.c) -> backends
@@ -60,6 +62,11 @@ struct cli {
 		struct vsimd_cardem_sel sel;
 	} *cardem;
 	size_t n_cardem;
+	struct cli_terminal {
+		char name[VSIM_STORE_NAME_MAX];
+		bool external;
+	} *terminal;
+	size_t n_terminal;
 };
 
 static void usage(FILE *f)
@@ -67,7 +74,8 @@ static void usage(FILE *f)
 	fputs("usage: vsimd [--backend embedded|kernel] [--state DIR] [--config FILE]\n"
 	      "             [--socket PATH] [--log-level error|warn|info|debug]\n"
 	      "             [--card NAME=PROFILE]... [--gsmtap HOST[:PORT]]\n"
-	      "             [--cardem NAME=SPEC]... [--reveal-keys]\n"
+	      "             [--cardem NAME=SPEC]... [--terminal NAME=external]...\n"
+	      "             [--reveal-keys]\n"
 	      "       vsimd --help | --version\n"
 	      "\n"
 	      "Hosts vsim cards, keeps their state in DIR/vsim.db (default "
@@ -76,6 +84,8 @@ static void usage(FILE *f)
 	      "--card adds a card from a profile unless one of that name is stored.\n"
 	      "--cardem puts card NAME in a SIMtrace2 board instead: SPEC is any, or\n"
 	      "serial=S,path=BUS-PORT,slot=0|1 (docs/modems.md).\n"
+	      "--terminal NAME=external (kernel backend): vsimd leaves card NAME's\n"
+	      "/dev/vsimN to another program (vsim-modem --device) and bridges nothing.\n"
 	      "Control it with vsimctl (socket " VSIMD_DEFAULT_SOCKET ").\n"
 	      "--reveal-keys (lab debugging): traces to admins and GSMTAP show PINs\n"
 	      "and keys; by default they are blanked.\n"
@@ -93,6 +103,7 @@ static int parse_cli(int argc, char **argv, struct cli *cli)
 		{ "card", required_argument, NULL, 'C' },
 		{ "gsmtap", required_argument, NULL, 'g' },
 		{ "cardem", required_argument, NULL, 'U' },
+		{ "terminal", required_argument, NULL, 'T' },
 		{ "reveal-keys", no_argument, NULL, 'K' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -101,7 +112,7 @@ static int parse_cli(int argc, char **argv, struct cli *cli)
 	enum vsim_log_level lvl;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "b:s:c:S:l:C:g:U:KhV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "b:s:c:S:l:C:g:U:T:KhV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'b':
 			if (strcmp(optarg, "embedded") && strcmp(optarg, "kernel")) {
@@ -191,6 +202,39 @@ static int parse_cli(int argc, char **argv, struct cli *cli)
 			p->sel = sel;
 			break;
 		}
+		case 'T': {
+			const char *eq = strchr(optarg, '=');
+			struct cli_terminal *p;
+
+			if (!eq || (size_t)(eq - optarg) >= VSIM_STORE_NAME_MAX ||
+			    eq == optarg ||
+			    (strcmp(eq + 1, "external") && strcmp(eq + 1, "vsimd"))) {
+				fprintf(stderr, "vsimd: --terminal %s: use NAME=external or NAME=vsimd\n",
+					optarg);
+				return 2;
+			}
+			if (cli->n_terminal >= VSIMD_MAX_CARDS) {
+				fprintf(stderr, "vsimd: --terminal %s: too many cards (at most %d)\n",
+					optarg, VSIMD_MAX_CARDS);
+				return 2;
+			}
+			p = realloc(cli->terminal, (cli->n_terminal + 1) * sizeof(*p));
+			if (!p) {
+				fprintf(stderr, "vsimd: out of memory\n");
+				return 1;
+			}
+			cli->terminal = p;
+			p += cli->n_terminal++;
+			memset(p, 0, sizeof(*p));
+			memcpy(p->name, optarg, (size_t)(eq - optarg));
+			if (!vsim_store_name_ok(p->name)) {
+				fprintf(stderr, "vsimd: --terminal %s: a name is 1-63 of A-Z a-z 0-9 . _ -\n",
+					optarg);
+				return 2;
+			}
+			p->external = !strcmp(eq + 1, "external");
+			break;
+		}
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -241,26 +285,31 @@ static int build_config(const struct cli *cli, struct vsimd_config *cfg,
 		}
 		*cc = cli->cards.cards[i];
 	}
+	/* a stored card gets a section with no profile: the options only */
 	for (i = 0; i < cli->n_cardem; i++) {
-		size_t k;
+		struct vsimd_config_card *cc =
+			vsimd_config_card_named(cfg, cli->cardem[i].name);
 
-		for (k = 0; k < cfg->n_cards; k++)
-			if (!strcmp(cfg->cards[k].name, cli->cardem[i].name))
-				break;
-		if (k == cfg->n_cards) {
-			/* a stored card: a section with no profile, selection only */
-			struct vsimd_config_card *cc = vsimd_config_card_new(cfg);
-
-			if (!cc) {
-				snprintf(err, errlen, "--cardem %s: too many cards (at most %d)",
-					 cli->cardem[i].name, VSIMD_MAX_CARDS);
-				goto err_free;
-			}
-			snprintf(cc->name, sizeof(cc->name), "%s",
-				 cli->cardem[i].name);
+		if (!cc) {
+			snprintf(err, errlen, "--cardem %s: too many cards (at most %d)",
+				 cli->cardem[i].name, VSIMD_MAX_CARDS);
+			goto err_free;
 		}
-		cfg->cards[k].cardem = cli->cardem[i].sel;
+		cc->cardem = cli->cardem[i].sel;
 	}
+	for (i = 0; i < cli->n_terminal; i++) {
+		struct vsimd_config_card *cc =
+			vsimd_config_card_named(cfg, cli->terminal[i].name);
+
+		if (!cc) {
+			snprintf(err, errlen, "--terminal %s: too many cards (at most %d)",
+				 cli->terminal[i].name, VSIMD_MAX_CARDS);
+			goto err_free;
+		}
+		cc->external = cli->terminal[i].external;
+	}
+	if (vsimd_config_check(cfg, err, errlen))
+		goto err_free;
 	return 0;
 
 err_free:
@@ -316,7 +365,8 @@ static int add_config_cards(struct vsimd *d, int fatal)
 		if (vsimd_card_find(d, cc->name))
 			continue;	/* stored: its state wins over the profile */
 		if (!cc->profile[0]) {
-			log_err("card %s: --cardem names no stored card and no --card", cc->name);
+			log_err("card %s: --cardem or --terminal names no stored card and no --card",
+				cc->name);
 			rc = -1;
 			if (fatal)
 				return rc;
@@ -353,6 +403,9 @@ static void apply_readers(struct vsimd *d)
 	for (i = 0; i < d->cfg->n_cards; i++) {
 		struct vsimd_card *c = vsimd_card_find(d, d->cfg->cards[i].name);
 
+		if (c && c->external != d->cfg->cards[i].external)
+			log_warn("card %s: terminal = %s takes effect when vsimd restarts",
+				 c->name, d->cfg->cards[i].external ? "external" : "vsimd");
 		if (!c || !d->cfg->cards[i].cardem.enabled)
 			continue;
 		if (!c->cardem.enabled) {
@@ -503,8 +556,8 @@ static int run(struct vsimd *d, const struct cli *cli, int sigfd)
 			uint64_t before = c->vpcd.connects;
 			int t;
 
-			if (c->cardem.enabled)
-				continue;	/* in a board, not in vpcd */
+			if (!vsimd_card_on_vpcd(c))
+				continue;	/* in a board, or another's terminal */
 			vpcd_tick(&c->vpcd, now);
 			if (c->vpcd.connects != before) {
 				card_inserted(c);
@@ -525,8 +578,8 @@ static int run(struct vsimd *d, const struct cli *cli, int sigfd)
 		n += nctl;
 		base = n;
 		for (i = 0; i < d->n_cards; i++) {
-			short ev = d->cards[i]->cardem.enabled ? 0 :
-				   vpcd_events(&d->cards[i]->vpcd);
+			short ev = vsimd_card_on_vpcd(d->cards[i]) ?
+				   vpcd_events(&d->cards[i]->vpcd) : 0;
 
 			if (!ev)
 				continue;
@@ -703,5 +756,6 @@ out:
 out_cli:
 	vsimd_config_free(&cli.cards);
 	free(cli.cardem);
+	free(cli.terminal);
 	return rc;
 }

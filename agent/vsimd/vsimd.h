@@ -89,6 +89,12 @@ struct vsimd_card {
 	struct vsimd_cardem_sel cardem;	/* a SIMtrace2 board instead (cardem.h) */
 	void *cardem_slot;		/* the board slot it is in, NULL while waiting */
 	struct vsimd_board board;	/* published by the cardem bridge (events.h) */
+	/*
+	 * terminal = external (kernel backend): vsimd neither opens
+	 * /dev/vsimN nor bridges it; another program is the terminal.
+	 */
+	bool external;
+	int dev_index;			/* N of /dev/vsimN (kernel backend), or -1 */
 	void *priv;			/* the backend's */
 	/* counters for status */
 	uint64_t frames;		/* vpcd frames handled */
@@ -98,6 +104,12 @@ struct vsimd_card {
 	struct vsim_redact redact;	/* the session as traces see it (redact.h) */
 	bool down_logged;		/* "cannot reach vpcd" said once */
 };
+
+/* vsimd's vpcd bridge is the card's terminal (not a board, not another's). */
+static inline bool vsimd_card_on_vpcd(const struct vsimd_card *c)
+{
+	return !c->cardem.enabled && !c->external;
+}
 
 struct vsimd_config;
 

@@ -693,8 +693,8 @@ static void seeds_proactive(void)
 /*
  * fuzz_bip: a whole BIP session as tests/bip_term.sh plays it (steps: 0
  * TERMINAL RESPONSE tail, 1 event tail), with the remote file read the
- * server sends; fuzz_http: the admin server's 200 and 204, and its
- * push (the administration session trigger).
+ * server sends; fuzz_http: the admin server's 200 and 204, a chunked
+ * 200, and its push (the administration session trigger).
  */
 static void seeds_bip_http(void)
 {
@@ -715,6 +715,10 @@ static void seeds_bip_http(void)
 		"Content-Length: 4\r\n\r\n\xae\x80\x00\x00"
 		"HTTP/1.1 204 No Content\r\n"
 		"X-Admin-Protocol: globalplatform-remote-admin/1.0\r\n\r\n";
+	static const char chunked[] = "HTTP/1.1 200 OK\r\n"
+		"X-Admin-Protocol: globalplatform-remote-admin/1.0\r\n"
+		"Transfer-Encoding: chunked\r\n\r\n"
+		"2;x=y\r\n\xae\x80\r\n2\r\n\x00\x00\r\n0\r\nX-T: 1\r\n\r\n";
 	struct blob o = { 0 };
 	uint8_t b[300];
 	size_t i;
@@ -731,6 +735,8 @@ static void seeds_bip_http(void)
 	save_free("bip", "session", &o);
 	put(&o, r200, sizeof(r200) - 1);
 	save_free("http", "session", &o);
+	put(&o, chunked, sizeof(chunked) - 1);
+	save_free("http", "chunked", &o);
 	n = (int)ota_https_trigger("127.0.0.1:4443", "vsim-test-card", 0x40,
 				   "demo", b, sizeof(b));
 	if (n < 0)
