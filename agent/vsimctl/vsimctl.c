@@ -615,11 +615,11 @@ static int cmd_daemon(int argc, char **argv)
 	ret = 0;
 	if (!strcmp(cmd, "list") && !o.json) {
 		json_object_object_get_ex(rep, "cards", &cards);
-		printf("%-16s %4s %-20s %-22s %-9s %7s  %-28s %s\n", "NAME", "SLOT",
+		printf("%-16s %4s %-20s %-22s %-9s %7s  %-30s %s\n", "NAME", "SLOT",
 		       "ICCID", "VPCD", "STATE", "APDUS", "PCSCD", "READER");
 		for (i = 0; cards && i < json_object_array_length(cards); i++) {
 			c = json_object_array_get_idx(cards, i);
-			printf("%-16s %4lld %-20s %-22s %-9s %7lld  %-28s %s\n",
+			printf("%-16s %4lld %-20s %-22s %-9s %7lld  %-30s %s\n",
 			       jstr(c, "name"), (long long)jint(c, "slot"),
 			       jstr(c, "iccid"), jstr(c, "vpcd"),
 			       jbool(c, "connected") ? "connected" : "waiting",
