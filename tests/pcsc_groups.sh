@@ -17,29 +17,13 @@ cd "$(dirname "$0")/.."
 . tests/lib/tap.sh
 pcscenv_enter "$0" "$@"
 pcscenv_setup || { echo "not ok 1 namespace setup"; exit 1; }
-G=/run/vsim-pcscd
-GPIDS=()
-teardown() {
-	local p
-	for p in "${GPIDS[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
-	pcscenv_teardown
-	umount "$G" 2>/dev/null
-}
-trap teardown EXIT
-mkdir -p "$G"
-mount -t tmpfs -o mode=0755 tmpfs "$G" || { echo "not ok 1 tmpfs on $G"; exit 1; }
+. tests/lib/pcscgroups.sh
+trap groups_teardown EXIT
+groups_setup || { echo "not ok 1 tmpfs on $GROUP_DIR"; exit 1; }
+G=$GROUP_DIR
 V=$VSIMCTL
 N=20
 
-# iccid_of N: 19 digits, the last the Luhn check digit (ITU-T E.118)
-iccid_of() {
-	"$PY" -c '
-import sys
-d = "89882110000000%04d" % int(sys.argv[1])
-s = sum(int(c) if i % 2 else sum(divmod(2 * int(c), 10))
-        for i, c in enumerate(reversed(d)))
-print(d + str((10 - s % 10) % 10))' "$1"
-}
 # in_group G CMD...: CMD as a client of group G's pcscd
 in_group() {
 	local g=$1
@@ -47,12 +31,8 @@ in_group() {
 	PCSCLITE_CSOCK_NAME=$G/$g/pcscd.comm "$@"
 }
 
-for g in 0 1; do
-	"$V" pcscd run $g >>"$PCSC_TMP/pcscd-$g.log" 2>&1 &
-	GPIDS+=($!)
-done
 ok_if "vsimctl pcscd run 0 and 1: each group's pcscd serves its socket" \
-	wait_until 200 bash -c "test -S $G/0/pcscd.comm && test -S $G/1/pcscd.comm"
+	groups_start 0 1
 check "pcscd in the groups: the processes vsimctl became" "pcscd,pcscd" \
 	"$(ps -o comm= -p "${GPIDS[0]}"),$(ps -o comm= -p "${GPIDS[1]}")"
 out=$("$V" pcscd run 1 2>&1); rc=$?
@@ -61,12 +41,8 @@ check "a second group 1 is refused while one runs" \
 check "the default socket stays free" "" "$(ls /run/pcscd)"
 
 printf '[vsimd]\npcscd_groups = yes\n' >"$PCSC_TMP/vsimd.conf"
-args=(--config "$PCSC_TMP/vsimd.conf")
-for n in $(seq 0 $((N - 1))); do
-	sed "s/^iccid = .*/iccid = $(iccid_of $n)/" examples/test-usim.ini >"$PCSC_TMP/c$n.ini"
-	args+=(--card "c$n=$PCSC_TMP/c$n.ini")
-done
-ok_if "vsimd starts with $N cards" vsimd_start "${args[@]}"
+group_cards $N
+ok_if "vsimd starts with $N cards" vsimd_start --config "$PCSC_TMP/vsimd.conf" "${CARD_ARGS[@]}"
 
 list0=$(in_group 0 "$PY" tests/pcsc/iccids.py --list)
 list1=$(in_group 1 "$PY" tests/pcsc/iccids.py --list)
@@ -145,9 +121,11 @@ check "pcscd_groups = maybe is refused" \
 
 # stop the groups: pcscd leaves with its socket, nothing else stays
 kill "${GPIDS[@]}"
-for p in "${GPIDS[@]}"; do wait "$p"; done
 gone=0
-for p in "${GPIDS[@]}"; do kill -0 "$p" 2>/dev/null || gone=$((gone + 1)); done
+for p in "${GPIDS[@]}"; do
+	wait "$p"
+	kill -0 "$p" 2>/dev/null || gone=$((gone + 1))
+done
 check "both groups' pcscd stopped" 2 "$gone"
 check "and their sockets are gone" "" "$(ls "$G"/*/pcscd.comm "$G"/*/pcscd.pid 2>/dev/null)"
 GPIDS=()
