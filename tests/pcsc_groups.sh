@@ -114,6 +114,10 @@ print(c[1]["pcscd"], c[1]["reader"], c[2]["pcscd"], c[2]["reader"])'
 }
 ok_if "SIGHUP, pcscd_groups = no: slot 1 is Debian's 'Virtual PCD 00 01', slot 2 none" \
 	wait_until 100 test "$(plain)" = "/run/pcscd/pcscd.comm Virtual PCD 00 01 None None"
+out=$("$V" list)
+ok_if "... and vsimctl list prints them, '-' where none" bash -c '
+grep -Eq "^c1 .* /run/pcscd/pcscd.comm +Virtual PCD 00 01\$" <<<"$1" &&
+grep -Eq "^c2 .* - +-\$" <<<"$1"' _ "$out"
 printf '[vsimd]\npcscd_groups = maybe\n' >"$PCSC_TMP/vsimd.conf"
 out=$("$VSIMD" --config "$PCSC_TMP/vsimd.conf" --state "$PCSC_TMP/other" 2>&1); rc=$?
 check "pcscd_groups = maybe is refused" \

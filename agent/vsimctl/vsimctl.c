@@ -469,9 +469,9 @@ static const char *jstr(json_object *o, const char *key)
 /* a string field, or "-" where it is null or absent (no pcscd known) */
 static const char *jdash(json_object *o, const char *key)
 {
-	const char *s = jstr(o, key);
+	const char *s = jstr(o, key);	/* NULL for a JSON null */
 
-	return *s ? s : "-";
+	return s && *s ? s : "-";
 }
 
 static int64_t jint(json_object *o, const char *key)
