@@ -205,7 +205,7 @@ static int pcscd_run(int argc, char **argv, int nextra, char **extra)
 	}
 	if (parse_num(argv[optind], 0, VSIM_PCSC_MAX_GROUPS - 1, &group) ||
 	    vsim_pcsc_group_ok(base, group)) {
-		fprintf(stderr, "vsimctl pcscd run: group %s: use 0-%d with its ports %d+16*GROUP..+15 below 65536\n",
+		fprintf(stderr, "vsimctl pcscd run: group %s: use 0-%d, its ports %d+16*GROUP..+15 below 65536\n",
 			argv[optind], VSIM_PCSC_MAX_GROUPS - 1, base);
 		return 2;
 	}
