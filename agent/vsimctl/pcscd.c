@@ -54,39 +54,42 @@ static int parse_num(const char *s, long lo, long hi, int *out)
 static int copy_file(const char *src, const char *dst)
 {
 	char tmp[PATH_MAX], buf[65536];
-	ssize_t n = 0;
-	int in, out, rc = -1;
+	int in, out, err = 0;
+	ssize_t n;
 
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp", dst) >= (int)sizeof(tmp))
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp", dst) >= (int)sizeof(tmp)) {
+		fprintf(stderr, "vsimctl pcscd run: %s: path too long\n", dst);
 		return -1;
+	}
 	in = open(src, O_RDONLY | O_CLOEXEC);
 	if (in < 0) {
 		fprintf(stderr, "vsimctl pcscd run: %s: %s\n", src, strerror(errno));
 		return -1;
 	}
 	out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (out < 0)
+	if (out < 0) {
+		err = errno;
 		goto err_close_in;
-	/* pcscd may run as another user than the umask had in mind */
-	if (fchmod(out, 0644)) {
-		close(out);
-		goto err_unlink;
 	}
-	while ((n = read(in, buf, sizeof(buf))) > 0)
-		if (write(out, buf, (size_t)n) != n)
-			break;
-	if (close(out) || n != 0 || rename(tmp, dst))
-		goto err_unlink;
-	rc = 0;
-	goto err_close_in;
-err_unlink:
-	unlink(tmp);
+	/* 0644 whatever the umask: pcscd, maybe under another uid, loads it */
+	if (fchmod(out, 0644))
+		err = errno;
+	while (!err && (n = read(in, buf, sizeof(buf))) != 0) {
+		errno = 0;
+		if (n < 0 || write(out, buf, (size_t)n) != n)
+			err = errno ? errno : EIO;
+	}
+	if (close(out) && !err)
+		err = errno;
+	if (!err && rename(tmp, dst))
+		err = errno;
+	if (err)
+		unlink(tmp);
 err_close_in:
-	if (rc)
-		fprintf(stderr, "vsimctl pcscd run: %s: %s\n", dst,
-			errno ? strerror(errno) : "short write");
 	close(in);
-	return rc;
+	if (err)
+		fprintf(stderr, "vsimctl pcscd run: %s: %s\n", dst, strerror(err));
+	return err ? -1 : 0;
 }
 
 static int write_conf(const char *dir, int base, int group, char *conf,
@@ -149,8 +152,10 @@ static int enter_namespace(const char *dir)
 		return -1;
 	}
 	if (unshare(CLONE_NEWNS)) {
+		int e = errno;
+
 		fprintf(stderr, "vsimctl pcscd run: unshare(CLONE_NEWNS): %s%s\n",
-			strerror(errno), errno == EPERM ? " (run it as root)" : "");
+			strerror(e), e == EPERM ? " (run it as root)" : "");
 		return -1;
 	}
 	/* nothing mounted here may reach the host's namespace */
