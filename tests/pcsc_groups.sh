@@ -8,8 +8,10 @@
 # follow the layout (card N: group N/16, line N%16/2, slot N%2); a
 # group-1 card is not reachable through group 0's socket and the other
 # way round; bankd's slot CSV names exactly the group's readers; SIGHUP
-# with pcscd_groups = no gives Debian's one-pcscd names back; the groups
-# stop with nothing left. Runs in its own mount + network namespace
+# with pcscd_groups = no gives Debian's one-pcscd names back; a missing
+# driver is refused; a group's pcscd killed with SIGKILL runs again over
+# its stale socket and gets its cards back; the groups stop with nothing
+# left. Runs in its own mount + network namespace
 # (tests/lib/pcscenv.sh), with a tmpfs on /run/vsim-pcscd.
 set -u
 cd "$(dirname "$0")/.."
@@ -122,6 +124,21 @@ printf '[vsimd]\npcscd_groups = maybe\n' >"$PCSC_TMP/vsimd.conf"
 out=$("$VSIMD" --config "$PCSC_TMP/vsimd.conf" --state "$PCSC_TMP/other" 2>&1); rc=$?
 check "pcscd_groups = maybe is refused" \
 	"2:vsimd: $PCSC_TMP/vsimd.conf:2: pcscd_groups 'maybe': use yes or no" "$rc:$out"
+
+out=$("$V" pcscd run 2 --driver "$PCSC_TMP/none" 2>&1); rc=$?
+check "a missing driver: exit 1, named, no pcscd for group 2" \
+	"1:vsimctl pcscd run: $PCSC_TMP/none: No such file or directory:" \
+	"$rc:$out:$(ls "$G/2" 2>/dev/null | grep pcscd)"
+
+# group 0's pcscd killed: its socket and pid file stay behind; a new run
+# clears them, and the cards come back into the group by themselves
+kill -9 "${GPIDS[0]}"
+wait "${GPIDS[0]}" 2>/dev/null
+check "kill -9 leaves group 0's socket behind" yes "$(test -S "$G/0/pcscd.comm" && echo yes)"
+"$V" pcscd run 0 >>"$PCSC_TMP/pcscd-0.log" 2>&1 &
+GPIDS[0]=$!
+back() { [ "$(in_group 0 "$PY" tests/pcsc/iccids.py "vsim group 0 line 1 00 01")" = "vsim group 0 line 1 00 01=$(iccid_of 3)" ]; }
+ok_if "vsimctl pcscd run 0 again: card c3 answers in it" wait_until 100 back
 
 # stop the groups: pcscd leaves with its socket, nothing else stays
 kill "${GPIDS[@]}"
