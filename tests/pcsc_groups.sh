@@ -5,7 +5,8 @@
 # started with `vsimctl pcscd run 0` and `run 1` (real pcscd + vpcd, each
 # group in its own mount namespace). Every card answers with its ICCID
 # through the pcscd socket and reader `vsimctl list --json` names, which
-# follow the layout (card N: group N/16, line N%16/2, slot N%2); a
+# follow the layout (card N: group N/16, line N%16/2, slot N%2), and
+# opensc-tool reads card 17 there too; a
 # group-1 card is not reachable through group 0's socket and the other
 # way round; bankd's slot CSV names exactly the group's readers; SIGHUP
 # with pcscd_groups = no gives Debian's one-pcscd names back; a missing
@@ -78,6 +79,10 @@ while read -r n rest; do
 done <<<"$said"
 check "all $N cards answer with their own ICCID where the list says" 0 "$bad"
 
+out=$(in_group 1 timeout 30 opensc-tool -r "vsim group 1 line 0 00 01" \
+	-s 00A4000C022FE2 -s 00B000000A 2>&1)
+ok_if "opensc-tool through group 1's socket: card c17's EF_ICCID" \
+	contains "$out" "98 88 12 01 00 00 00 00 71 F7"
 out=$(in_group 0 "$PY" tests/pcsc/iccids.py "vsim group 1 line 0 00 01")
 check "card c17 (group 1) is not in group 0's pcscd" "vsim group 1 line 0 00 01=no-such-reader" "$out"
 out=$(in_group 1 "$PY" tests/pcsc/iccids.py "vsim group 0 line 0 00 01")
