@@ -409,6 +409,11 @@ install-user: $(B)/vsimctl $(B)/vsimd $(B)/vsim-modem
 		udev/vsim-modem.service > $(DESTDIR)$(SYSTEMDUNITDIR)/vsim-modem.service.tmp
 	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/vsim-modem.service.tmp
 	mv -f $(DESTDIR)$(SYSTEMDUNITDIR)/vsim-modem.service.tmp $(DESTDIR)$(SYSTEMDUNITDIR)/vsim-modem.service
+	sed -e 's|/usr/bin/vsimctl|$(BINDIR)/vsimctl|' \
+	    -e 's|/usr/share/doc/vsim/|$(DOCDIR)/|' \
+		udev/vsim-pcscd@.service > '$(DESTDIR)$(SYSTEMDUNITDIR)/vsim-pcscd@.service.tmp'
+	chmod 0644 '$(DESTDIR)$(SYSTEMDUNITDIR)/vsim-pcscd@.service.tmp'
+	mv -f '$(DESTDIR)$(SYSTEMDUNITDIR)/vsim-pcscd@.service.tmp' '$(DESTDIR)$(SYSTEMDUNITDIR)/vsim-pcscd@.service'
 	$(INSTALL) -m 0644 $(DOCS) $(DESTDIR)$(DOCDIR)/
 	$(INSTALL) -m 0644 $(wildcard examples/*) $(DESTDIR)$(DOCDIR)/examples/
 	$(if $(MANPAGES),for m in $(MANPAGES); do s=$${m##*.}; \
@@ -451,7 +456,8 @@ uninstall-user:
 		$(DESTDIR)$(UDEVRULESDIR)/60-vsim.rules \
 		$(DESTDIR)$(UDEVRULESDIR)/61-vsim-cardem.rules \
 		$(DESTDIR)$(SYSTEMDUNITDIR)/vsimd.service \
-		$(DESTDIR)$(SYSTEMDUNITDIR)/vsim-modem.service
+		$(DESTDIR)$(SYSTEMDUNITDIR)/vsim-modem.service \
+		'$(DESTDIR)$(SYSTEMDUNITDIR)/vsim-pcscd@.service'
 	rm -rf $(DESTDIR)$(DOCDIR)
 	$(if $(MANPAGES),rm -f $(foreach m,$(MANPAGES),$(DESTDIR)$(PREFIX)/share/man/man$(subst .,,$(suffix $(m)))/$(notdir $(m))))
 	@for e in $(ETC_FILES); do f=$${e%%:*}; d=$(DESTDIR)$(SYSCONFDIR)/vsim/$${f##*/}; \

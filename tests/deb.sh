@@ -73,7 +73,8 @@ contents "$V" > "$tmp/vsim.list"
 modes "$V" > "$tmp/vsim.modes"
 for f in /usr/bin/vsimctl /usr/bin/vsim-modem /usr/sbin/vsimd \
 	/lib/udev/rules.d/60-vsim.rules /lib/udev/rules.d/61-vsim-cardem.rules \
-	/lib/systemd/system/vsimd.service /etc/vsim/vsimd.conf \
+	/lib/systemd/system/vsimd.service /lib/systemd/system/vsim-pcscd@.service \
+	/etc/vsim/vsimd.conf \
 	/etc/vsim/test-usim.ini /etc/default/vsimd \
 	/usr/share/man/man1/vsimctl.1.gz /usr/share/man/man1/vsim-modem.1.gz \
 	/usr/share/man/man4/vsim.4.gz /usr/share/man/man5/vsim-profile.5.gz \

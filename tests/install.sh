@@ -79,6 +79,21 @@ if [ "$module" = 1 ]; then
 	else
 		skip "systemd-analyze verify: vsim-modem.service" "no systemd-analyze"
 	fi
+	pu="$d/etc/systemd/system/vsim-pcscd@.service"
+	check "pcscd group template unit at etc/systemd/system, 0644" 644 "$(mode "$pu")"
+	check "it starts /usr/bin/vsimctl pcscd run %i" 1 \
+		"$(grep -c '^ExecStart=/usr/bin/vsimctl pcscd run %i$' "$pu")"
+	if command -v systemd-analyze > /dev/null; then
+		sed "s|/usr/bin/vsimctl|$d/usr/bin/vsimctl|" "$pu" > "$tmp/vsim-pcscd@.service"
+		if systemd-analyze verify --man=no "$tmp/vsim-pcscd@.service" > "$tmp/verify.log" 2>&1 &&
+		   [ ! -s "$tmp/verify.log" ]; then
+			ok "systemd-analyze verify: vsim-pcscd@.service"
+		else
+			not_ok "systemd-analyze verify: vsim-pcscd@.service" "$tmp/verify.log"
+		fi
+	else
+		skip "systemd-analyze verify: vsim-pcscd@.service" "no systemd-analyze"
+	fi
 	check "docs at usr/share/doc/vsim, 0644" 644 "$(mode "$d/usr/share/doc/vsim/uapi.md")"
 	check "config at etc/vsim/vsimd.conf, 0644" 644 "$(mode "$d/etc/vsim/vsimd.conf")"
 	check "profile with keys at etc/vsim/test-usim.ini, 0600" 600 "$(mode "$d/etc/vsim/test-usim.ini")"

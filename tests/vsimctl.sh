@@ -96,6 +96,25 @@ $V list --timeout 0 2>"$tmp/err"; rc=$?
 check "--timeout 0 refused: exit 2, range named" \
 	"2:vsimctl list: --timeout 0: seconds, 1-3600" "$rc:$(cat "$tmp/err")"
 
+# pcscd groups: the refusals come before anything is written
+$V pcscd run 256 2>"$tmp/err"; rc=$?
+check "pcscd run 256: exit 2, range named" \
+	"2:vsimctl pcscd run: group 256: use 0-255, its ports 35963+16*GROUP..+15 below 65536" \
+	"$rc:$(cat "$tmp/err")"
+$V pcscd run 1 --vpcd-port 65510 2>"$tmp/err"; rc=$?
+check "pcscd run 1 with ports past 65535: exit 2" \
+	"2:vsimctl pcscd run: group 1: use 0-255, its ports 65510+16*GROUP..+15 below 65536" \
+	"$rc:$(cat "$tmp/err")"
+$V pcscd bankd-slots 1 -- -x 2>"$tmp/err"; rc=$?
+check "pcscd bankd-slots takes no --" "2:vsimctl pcscd bankd-slots: no -- here" \
+	"$rc:$(cat "$tmp/err")"
+out=$($V pcscd bankd-slots 2 --bank 9)
+check "bankd-slots 2 --bank 9: 16 lines, group 2's readers" \
+	'16 "9","0","^vsim group 2 line 0 00 00$" "9","15","^vsim group 2 line 7 00 01$"' \
+	"$(wc -l <<<"$out") $(head -1 <<<"$out") $(tail -1 <<<"$out")"
+$V pcscd frob 2>/dev/null; rc=$?
+check "pcscd frob: exit 2" "2" "$rc"
+
 $V frobnicate 2>/dev/null; rc=$?
 check "unknown command: exit 2" "2" "$rc"
 

@@ -8,11 +8,12 @@
  *   vsimctl term --profile FILE --imei IMEI [...]   (vsimctl/term.c)
  *   vsimctl binding show|reset|set ...              (vsimctl/binding.c)
  *   vsimctl ota wrap|por|send|download|show ...      (vsimctl/ota.c)
+ *   vsimctl pcscd run|bankd-slots GROUP ...          (vsimctl/pcscd.c)
  * exec runs the card in this process and prints one R-APDU per C-APDU;
  * list..trace talk to a running vsimd over its control socket (control.h).
  *
  * The part agent/vsimctl/, the CLI: this main, its sub-commands
- * (term.c, binding.c, ota.c) and the control client (ctlclient.c). It
+ * (term.c, binding.c, ota.c, pcscd.c) and the control client (ctlclient.c). It
  * may use ota-server/, ota/, common/ and the engine; the daemon only
  * over its socket, never its headers (layers.conf).
  */
@@ -67,7 +68,11 @@ static void usage(FILE *f)
 	      "       vsimctl status CARD [--json]\n"
 	      "       vsimctl add PROFILE [--name NAME] [--slot N] [--vpcd HOST:PORT] [--json]\n"
 	      "       vsimctl remove CARD [--json]\n"
-	      "       vsimctl trace CARD [--json]     (live APDU trace until interrupted)\n",
+	      "       vsimctl trace CARD [--json]     (live APDU trace until interrupted)\n"
+	      "\n"
+	      "pcscd groups for more than 16 cards (docs/vsimd.md; run: as root):\n"
+	      "       vsimctl pcscd run GROUP [--vpcd-port PORT] [--driver PATH] [-- PCSCD-OPTION...]\n"
+	      "       vsimctl pcscd bankd-slots GROUP [--bank N]\n",
 	      f);
 }
 
@@ -461,6 +466,14 @@ static const char *jstr(json_object *o, const char *key)
 	return json_object_object_get_ex(o, key, &v) ? json_object_get_string(v) : "";
 }
 
+/* a string field, or "-" where it is null or absent (no pcscd known) */
+static const char *jdash(json_object *o, const char *key)
+{
+	const char *s = jstr(o, key);	/* NULL for a JSON null */
+
+	return s && *s ? s : "-";
+}
+
 static int64_t jint(json_object *o, const char *key)
 {
 	json_object *v;
@@ -531,6 +544,8 @@ static void print_card(json_object *c)
 	} else {
 		printf("  vpcd             %s (%s)\n", jstr(c, "vpcd"),
 		       jbool(c, "connected") ? "connected" : "not connected");
+		printf("  pcscd, reader    %s, %s\n", jdash(c, "pcscd"),
+		       jdash(c, "reader"));
 	}
 	printf("  powered          %s\n", jbool(c, "powered") ? "yes" : "no");
 	printf("  apdus            %lld\n", (long long)jint(c, "apdus"));
@@ -605,19 +620,21 @@ static int cmd_daemon(int argc, char **argv)
 	ret = 0;
 	if (!strcmp(cmd, "list") && !o.json) {
 		json_object_object_get_ex(rep, "cards", &cards);
-		printf("%-16s %4s %-20s %-22s %-9s %s\n", "NAME", "SLOT", "ICCID",
-		       "VPCD", "READER", "APDUS");
+		printf("%-16s %4s %-20s %-22s %-9s %7s  %-30s %s\n", "NAME", "SLOT",
+		       "ICCID", "VPCD", "STATE", "APDUS", "PCSCD", "READER");
 		for (i = 0; cards && i < json_object_array_length(cards); i++) {
-			c = json_object_array_get_idx(cards, i);
-			bool ext = !strcmp(jstr(c, "terminal"), "external");
+			bool ext;
 
+			c = json_object_array_get_idx(cards, i);
 			/* an external terminal: no vpcd, its device instead */
-			printf("%-16s %4lld %-20s %-22s %-9s %lld\n", jstr(c, "name"),
-			       (long long)jint(c, "slot"), jstr(c, "iccid"),
-			       jstr(c, ext ? "device" : "vpcd"),
+			ext = !strcmp(jstr(c, "terminal"), "external");
+			printf("%-16s %4lld %-20s %-22s %-9s %7lld  %-30s %s\n",
+			       jstr(c, "name"), (long long)jint(c, "slot"),
+			       jstr(c, "iccid"), jstr(c, ext ? "device" : "vpcd"),
 			       ext ? "external" : jbool(c, "connected") ?
 			       "connected" : "waiting",
-			       (long long)jint(c, "apdus"));
+			       (long long)jint(c, "apdus"), jdash(c, "pcscd"),
+			       jdash(c, "reader"));
 		}
 	} else if (!strcmp(cmd, "status") && !o.json) {
 		json_object_object_get_ex(rep, "card", &c);
@@ -742,6 +759,8 @@ int main(int argc, char **argv)
 		return vsimctl_binding(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "ota"))
 		return vsimctl_ota(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "pcscd"))
+		return vsimctl_pcscd(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "app") && argc > 2 && !strcmp(argv[2], "request") &&
 	    !has_profile_opt(argc, argv))
 		return cmd_app_daemon(argc - 2, argv + 2);

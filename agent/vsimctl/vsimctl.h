@@ -9,6 +9,8 @@ int vsimctl_term(int argc, char **argv);
 int vsimctl_binding(int argc, char **argv);
 /* vsimctl ota wrap|por|send|download|show (vsimctl/ota.c). */
 int vsimctl_ota(int argc, char **argv);
+/* vsimctl pcscd run|bankd-slots: pcscd groups (vsimctl/pcscd.c). */
+int vsimctl_pcscd(int argc, char **argv);
 /* vsimctl app request (vsimctl/ota.c). */
 int vsimctl_app(int argc, char **argv);
 

@@ -207,6 +207,10 @@ static int vsimd_key(struct parse_ctx *p, const char *k, const char *v,
 		if (strcmp(v, "yes") && strcmp(v, "no"))
 			return fail(p, line, "reveal_keys '%s': use yes or no", v);
 		cfg->reveal_keys = !strcmp(v, "yes");
+	} else if (!strcmp(k, "pcscd_groups")) {
+		if (strcmp(v, "yes") && strcmp(v, "no"))
+			return fail(p, line, "pcscd_groups '%s': use yes or no", v);
+		cfg->pcscd_groups = !strcmp(v, "yes");
 	} else if (!strcmp(k, "vpcd_port")) {
 		if (parse_int(v, 1, 65535, &cfg->vpcd_port))
 			return fail(p, line, "vpcd_port '%s': not a port (1-65535)", v);

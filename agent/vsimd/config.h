@@ -10,6 +10,7 @@
  *   sync = full                  ; or normal (docs/vsimd.md)
  *   vpcd_host = 127.0.0.1        ; slot N connects to vpcd_port + N
  *   vpcd_port = 35963
+ *   pcscd_groups = no            ; yes: cards shown by `vsimctl pcscd run` groups
  *   reveal_keys = no             ; yes: traces show PINs and keys (lab only)
  *
  *   [card NAME]                  ; created at start/SIGHUP if not stored
@@ -53,6 +54,7 @@ struct vsimd_config {
 	int sync_normal;
 	char vpcd_host[VSIM_STORE_HOST_MAX];
 	int vpcd_port;
+	bool pcscd_groups;	/* list names group sockets (common/pcsc_layout.h) */
 	char gsmtap[VSIM_STORE_HOST_MAX + 8];	/* "" or HOST[:PORT] */
 	bool reveal_keys;	/* traces show PINs and keys to admins (lab) */
 	bool any_external;	/* a card has terminal = external (vsimd_config_check) */

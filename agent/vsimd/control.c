@@ -29,6 +29,7 @@
 #include <json-c/json.h>
 
 #include "common/log.h"
+#include "common/pcsc_layout.h"
 #include "vsimd/cards.h"
 #include "vsimd/config.h"
 #include "vsimd/control.h"
@@ -331,6 +332,18 @@ static void send_error(struct ctl_client *cl, const char *msg)
 	client_send(cl, o);
 }
 
+/* The pcscd socket and reader the card's vpcd port lands in; null if none. */
+static void add_pcsc_place(struct vsimd *d, struct vsimd_card *c,
+			   json_object *o)
+{
+	struct vsim_pcsc_place p;
+	int known = !vsim_pcsc_place(d->cfg->pcscd_groups, d->cfg->vpcd_port,
+				     c->vpcd.port, &p);
+
+	json_object_object_add(o, "pcscd", known ? json_text(p.socket) : NULL);
+	json_object_object_add(o, "reader", known ? json_text(p.reader) : NULL);
+}
+
 static json_object *card_json(struct vsimd *d, struct vsimd_card *c)
 {
 	json_object *o = json_object_new_object();
@@ -371,6 +384,9 @@ static json_object *card_json(struct vsimd *d, struct vsimd_card *c)
 			       json_object_new_int64((int64_t)c->vpcd.connects));
 	json_object_object_add(o, "last_error",
 			       json_text(c->vpcd.last_error));
+	/* a board's card, or one whose terminal is another program: no reader */
+	if (vsimd_card_on_vpcd(c))
+		add_pcsc_place(d, c, o);
 	if (c->cardem.enabled) {
 		/* the card's reader is a SIMtrace2 board (docs/modems.md) */
 		json_object *b = json_object_new_object();
