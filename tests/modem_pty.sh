@@ -14,56 +14,19 @@ cd "$(dirname "$0")/.."
 . tests/lib/tap.sh
 pcscenv_enter "$0" "$@"
 pcscenv_setup || { echo "not ok 1 namespace setup"; exit 1; }
-MODEM=$VSIM_ROOT/build/vsim-modem
-TTY=$PCSC_TMP/tty
-MODEM_PID=
-modem_stop() {
-	if [ -n "$MODEM_PID" ]; then
-		kill "$MODEM_PID" 2>/dev/null
-		wait "$MODEM_PID" 2>/dev/null
-	fi
-	MODEM_PID=
-}
+. tests/lib/modempty.sh
 trap 'modem_stop; pcscenv_teardown' EXIT
-
-# modem_start ARGS...: vsim-modem on the first vpcd reader, ready once
-# its pty link exists.
-modem_start() {
-	rm -f "$TTY"
-	"$MODEM" --pty --link "$TTY" --hss "$PCSC_TMP/hss.ini" \
-		--sms-in "$PCSC_TMP/sms-in" --sms-out "$PCSC_TMP/mo" \
-		--log "$PCSC_TMP/modem.log" "$@" >"$PCSC_TMP/modem.out" 2>&1 &
-	MODEM_PID=$!
-	wait_until 100 test -L "$TTY"
+modem_hss
+# pty_modem ARGS...: on the first vpcd reader, SMS through files
+pty_modem() {
+	modem_start --sms-in "$PCSC_TMP/sms-in" --sms-out "$PCSC_TMP/mo" "$@"
 }
-
-# at STEP...: the answers, one line per step ("STEP => a|b|OK")
-at() {
-	"$PY" tests/modem/atclient.py "$TTY" "$@"
-}
-# at1 CMD: the answer to one command, without the "CMD => " prefix
-at1() {
-	local out
-	out=$(at "$1")
-	printf '%s\n' "${out#"$1 => "}"
-}
-
-cat >"$PCSC_TMP/hss.ini" <<'INI'
-; the network's subscriber: test-usim.ini's keys (TS 35.208 test set 1)
-[hss]
-imsi = 001010123456789
-k = 465b5ce8b199b49faa5f0a2ee238a6bc
-opc = cd63cb71954a9f4e48a5994e37a02baf
-amf = 8000
-sqn = 32
-ind_bits = 5
-INI
 
 ok_if "pcscd with vpcd starts in a private namespace" pcscd_start
 ok_if "vsimd starts with examples/test-usim.ini" vsimd_start \
 	--card usim=examples/test-usim.ini
 ok_if "card present in $READER0" wait_until 200 card_present "$READER0"
-ok_if "vsim-modem --pty starts on the vpcd reader" modem_start
+ok_if "vsim-modem --pty starts on the vpcd reader" pty_modem
 ok_if "vsim-modem prints its pty" grep -q '^vsim-modem: pty /dev/pts/[0-9]*$' "$PCSC_TMP/modem.out"
 
 # ModemManager 1.20's generic probe and SIM init, in its order (#13).
@@ -155,7 +118,7 @@ check "+CMGR of a free index: +CMS ERROR: 321" "+CMS ERROR: 321" "$(at1 AT+CMGR=
 check "+CPWD with a wrong old PIN: 16" "+CME ERROR: 16" "$(at1 'AT+CPWD="SC","9999","4321"')"
 check "+CPWD changes PIN1" "OK" "$(at1 'AT+CPWD="SC","1234","4321"')"
 modem_stop
-ok_if "a fresh vsim-modem session" modem_start
+ok_if "a fresh vsim-modem session" pty_modem
 check "fresh session: SIM PIN again" "+CPIN: SIM PIN|OK" "$(at1 'AT+CPIN?')"
 check "fresh session: the old PIN is wrong" "+CME ERROR: 16" "$(at1 'AT+CPIN="1234"')"
 check "second wrong PIN" "+CME ERROR: 16" "$(at1 'AT+CPIN="1234"')"
@@ -169,7 +132,7 @@ check "+CEREG? registered in the fresh session" "+CEREG: 0,1|OK" "$(at1 'AT+CERE
 ok_if "the HSS's stale SQN was resynchronised (AUTS)" grep -q "resynchronisation, the card's SQN is 000000000020" "$PCSC_TMP/modem.log"
 check "+CLCK disables PIN1" "OK" "$(at1 'AT+CLCK="SC",0,"4321"')"
 modem_stop
-ok_if "a third session" modem_start
+ok_if "a third session" pty_modem
 check "PIN1 disabled: READY at once" "+CPIN: READY|OK" "$(at1 'AT+CPIN?')"
 check "+CLCK=\"SC\",2: 0" "+CLCK: 0|OK" "$(at1 'AT+CLCK="SC",2')"
 check "registered without a PIN" "+CEREG: 0,1|OK" "$(at1 'AT+CEREG?')"
@@ -182,7 +145,7 @@ modem_stop
 wait_until 200 card_absent "$READER0"
 "$VSIMCTL" add examples/test-usim-bound.ini --name bound >/dev/null
 ok_if "bound card present" wait_until 200 card_present "$READER0"
-ok_if "modem A (IMEI 356938035643809)" modem_start --imei 356938035643809
+ok_if "modem A (IMEI 356938035643809)" pty_modem --imei 356938035643809
 out=$(at 'AT+CPIN="1234"' 'AT+CEREG?' AT+CIMI)
 ok_if "modem A: registered (the card binds to it)" contains "$out" "AT+CEREG? => +CEREG: 0,1|OK"
 ok_if "modem A: the card's REFRESH (EF_IMSI changed) after the binding was acknowledged" \
@@ -190,20 +153,20 @@ ok_if "modem A: the card's REFRESH (EF_IMSI changed) after the binding was ackno
 ok_if "... and the attach after the PIN read the card afresh" \
 	grep -q "stk: REFRESH (qualifier 01): this attach reads the card afresh" "$PCSC_TMP/modem.log"
 modem_stop
-ok_if "modem B (IMEI 490154203237518)" modem_start --imei 490154203237518
+ok_if "modem B (IMEI 490154203237518)" pty_modem --imei 490154203237518
 out=$(at 'AT+CPIN="1234"' 'AT+CEREG?' AT+CIMI)
 ok_if "modem B: registration denied (stat 3)" contains "$out" "AT+CEREG? => +CEREG: 0,3|OK"
 ok_if "modem B: +CIMI fails (the IMSI is withheld)" contains "$out" "AT+CIMI => +CME ERROR: 13"
 ok_if "modem B: the log says why" grep -q "registration denied: the card withholds its IMSI" "$PCSC_TMP/modem.log"
 modem_stop
-ok_if "modem A again: registered" modem_start --imei 356938035643809
+ok_if "modem A again: registered" pty_modem --imei 356938035643809
 check "modem A again: +CEREG 1" "+CEREG: 0,1|OK" "$(at 'AT+CPIN="1234"' 'AT+CEREG?' | tail -1 | sed 's/^.* => //')"
 modem_stop
 
 # The status (--control SOCKET, --status SOCKET [--json]): the SIM part is
 # asked of the card at the time, the network part is the modem's own.
 CTL=$PCSC_TMP/ctl
-ok_if "modem A with --control and --json" modem_start --imei 356938035643809 --control "$CTL" --json
+ok_if "modem A with --control and --json" pty_modem --imei 356938035643809 --control "$CTL" --json
 check "--json: the start-up line is an object" 1 \
 	"$(grep -c '^{"host":"pty","port":"/dev/pts/[0-9]*","sim":true}$' "$PCSC_TMP/modem.out")"
 st=$("$MODEM" --status "$CTL" --json)
@@ -222,7 +185,7 @@ echo "$st" | sed 's/^/# /'
 ok_if "status as text: indented key: value lines" contains "$st" $'sim:\n  present: true'
 modem_stop
 ok_if "the control socket is removed on exit" test ! -e "$CTL"
-ok_if "modem B with --control" modem_start --imei 490154203237518 --control "$CTL"
+ok_if "modem B with --control" pty_modem --imei 490154203237518 --control "$CTL"
 at 'AT+CPIN="1234"' >/dev/null
 st=$("$MODEM" --status "$CTL" --json)
 echo "# $st"

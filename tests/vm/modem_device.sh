@@ -24,34 +24,12 @@ if ! mountpoint -q /dev/pts; then
 		{ echo "not ok 1 devpts for the modem's pty"; exit 1; }
 fi
 V=$VSIMCTL
-MODEM=$VSIM_ROOT/build/vsim-modem
-TTY=$PCSC_TMP/tty
-MODEM_PID=
-modem_stop() {
-	if [ -n "$MODEM_PID" ]; then
-		kill "$MODEM_PID" 2>/dev/null
-		wait "$MODEM_PID" 2>/dev/null
-	fi
-	MODEM_PID=
-}
+. tests/lib/modempty.sh
+MODEM_WAIT=300 AT_TIMEOUT=30	# TCG
 trap 'modem_stop; tail -5 "$PCSC_TMP/vsimd.log" | sed "s/^/# /"; pcscenv_teardown' EXIT
-
-# modem_start DEVICE: vsim-modem on the card's terminal, ready once its
-# pty link exists
-modem_start() {
-	rm -f "$TTY"
-	"$MODEM" --pty --link "$TTY" --device "$1" --hss "$PCSC_TMP/hss.ini" \
-		--log "$PCSC_TMP/modem.log" >"$PCSC_TMP/modem.out" 2>&1 &
-	MODEM_PID=$!
-	wait_until 300 test -L "$TTY"
-}
-at() {
-	"$PY" tests/modem/atclient.py "$TTY" --timeout 30 "$@"
-}
-at1() {	# at1 CMD: the answer without "CMD => "
-	local out
-	out=$(at "$1")
-	printf '%s\n' "${out#"$1 => "}"
+# dev_modem DEVICE: vsim-modem on the card's terminal
+dev_modem() {
+	modem_start --device "$1"
 }
 # field KEY [CARD]: card CARD's (default m) KEY in `vsimctl list --json`
 field() {
@@ -69,16 +47,7 @@ holds() {
 }
 not_held() { ! holds "$@"; }
 
-cat >"$PCSC_TMP/hss.ini" <<'INI'
-; the network's subscriber: test-usim.ini's keys (TS 35.208 test set 1)
-[hss]
-imsi = 001010123456789
-k = 465b5ce8b199b49faa5f0a2ee238a6bc
-opc = cd63cb71954a9f4e48a5994e37a02baf
-amf = 8000
-sqn = 32
-ind_bits = 5
-INI
+modem_hss
 
 # Refusals first: they need no module and start nothing.
 out=$("$VSIMD" --state "$PCSC_TMP/no" --socket "$PCSC_TMP/no.sock" \
@@ -115,7 +84,7 @@ ok_if "... and vsimd holds /dev/vsim1" holds "$VSIMD_PID" /dev/vsim1
 "$V" remove b >/dev/null
 ok_if "... until it is removed" wait_until 100 test ! -e /dev/vsim1
 
-ok_if "vsim-modem --device $DEV --pty starts" modem_start "$DEV"
+ok_if "vsim-modem --device $DEV --pty starts" dev_modem "$DEV"
 ok_if "vsim-modem has the SIM" grep -q '^vsim-modem: pty /dev/pts/[0-9]*$' "$PCSC_TMP/modem.out"
 ok_if "vsim-modem holds $DEV" holds "$MODEM_PID" "$DEV"
 check "AT" "OK" "$(at1 AT)"
@@ -170,7 +139,7 @@ ok_if "vsimd restarts the stored card" \
 	vsimd_start --backend kernel --card m=examples/test-usim.ini --terminal m=external
 DEV=$(field device)
 ok_if "its device ($DEV) is back, still external" test -c "$DEV" -a "$(field terminal)" = external
-ok_if "a fresh vsim-modem on $DEV" modem_start "$DEV"
+ok_if "a fresh vsim-modem on $DEV" dev_modem "$DEV"
 check "fresh session: SIM PIN" "+CPIN: SIM PIN|OK" "$(at1 'AT+CPIN?')"
 check "the counter is full again (the PIN was right before the kill)" \
 	"+CPINR: SIM PIN,3,|OK" "$(at1 'AT+CPINR="SIM PIN"')"
