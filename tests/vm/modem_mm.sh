@@ -180,4 +180,32 @@ ok_if "bound card, another IMEI: registration denied" wait_for 120 bash -c \
 	"mmcli -m $M | grep -q 'registration: denied'"
 mmcli -m "$M" | tee "$T/mmcli-m3.out" | sed 's/^/# /'
 ok_if "bound card: vsim-modem's log says why" grep -q "the card withholds its IMSI" "$LOGS/modem2.log"
+kill "${PIDS[-1]}"; wait "${PIDS[-1]}"
+ok_if "that modem leaves ModemManager" wait_for 60 bash -c '! mmcli -L | grep -q vsim-modem'
+
+# First-terminal mode through ModemManager: an unbound card binds to this
+# modem's IMEI (+CGSN, MM's "equipment id") and registers; the card then
+# names that IMEI (binding show with ADM1), and this modem registers again.
+bound_modem() {	# bound_modem LOG: vsim-modem on the card of $T/sf
+	build/vsim-modem --gadget --profile examples/test-usim-bound.ini --state "$T/sf" \
+		--hss examples/test-usim.ini --log "$LOGS/$1" >"$T/$1.out" 2>&1 &
+	PIDS+=($!)
+	wait_for 180 bash -c 'mmcli -L | grep -q "vsim-modem"' || return 1
+	M=$(mmcli -L | sed -n 's|.*/Modem/\([0-9]*\) .*|\1|p' | head -1)
+	S=$(mmcli -m "$M" | sed -n 's|.*primary sim path: .*/SIM/\([0-9]*\).*|\1|p')
+	mmcli -i "$S" --pin=1234 >/dev/null 2>&1 &&
+		wait_for 180 bash -c "mmcli -m $M | grep -q 'state: disabled'" &&
+		mmcli -m "$M" -e >/dev/null 2>&1 &&
+		wait_for 120 bash -c "mmcli -m $M | grep -q 'registration: home'"
+}
+mkdir "$T/sf"
+ok_if "first-terminal card, fresh: registered through ModemManager" bound_modem modem3.log
+imei=$(mmcli -m "$M" | sed -n 's/.*equipment id: \([0-9]*\).*/\1/p')
+kill "${PIDS[-1]}"; wait "${PIDS[-1]}"
+ok_if "... the modem leaves ModemManager" wait_for 60 bash -c '! mmcli -L | grep -q vsim-modem'
+out=$(build/vsimctl binding show --profile examples/test-usim-bound.ini --state "$T/sf" \
+	--adm 88888888 | tail -n 1)
+check "... the card bound itself to ModemManager's equipment id ($imei)" \
+	"imei: ${imei:0:14}" "$out"
+ok_if "bound to this modem's IMEI: registered again" bound_modem modem4.log
 tap_done
