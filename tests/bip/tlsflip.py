@@ -27,19 +27,23 @@ card, _ = srv.accept()
 server = socket.create_connection(('127.0.0.1', a.target), timeout=a.timeout)
 pending = b''		# server -> card bytes not yet a whole record
 flipped = False
-while True:
+
+
+def relay_once():
+    """One step of the relay; False once either side has gone."""
+    global pending, flipped
     r, _, _ = select.select([card, server], [], [], a.timeout)
     if not r:
-        break
+        return False
     if card in r:
         d = card.recv(4096)
         if not d:
-            break
+            return False
         server.sendall(d)
     if server in r:
         d = server.recv(4096)
         if not d:
-            break
+            return False
         pending += d
         while len(pending) >= 5:
             n = 5 + int.from_bytes(pending[3:5], 'big')
@@ -52,5 +56,14 @@ while True:
                 flipped = True
                 print('flipped', flush=True)
             card.sendall(bytes(rec))
+    return True
+
+
+# the card resets the link after its alert: an end, not an error
+try:
+    while relay_once():
+        pass
+except (ConnectionResetError, BrokenPipeError):
+    pass
 card.close()
 server.close()
