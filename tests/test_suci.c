@@ -23,6 +23,7 @@
 #include "common/hex.h"
 #include "sidf.h"
 #include "testcard.h"
+#include "vsim_card.h"
 
 /* Annex C.4.3: ECIES profile A */
 static const char a_hn_priv[] = "c53c22208b61860b06c62e5406a7b330c2b577aa5558981510d128247d38bd1d";
@@ -493,6 +494,40 @@ TEST(profile_errors)
 							  sizeof(err))) TH_LOG("case %zu", i);
 		EXPECT_NE(NULL, strstr(err, bad[i].msg)) TH_LOG("%s", err);
 	}
+}
+
+/*
+ * An image whose SUCI key length passes its field is refused by name,
+ * before the check of the bytes behind the key forms a pointer past it
+ * (UBSan found that in fuzz_image).
+ */
+TEST(image_key_len_beyond_field)
+{
+	static const unsigned int lens[] = { VSIM_SUCI_KEY_MAX + 1, 149, 255 };
+	char text[1024], err[256];
+	struct vsim_image_header *h;
+	const char *why = NULL;
+	uint8_t *img;
+	size_t len, i;
+
+	snprintf(text, sizeof(text),
+		 "[card]\ntemplate = complete\niccid = 8988211000000000045\n"
+		 "imsi = 001010000000123\nmnc_length = 2\n[auth]\n"
+		 "k = 465b5ce8b199b49faa5f0a2ee238a6bc\n"
+		 "opc = cd63cb71954a9f4e48a5994e37a02baf\n[pin]\npin1 = 1234\n"
+		 "puk1 = 12345678\npin2 = 5678\npuk2 = 87654321\nadm1 = 88888888\n%s",
+		 suci_a);
+	ASSERT_EQ(0, vsim_profile_compile_buffer("p.ini", text, &img, &len, err,
+						 sizeof(err))) TH_LOG("%s", err);
+	EXPECT_EQ(0, vsim_image_check(img, len, &why)) TH_LOG("%s", why);
+	h = (struct vsim_image_header *)img;
+	for (i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+		h->suci.key_len = (uint8_t)lens[i];
+		why = NULL;
+		EXPECT_NE(0, vsim_image_check(img, len, &why));
+		EXPECT_STREQ("SUCI key longer than its field", why ? why : "(none)");
+	}
+	free(img);
 }
 
 TEST_HARNESS_MAIN

@@ -30,10 +30,12 @@ const char *vsim_suci_check_config(const struct vsim_image_suci *s)
 		return "unknown SUCI flags";
 	if (!(s->flags & VSIM_SUCI_F_ENABLED))
 		return memcmp(s, zero, sizeof(*s)) ? "SUCI fields set while SUCI is off" : NULL;
+	/* before key + key_len is formed: past the array it is undefined */
+	if (s->key_len > VSIM_SUCI_KEY_MAX)
+		return "SUCI key longer than its field";
 	if (s->reserved[0] || s->reserved[1] ||
 	    memcmp(s->reserved2, zero, sizeof(s->reserved2)) ||
-	    memcmp(s->key + s->key_len, zero,
-		   s->key_len <= VSIM_SUCI_KEY_MAX ? VSIM_SUCI_KEY_MAX - s->key_len : 0))
+	    memcmp(s->key + s->key_len, zero, VSIM_SUCI_KEY_MAX - s->key_len))
 		return "SUCI reserved bytes not zero";
 	switch (s->scheme) {
 	case VSIM_SUCI_NULL:
