@@ -48,12 +48,12 @@ static void card_free(struct vsimd_card *c)
  */
 static bool config_external(const struct vsimd *d, const char *name)
 {
-	size_t i;
+	const struct vsimd_config_card *c;
 
-	for (i = 0; d->cfg->any_external && i < d->cfg->n_cards; i++)
-		if (!strcmp(d->cfg->cards[i].name, name))
-			return d->cfg->cards[i].external;
-	return false;
+	if (!d->cfg->any_external)
+		return false;
+	c = vsimd_config_card_find(d->cfg, name);
+	return c && c->external;
 }
 
 /* Build a running card from a store row. */

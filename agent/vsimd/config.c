@@ -75,15 +75,24 @@ struct vsimd_config_card *vsimd_config_card_new(struct vsimd_config *cfg)
 	return c;
 }
 
-struct vsimd_config_card *vsimd_config_card_named(struct vsimd_config *cfg,
-						  const char *name)
+struct vsimd_config_card *vsimd_config_card_find(struct vsimd_config *cfg,
+						 const char *name)
 {
-	struct vsimd_config_card *c;
 	size_t i;
 
 	for (i = 0; i < cfg->n_cards; i++)
 		if (!strcmp(cfg->cards[i].name, name))
 			return &cfg->cards[i];
+	return NULL;
+}
+
+struct vsimd_config_card *vsimd_config_card_named(struct vsimd_config *cfg,
+						  const char *name)
+{
+	struct vsimd_config_card *c = vsimd_config_card_find(cfg, name);
+
+	if (c)
+		return c;
 	c = vsimd_config_card_new(cfg);
 	if (c)
 		snprintf(c->name, sizeof(c->name), "%s", name);

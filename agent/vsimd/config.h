@@ -75,6 +75,9 @@ struct vsimd_config_card *vsimd_config_card_new(struct vsimd_config *cfg);
 /* Read @path over @cfg. 0, or -1 with "PATH:LINE: ..." in @err. */
 int vsimd_config_load(const char *path, struct vsimd_config *cfg, char *err,
 		      size_t errlen);
+/* The card section named @name, NULL if there is none. */
+struct vsimd_config_card *vsimd_config_card_find(struct vsimd_config *cfg,
+						 const char *name);
 /*
  * The card section named @name, created without a profile (a stored
  * card's options) if there is none. NULL at VSIMD_MAX_CARDS or out of
