@@ -7,7 +7,9 @@
 # after VERIFY PIN1 with no unexpected status word; scriptor reads the
 # ICCID and the SUCI the card calculates (de-concealed by
 # build/tests/sidf-decrypt); gnokii (class A0, GSM 11.11) identifies the same card with PIN1
-# disabled. Private namespace and pcscd socket (tests/lib/pcscenv.sh).
+# disabled; eapol_test's PC/SC self-test (IMSI, GSM and UMTS AUTHENTICATE)
+# passes on the complete tree with hostap's keys (examples/test-usim-eapol.ini).
+# Private namespace and pcscd socket (tests/lib/pcscenv.sh).
 set -u
 cd "$(dirname "$0")/.."
 . tests/lib/pcscenv.sh
@@ -69,4 +71,21 @@ check "gnokii --identify exits 0" 0 "$rc"
 ok_if "gnokii selects DF_GSM in class A0" contains "$out" "a0 a4 00 00 02 7f 20"
 ok_if "gnokii: a phase 2+ SIM" contains "$out" "Revision     : Phase 2+ SIM"
 ok_if "gnokii: the IMSI" contains "$out" "001010000000123"
+
+# eapol_test (wpa_supplicant's PC/SC self-test) on the complete tree, in
+# slot 1 beside it: hostap's IMSI and keys (test-usim-eapol.ini), no PIN1.
+awk -F' = ' 'FNR == NR { if ($1 ~ /^(imsi|k|opc|amf|sqn_ind_bits|sqn_delta|sqn_limit)$/) v[$1] = $2; next }
+	$1 in v { print $1 " = " v[$1]; delete v[$1]; next }
+	/^pin1_enabled = / { print "pin1_enabled = false"; next }
+	/^\[pin\]/ { for (k in v) if (k ~ /^sqn_/) { print k " = " v[k]; delete v[k] } }
+	{ print }' examples/test-usim-eapol.ini $P >"$PCSC_TMP/eapol.ini"
+ok_if "the complete card with hostap's keys in slot 1" \
+	bash -c '"$1" add "$2" --name eap --slot 1 >/dev/null' _ "$V" "$PCSC_TMP/eapol.ini"
+ok_if "card present in slot 1" wait_until 200 card_present "$READER1"
+out=$(timeout 60 eapol_test -R "$READER1" scard 2>&1); rc=$?
+check "eapol_test scard exits 0 on the complete card" 0 "$rc"
+ok_if "eapol_test: USIM AKA succeeds" contains "$out" "UMTS auth completed successfully"
+ok_if "eapol_test: RES 4ca1ca9753c97554" \
+	contains "$out" "RES - hexdump(len=8): 4c a1 ca 97 53 c9 75 54"
+ok_if "eapol_test: reads the IMSI" contains "$out" "001010000000042"
 tap_done
