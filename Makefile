@@ -269,6 +269,7 @@ all: $(B)/bench/pcsc/loop $(B)/bench/pcsc/nodelay.so $(B)/bench/pcsc/tcpfloor
 bench: bench-pcsc
 bench-pcsc: all
 	scripts/bench-pcsc
+	bench/pcsc/cards.sh
 # one application download over SMS and over HTTPS (SCP81 on BIP), #14
 bench: bench-ota
 .PHONY: bench-ota

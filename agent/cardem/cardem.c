@@ -89,6 +89,7 @@ struct cardem {
 	struct board *boards;
 	struct hotplug_ev q[HOTPLUG_MAX];
 	size_t nq;
+	unsigned long fd_removals;	/* vsimd_cardem_fd_removals() */
 };
 
 static uint64_t now_ms(void)
@@ -789,6 +790,26 @@ static void process_hotplug(struct cardem *cm)
 	cm->nq = 0;
 }
 
+static void pollfd_added(int fd, short events, void *user)
+{
+	(void)fd;
+	(void)events;
+	(void)user;	/* vsimd_cardem_fill() lists it next round */
+}
+
+static void pollfd_removed(int fd, void *user)
+{
+	struct cardem *cm = user;
+
+	(void)fd;
+	cm->fd_removals++;
+}
+
+unsigned long vsimd_cardem_fd_removals(const struct vsimd *d)
+{
+	return d->cardem ? d->cardem->fd_removals : 0;
+}
+
 int vsimd_cardem_start(struct vsimd *d, char *err, size_t errlen)
 {
 	struct cardem *cm;
@@ -809,6 +830,7 @@ int vsimd_cardem_start(struct vsimd *d, char *err, size_t errlen)
 		return -1;
 	}
 	d->cardem = cm;
+	libusb_set_pollfd_notifiers(cm->ctx, pollfd_added, pollfd_removed, cm);
 	if (libusb_has_capability(LIBUSB_CAP_HAS_HOTPLUG)) {
 		/* ENUMERATE: boards already present arrive as events too */
 		rc = libusb_hotplug_register_callback(cm->ctx,

@@ -32,6 +32,11 @@ void vsimd_cardem_stop(struct vsimd *d);
 size_t vsimd_cardem_fill(struct vsimd *d, struct pollfd *pfd, size_t max);
 /* Milliseconds until vsimd_cardem_dispatch() must run again, -1: no limit. */
 int vsimd_cardem_timeout(struct vsimd *d);
+/*
+ * How many of libusb's descriptors went away so far: a number may come
+ * back for another file, so vsimd's epoll set re-registers them (waitset.h).
+ */
+unsigned long vsimd_cardem_fd_removals(const struct vsimd *d);
 /* After poll(): USB events, hotplug, retries, cards waiting for boards. */
 void vsimd_cardem_dispatch(struct vsimd *d);
 /*

@@ -68,6 +68,7 @@ struct vsimd_control {
 	char path[PATH_MAX];
 	struct ctl_client c[CTL_MAX_CLIENTS];
 	size_t n;
+	unsigned long closes;	/* client fds closed: vsimd_control_closes() */
 };
 
 static vsimd_listener_fn on_event;
@@ -199,8 +200,9 @@ err_errno:
 	return -1;
 }
 
-static void client_free(struct ctl_client *cl)
+static void client_free(struct vsimd_control *ctl, struct ctl_client *cl)
 {
+	ctl->closes++;
 	close(cl->fd);
 	free(cl->in);
 	free(cl->out);
@@ -210,7 +212,7 @@ static void client_free(struct ctl_client *cl)
 
 static void client_remove(struct vsimd_control *ctl, size_t i)
 {
-	client_free(&ctl->c[i]);
+	client_free(ctl, &ctl->c[i]);
 	ctl->c[i] = ctl->c[--ctl->n];
 }
 
@@ -765,6 +767,11 @@ void vsimd_control_dispatch(struct vsimd *d, const struct pollfd *pfd,
 	if (n && (pfd[0].revents & POLLIN))
 		accept_clients(ctl);
 	expire_idle(ctl);
+}
+
+unsigned long vsimd_control_closes(const struct vsimd *d)
+{
+	return d->control ? d->control->closes : 0;
 }
 
 int vsimd_control_timeout(struct vsimd *d)

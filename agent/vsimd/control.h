@@ -29,6 +29,11 @@ int vsimd_control_open(struct vsimd *d, const char *path, char *err,
 void vsimd_control_close(struct vsimd *d);
 /* Append the fds to poll to @pfd (room for @max); returns how many. */
 size_t vsimd_control_fill(struct vsimd *d, struct pollfd *pfd, size_t max);
+/*
+ * How many client descriptors were closed so far: a number may come back
+ * for another client, so vsimd's epoll set re-registers them (waitset.h).
+ */
+unsigned long vsimd_control_closes(const struct vsimd *d);
 /* Milliseconds until an idle client must be closed; -1: none waits. */
 int vsimd_control_timeout(struct vsimd *d);
 /* Handle the results for the fds vsimd_control_fill() gave. */

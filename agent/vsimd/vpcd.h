@@ -5,7 +5,7 @@
  * A frame is a 2-byte big-endian length and that many bytes; one byte is a
  * control code (0 off, 1 on, 2 reset, 4 get ATR: only get ATR is
  * answered), more is a C-APDU answered with its R-APDU. The connection is
- * non-blocking and driven by the caller's poll() loop; when it drops,
+ * non-blocking and driven by the caller's poll() or epoll loop; when it drops,
  * it is retried with a doubling backoff (pcscd restarts).
  */
 #ifndef VSIM_VPCD_H
@@ -46,6 +46,12 @@ struct vsim_vpcd {
 	uint64_t connects;	/* successful connections so far */
 	/* make bench's "before" row: TCP_QUICKACK around every recv() (vpcd.c) */
 	bool ack_every_read;
+	/*
+	 * The caller's epoll set (-1: none, it polls vpcd_events()); fd is
+	 * kept in it for what the state waits for, data.ptr = this struct.
+	 */
+	int epfd;
+	uint32_t ep_events;	/* what epfd watches fd for; 0: not in it */
 	char last_error[400];
 };
 
@@ -74,6 +80,11 @@ int vpcd_timeout(const struct vsim_vpcd *v, uint64_t now);
  */
 int vpcd_handle(struct vsim_vpcd *v, short revents, vpcd_frame_fn fn,
 		void *ctx);
+/*
+ * Keep the connection's socket in epoll set @epfd from now on, for the
+ * events its state waits for (data.ptr = @v); -1 leaves any set.
+ */
+void vpcd_watch(struct vsim_vpcd *v, int epfd);
 /* Drop the connection and retry after the backoff. */
 void vpcd_drop(struct vsim_vpcd *v, const char *why);
 

@@ -2,7 +2,7 @@
 /*
  * vsimd: hosts vsim cards and plugs each into pcscd through vsmartcard's
  * vpcd, keeping their durable state in an SQLite store. One thread runs a
- * poll() loop over signals, the control socket and every card's vpcd
+ * epoll loop (waitset.h) over signals, the control socket and every card's vpcd
  * connection; the kernel backend adds one thread per card for its card fd.
  *
  *   vsimd [--backend embedded|kernel] [--state DIR] [--config FILE]
@@ -11,7 +11,7 @@
  *
  * A card given a SIMtrace2 board (--cardem, `cardem =`) is served to the
  * modem behind that board instead of vpcd; libusb's descriptors join the
- * same poll() loop (cardem.h). A kernel card with an external terminal
+ * same loop (cardem.h). A kernel card with an external terminal
  * (--terminal, `terminal =`) has no bridge at all: another program opens
  * its /dev/vsimN, and vsimd only serves its card fd.
  *
@@ -28,6 +28,7 @@
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,11 +46,12 @@
 #include "vsimd/events.h"
 #include "vsimd/gsmtap.h"
 #include "vsimd/vsimd.h"
+#include "vsimd/waitset.h"
 
 #define ERRLEN 600
 #define USB_POLL_MAX 64
-/* poll() entries besides the cards': signals, control socket, clients, USB */
-#define POLL_FIXED (1 + 1 + VSIMD_CONTROL_MAX_CLIENTS + USB_POLL_MAX)
+/* events taken per epoll_wait(); more stay ready for the next round */
+#define EPOLL_BATCH 64
 
 /* What was given on the command line: it wins over the file at reload. */
 struct cli {
@@ -511,123 +513,152 @@ static void card_io(struct vsimd_card *c, short revents)
 		card_inserted(c);
 }
 
-/* Room for @need poll() entries and their cards; 0 or -1. */
-static int poll_room(struct pollfd **pfd, struct vsimd_card ***map,
-		     size_t *cap, size_t need)
+static struct vsimd_card *card_of(struct vsim_vpcd *v)
 {
-	struct pollfd *p;
-	struct vsimd_card **m;
+	return (struct vsimd_card *)((char *)v - offsetof(struct vsimd_card, vpcd));
+}
 
-	if (need <= *cap)
+/*
+ * Upkeep of every card's vpcd connection: new cards join the epoll set,
+ * due retries start, a failure is said once. Returns when it must run
+ * again (UINT64_MAX: only when the card set changes). The loop runs it
+ * then, not at every wake-up: an APDU costs the same with 1 or 1,000 cards.
+ */
+static uint64_t upkeep(struct vsimd *d, int epfd, uint64_t now)
+{
+	uint64_t next = UINT64_MAX;
+
+	for (size_t i = 0; i < d->n_cards; i++) {
+		struct vsimd_card *c = d->cards[i];
+		uint64_t before = c->vpcd.connects;
+
+		if (!vsimd_card_on_vpcd(c))
+			continue;	/* in a board, or another's terminal */
+		vpcd_watch(&c->vpcd, epfd);
+		vpcd_tick(&c->vpcd, now);
+		if (c->vpcd.connects != before) {
+			card_inserted(c);
+		} else if (c->vpcd.state == VPCD_IDLE && !c->down_logged &&
+			   c->vpcd.last_error[0]) {
+			log_warn("card %s: vpcd %s:%d: %s; retrying",
+				 c->name, c->vpcd.host, c->vpcd.port,
+				 c->vpcd.last_error);
+			c->down_logged = true;
+		}
+		if (c->vpcd.state == VPCD_IDLE && c->vpcd.retry_at < next)
+			next = c->vpcd.retry_at;
+	}
+	return next;
+}
+
+static int earliest(int a, int b)
+{
+	return a < 0 ? b : b < 0 ? a : a < b ? a : b;
+}
+
+/* The signal @sigfd holds: 1 to stop, 0 after a reload or nothing. */
+static int on_signal(struct vsimd *d, const struct cli *cli, int sigfd)
+{
+	struct signalfd_siginfo si;
+
+	if (read(sigfd, &si, sizeof(si)) != sizeof(si))
 		return 0;
-	p = realloc(*pfd, need * sizeof(*p));
-	if (!p)
-		return -1;
-	*pfd = p;
-	m = realloc(*map, need * sizeof(*m));
-	if (!m)
-		return -1;
-	*map = m;
-	*cap = need;
-	return 0;
+	if (si.ssi_signo == SIGHUP) {
+		reload(d, cli);
+		return 0;
+	}
+	log_info("signal %d: stopping", (int)si.ssi_signo);
+	return 1;
+}
+
+static struct pollfd *aux_entry(struct pollfd *aux, size_t n, int fd)
+{
+	for (size_t i = 0; i < n; i++)
+		if (aux[i].fd == fd)
+			return &aux[i];
+	return NULL;
 }
 
 static int run(struct vsimd *d, const struct cli *cli, int sigfd)
 {
-	struct pollfd *pfd = NULL;
-	struct vsimd_card **map = NULL;
-	size_t cap = 0;
+	struct pollfd aux[WAITSET_AUX_MAX];
+	struct epoll_event ev[EPOLL_BATCH];
+	struct waitset w;
+	uint64_t next_upkeep = 0;
+	bool requests = false;
 	int rc = 1;
 
+	if (waitset_init(&w) || waitset_add_fixed(&w, sigfd, EPOLLIN)) {
+		log_err("epoll: %s", strerror(errno));
+		waitset_fini(&w);
+		return 1;
+	}
 	for (;;) {
 		uint64_t now = vpcd_now();
-		size_t n = 0, nctl, i, base, usb;
-		int timeout = -1;
+		size_t nctl, naux;
+		int timeout, n, i;
+		bool stop = false, hup = false;
 
-		/* the card set only changes between rounds */
-		if (poll_room(&pfd, &map, &cap, POLL_FIXED + d->n_cards)) {
-			log_err("poll: out of memory");
-			rc = 1;
-			break;
-		}
-
-		for (i = 0; i < d->n_cards; i++) {
-			struct vsimd_card *c = d->cards[i];
-			uint64_t before = c->vpcd.connects;
-			int t;
-
-			if (!vsimd_card_on_vpcd(c))
-				continue;	/* in a board, or another's terminal */
-			vpcd_tick(&c->vpcd, now);
-			if (c->vpcd.connects != before) {
-				card_inserted(c);
-			} else if (c->vpcd.state == VPCD_IDLE && !c->down_logged &&
-				   c->vpcd.last_error[0]) {
-				log_warn("card %s: vpcd %s:%d: %s; retrying",
-					 c->name, c->vpcd.host, c->vpcd.port,
-					 c->vpcd.last_error);
-				c->down_logged = true;
-			}
-			t = vpcd_timeout(&c->vpcd, now);
-			if (t >= 0 && (timeout < 0 || t < timeout))
-				timeout = t;
-		}
-		pfd[n].fd = sigfd;
-		pfd[n++].events = POLLIN;
-		nctl = vsimd_control_fill(d, pfd + n, POLL_FIXED - n - USB_POLL_MAX);
-		n += nctl;
-		base = n;
-		for (i = 0; i < d->n_cards; i++) {
-			short ev = vsimd_card_on_vpcd(d->cards[i]) ?
-				   vpcd_events(&d->cards[i]->vpcd) : 0;
-
-			if (!ev)
-				continue;
-			pfd[n].fd = d->cards[i]->vpcd.fd;
-			pfd[n].events = ev;
-			map[n++] = d->cards[i];
-		}
-		usb = n;
-		n += vsimd_cardem_fill(d, pfd + n, USB_POLL_MAX);
-		{
-			int t = vsimd_cardem_timeout(d);
-
-			if (t >= 0 && (timeout < 0 || t < timeout))
-				timeout = t;
-			t = vsimd_control_timeout(d);	/* idle clients */
-			if (t >= 0 && (timeout < 0 || t < timeout))
-				timeout = t;
-		}
-		if (poll(pfd, n, timeout) < 0) {
+		/* a request may have added cards or changed where they live */
+		if (now >= next_upkeep || requests)
+			next_upkeep = upkeep(d, w.epfd, now);
+		nctl = vsimd_control_fill(d, aux, WAITSET_AUX_MAX - USB_POLL_MAX);
+		naux = nctl + vsimd_cardem_fill(d, aux + nctl, USB_POLL_MAX);
+		for (size_t k = 0; k < naux; k++)
+			aux[k].revents = 0;
+		if (waitset_sync(&w, aux, naux, vsimd_control_closes(d) +
+				 vsimd_cardem_fd_removals(d)))
+			log_warn("epoll: %s; retried next round", strerror(errno));
+		timeout = next_upkeep == UINT64_MAX ? -1 :
+			  next_upkeep - now > INT_MAX ? INT_MAX :
+			  (int)(next_upkeep - now);
+		timeout = earliest(timeout, vsimd_cardem_timeout(d));
+		timeout = earliest(timeout, vsimd_control_timeout(d));	/* idle clients */
+		n = epoll_wait(w.epfd, ev, EPOLL_BATCH, timeout);
+		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			log_err("poll: %s", strerror(errno));
-			rc = 1;
+			log_err("epoll_wait: %s", strerror(errno));
 			break;
 		}
-		if (pfd[0].revents & POLLIN) {
-			struct signalfd_siginfo si;
-
-			if (read(sigfd, &si, sizeof(si)) == sizeof(si)) {
-				if (si.ssi_signo == SIGHUP) {
-					reload(d, cli);
-				} else {
-					log_info("signal %d: stopping", (int)si.ssi_signo);
-					rc = 0;
-					break;
-				}
+		for (i = 0; i < n; i++)
+			if (waitset_aux_fd(&ev[i]) == sigfd)
+				hup = true;
+		if (hup) {
+			stop = on_signal(d, cli, sigfd);
+			if (stop) {
+				rc = 0;
+				break;
 			}
+			next_upkeep = 0;
 			continue;	/* the card set may have changed */
 		}
-		for (i = base; i < usb; i++)
-			if (pfd[i].revents)
-				card_io(map[i], pfd[i].revents);
+		requests = false;
+		for (i = 0; i < n; i++) {
+			int fd = waitset_aux_fd(&ev[i]);
+			struct pollfd *p;
+
+			if (fd < 0) {
+				struct vsimd_card *c = card_of(ev[i].data.ptr);
+
+				card_io(c, (short)ev[i].events);
+				if (c->vpcd.state == VPCD_IDLE &&
+				    c->vpcd.retry_at < next_upkeep)
+					next_upkeep = c->vpcd.retry_at;
+				continue;
+			}
+			p = aux_entry(aux, naux, fd);
+			if (!p)
+				continue;	/* left the set this round */
+			p->revents = (short)ev[i].events;
+			if (p->revents & (POLLIN | POLLHUP | POLLERR))
+				requests = true;
+		}
 		vsimd_cardem_dispatch(d);
 		/* last: a control request may remove cards */
-		vsimd_control_dispatch(d, pfd + 1, nctl);
+		vsimd_control_dispatch(d, aux, nctl);
 	}
-	free(pfd);
-	free(map);
+	waitset_fini(&w);
 	return rc;
 }
 
