@@ -21,6 +21,7 @@ L=build/bench/pcsc/loop
 SEL_MF=00A4000C023F00
 NC=${BENCH_PCSC_CPU_N:-20000}	# APDUs per busy reader
 COUNTS=${BENCH_CARDS_CONNECTED:-1 64 256}
+BUSY=${BENCH_CARDS_BUSY:-1 4 8}	# readers busy at once (at most one a group)
 HZ=$(getconf CLK_TCK)
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 reader_of() { echo "vsim group $(($1 / 16)) line $((($1 % 16) / 2)) 00 0$(($1 % 2))"; }
@@ -48,9 +49,8 @@ for n in $COUNTS; do
 		PCSCLITE_CSOCK_NAME=$(sock_of $((g * 16))) wait_until 300 \
 			card_present "$(reader_of $((g * 16)))"
 	done
-	busy_sets="1"
-	[ "$ng" -gt 1 ] && busy_sets="1 $((ng < 4 ? ng : 4))"
-	for busy in $busy_sets; do
+	for busy in $BUSY; do
+		[ "$busy" -le "$ng" ] || continue
 		pids=()
 		v0=$(cpu_ticks "$VSIMD_PID")
 		t0=$(date +%s%N)
