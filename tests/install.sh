@@ -94,6 +94,24 @@ if [ "$module" = 1 ]; then
 	else
 		skip "systemd-analyze verify: vsim-pcscd@.service" "no systemd-analyze"
 	fi
+	bu="$d/usr/share/doc/vsim/examples/vsim-bankd@.service"
+	check "remsim bankd template unit among the examples, 0644" 644 "$(mode "$bu")"
+	if command -v systemd-analyze > /dev/null; then
+		# with the units it binds to beside it, their binaries staged
+		mkdir -p "$tmp/units"
+		cp "$bu" "$tmp/units/"
+		sed "s|/usr/bin/vsimctl|$d/usr/bin/vsimctl|" "$pu" > "$tmp/units/vsim-pcscd@.service"
+		sed "s|/usr/sbin/vsimd|$d/usr/sbin/vsimd|" \
+			"$d/etc/systemd/system/vsimd.service" > "$tmp/units/vsimd.service"
+		if systemd-analyze verify --man=no "$tmp/units/vsim-bankd@.service" > "$tmp/verify.log" 2>&1 &&
+		   [ ! -s "$tmp/verify.log" ]; then
+			ok "systemd-analyze verify: vsim-bankd@.service"
+		else
+			not_ok "systemd-analyze verify: vsim-bankd@.service" "$tmp/verify.log"
+		fi
+	else
+		skip "systemd-analyze verify: vsim-bankd@.service" "no systemd-analyze"
+	fi
 	check "docs at usr/share/doc/vsim, 0644" 644 "$(mode "$d/usr/share/doc/vsim/uapi.md")"
 	check "config at etc/vsim/vsimd.conf, 0644" 644 "$(mode "$d/etc/vsim/vsimd.conf")"
 	check "profile with keys at etc/vsim/test-usim.ini, 0600" 600 "$(mode "$d/etc/vsim/test-usim.ini")"

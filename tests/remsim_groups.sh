@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # A remsim bankd per pcscd group (docs/remsim.md "More than 16 cards"):
 # 20 vsimd cards, each with its own ICCID, behind pcscd groups 0 and 1
-# (`vsimctl pcscd run`); one osmo-remsim-bankd per group, its
+# (`vsimctl pcscd run`); one osmo-remsim-bankd per group, started by the
+# command lines of the shipped unit examples/vsim-bankd@.service: its
 # bankd_pcsc_slots.csv from `vsimctl pcscd bankd-slots G`, its PC/SC
 # socket from PCSCLITE_CSOCK_NAME, bank ids 1 and 2, each bankd on
 # its own address (127.0.0.2, .3: remsim 1.0.0 sends every client to port
@@ -40,19 +41,29 @@ ok_if "vsimd starts with 20 cards" vsimd_start --config "$PCSC_TMP/vsimd.conf" "
 PIDS+=($!)
 ok_if "osmo-remsim-server answers its REST API" wait_until 300 curl -sf "$API/banks"
 
-# bankd_for G BANK ADDR: group G's bankd as bank BANK on address ADDR.
+# bankd_for G BANK ADDR: group G's bankd as bank BANK on address ADDR,
+# by the command lines of the shipped unit examples/vsim-bankd@.service
+# (instance G, its environment as /etc/vsim/bankd-G.env would give it).
 # The 1.0.0 server sends clients to port 9999 of the address it sees a
 # bankd connect from (rspro_server.c: "bankd_port = 9999; /* TODO:
 # configurable */"), so each bankd needs an address of its own: one of
 # the host's, on which it listens (-I) and through which it reaches the
 # server (-i: a connection to a local address leaves from that address).
+UNIT=examples/vsim-bankd@.service
+unit_line() {
+	sed -n "s/^$1=//p" "$UNIT" | sed "s/%i/$2/g; s|/usr/bin/vsimctl|$VSIMCTL|g"
+}
 bankd_for() {
+	local pre start
+	pre=$(unit_line ExecStartPre "$1")
+	start=$(unit_line ExecStart "$1")
 	ip addr add "$3/32" dev lo || return 1
 	mkdir "$PCSC_TMP/bankd$1"
-	"$VSIMCTL" pcscd bankd-slots "$1" >"$PCSC_TMP/bankd$1/bankd_pcsc_slots.csv" || return 1
+	(cd "$PCSC_TMP/bankd$1" && export BANK=$2 && eval "$pre") || return 1
 	(cd "$PCSC_TMP/bankd$1" &&
-	 PCSCLITE_CSOCK_NAME=$GROUP_DIR/$1/pcscd.comm exec "$RS/bin/osmo-remsim-bankd" \
-		-i "$3" -I "$3" -b "$2" -n 16 >"$PCSC_TMP/bankd$1.log" 2>&1) &
+	 export BANKD=$RS/bin/osmo-remsim-bankd SERVER=$3 ADDR=$3 BANK=$2 \
+		PCSCLITE_CSOCK_NAME=$GROUP_DIR/$1/pcscd.comm &&
+	 eval "exec $start" >"$PCSC_TMP/bankd$1.log" 2>&1) &
 	PIDS+=($!)
 }
 ok_if "bankd for group 0: bank 1 on 127.0.0.2" bankd_for 0 1 127.0.0.2
