@@ -65,53 +65,30 @@ if [ "$module" = 1 ]; then
 	check "vsim-modem's unit at etc/systemd/system, 0644" 644 "$(mode "$d/etc/systemd/system/vsim-modem.service")"
 	check "vsim-modem's unit starts /usr/bin/vsim-modem --gadget with its control socket" 1 \
 		"$(grep -c '^ExecStart=/usr/bin/vsim-modem --gadget --control /run/vsim-modem/control ' "$d/etc/systemd/system/vsim-modem.service")"
-	if command -v systemd-analyze > /dev/null; then
-		# a unit's ExecStart must exist: check it against the staged binary
-		sed "s|/usr/bin/vsim-modem|$d/usr/bin/vsim-modem|" \
-			"$d/etc/systemd/system/vsim-modem.service" > "$tmp/vsim-modem.service"
-		# unknown keys are only warned about: any output fails
-		if systemd-analyze verify --man=no "$tmp/vsim-modem.service" > "$tmp/verify.log" 2>&1 &&
-		   [ ! -s "$tmp/verify.log" ]; then
-			ok "systemd-analyze verify: vsim-modem.service"
-		else
-			not_ok "systemd-analyze verify: vsim-modem.service" "$tmp/verify.log"
-		fi
-	else
-		skip "systemd-analyze verify: vsim-modem.service" "no systemd-analyze"
-	fi
 	pu="$d/etc/systemd/system/vsim-pcscd@.service"
 	check "pcscd group template unit at etc/systemd/system, 0644" 644 "$(mode "$pu")"
 	check "it starts /usr/bin/vsimctl pcscd run %i" 1 \
 		"$(grep -c '^ExecStart=/usr/bin/vsimctl pcscd run %i$' "$pu")"
-	if command -v systemd-analyze > /dev/null; then
-		sed "s|/usr/bin/vsimctl|$d/usr/bin/vsimctl|" "$pu" > "$tmp/vsim-pcscd@.service"
-		if systemd-analyze verify --man=no "$tmp/vsim-pcscd@.service" > "$tmp/verify.log" 2>&1 &&
-		   [ ! -s "$tmp/verify.log" ]; then
-			ok "systemd-analyze verify: vsim-pcscd@.service"
-		else
-			not_ok "systemd-analyze verify: vsim-pcscd@.service" "$tmp/verify.log"
-		fi
-	else
-		skip "systemd-analyze verify: vsim-pcscd@.service" "no systemd-analyze"
-	fi
 	bu="$d/usr/share/doc/vsim/examples/vsim-bankd@.service"
 	check "remsim bankd template unit among the examples, 0644" 644 "$(mode "$bu")"
-	if command -v systemd-analyze > /dev/null; then
-		# with the units it binds to beside it, their binaries staged
-		mkdir -p "$tmp/units"
-		cp "$bu" "$tmp/units/"
-		sed "s|/usr/bin/vsimctl|$d/usr/bin/vsimctl|" "$pu" > "$tmp/units/vsim-pcscd@.service"
-		sed "s|/usr/sbin/vsimd|$d/usr/sbin/vsimd|" \
-			"$d/etc/systemd/system/vsimd.service" > "$tmp/units/vsimd.service"
-		if systemd-analyze verify --man=no "$tmp/units/vsim-bankd@.service" > "$tmp/verify.log" 2>&1 &&
+	# systemd-analyze verify: each unit with the units it binds to beside
+	# it and its ExecStart pointing at the staged binary (it must exist);
+	# unknown keys are only warned about, so any output fails
+	mkdir -p "$tmp/units"
+	for u in "$d"/etc/systemd/system/*.service "$bu"; do
+		sed "s|/usr/bin/vsim-modem|$d/usr/bin/vsim-modem|; s|/usr/bin/vsimctl|$d/usr/bin/vsimctl|;
+		     s|/usr/sbin/vsimd|$d/usr/sbin/vsimd|" "$u" > "$tmp/units/${u##*/}"
+	done
+	for u in vsim-modem.service vsim-pcscd@.service vsim-bankd@.service; do
+		if ! command -v systemd-analyze > /dev/null; then
+			skip "systemd-analyze verify: $u" "no systemd-analyze"
+		elif systemd-analyze verify --man=no "$tmp/units/$u" > "$tmp/verify.log" 2>&1 &&
 		   [ ! -s "$tmp/verify.log" ]; then
-			ok "systemd-analyze verify: vsim-bankd@.service"
+			ok "systemd-analyze verify: $u"
 		else
-			not_ok "systemd-analyze verify: vsim-bankd@.service" "$tmp/verify.log"
+			not_ok "systemd-analyze verify: $u" "$tmp/verify.log"
 		fi
-	else
-		skip "systemd-analyze verify: vsim-bankd@.service" "no systemd-analyze"
-	fi
+	done
 	check "docs at usr/share/doc/vsim, 0644" 644 "$(mode "$d/usr/share/doc/vsim/uapi.md")"
 	check "config at etc/vsim/vsimd.conf, 0644" 644 "$(mode "$d/etc/vsim/vsimd.conf")"
 	check "profile with keys at etc/vsim/test-usim.ini, 0600" 600 "$(mode "$d/etc/vsim/test-usim.ini")"
