@@ -10,7 +10,9 @@
 # INSTALL of a domain at the ISD, STORE DATA into it), POSTs the R-APDUs
 # to X-Admin-Next-URI, and closes at 204 No Content. Then a wrong PSK, a
 # response that is not HTTP, and a server gone in the middle of one: the
-# session ends, the channel is closed, nothing half done. Last the server
+# session ends, the channel is closed, nothing half done. The push's retry
+# policy (TIMER MANAGEMENT, TIMER EXPIRATION), and the server's
+# close_notify (tests/bip/tls_close.c, as s_server sends none). Last the server
 # side, vsimctl ota serve --https: a hand-written POST from openssl
 # s_client, then the card's two requests (domain created, then found),
 # and kill -9 at random points of SCP81_KILL_RUNS (30) downloads.
@@ -435,6 +437,53 @@ ok_if "... the card does not retry" contains "$(cat "$tmp/out")" \
 	"SCP81 retry policy: 1 attempts (1 OPEN CHANNEL), 0 timer expirations, the terminal declares no timers: not retried"
 ok_if "... and sent no TIMER MANAGEMENT" bash -c '! grep -q "TIMER MANAGEMENT" "$1"' _ "$tmp/out"
 kill $cpid 2>/dev/null
+
+# -- the server's close_notify mid-session. openssl s_server cannot send
+# one (its Q and q commands close the socket before SSL_shutdown), so
+# tests/bip/tls_close.c does: TLS 1.2 PSK, the first request answered
+# with a STORE DATA script, the second with close_notify.
+TLSCLOSE=${TLSCLOSE:-build/tests/tls-close}
+tlsclose() {	# tlsclose PORT N [FILE]: in the background, output in $tmp/close.out
+	$TLSCLOSE "$1" $PSK $ID "$2" ${3:+"$3"} > "$tmp/close.out" 2>&1 &
+	spid=$!
+	pids+=($spid)
+	for _ in $(seq 50); do grep -qs listening "$tmp/close.out" && break; sleep 0.1; done
+}
+b=$(script 80E2800004CAFEBABE)
+{
+	printf 'HTTP/1.1 200 OK\r\nX-Admin-Protocol: globalplatform-remote-admin/1.0\r\n'
+	printf 'X-Admin-Next-URI: /admin/next\r\nX-Admin-Targeted-Application: //aid/A000000559/10100101\r\n'
+	printf 'Content-Type: %s\r\nContent-Length: %d\r\n\r\n' "$CT" $(( ${#b} / 2 ))
+	echo -n "$b" | xxd -r -p
+} > "$tmp/resp"
+tlsclose $port 2 "$tmp/resp"
+term
+wait $tpid; rc=$?
+wait $spid
+check "the server's close_notify mid-session: exit 3" 3 "$rc"
+check "... the server: the first POST answered, close_notify after the second, the card's back" \
+	"$(printf 'listening\nrequest 1: POST /admin?app=demo HTTP/1.1\nrequest 2: POST /admin/next HTTP/1.1\nclose_notify sent\nclose_notify received')" \
+	"$(cat "$tmp/close.out")"
+ok_if "... the card: the server closed the TLS session" contains "$(cat "$tmp/out")" \
+	"SCP81: TLS established, 2 POSTs, 1 scripts, 1 commands, the server closed the TLS session"
+ok_if "... then CLOSE CHANNEL" grep -q "^  CLOSE CHANNEL" "$tmp/out"
+ok_if "... the card's own close_notify went out before it (SEND DATA after the last RECEIVE DATA)" \
+	bash -c 'sed -n "/RECEIVE DATA/h; /SEND DATA/h; /^  CLOSE CHANNEL/{x;p;q}" "$1" | grep -q "SEND DATA 31 bytes"' _ "$tmp/out"
+check "... what the script committed stays: the domain's data is the new 4 bytes" \
+	"A00000055910100101 tar B20100 lifecycle 07 privileges 800000 keys 3 data 4/1024" \
+	"$($V ota show --state "$tmp/card")"
+# the same from a push with a retry policy: the server's word is not retried
+tlsclose $rport 1
+rpush "$tmp/card7" 2 1
+wait $tpid; rc=$?
+wait $spid
+check "a push with retry counter 2 ended by close_notify: exit 3" 3 "$rc"
+ok_if "... the server closed the TLS session" contains "$(cat "$tmp/out")" \
+	"1 POSTs, 0 scripts, 0 commands, the server closed the TLS session"
+ok_if "... not retried: one attempt, no timer" contains "$(cat "$tmp/out")" \
+	"SCP81 retry policy: 1 attempts (1 OPEN CHANNEL), 0 timer expirations, the server ended it: not retried"
+ok_if "... no TIMER MANAGEMENT" bash -c '! grep -q "TIMER MANAGEMENT" "$1"' _ "$tmp/out"
+ok_if "... the server saw one request" grep -q "^request 1: POST /vsim/push?app=demo HTTP/1.1" "$tmp/close.out"
 
 # -- kill -9 of the process holding the card at random points of HTTPS
 # downloads (about 0.25 s each here, attach included): the domain whole or
