@@ -11,9 +11,13 @@
 # Data available and read by RECEIVE DATA, the server's close by the event
 # Channel status (link dropped), CLOSE CHANNEL closes. Prints
 #   menu NAME...     the card's menu
+#   push SW          what the card answered an SMS the network brought
 #   open HEX         the OPEN CHANNEL as fetched
 #   sent N / received N / closed / sms
-# usage: bip_terminal.py READER APP; exit 0 when the card closed a channel
+# With push=HEX instead of APP the handset hands the card that ENVELOPE
+# SMS-PP download (e.g. the administration session trigger vsimctl ota
+# serve --https --push prints) instead of a menu choice.
+# usage: bip_terminal.py READER APP|push=HEX; exit 0 when the card closed a channel
 # that carried data both ways, 1 otherwise (10 s without progress too).
 import select
 import socket
@@ -41,6 +45,7 @@ hr, proto = SCardReconnect(link.card, SCARD_SHARE_SHARED,
 if hr:
     sys.exit(1)
 link.pci = SCARD_PCI_T0 if proto == SCARD_PROTOCOL_T0 else SCARD_PCI_T1
+push = sys.argv[2][5:] if sys.argv[2].startswith('push=') else None
 app = sys.argv[2].encode()
 sock = None
 rx = b''
@@ -133,7 +138,11 @@ def run(det, t):
 
 def transact(apdu):
     """A command, then every proactive command it announces."""
-    r = link.command(apdu)
+    return proactive(link.command(apdu))
+
+
+def proactive(r):
+    """FETCH and answer while the card says 91xx."""
     while len(r) == 2 and r[0] == 0x91:
         f = link.xfer(bytes([0x80, 0x12, 0x00, 0x00, r[1]]))
         cmd = f[:-2]
@@ -156,15 +165,21 @@ def event(ev):
 
 
 transact(b'\x80\x10\x00\x00' + bytes([len(PROFILE)]) + PROFILE)
-# the card's agent may offer its menu a moment after the profile: poll
-for _ in range(40):
-    if state['item'] is not None:
-        break
-    time.sleep(0.05)
-    transact(bytes.fromhex('80F2000C00'))
-if state['item'] is None:
-    sys.exit(1)
-transact(bytes.fromhex('80C2000009D307820201819001') + bytes([state['item']]))
+if push:
+    r = link.command(bytes.fromhex(push))
+    print('push', r[-2:].hex().upper(), flush=True)
+    proactive(r)
+else:
+    # the card's agent may offer its menu a moment after the profile: poll
+    for _ in range(40):
+        if state['item'] is not None:
+            break
+        time.sleep(0.05)
+        transact(bytes.fromhex('80F2000C00'))
+    if state['item'] is None:
+        sys.exit(1)
+    transact(bytes.fromhex('80C2000009D307820201819001') +
+             bytes([state['item']]))
 deadline = time.monotonic() + 10
 while sock is not None and time.monotonic() < deadline:
     if rx and not state['announced'] and 0x09 in state['events']:
