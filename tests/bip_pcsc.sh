@@ -144,6 +144,32 @@ por=$("$PY" tests/pcsc/apdus.py "$READER0" \
 ok_if "the data reads back from the domain over SMS-PP" \
 	contains "$($V ota por --profile $P --keyset 2 "${por:0:${#por}-4}" 2>&1)" "sw 9000 data $want"
 
+# -- a push with a retry policy (counter 1, 2 s: docs/ota.md "Retries")
+# while the server is down: the card asks the handset for a timer, and
+# its expiry (ENVELOPE TIMER EXPIRATION, through vsimd's slow path, in
+# the VM through vsim.ko's) opens the session again, to the server now up
+trig=8130832E840C3C0302$(printf '%04X' "$port")3E05217F000001860700012503000020
+trig+=89158C13$(printf /vsim/push?app=demo | xxd -p | tr -d '\n')
+pushenv=$($V ota wrap --profile "$T/scp81.ini" --keyset 3 --tar 000000 --counter 2 "$trig")
+"$PY" -u tests/pcsc/bip_terminal.py "$READER0" "push=$pushenv" > "$T/term.out" 2>&1 &
+hpid=$!
+ok_if "a push with retry counter 1, the server down: the card starts timer 1, 2 s" \
+	wait_until 200 grep -q '^timer 1 started 2$' "$T/term.out"
+$V ota serve --https 127.0.0.1:$port --profile "$T/scp81.ini" --catalogue "$T/cat.ini" \
+	--requests 1 > "$T/serve.out" 2>&1 &
+spid=$!
+wait $hpid
+check "... the handset's session ends well" 0 "$?"
+sed 's/^/# /' "$T/term.out"
+ok_if "... its TIMER EXPIRATION made the card open the channel again (91xx)" grep -q '^expired 1 91' "$T/term.out"
+check "... two OPEN CHANNEL, one timer" "2 1" "$(grep -c '^open ' "$T/term.out") $(grep -c '^timer ' "$T/term.out")"
+# the server serves one session; it gets 10 s to end, the test never hangs
+wait_until 100 bash -c "! kill -0 $spid"
+kill $spid 2>/dev/null
+wait $spid
+ok_if "... the retry reached the server: the domain found, the data sent" \
+	contains "$(cat "$T/serve.out")" "download demo: domain found, 1000 bytes over HTTPS"
+
 # -- kill -9 of vsimd at random points of HTTPS downloads, as
 # tests/ota_pcsc.sh does for SMS: the domain is deleted over SMS-PP, the
 # handset starts a download, vsimd dies within the first WINDOW ms;
