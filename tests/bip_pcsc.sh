@@ -14,7 +14,8 @@
 # fresh card, the first download opened by the server's push (the SMS-PP
 # administration session trigger the handset hands the card, as the
 # network would), the second by the menu (domain created, then found; the
-# data read back over SMS);
+# data read back over SMS); a push whose retry policy brings the session
+# back after the handset's timer (TIMER EXPIRATION through vsimd);
 # last, on demand (SCP81_VSIMD_KILL_RUNS=50), kill -9 of vsimd at random
 # points of HTTPS downloads: the domain whole or absent, its data whole or
 # none, the next download completes. Not by default: about one run in 30
