@@ -89,6 +89,11 @@ all: $(B)/tests/sidf-decrypt
 $(B)/tests/sidf-decrypt: $(B)/tests/sidf/sidf-decrypt.o $(B)/tests/lib/sidf.o
 	$(CC) $(CFLAGS) -o $@ $^ -lcrypto
 
+# An SCP81 server that ends its TLS session with close_notify (tests/scp81_term.sh).
+all: $(B)/tests/tls-close
+$(B)/tests/tls-close: $(B)/tests/bip/tls_close.o
+	$(CC) $(CFLAGS) -o $@ $^ -lssl -lcrypto
+
 $(B)/bench/%: $(B)/bench/%.o $(B)/libvsimhost.a $(B)/libvsimcard.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 

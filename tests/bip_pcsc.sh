@@ -11,7 +11,11 @@
 # openssl s_server -psk as the admin server: the card's POSTs through
 # vsimd, INSTALL of a domain run at the ISD, 204, and the domain there
 # afterwards; and the whole seed flow with vsimctl ota serve --https on a
-# fresh card (domain created, then found; the data read back over SMS);
+# fresh card, the first download opened by the server's push (the SMS-PP
+# administration session trigger the handset hands the card, as the
+# network would), the second by the menu (domain created, then found; the
+# data read back over SMS); a push whose retry policy brings the session
+# back after the handset's timer (TIMER EXPIRATION through vsimd);
 # last, on demand (SCP81_VSIMD_KILL_RUNS=50), kill -9 of vsimd at random
 # points of HTTPS downloads: the domain whole or absent, its data whole or
 # none, the next download completes. Not by default: about one run in 30
@@ -106,21 +110,29 @@ ok_if "the domain exists: GET STATUS over SMS-PP finds it" \
 	"sw 9000 data E3144F09A000000559101001019F700107C503800000"
 
 # -- the whole seed flow over HTTPS through vsimd: vsimctl ota serve
-# --https, a fresh card, the request twice (domain created, then found)
+# --https --push, a fresh card; the server's push opens the first session
+# (domain created), the user's menu choice the second (domain found)
 $V remove scp81 >/dev/null
 ok_if "the card left" wait_until 200 card_absent "$READER0"
 head -c 1000 /dev/urandom > "$T/app.bin"
 printf '[app demo]\naid = A00000055910100101\ntar = B20100\ndata = %s\nquota = 4096\n' \
 	"$T/app.bin" > "$T/cat.ini"
 $V ota serve --https 127.0.0.1:$port --profile "$T/scp81.ini" --catalogue "$T/cat.ini" \
-	--requests 2 > "$T/serve.out" 2>&1 &
+	--push demo --server "$T/psrv" --requests 2 > "$T/serve.out" 2>&1 &
 spid=$!
 ok_if "a fresh SCP81 card joins vsimd" bash -c "$V add $T/scp81.ini --name fresh >/dev/null"
 ok_if "card present" wait_until 200 card_present "$READER0"
-for n in 1 2; do
-	"$PY" tests/pcsc/bip_terminal.py "$READER0" demo > "$T/term.out" 2>&1
-	check "request $n over HTTPS through vsimd: the handset's session ends well" 0 "$?"
-done
+ok_if "the server's push: one SMS, sent once it listens" wait_until 200 grep -q "trigger sent" "$T/serve.out"
+pushenv=$(sed -n 's/^push ENVELOPE //p' "$T/serve.out")
+"$PY" tests/pcsc/bip_terminal.py "$READER0" "push=$pushenv" > "$T/term.out" 2>&1
+check "the push through vsimd: the handset's session ends well" 0 "$?"
+sed 's/^/# /' "$T/term.out"
+ok_if "... the card took the trigger and announced OPEN CHANNEL (91xx)" grep -q "^push 91" "$T/term.out"
+ok_if "... to the server the trigger names" grep -q "^open D01C8103..400182028182B50103B9020578BC0302$(printf '%04X' "$port")BE05217F000001" "$T/term.out"
+ok_if "... the first POST named the application (the trigger's URI)" \
+	contains "$(cat "$T/serve.out")" "https request from ICCID 8988211000000000011 (vsim-test-card): demo"
+"$PY" tests/pcsc/bip_terminal.py "$READER0" demo > "$T/term.out" 2>&1
+check "then the menu's request over HTTPS through vsimd: the handset's session ends well" 0 "$?"
 wait $spid
 sed 's/^/# /' "$T/serve.out"
 ok_if "the server: domain created with the card's keys, 1000 bytes" \
@@ -132,6 +144,32 @@ por=$("$PY" tests/pcsc/apdus.py "$READER0" \
 	$($V ota wrap --profile $P --keyset 2 --tar B20100 --counter 1 80CBDF7A020000) | tail -1)
 ok_if "the data reads back from the domain over SMS-PP" \
 	contains "$($V ota por --profile $P --keyset 2 "${por:0:${#por}-4}" 2>&1)" "sw 9000 data $want"
+
+# -- a push with a retry policy (counter 1, 2 s: docs/ota.md "Retries")
+# while the server is down: the card asks the handset for a timer, and
+# its expiry (ENVELOPE TIMER EXPIRATION, through vsimd's slow path, in
+# the VM through vsim.ko's) opens the session again, to the server now up
+trig=8130832E840C3C0302$(printf '%04X' "$port")3E05217F000001860700012503000020
+trig+=89158C13$(printf /vsim/push?app=demo | xxd -p | tr -d '\n')
+pushenv=$($V ota wrap --profile "$T/scp81.ini" --keyset 3 --tar 000000 --counter 2 "$trig")
+"$PY" -u tests/pcsc/bip_terminal.py "$READER0" "push=$pushenv" > "$T/term.out" 2>&1 &
+hpid=$!
+ok_if "a push with retry counter 1, the server down: the card starts timer 1, 2 s" \
+	wait_until 200 grep -q '^timer 1 started 2$' "$T/term.out"
+$V ota serve --https 127.0.0.1:$port --profile "$T/scp81.ini" --catalogue "$T/cat.ini" \
+	--requests 1 > "$T/serve.out" 2>&1 &
+spid=$!
+wait $hpid
+check "... the handset's session ends well" 0 "$?"
+sed 's/^/# /' "$T/term.out"
+ok_if "... its TIMER EXPIRATION made the card open the channel again (91xx)" grep -q '^expired 1 91' "$T/term.out"
+check "... two OPEN CHANNEL, one timer" "2 1" "$(grep -c '^open ' "$T/term.out") $(grep -c '^timer ' "$T/term.out")"
+# the server serves one session; it gets 10 s to end, the test never hangs
+wait_until 100 bash -c "! kill -0 $spid"
+kill $spid 2>/dev/null
+wait $spid
+ok_if "... the retry reached the server: the domain found, the data sent" \
+	contains "$(cat "$T/serve.out")" "download demo: domain found, 1000 bytes over HTTPS"
 
 # -- kill -9 of vsimd at random points of HTTPS downloads, as
 # tests/ota_pcsc.sh does for SMS: the domain is deleted over SMS-PP, the

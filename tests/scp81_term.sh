@@ -10,7 +10,9 @@
 # INSTALL of a domain at the ISD, STORE DATA into it), POSTs the R-APDUs
 # to X-Admin-Next-URI, and closes at 204 No Content. Then a wrong PSK, a
 # response that is not HTTP, and a server gone in the middle of one: the
-# session ends, the channel is closed, nothing half done. Last the server
+# session ends, the channel is closed, nothing half done. The push's retry
+# policy (TIMER MANAGEMENT, TIMER EXPIRATION), and the server's
+# close_notify (tests/bip/tls_close.c, as s_server sends none). Last the server
 # side, vsimctl ota serve --https: a hand-written POST from openssl
 # s_client, then the card's two requests (domain created, then found),
 # and kill -9 at random points of SCP81_KILL_RUNS (30) downloads.
@@ -347,6 +349,141 @@ ok_if "a trigger that does not parse (84 twice): 6A80" \
 ok_if "a trigger naming a PSK version the ISD lacks (55): 6A88" \
 	contains "$(trig 810783058503000155)" "commands 1 sw 6A88"
 ok_if "a good trigger to a terminal without BIP: 6985" contains "$(trig 81028300)" "commands 1 sw 6985"
+
+# -- the push's retry policy (GP Amendment B §4.7, tag 86): a session that
+# fails on its way to the server is opened again when the timer the card
+# asked its terminal for (TIMER MANAGEMENT) expires (TIMER EXPIRATION),
+# while the counter lasts. rtrig COUNTER SECONDS: to 127.0.0.1:$rport,
+# the first POST to /vsim/push?app=demo
+rport=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+rtrig() {
+	printf '8130832E840C3C0302%04X3E05217F000001' "$rport"
+	printf '8607%04X25030000%X0' "$1" "$2"
+	printf '89158C13%s' "$(printf /vsim/push?app=demo | xxd -p | tr -d '\n')"
+}
+rpush() {	# rpush DIR COUNTER SECONDS [term options]: the card in DIR pushed, in the background
+	local d=$1 n=$2 sec=$3 env
+	shift 3
+	mkdir -p "$d"
+	env=$($V ota wrap --profile "$tmp/p9.ini" --keyset 3 --tar 000000 "$(rtrig "$n" "$sec")")
+	$V term --profile "$tmp/p9.ini" --state "$d" --imei 123456789012345 --bip \
+		--push "$env" "$@" > "$tmp/out" 2>&1 &
+	tpid=$!
+	pids+=($tpid)
+}
+# a server that takes each connection and closes it at once, counting them
+counter() {
+	python3 -c '
+import socket, sys
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1])))
+s.listen(8)
+print("listening", flush=True)
+while True:
+    c, _ = s.accept()
+    print("accepted", flush=True)
+    c.close()
+' "$rport" > "$tmp/count.out" &
+	cpid=$!
+	pids+=($cpid)
+	for _ in $(seq 50); do grep -qs listening "$tmp/count.out" && break; sleep 0.1; done
+}
+rpush "$tmp/card4" 2 3
+for _ in $(seq 200); do grep -qs "^waiting for timer 1" "$tmp/out" && break; sleep 0.05; done
+ok_if "retry counter 2, delay 3 s: the first OPEN CHANNEL finds the server down" \
+	grep -q "OPEN CHANNEL: no connection (Connection refused)" "$tmp/out"
+ok_if "... the card asks its terminal for timer 1, 3 s (TIMER MANAGEMENT)" \
+	grep -q "^  TIMER MANAGEMENT: timer 1 started, 3 s" "$tmp/out"
+$V ota serve --https 127.0.0.1:$rport --profile "$tmp/p9.ini" --catalogue "$tmp/cat.ini" \
+	--requests 1 > "$tmp/serve.out" 2>&1 &
+spid=$!
+pids+=($spid)
+wait $tpid
+check "... the server up for the retry: vsimctl term exit 0" 0 "$?"
+ok_if "... TIMER EXPIRATION, the second attempt, no timer after it" contains "$(cat "$tmp/out")" \
+	"SCP81 retry policy: 2 attempts (2 OPEN CHANNEL), 1 timer expirations, no further attempt"
+ok_if "... the session ended by 204" contains "$(cat "$tmp/out")" \
+	"SCP81: TLS established, 4 POSTs, 3 scripts, 7 commands, ended by 204 No Content"
+wait $spid
+check "... the server ends after its one session" 0 "$?"
+ok_if "... domain created and the data" contains "$(cat "$tmp/serve.out")" \
+	"download demo: domain created, 1000 bytes over HTTPS"
+check "... the card holds it" \
+	"A00000055910100101 tar B20100 lifecycle 07 privileges 800000 keys 3 data 1000/4096" \
+	"$($V ota show --state "$tmp/card4")"
+# counter exhausted: a server that drops every connection sees 3 (the
+# first and 2 retries), the card stops
+counter
+rpush "$tmp/card5" 2 1
+wait $tpid
+check "retry counter 2 against a server that drops the link: exit 3" 3 "$?"
+check "... the server saw 3 connections" 3 "$(grep -c accepted "$tmp/count.out")"
+ok_if "... the terminal: 3 OPEN CHANNEL, 2 timer expirations, retries exhausted" contains "$(cat "$tmp/out")" \
+	"SCP81 retry policy: 3 attempts (3 OPEN CHANNEL), 2 timer expirations, retries exhausted"
+ok_if "... each ended as the channel closed" contains "$(cat "$tmp/out")" \
+	"SCP81: TLS not established, 0 POSTs, 0 scripts, 0 commands, the channel closed"
+check "... 3 CLOSE CHANNEL, 2 TIMER MANAGEMENT" "3 2" \
+	"$(grep -c '^  CLOSE CHANNEL' "$tmp/out") $(grep -c '^  TIMER MANAGEMENT: timer 1 started, 1 s' "$tmp/out")"
+# a terminal whose profile declares no timers: one attempt
+kill $cpid 2>/dev/null
+wait $cpid 2>/dev/null
+counter
+rpush "$tmp/card6" 2 1 --no-timers
+wait $tpid
+check "the same push, a terminal without TIMER MANAGEMENT: exit 3" 3 "$?"
+check "... one connection" 1 "$(grep -c accepted "$tmp/count.out")"
+ok_if "... the card does not retry" contains "$(cat "$tmp/out")" \
+	"SCP81 retry policy: 1 attempts (1 OPEN CHANNEL), 0 timer expirations, the terminal declares no timers: not retried"
+ok_if "... and sent no TIMER MANAGEMENT" bash -c '! grep -q "TIMER MANAGEMENT" "$1"' _ "$tmp/out"
+kill $cpid 2>/dev/null
+
+# -- the server's close_notify mid-session. openssl s_server cannot send
+# one (its Q and q commands close the socket before SSL_shutdown), so
+# tests/bip/tls_close.c does: TLS 1.2 PSK, the first request answered
+# with a STORE DATA script, the second with close_notify.
+TLSCLOSE=${TLSCLOSE:-build/tests/tls-close}
+tlsclose() {	# tlsclose PORT N [FILE]: in the background, output in $tmp/close.out
+	$TLSCLOSE "$1" $PSK $ID "$2" ${3:+"$3"} > "$tmp/close.out" 2>&1 &
+	spid=$!
+	pids+=($spid)
+	for _ in $(seq 50); do grep -qs listening "$tmp/close.out" && break; sleep 0.1; done
+}
+b=$(script 80E2800004CAFEBABE)
+{
+	printf 'HTTP/1.1 200 OK\r\nX-Admin-Protocol: globalplatform-remote-admin/1.0\r\n'
+	printf 'X-Admin-Next-URI: /admin/next\r\nX-Admin-Targeted-Application: //aid/A000000559/10100101\r\n'
+	printf 'Content-Type: %s\r\nContent-Length: %d\r\n\r\n' "$CT" $(( ${#b} / 2 ))
+	echo -n "$b" | xxd -r -p
+} > "$tmp/resp"
+tlsclose $port 2 "$tmp/resp"
+term
+wait $tpid; rc=$?
+wait $spid
+check "the server's close_notify mid-session: exit 3" 3 "$rc"
+check "... the server: the first POST answered, close_notify after the second, the card's back" \
+	"$(printf 'listening\nrequest 1: POST /admin?app=demo HTTP/1.1\nrequest 2: POST /admin/next HTTP/1.1\nclose_notify sent\nclose_notify received')" \
+	"$(cat "$tmp/close.out")"
+ok_if "... the card: the server closed the TLS session" contains "$(cat "$tmp/out")" \
+	"SCP81: TLS established, 2 POSTs, 1 scripts, 1 commands, the server closed the TLS session"
+ok_if "... then CLOSE CHANNEL" grep -q "^  CLOSE CHANNEL" "$tmp/out"
+ok_if "... the card's own close_notify went out before it (SEND DATA after the last RECEIVE DATA)" \
+	bash -c 'sed -n "/RECEIVE DATA/h; /SEND DATA/h; /^  CLOSE CHANNEL/{x;p;q}" "$1" | grep -q "SEND DATA 31 bytes"' _ "$tmp/out"
+check "... what the script committed stays: the domain's data is the new 4 bytes" \
+	"A00000055910100101 tar B20100 lifecycle 07 privileges 800000 keys 3 data 4/1024" \
+	"$($V ota show --state "$tmp/card")"
+# the same from a push with a retry policy: the server's word is not retried
+tlsclose $rport 1
+rpush "$tmp/card7" 2 1
+wait $tpid; rc=$?
+wait $spid
+check "a push with retry counter 2 ended by close_notify: exit 3" 3 "$rc"
+ok_if "... the server closed the TLS session" contains "$(cat "$tmp/out")" \
+	"1 POSTs, 0 scripts, 0 commands, the server closed the TLS session"
+ok_if "... not retried: one attempt, no timer" contains "$(cat "$tmp/out")" \
+	"SCP81 retry policy: 1 attempts (1 OPEN CHANNEL), 0 timer expirations, the server ended it: not retried"
+ok_if "... no TIMER MANAGEMENT" bash -c '! grep -q "TIMER MANAGEMENT" "$1"' _ "$tmp/out"
+ok_if "... the server saw one request" grep -q "^request 1: POST /vsim/push?app=demo HTTP/1.1" "$tmp/close.out"
 
 # -- kill -9 of the process holding the card at random points of HTTPS
 # downloads (about 0.25 s each here, attach included): the domain whole or

@@ -455,6 +455,63 @@ TEST_F(card, bip_commands_declared_and_answered_by_the_host)
 						   sizeof(open), F));
 }
 
+/*
+ * TIMER MANAGEMENT (TS 102 223 §6.4.21) for the host: queued only for a
+ * profile with byte 8 b1 and byte 1 b6 (TIMER EXPIRATION); the expiry
+ * (§7.4) of a timer the host started goes to its slow path, any other is
+ * acknowledged; a malformed one is 6A80 and reaches nobody.
+ */
+TEST_F(card, host_timers_declared_and_their_expiry)
+{
+	/* timer 1, 2 s */
+	static const uint8_t start[] = { 0xa4, 0x01, 0x01, 0xa5, 0x03, 0x00,
+					 0x00, 0x20 };
+	struct vsim_card *c = self->t.h.card;
+	const int F = VSIM_PROACTIVE_F_DECLARED | VSIM_PROACTIVE_F_RESPONSE;
+
+	slow_card = c;
+	slow_queue_next = false;
+	slow_answer = "9000";
+	self->t.h.slow_path = record;
+	/* TIMER MANAGEMENT without TIMER EXPIRATION, and the reverse */
+	EXPECT_STREQ("9000", tc(&self->t, "8010000011 00000000000000 01 000000000000000000"));
+	EXPECT_EQ(-EOPNOTSUPP, vsim_card_proactive(c, 0x27, 0, 0x82, start,
+						   sizeof(start), F));
+	EXPECT_STREQ("9000", tc(&self->t, "8010000011 20000000000000 00 000000000000000000"));
+	EXPECT_EQ(-EOPNOTSUPP, vsim_card_proactive(c, 0x27, 0, 0x82, start,
+						   sizeof(start), F));
+	/* before the host starts one: an expiry is the card's, acknowledged */
+	slow_seen[0] = 0;
+	EXPECT_STREQ("9000", tc(&self->t, "80C200000ED70C820282812401012503000020"));
+	EXPECT_STREQ("", slow_seen);
+	EXPECT_STREQ("9000", tc(&self->t, "8010000011 20000000000000 01 000000000000000000"));
+	ASSERT_EQ(0, vsim_card_proactive(c, 0x27, 0, 0x82, start, sizeof(start), F));
+	EXPECT_STREQ("9113", tc(&self->t, "00A4000C023F00"));
+	EXPECT_STREQ("D011810301270082028182A40101A503000020" "9000",
+		     tc(&self->t, "8012000013"));
+	EXPECT_STREQ("9000", tc(&self->t, "801400000F810301270082028281830100A40101"));
+	/* timer 1 expires: the host's */
+	slow_seen[0] = 0;
+	EXPECT_STREQ("9000", tc(&self->t, "80C200000ED70C820282812401012503000020"));
+	EXPECT_STREQ("80C200000ED70C820282812401012503000020", slow_seen);
+	/* timer 2 is not the host's */
+	slow_seen[0] = 0;
+	EXPECT_STREQ("9000", tc(&self->t, "80C200000ED70C820282812401022503000020"));
+	EXPECT_STREQ("", slow_seen);
+	/* malformed: no value, a short value, timer 0, timer 9, from the network, a TLV cut */
+	EXPECT_STREQ("6A80", tc(&self->t, "80C2000009D70782028281240101"));
+	EXPECT_STREQ("6A80", tc(&self->t, "80C200000DD70B8202828124010125020000"));
+	EXPECT_STREQ("6A80", tc(&self->t, "80C200000ED70C820282812401002503000020"));
+	EXPECT_STREQ("6A80", tc(&self->t, "80C200000ED70C820282812401092503000020"));
+	EXPECT_STREQ("6A80", tc(&self->t, "80C200000ED70C820283812401012503000020"));
+	EXPECT_STREQ("6A80", tc(&self->t, "80C200000ED70C820282812401012505000020"));
+	EXPECT_STREQ("", slow_seen);
+	/* a power cycle forgets the host's timers */
+	testcard_reset(&self->t);
+	EXPECT_STREQ("9000", tc(&self->t, "80C200000ED70C820282812401012503000020"));
+	EXPECT_STREQ("", slow_seen);
+}
+
 TEST_F(card, random_apdus_always_answered)
 {
 	static const uint8_t clas[] = { 0x00, 0x01, 0x40, 0x80, 0x81, 0xa0,

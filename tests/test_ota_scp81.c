@@ -5,9 +5,12 @@
  * pieces, one after another) and those it refuses (no length, chunked,
  * a Next-URI that is not a plain path, oversized); the targeted
  * application's AID; the administration session trigger (the server's,
- * read back by the card; hand-written ones, taken and refused); and the
- * [ota] scp81_* profile fields.
+ * read back by the card; hand-written ones, taken and refused); the
+ * [ota] scp81_* profile fields; and the push's retry policy (a session
+ * that fails on its way is opened again at its timer's expiry, while
+ * retries are left, only with a terminal that runs timers).
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -17,6 +20,7 @@
 
 #include "common/hex.h"
 #include "ota-server/https.h"
+#include "ota/card.h"
 #include "ota/profile.h"
 #include "ota/scp81.h"
 
@@ -332,6 +336,192 @@ TEST(trigger_refused)
 			TH_LOG("taken: %s", bad[i]);
 		}
 	}
+}
+
+/* ---- the retry policy: a card whose terminal is this test ---- */
+
+static char queued[8][300];	/* the proactive commands, "type qualifier TLVs" */
+static unsigned int nqueued;
+static bool terminal_has_timers;
+
+static size_t no_card(void *card, const uint8_t *c, size_t len, uint8_t *r)
+{
+	(void)card, (void)c, (void)len;
+	r[0] = 0x6a, r[1] = 0x82;
+	return 2;
+}
+
+static int record_cmd(void *card, uint8_t type, uint8_t q, uint8_t dest,
+		      const uint8_t *tlvs, size_t len, uint32_t flags)
+{
+	int n;
+
+	(void)card, (void)dest;
+	/* as the engine does for VSIM_PROACTIVE_F_DECLARED */
+	if (type == 0x27 && (!terminal_has_timers ||
+			     !(flags & VSIM_PROACTIVE_F_DECLARED)))
+		return -EOPNOTSUPP;
+	if (nqueued == 8)
+		return -ENOSPC;
+	n = snprintf(queued[nqueued], sizeof(queued[0]), "%02X %02X ", type, q);
+	for (size_t i = 0; i < len; i++)
+		n += snprintf(queued[nqueued] + n, sizeof(queued[0]) - n, "%02X",
+			      tlvs[i]);
+	nqueued++;
+	return 0;
+}
+
+/* Hand the card one C-APDU in hex; its status word. */
+static uint16_t card_apdu(struct ota_card *o, const char *hex)
+{
+	uint8_t c[300], r[VSIM_RAPDU_MAX];
+	int n = vsim_hex_parse(hex, c, sizeof(c));
+	size_t rl;
+
+	if (n < 0)
+		return 0;
+	rl = ota_card_slow_path(o, c, (size_t)n, r);
+	return rl < 2 ? 0 : (uint16_t)(r[rl - 2] << 8 | r[rl - 1]);
+}
+
+static void retry_card(struct ota_card *o)
+{
+	ota_card_init(o, NULL);
+	o->exec = no_card;
+	o->queue_proactive = record_cmd;
+	o->card = o;
+	o->scp81_cfg.enabled = true;
+	strcpy(o->scp81_cfg.identity, "card-1");
+	memset(o->scp81_cfg.psk, 0x11, 16);
+	o->scp81_cfg.psk_len = 16;
+	o->scp81_cfg.kvn = SCP81_KVN_DEFAULT;
+	strcpy(o->scp81_cfg.uri, "/");
+	ota_bip_cfg_parse("127.0.0.1:4443", &o->bip_cfg);
+	nqueued = 0;
+	terminal_has_timers = true;
+}
+
+/* the push: to 127.0.0.1:4444, retry counter @n, delay 00:00:02 */
+static uint16_t push(struct ota_card *o, unsigned int n)
+{
+	char hex[100];
+	uint8_t b[60];
+	int l;
+
+	snprintf(hex, sizeof(hex), "8121831F840C3C0302115C3E05217F000001"
+		 "8607%04X2503000020" "89068C042F612F62", n);
+	l = vsim_hex_parse(hex, b, sizeof(b));
+	return l < 0 ? 0 : ota_scp81_push(o, b, (size_t)l);
+}
+
+/* OPEN CHANNEL answered "BIP error, channel closed": the server unreachable */
+#define OPEN_FAILED	"80140000118103014001820282818302" "3A02B8020000"
+#define EVENTS_OK	"801400000C810302050082028281830100"
+#define TIMER_OK	"801400000F810303270082028281830100A40101"
+#define EXPIRED(id)	"80C200000ED70C8202828124010" id "2503000020"
+
+TEST(retry_until_exhausted)
+{
+	static struct ota_card o;
+
+	retry_card(&o);
+	ASSERT_EQ(0x9000, push(&o, 2));
+	ASSERT_EQ(2, nqueued);
+	EXPECT_EQ(0, strncmp("40 01 ", queued[0], 6));
+	EXPECT_NE(NULL, strstr(queued[0], "BC0302115C"));	/* the trigger's port */
+	EXPECT_EQ(2, o.scp81_retry.left);
+	EXPECT_EQ(1, o.scp81_retry.attempts);
+	for (unsigned int attempt = 1; attempt <= 3; attempt++) {
+		nqueued = 0;
+		EXPECT_EQ(0x9000, card_apdu(&o, OPEN_FAILED));
+		EXPECT_STREQ("the channel did not open", o.scp81_last.why);
+		EXPECT_EQ(0x9000, card_apdu(&o, EVENTS_OK));
+		if (attempt == 3)
+			break;
+		/* TIMER MANAGEMENT start: timer 1, 00:00:02 (BCD, low nibble first) */
+		ASSERT_EQ(1, nqueued);
+		EXPECT_STREQ("27 00 A40101A503000020", queued[0]);
+		EXPECT_TRUE(o.scp81_retry.waiting);
+		EXPECT_EQ(0x9000, card_apdu(&o, TIMER_OK));
+		/* a malformed expiry, and one of another timer: nothing */
+		EXPECT_EQ(0x6a80, card_apdu(&o, "80C200000BD7098202828124010125"));
+		EXPECT_EQ(0x6a80, card_apdu(&o, "80C200000ED70C820283812401012503000020"));
+		EXPECT_EQ(0x9000, card_apdu(&o, EXPIRED("2")));
+		EXPECT_EQ(1, nqueued);
+		EXPECT_EQ(attempt, o.scp81_retry.attempts);
+		/* ours: the session again, to the trigger's address */
+		nqueued = 0;
+		EXPECT_EQ(0x9000, card_apdu(&o, EXPIRED("1")));
+		ASSERT_EQ(2, nqueued);
+		EXPECT_EQ(0, strncmp("40 01 ", queued[0], 6));
+		EXPECT_NE(NULL, strstr(queued[0], "BC0302115C"));
+		EXPECT_EQ(attempt + 1, o.scp81_retry.attempts);
+		EXPECT_EQ(2 - attempt, o.scp81_retry.left);
+		/* the same expiry again (a stale or doubled one): nothing */
+		nqueued = 0;
+		EXPECT_EQ(0x9000, card_apdu(&o, EXPIRED("1")));
+		EXPECT_EQ(0, nqueued);
+	}
+	/* counter 2: three sessions, then no timer */
+	EXPECT_EQ(0, nqueued);
+	EXPECT_EQ(3, o.scp81_retry.attempts);
+	EXPECT_STREQ("retries exhausted", o.scp81_retry.stopped);
+	EXPECT_EQ(0x9000, card_apdu(&o, EXPIRED("1")));
+	EXPECT_EQ(0, nqueued);
+	ota_card_wipe(&o);
+}
+
+TEST(retry_needs_a_policy_and_the_terminal_timers)
+{
+	static struct ota_card o;
+
+	/* counter 0: no retry */
+	retry_card(&o);
+	ASSERT_EQ(0x9000, push(&o, 0));
+	nqueued = 0;
+	EXPECT_EQ(0x9000, card_apdu(&o, OPEN_FAILED));
+	EXPECT_EQ(0, nqueued);
+	EXPECT_EQ(NULL, o.scp81_retry.stopped);
+	ota_card_wipe(&o);
+	/* the menu's session has no retry policy */
+	retry_card(&o);
+	ASSERT_EQ(0, ota_scp81_start(&o));
+	nqueued = 0;
+	EXPECT_EQ(0x9000, card_apdu(&o, OPEN_FAILED));
+	EXPECT_EQ(0, nqueued);
+	ota_card_wipe(&o);
+	/* a terminal whose profile declares no timers: not retried */
+	retry_card(&o);
+	terminal_has_timers = false;
+	ASSERT_EQ(0x9000, push(&o, 2));
+	nqueued = 0;
+	EXPECT_EQ(0x9000, card_apdu(&o, OPEN_FAILED));
+	EXPECT_EQ(0, nqueued);
+	EXPECT_STREQ("the terminal declares no timers: not retried",
+		     o.scp81_retry.stopped);
+	ota_card_wipe(&o);
+	/* a terminal that refuses the timer (command beyond its capabilities) */
+	retry_card(&o);
+	ASSERT_EQ(0x9000, push(&o, 2));
+	nqueued = 0;
+	EXPECT_EQ(0x9000, card_apdu(&o, OPEN_FAILED));
+	ASSERT_EQ(1, nqueued);
+	EXPECT_EQ(0x9000, card_apdu(&o, "801400000C810301270082028281830130"));
+	EXPECT_STREQ("the terminal refused the retry's timer", o.scp81_retry.stopped);
+	nqueued = 0;
+	EXPECT_EQ(0x9000, card_apdu(&o, EXPIRED("1")));
+	EXPECT_EQ(0, nqueued);
+	ota_card_wipe(&o);
+	/* a new push while a retry waits: the old timer's expiry opens nothing */
+	retry_card(&o);
+	ASSERT_EQ(0x9000, push(&o, 2));
+	EXPECT_EQ(0x9000, card_apdu(&o, OPEN_FAILED));
+	EXPECT_EQ(0x9000, card_apdu(&o, TIMER_OK));
+	ASSERT_EQ(0x9000, push(&o, 0));
+	nqueued = 0;
+	EXPECT_EQ(0x9000, card_apdu(&o, EXPIRED("1")));
+	EXPECT_EQ(0, nqueued);
+	ota_card_wipe(&o);
 }
 
 TEST_HARNESS_MAIN

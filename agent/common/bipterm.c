@@ -7,6 +7,7 @@
 #include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/bipterm.h"
@@ -22,13 +23,17 @@
 #define T_BUFFER	0x39
 #define T_TRANSPORT	0x3c
 #define T_ADDRESS	0x3e
+#define T_TIMER_ID	0x24
+#define T_TIMER_VALUE	0x25
 #define CR		0x80
 
 /* General results and BIP additional information, §8.12, §8.12.11 */
 #define RES_OK		0x00
 #define RES_MISSING	0x02
 #define RES_MODIFIED	0x07
+#define RES_TIMER_STATE	0x24	/* action in contradiction with the timer state */
 #define RES_BEYOND	0x30	/* command beyond terminal's capabilities */
+#define RES_NOT_UNDERSTOOD 0x32	/* command data not understood */
 #define RES_BIP_ERROR	0x3a
 #define BIP_NO_CHANNEL	0x01	/* no channel available */
 #define BIP_CLOSED	0x02	/* channel closed */
@@ -38,9 +43,14 @@
 #define CHANNEL		1	/* the one channel this terminal has */
 #define CONNECT_MS	5000
 
-void vsim_bipterm_profile(uint8_t tp[VSIM_MODEM_TP_LEN])
+void vsim_bipterm_profile(uint8_t tp[VSIM_MODEM_TP_LEN], bool no_timers)
 {
 	memcpy(tp, vsim_modem_terminal_profile, VSIM_MODEM_TP_LEN);
+	if (!no_timers) {
+		tp[0] |= 0x20;	/* byte 1 b6: TIMER EXPIRATION */
+		tp[7] |= 0x01;	/* byte 8 b1: TIMER MANAGEMENT (start, stop) */
+		tp[7] |= 0x02;	/* byte 8 b2: TIMER MANAGEMENT (current value) */
+	}
 	tp[4] |= 0x01;		/* byte 5 b1: SET UP EVENT LIST */
 	tp[5] |= 0x0c;		/* byte 6 b3-b4: Data available, Channel status */
 	tp[11] |= 0x1f;		/* byte 12 b1-b5: OPEN .. GET CHANNEL STATUS */
@@ -146,12 +156,19 @@ static int connect_to(const uint8_t ip[4], uint16_t port)
 		goto fail;
 	pfd.fd = fd;
 	pfd.events = POLLOUT;
-	if (poll(&pfd, 1, CONNECT_MS) != 1 ||
-	    getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &el) || err)
+	if (poll(&pfd, 1, CONNECT_MS) != 1) {
+		errno = ETIMEDOUT;
 		goto fail;
+	}
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &el) || err) {
+		errno = err ? err : errno;	/* say why, not EINPROGRESS */
+		goto fail;
+	}
 	return fd;
 fail:
+	err = errno;
 	close(fd);
+	errno = err;
 	return -1;
 }
 
@@ -208,6 +225,7 @@ static size_t open_channel(struct vsim_bipterm *bt, const uint8_t *b,
 		fprintf(bt->out, "  OPEN CHANNEL %u.%u.%u.%u:%u, buffer %u -> %u\n",
 			addr[1], addr[2], addr[3], addr[4], port, want,
 			bt->buffer);
+		bt->open_tries++;
 		bt->fd = connect_to(addr + 1, port);
 		if (bt->fd < 0) {
 			fprintf(bt->out, "  OPEN CHANNEL: no connection (%s)\n",
@@ -216,6 +234,7 @@ static size_t open_channel(struct vsim_bipterm *bt, const uint8_t *b,
 		} else {
 			bt->open = bt->link = true;
 			bt->eof = bt->drop_reported = bt->announced = false;
+			bt->timed_out = false;
 			bt->rx_len = bt->tx_len = 0;
 			bt->opened++;
 			if (want > bt->buffer)
@@ -239,6 +258,107 @@ static void close_socket(struct vsim_bipterm *bt)
 		close(bt->fd);
 	bt->fd = -1;
 	bt->open = bt->link = false;
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* §8.38: hours, minutes, seconds, each BCD with the low nibble first. */
+static int timer_seconds(const uint8_t v[3], unsigned int *secs)
+{
+	unsigned int f[3];
+
+	for (int i = 0; i < 3; i++) {
+		if ((v[i] & 0x0f) > 9 || (v[i] >> 4) > 9)
+			return -1;
+		f[i] = (v[i] & 0x0f) * 10u + (v[i] >> 4);
+	}
+	if (f[0] > 23 || f[1] > 59 || f[2] > 59)
+		return -1;
+	*secs = f[0] * 3600 + f[1] * 60 + f[2];
+	return 0;
+}
+
+/* Timer identifier (§8.37), and its value (§8.38) unless @secs < 0. */
+static size_t put_timer(uint8_t *x, uint8_t id, long secs)
+{
+	unsigned int f[3] = { (unsigned int)(secs / 3600),
+			      (unsigned int)(secs / 60 % 60),
+			      (unsigned int)(secs % 60) };
+	size_t n = 0;
+
+	x[n++] = CR | T_TIMER_ID;
+	x[n++] = 1;
+	x[n++] = id;
+	if (secs < 0)
+		return n;
+	x[n++] = CR | T_TIMER_VALUE;
+	x[n++] = 3;
+	for (int i = 0; i < 3; i++)
+		x[n++] = (uint8_t)((f[i] % 10) << 4 | f[i] / 10);
+	return n;
+}
+
+/*
+ * TIMER MANAGEMENT (§6.4.21): qualifier 00 start (timer identifier and
+ * value), 01 deactivate, 10 get the current value (both answer the time
+ * left). Its TERMINAL RESPONSE carries the identifier, and the value
+ * for the last two.
+ */
+static size_t timer_management(struct vsim_bipterm *bt, uint8_t q,
+			       const uint8_t *b, size_t bl, uint8_t *res,
+			       uint8_t *x)
+{
+	const uint8_t *id, *val;
+	struct vsim_bipterm_timer *t;
+	size_t l1 = 0, l2 = 0;
+	unsigned int secs, left;
+	uint64_t now = now_ms();
+
+	if (bt->no_timers) {
+		res[0] = RES_BEYOND;
+		return 0;
+	}
+	id = tlv(b, bl, T_TIMER_ID, &l1);
+	if (!id || l1 != 1 || !id[0] || id[0] > VSIM_BIPTERM_TIMERS) {
+		res[0] = RES_NOT_UNDERSTOOD;
+		return 0;
+	}
+	t = &bt->timers[id[0] - 1];
+	switch (q & 0x03) {
+	case 0x00:
+		val = tlv(b, bl, T_TIMER_VALUE, &l2);
+		if (!val || l2 != 3 || timer_seconds(val, &secs)) {
+			res[0] = RES_NOT_UNDERSTOOD;
+			return 0;
+		}
+		t->running = true;
+		t->deadline = now + secs * 1000ull;
+		memcpy(t->value, val, 3);
+		fprintf(bt->out, "  TIMER MANAGEMENT: timer %u started, %u s\n",
+			id[0], secs);
+		return put_timer(x, id[0], -1);
+	case 0x01:
+	case 0x02:
+		if (!t->running) {
+			res[0] = RES_TIMER_STATE;
+			return 0;
+		}
+		left = t->deadline > now ? (unsigned int)((t->deadline - now + 999) / 1000) : 0;
+		if (q & 0x01)
+			t->running = false;
+		fprintf(bt->out, "  TIMER MANAGEMENT: timer %u %s, %u s left\n",
+			id[0], (q & 0x01) ? "deactivated" : "read", left);
+		return put_timer(x, id[0], left);
+	default:
+		res[0] = RES_NOT_UNDERSTOOD;
+		return 0;
+	}
 }
 
 /* The TERMINAL RESPONSE's own TLVs for one proactive command. */
@@ -340,6 +460,8 @@ static size_t handle(struct vsim_bipterm *bt, const uint8_t *det,
 		return n;
 	case 0x44:	/* GET CHANNEL STATUS */
 		return put_status(bt, x);
+	case 0x27:
+		return timer_management(bt, det[2], b, bl, res, x);
 	default:
 		res[0] = RES_BEYOND;
 		return 0;
@@ -506,6 +628,59 @@ int vsim_bipterm_relay(struct vsim_bipterm *bt, int idle_ms)
 		bt->rx_len += (size_t)got;
 	}
 	return bt->closed && !bt->timed_out ? 0 : -1;
+}
+
+int vsim_bipterm_wait_timer(struct vsim_bipterm *bt, int max_ms)
+{
+	uint8_t e[32];
+	uint64_t now;
+	size_t n = 7;
+	uint16_t sw;
+	int k = -1, tries;
+
+	for (int i = 0; i < VSIM_BIPTERM_TIMERS; i++)
+		if (bt->timers[i].running &&
+		    (k < 0 || bt->timers[i].deadline < bt->timers[k].deadline))
+			k = i;
+	if (k < 0)
+		return 0;
+	now = now_ms();
+	if (bt->timers[k].deadline > now + (uint64_t)max_ms) {
+		fprintf(bt->out, "unexpected: timer %d expires in %llu ms, beyond the %d ms this terminal waits\n",
+			k + 1, (unsigned long long)(bt->timers[k].deadline - now),
+			max_ms);
+		return -1;
+	}
+	fprintf(bt->out, "waiting for timer %d\n", k + 1);
+	fflush(bt->out);	/* a log line should not sit out the wait */
+	while ((now = now_ms()) < bt->timers[k].deadline)
+		poll(NULL, 0, (int)(bt->timers[k].deadline - now));
+	bt->timers[k].running = false;
+	bt->expirations++;
+	/* §7.4.2: D7 {82 02 82 81} {A4 01 id} {A5 03 value} */
+	e[0] = 0x80, e[1] = 0xc2, e[2] = 0, e[3] = 0;
+	e[5] = 0xd7;
+	e[n++] = CR | 0x02, e[n++] = 2, e[n++] = 0x82, e[n++] = 0x81;
+	e[n++] = CR | T_TIMER_ID, e[n++] = 1, e[n++] = (uint8_t)(k + 1);
+	e[n++] = CR | T_TIMER_VALUE, e[n++] = 3;
+	memcpy(e + n, bt->timers[k].value, 3);
+	n += 3;
+	e[6] = (uint8_t)(n - 7);
+	e[4] = (uint8_t)(n - 5);
+	/* §7.4: a busy card (9300) gets the expiry again later */
+	for (tries = 0; tries < 5; tries++) {
+		fprintf(bt->out, "TIMER EXPIRATION timer %d\n", k + 1);
+		if (vsim_bipterm_command(bt, e, n, &sw))
+			return -1;
+		if (sw != 0x9300)
+			break;
+		poll(NULL, 0, 1000);
+	}
+	if (sw != 0x9000) {
+		fprintf(bt->out, "unexpected: TIMER EXPIRATION answered %04X\n", sw);
+		return -1;
+	}
+	return 1;
 }
 
 void vsim_bipterm_close(struct vsim_bipterm *bt)

@@ -7,7 +7,10 @@
  * SEND DATA written to it, what the server sends kept in the channel's
  * buffer for RECEIVE DATA and announced by the event Data available, the
  * server's close reported by the event Channel status, CLOSE CHANNEL
- * closing the socket. One channel. vsimctl term plays it against a card.
+ * closing the socket. One channel. With it the card's timers (TIMER
+ * MANAGEMENT, §6.4.21): started, stopped, read, and their expiry sent as
+ * ENVELOPE (TIMER EXPIRATION) (§7.4), which the SCP81 admin agent uses to
+ * retry a failed session. vsimctl term plays it against a card.
  */
 #ifndef VSIM_BIPTERM_H
 #define VSIM_BIPTERM_H
@@ -21,6 +24,7 @@
 
 /* The channel buffer this terminal grants at most (§6.4.27: 07 if less). */
 #define VSIM_BIPTERM_BUFFER	1024
+#define VSIM_BIPTERM_TIMERS	8	/* timer identifiers 1..8, §8.37 */
 
 struct vsim_bipterm {
 	int (*transmit)(void *ctx, const uint8_t *c, size_t len, uint8_t *r,
@@ -42,14 +46,25 @@ struct vsim_bipterm {
 	size_t rx_len;
 	uint8_t tx[VSIM_BIPTERM_BUFFER];	/* SEND DATA stored, not sent */
 	size_t tx_len;
+	/* the card's timers; no_timers: the profile declares none */
+	bool no_timers;
+	struct vsim_bipterm_timer {
+		bool running;
+		uint64_t deadline;	/* CLOCK_MONOTONIC, ms */
+		uint8_t value[3];	/* as started (§8.38) */
+	} timers[VSIM_BIPTERM_TIMERS];
 	/* what happened */
-	unsigned int opened, closed, sms;
+	unsigned int opened, closed, sms, open_tries, expirations;
 	unsigned long sent, received;
 	unsigned int fetches;
 };
 
-/* The TERMINAL PROFILE of vsim's modem with BIP declared (VSIM_MODEM_TP_LEN). */
-void vsim_bipterm_profile(uint8_t tp[VSIM_MODEM_TP_LEN]);
+/*
+ * The TERMINAL PROFILE of vsim's modem with BIP declared
+ * (VSIM_MODEM_TP_LEN), and TIMER MANAGEMENT with TIMER EXPIRATION unless
+ * @no_timers.
+ */
+void vsim_bipterm_profile(uint8_t tp[VSIM_MODEM_TP_LEN], bool no_timers);
 
 void vsim_bipterm_init(struct vsim_bipterm *bt,
 		       int (*transmit)(void *, const uint8_t *, size_t,
@@ -72,6 +87,15 @@ int vsim_bipterm_command(struct vsim_bipterm *bt, const uint8_t *c,
  * status to the card, so the card's session ends and it closes).
  */
 int vsim_bipterm_relay(struct vsim_bipterm *bt, int idle_ms);
+
+/*
+ * Wait for the card's earliest running timer and send its TIMER
+ * EXPIRATION, then answer what the card announces. 1 when one was sent;
+ * 0 when no timer runs; -1 on a transport failure, an answer other than
+ * 9000 (9300 is tried again a few times), or a timer further away than
+ * @max_ms (a terminal never waits forever: printed).
+ */
+int vsim_bipterm_wait_timer(struct vsim_bipterm *bt, int max_ms);
 
 /* Close the socket, if any. */
 void vsim_bipterm_close(struct vsim_bipterm *bt);

@@ -481,6 +481,9 @@ size_t ota_bip_terminal_response(struct ota_card *o, const uint8_t *capdu,
 			session_end(b);
 		}
 		break;
+	case BIP_TIMER_MANAGEMENT:	/* an SCP81 retry's timer */
+		ota_scp81_timer_response(o, det[2], result);
+		break;
 	default:
 		break;
 	}

@@ -35,6 +35,7 @@ struct ota_card;
 
 /* Types of command, TS 102 223 §9.4 */
 #define BIP_SET_UP_EVENT_LIST	0x05
+#define BIP_TIMER_MANAGEMENT	0x27	/* not BIP: the SCP81 retry's timer */
 #define BIP_OPEN_CHANNEL	0x40
 #define BIP_CLOSE_CHANNEL	0x41
 #define BIP_RECEIVE_DATA	0x42

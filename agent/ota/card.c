@@ -538,5 +538,7 @@ size_t ota_card_slow_path(void *ota, const uint8_t *capdu, size_t len,
 		return menu_selection(o, capdu + 5, len - 5, rapdu);
 	if (capdu[5] == 0xd6)
 		return ota_bip_event(o, capdu + 5, len - 5, rapdu);
+	if (capdu[5] == 0xd7)
+		return ota_scp81_timer_expiration(o, capdu + 5, len - 5, rapdu);
 	return 0;
 }

@@ -125,6 +125,7 @@ struct ota_card {
 	struct ota_scp81_cfg scp81_cfg;		/* secret: the PSK */
 	struct ota_scp81 *scp81;		/* the session, NULL */
 	struct ota_scp81_result scp81_last;
+	struct ota_scp81_retry scp81_retry;	/* a push's retry policy */
 	/* what happened last (tests, vsimctl) */
 	struct {
 		uint8_t status;		/* PoR status of the last packet */
@@ -175,7 +176,7 @@ int ota_card_choose(struct ota_card *o, const char *app, uint16_t *sw);
  * PROFILE declares BIP, else as a SEND SHORT MESSAGE to the server, and
  * answers 9000 (then 91xx); the TERMINAL RESPONSEs to the BIP commands
  * (80 14) and the events Data available and Channel status (D6) go to
- * ota/bip.c. 6A80 for
+ * ota/bip.c, TIMER EXPIRATION (D7) to ota/scp81.c. 6A80 for
  * an unknown item or a malformed envelope, 6985 without a server address
  * or request key set. Returns the R-APDU length; 0 (the card answers
  * 9300) for anything else or without exec / queue_proactive.

@@ -15,6 +15,9 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
+#include <linux/vsim.h>
+
+#include "common/apdu_sw.h"
 #include "ota/bip.h"
 #include "ota/card.h"
 #include "ota/gp.h"
@@ -39,6 +42,8 @@ struct ota_scp81 {
 	unsigned int psk_len;
 	bool posted;		/* the first POST went out */
 	bool over;
+	bool closed;		/* the channel is gone: the retry decided */
+	bool retryable;		/* it failed on the way, not by the server's word */
 	char uri[SCP81_URI_MAX];
 	uint8_t http[SCP81_HTTP_MAX + 1];
 	size_t http_len;
@@ -301,14 +306,19 @@ static void flush(struct ota_card *o)
 	OPENSSL_cleanse(buf, sizeof(buf));
 }
 
-/* The session ends: close_notify, then the channel once it is sent. */
-static void end(struct ota_card *o, const char *why)
+/*
+ * The session ends: close_notify, then the channel once it is sent.
+ * @retry: a failure on the way to the server (TLS), which the push's
+ * retry policy may try again; what the server said is not.
+ */
+static void end(struct ota_card *o, const char *why, bool retry)
 {
 	struct ota_scp81 *s = o->scp81;
 
 	if (s->over)
 		return;
 	s->over = true;
+	s->retryable = retry;
 	if (why && !o->scp81_last.why)
 		o->scp81_last.why = why;
 	if (SSL_is_init_finished(s->ssl))
@@ -383,16 +393,16 @@ static void handle(struct ota_card *o, const struct ota_http_response *r)
 	size_t n;
 
 	if (!r->admin_protocol) {
-		end(o, "response without X-Admin-Protocol 1.0");
+		end(o, "response without X-Admin-Protocol 1.0", false);
 		return;
 	}
 	if (r->status == 204) {
 		o->scp81_last.done = true;
-		end(o, NULL);
+		end(o, NULL, false);
 		return;
 	}
 	if (r->status != 200 || !r->body_len) {
-		end(o, "unexpected HTTP status");
+		end(o, "unexpected HTTP status", false);
 		return;
 	}
 	if (r->next_uri[0])
@@ -404,7 +414,7 @@ static void handle(struct ota_card *o, const struct ota_http_response *r)
 	}
 	out = malloc(SCP81_HTTP_MAX);
 	if (!out) {
-		end(o, "out of memory");
+		end(o, "out of memory", false);
 		return;
 	}
 	o->scp81_last.scripts++;
@@ -423,7 +433,7 @@ static void handle(struct ota_card *o, const struct ota_http_response *r)
 		n = sizeof(bad);
 	}
 	if (post(o, "ok", out, n))
-		end(o, "POST failed");
+		end(o, "POST failed", false);
 	OPENSSL_clear_free(out, SCP81_HTTP_MAX);
 }
 
@@ -440,7 +450,7 @@ static void step(struct ota_card *o)
 		if (n != 1) {
 			e = SSL_get_error(s->ssl, n);
 			if (e != SSL_ERROR_WANT_READ)
-				end(o, "TLS handshake failed");
+				end(o, "TLS handshake failed", true);
 			return;
 		}
 		o->scp81_last.handshake = true;
@@ -448,7 +458,7 @@ static void step(struct ota_card *o)
 	if (!s->posted) {
 		s->posted = true;
 		if (post(o, NULL, NULL, 0)) {
-			end(o, "POST failed");
+			end(o, "POST failed", false);
 			return;
 		}
 	}
@@ -462,9 +472,10 @@ static void step(struct ota_card *o)
 			flush(o);
 			if (e == SSL_ERROR_WANT_READ)
 				return;
+			/* the server's close_notify is its word, an alert is not */
 			end(o, e == SSL_ERROR_ZERO_RETURN ?
 			    "the server closed the TLS session" :
-			    "TLS error (an alert)");
+			    "TLS error (an alert)", e != SSL_ERROR_ZERO_RETURN);
 			return;
 		}
 		while (!s->over && s->http_len) {
@@ -472,7 +483,7 @@ static void step(struct ota_card *o)
 			if (!used)
 				break;
 			if (used < 0) {
-				end(o, "malformed HTTP response");
+				end(o, "malformed HTTP response", false);
 				return;
 			}
 			handle(o, &r);
@@ -480,7 +491,7 @@ static void step(struct ota_card *o)
 			s->http_len -= (size_t)used;
 		}
 		if (s->http_len == sizeof(s->http) - 1) {
-			end(o, "HTTP response too long");
+			end(o, "HTTP response too long", false);
 			return;
 		}
 	}
@@ -538,11 +549,15 @@ static int load_psk(struct ota_card *o, uint8_t kvn)
 
 /*
  * Open a session: the profile's parameters, or those of @t (a trigger)
- * where it names them. 0, -EOPNOTSUPP, -EBUSY, -ENOKEY (no PSK of the
- * version asked for), -ENOMEM, or as ota_bip_open_stream().
+ * where it names them; @retry: an attempt of the push's retry policy,
+ * which stays in force (any other session replaces the policy). 0,
+ * -EOPNOTSUPP, -EBUSY, -ENOKEY (no PSK of the version asked for),
+ * -ENOMEM, or as ota_bip_open_stream().
  */
-static int session_start(struct ota_card *o, const struct ota_scp81_trigger *t)
+static int session_start(struct ota_card *o, const struct ota_scp81_trigger *t,
+			 bool retry)
 {
+	struct ota_scp81_retry *r = &o->scp81_retry;
 	struct ota_bip_cfg to = o->bip_cfg;
 	struct ota_scp81_cfg *c;
 	struct ota_scp81 *s;
@@ -613,6 +628,22 @@ static int session_start(struct ota_card *o, const struct ota_scp81_trigger *t)
 		ota_scp81_free(o);
 		return ret;
 	}
+	if (retry) {
+		r->attempts++;
+		r->armed = true;
+	} else if (t && t->have_retry && t->retries) {
+		memset(r, 0, sizeof(*r));
+		r->armed = true;
+		r->left = t->retries;
+		/* a timer of 0 s is none: at least a second between attempts */
+		r->delay = t->retry_delay ? t->retry_delay : 1;
+		r->attempts = 1;
+		r->trig = *t;
+	} else {
+		/* a new session: an old policy's timer, if any, is ignored */
+		memset(r, 0, sizeof(*r));
+		r->attempts = 1;
+	}
 	return 0;
 fail:
 	ERR_clear_error();
@@ -622,7 +653,7 @@ fail:
 
 int ota_scp81_start(struct ota_card *o)
 {
-	return session_start(o, NULL);
+	return session_start(o, NULL, false);
 }
 
 /* ---- the push: administration session triggering ---- */
@@ -812,7 +843,7 @@ uint16_t ota_scp81_push(struct ota_card *o, const uint8_t *d, size_t len)
 
 	if (ota_scp81_trigger_parse(d, len, &t))
 		return 0x6a80;
-	switch (session_start(o, &t)) {
+	switch (session_start(o, &t, false)) {
 	case 0:
 		return 0x9000;
 	case -EBUSY:
@@ -839,19 +870,132 @@ void ota_scp81_input(struct ota_card *o, const uint8_t *data, size_t len)
 	if (!s || s->over)
 		return;
 	if (BIO_write(s->in, data, (int)len) != (int)len) {
-		end(o, "out of memory");
+		end(o, "out of memory", false);
 		return;
 	}
 	step(o);
+}
+
+/* ---- the retry policy ---- */
+
+/* TS 102 223 §8.38: one byte of the timer value, BCD, low nibble first. */
+static uint8_t to_bcd(unsigned int v)
+{
+	return (uint8_t)((v % 10) << 4 | (v / 10 % 10));
+}
+
+/*
+ * The session is over and its channel gone: another attempt after the
+ * retry delay if the push's policy asks for one, the failure is one to
+ * try again and retries are left. TIMER MANAGEMENT start (§6.4.21) goes
+ * only to a terminal that declares it and TIMER EXPIRATION (§5.2 byte 8
+ * b1, byte 1 b6: VSIM_PROACTIVE_F_DECLARED); without, no retry.
+ */
+static void retry_or_stop(struct ota_card *o, bool retryable)
+{
+	struct ota_scp81_retry *r = &o->scp81_retry;
+	unsigned int d = r->delay;
+	uint8_t t[8];
+	int ret;
+
+	if (!r->armed)
+		return;
+	r->armed = false;
+	if (o->scp81_last.done)
+		return;
+	if (!retryable) {
+		r->stopped = "the server ended it: not retried";
+		return;
+	}
+	if (!r->left) {
+		r->stopped = "retries exhausted";
+		return;
+	}
+	t[0] = 0x80 | 0x24;		/* timer identifier, §8.37 */
+	t[1] = 1;
+	t[2] = SCP81_RETRY_TIMER;
+	t[3] = 0x80 | 0x25;		/* timer value, §8.38 */
+	t[4] = 3;
+	t[5] = to_bcd(d / 3600 > 23 ? 23 : d / 3600);
+	t[6] = to_bcd(d / 3600 > 23 ? 59 : d / 60 % 60);
+	t[7] = to_bcd(d / 3600 > 23 ? 59 : d % 60);
+	ret = o->queue_proactive(o->card, BIP_TIMER_MANAGEMENT, 0x00, 0x82, t,
+				 sizeof(t), VSIM_PROACTIVE_F_DECLARED |
+				 VSIM_PROACTIVE_F_RESPONSE);
+	if (ret) {
+		r->stopped = ret == -EOPNOTSUPP ?
+			     "the terminal declares no timers: not retried" :
+			     "the retry's timer could not be queued";
+		return;
+	}
+	r->waiting = true;
+}
+
+void ota_scp81_timer_response(struct ota_card *o, uint8_t qualifier,
+			      uint8_t result)
+{
+	struct ota_scp81_retry *r = &o->scp81_retry;
+
+	/* §8.12: 0x (performed) starts the timer; anything else does not */
+	if (!r->waiting || (qualifier & 0x03) || result < 0x10)
+		return;
+	r->waiting = false;
+	r->stopped = "the terminal refused the retry's timer";
+}
+
+size_t ota_scp81_timer_expiration(struct ota_card *o, const uint8_t *env,
+				  size_t len, uint8_t *rapdu)
+{
+	struct ota_scp81_retry *r = &o->scp81_retry;
+	const uint8_t *p = env, *end = env + len, *v, *id = NULL, *dev = NULL;
+	bool value = false;
+	uint8_t tag;
+	size_t l;
+	int ret;
+
+	v = ber_next(&p, end, &tag, &l);
+	if (!v || tag != 0xd7 || p != end)
+		return apdu_put_sw(rapdu, 0x6a80);
+	for (p = v, end = v + l; p < end; ) {
+		v = ber_next(&p, end, &tag, &l);
+		if (!v)
+			return apdu_put_sw(rapdu, 0x6a80);
+		if ((tag & 0x7f) == 0x02 && l == 2)
+			dev = v;
+		else if ((tag & 0x7f) == 0x24 && l == 1)
+			id = v;
+		else if ((tag & 0x7f) == 0x25 && l == 3)
+			value = true;
+	}
+	if (!dev || dev[0] != 0x82 || dev[1] != 0x81 || !id || !id[0] ||
+	    id[0] > 8 || !value)
+		return apdu_put_sw(rapdu, 0x6a80);
+	/* another timer, or ours when no retry waits on it: noted */
+	if (id[0] != SCP81_RETRY_TIMER || !r->waiting)
+		return apdu_put_sw(rapdu, 0x9000);
+	r->waiting = false;
+	r->left--;
+	ret = session_start(o, &r->trig, true);
+	if (ret)
+		r->stopped = ret == -EBUSY ? "a session is running" :
+			     "the retry could not open its session";
+	return apdu_put_sw(rapdu, 0x9000);
 }
 
 void ota_scp81_closed(struct ota_card *o)
 {
 	struct ota_scp81 *s = o->scp81;
 
-	if (s && !s->over) {
+	if (!s || s->closed)
+		return;
+	s->closed = true;
+	if (!s->over) {
+		/* the link went, not the server's answer: worth another try */
 		s->over = true;
+		s->retryable = true;
 		if (!o->scp81_last.why && !o->scp81_last.done)
-			o->scp81_last.why = "the channel closed";
+			o->scp81_last.why = o->bip.ready ? "the channel closed" :
+					    "the channel did not open";
 	}
+	retry_or_stop(o, s->retryable);
 }

@@ -68,7 +68,7 @@ struct ota_scp81_trigger {
 	char identity[SCP81_IDENTITY_MAX];	/* "" : the profile's */
 	uint8_t kvn;			/* 0: the current PSK */
 	bool have_retry;
-	unsigned int retries;		/* 86 (read, not applied yet) */
+	unsigned int retries;		/* 86: further sessions after a failed one */
 	unsigned int retry_delay;	/* seconds */
 	char host[64], from[64], uri[SCP81_URI_MAX];	/* "" : the profile's */
 };
@@ -139,6 +139,39 @@ struct ota_scp81_result {
 	bool done;		/* ended by 204 No Content */
 	const char *why;	/* why it ended otherwise, NULL */
 };
+
+/*
+ * The push's retry policy in force (GP Amendment B §4.7, tag 86): after a
+ * session that failed on its way to the server (the channel did not open
+ * or dropped, the TLS handshake or a record failed), the card asks its
+ * terminal for a timer (TIMER MANAGEMENT, TS 102 223 §6.4.21) and opens
+ * the session again when it expires (ENVELOPE TIMER EXPIRATION, §7.4),
+ * while retries are left. Memory only: a power cycle empties the
+ * terminal's timers and the card's queue alike.
+ */
+#define SCP81_RETRY_TIMER	1	/* timer identifier (§8.37): vsim's choice */
+
+struct ota_scp81_retry {
+	bool armed;		/* the current session may be followed by another */
+	bool waiting;		/* TIMER MANAGEMENT queued, or its timer running */
+	unsigned int left;	/* retries left */
+	unsigned int delay;	/* seconds, at least 1 */
+	unsigned int attempts;	/* sessions this push opened */
+	const char *stopped;	/* why no further attempt comes, NULL */
+	struct ota_scp81_trigger trig;	/* what each attempt opens */
+};
+
+/*
+ * ENVELOPE (TIMER EXPIRATION) (D7 ..., the engine checked its shape and
+ * that the host started the timer): the retry's session is opened. 9000
+ * (then 91xx), or 6A80 when the TLVs do not parse; a timer this agent
+ * does not wait on is acknowledged (9000) and changes nothing.
+ */
+size_t ota_scp81_timer_expiration(struct ota_card *o, const uint8_t *env,
+				  size_t len, uint8_t *rapdu);
+/* For ota/bip.c: the TERMINAL RESPONSE to TIMER MANAGEMENT (§6.4.21). */
+void ota_scp81_timer_response(struct ota_card *o, uint8_t qualifier,
+			      uint8_t result);
 
 /* For ota/bip.c: the channel is up; bytes came; the channel is gone. */
 void ota_scp81_ready(struct ota_card *o);

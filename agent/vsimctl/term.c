@@ -19,7 +19,11 @@
  * With --bip and --push HEX instead of --request, the terminal hands the
  * card an SMS the network brought (HEX: the ENVELOPE SMS-PP download,
  * e.g. the administration session trigger vsimctl ota serve --https
- * --push prints) and plays BIP for the channel the card opens.
+ * --push prints) and plays BIP for the channel the card opens. The
+ * terminal runs the card's timers too (TIMER MANAGEMENT; --no-timers: a
+ * profile without them), so a push whose retry policy asks for it gets
+ * its session opened again after a failure: the terminal waits for the
+ * timer (up to TERM_TIMER_MAX_MS) and sends TIMER EXPIRATION.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -75,6 +79,8 @@ static int term_transmit(void *ctx, const uint8_t *c, size_t len, uint8_t *r,
 			 size_t max);
 
 #define TERM_PUSH_MAX	4
+/* the longest retry delay this terminal sits out (never forever) */
+#define TERM_TIMER_MAX_MS	120000
 
 /*
  * After the attach, over BIP: the user picks @app from the card's menu
@@ -85,7 +91,7 @@ static int term_transmit(void *ctx, const uint8_t *c, size_t len, uint8_t *r,
  */
 static int bip_request(struct vsim_terminal *card, const char *profile,
 		       const char *state, const char *app,
-		       char *const *push, unsigned int npush)
+		       char *const *push, unsigned int npush, bool no_timers)
 {
 	static const uint8_t sel_mf[] = { 0x00, 0xa4, 0x00, 0x0c, 0x02, 0x3f,
 					  0x00 };
@@ -94,7 +100,7 @@ static int bip_request(struct vsim_terminal *card, const char *profile,
 	struct ota_host ota;
 	char err[512];
 	uint16_t sw;
-	int ret = 3, relay;
+	int ret = 3, relay = -1, w;
 
 	if (ota_host_open(&ota, &card->host, profile, state, err,
 			  sizeof(err))) {
@@ -109,6 +115,7 @@ static int bip_request(struct vsim_terminal *card, const char *profile,
 		return 2;
 	}
 	vsim_bipterm_init(&bt, term_transmit, card, stdout);
+	bt.no_timers = no_timers;
 	bt.choose = app ? app : "";
 	/* any command: the card announces SET UP MENU with 91xx */
 	if (vsim_bipterm_command(&bt, sel_mf, sizeof(sel_mf), &sw))
@@ -138,6 +145,25 @@ static int bip_request(struct vsim_terminal *card, const char *profile,
 		if (vsim_bipterm_command(&bt, env, sizeof(env), &sw))
 			goto out;
 	}
+	/*
+	 * relay while the card has a channel; then its retry's timer, if it
+	 * started one, and the channel the expiry makes it open. What counts
+	 * is how the last channel went.
+	 */
+	for (;;) {
+		if (bt.open)
+			relay = vsim_bipterm_relay(&bt, 10000);
+		w = vsim_bipterm_wait_timer(&bt, TERM_TIMER_MAX_MS);
+		if (w < 0)
+			relay = -1;
+		if (w <= 0)
+			break;
+	}
+	if (ota.card.scp81_retry.attempts > 1 || ota.card.scp81_retry.stopped)
+		printf("SCP81 retry policy: %u attempts (%u OPEN CHANNEL), %u timer expirations, %s\n",
+		       ota.card.scp81_retry.attempts, bt.open_tries,
+		       bt.expirations, ota.card.scp81_retry.stopped ?
+		       ota.card.scp81_retry.stopped : "no further attempt");
 	if (!bt.opened) {
 		printf("request %s: %s\n", app, bt.sms ?
 		       "the card sent it by SMS (no BIP)" :
@@ -145,7 +171,6 @@ static int bip_request(struct vsim_terminal *card, const char *profile,
 		goto out;
 	}
 	/* a relay that failed still says what went over the channel */
-	relay = vsim_bipterm_relay(&bt, 10000);
 	printf("request %s over BIP: %lu bytes sent, %lu received, %lu packets run by the card\n",
 	       app, bt.sent, bt.received, ota.card.bip.last.packets);
 	ret = !relay && bt.sent && bt.received && bt.closed ? 0 : 3;
@@ -192,13 +217,14 @@ int vsimctl_term(int argc, char **argv)
 		{ "catalogue", required_argument, NULL, 'C' },
 		{ "bip", no_argument, NULL, 'B' },
 		{ "push", required_argument, NULL, 'P' },
+		{ "no-timers", no_argument, NULL, 'T' },
 		{ NULL, 0, NULL, 0 }
 	};
 	char *push[TERM_PUSH_MAX];
 	unsigned int npush = 0;
 	const char *profile = NULL, *state = NULL, *device = NULL, *imei = NULL;
 	const char *request = NULL, *server = NULL, *catalogue = NULL;
-	bool cat = true, raw = false, bip = false;
+	bool cat = true, raw = false, bip = false, no_timers = false;
 	uint8_t tp[VSIM_MODEM_TP_LEN];
 	struct vsim_modem m = { 0 };
 	struct vsim_terminal card;
@@ -238,6 +264,9 @@ int vsimctl_term(int argc, char **argv)
 		case 'B':
 			bip = true;
 			break;
+		case 'T':
+			no_timers = true;
+			break;
 		case 'P':
 			if (npush == TERM_PUSH_MAX) {
 				fprintf(stderr, "vsimctl term: at most %d --push\n",
@@ -252,12 +281,14 @@ int vsimctl_term(int argc, char **argv)
 	}
 	if (!profile || optind != argc || (cat && !imei) ||
 	    (request && !bip && (!server || !catalogue)) ||
-	    (bip && (!request == !npush || !cat)) || (npush && !bip)) {
+	    (bip && (!request == !npush || !cat)) || (npush && !bip) ||
+	    (no_timers && !bip)) {
 		fprintf(stderr, "usage: vsimctl term --profile FILE --imei IMEI [--raw-imei] [--no-cat]\n"
 				"                    [--state DIR | --device /dev/vsimN]\n"
 				"                    [--request APP --server DIR --catalogue FILE]\n"
 				"                    [--request APP --bip]\n"
-				"                    [--push ENVELOPE [--push ...] --bip]\n");
+				"                    [--push ENVELOPE [--push ...] --bip]\n"
+				"                    [--no-timers] (with --bip)\n");
 		return 2;
 	}
 	if ((request || npush) && device) {
@@ -286,12 +317,13 @@ int vsimctl_term(int argc, char **argv)
 	m.cat = cat;
 	m.out = stdout;
 	if (bip) {
-		vsim_bipterm_profile(tp);
+		vsim_bipterm_profile(tp, no_timers);
 		m.tp = tp;
 	}
 	ret = vsim_modem_attach(&m);
 	if (!ret && bip)
-		ret = bip_request(&card, profile, state, request, push, npush);
+		ret = bip_request(&card, profile, state, request, push, npush,
+				  no_timers);
 	else if (!ret && request)
 		ret = relay_request(&card, profile, state, prof.iccid, server,
 				    catalogue, request);

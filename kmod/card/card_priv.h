@@ -164,6 +164,8 @@ struct vsim_cat {
 	/* vsim_card_offer_proactive(): set aside until TERMINAL PROFILE */
 	bool has_offer;
 	struct vsim_proactive offer;
+	/* timers 1..8 (bit n - 1) the host started: their expiry is its */
+	u8 host_timers;
 };
 
 /* Per power cycle: what the binding check has decided (docs/binding.md). */

@@ -13,6 +13,8 @@
 #define CTLV_RESULT		0x03
 #define CTLV_IMEI		0x14
 #define CTLV_EVENT_LIST		0x19
+#define CTLV_TIMER_ID		0x24
+#define CTLV_TIMER_VALUE	0x25
 #define CTLV_TRANSPORT_LEVEL	0x3c
 #define CTLV_IMEISV		0x62
 #define CTLV_CR			0x80
@@ -29,10 +31,16 @@
 
 /* Device identities, TS 102 223 §8.7 */
 #define DEV_UICC		0x81
+#define DEV_TERMINAL		0x82
+
+/* TIMER MANAGEMENT qualifier, §8.6: b1-b2 00 start */
+#define TIMER_START		0x00
+#define TIMERS_MAX		8	/* timer identifiers 1..8, §8.37 */
 
 /* Types of command, TS 102 223 §9.4 */
 #define TYPE_SET_UP_EVENT_LIST	0x05
 #define TYPE_PLI		0x26	/* PROVIDE LOCAL INFORMATION */
+#define TYPE_TIMER_MANAGEMENT	0x27
 #define TYPE_OPEN_CHANNEL	0x40
 #define TYPE_CLOSE_CHANNEL	0x41
 #define TYPE_RECEIVE_DATA	0x42
@@ -100,6 +108,7 @@ static const struct {
 	struct vsim_tp_bit bit;
 } tp_declares[] = {
 	{ TYPE_SET_UP_EVENT_LIST,	{ 5, 0x01 } },
+	{ TYPE_TIMER_MANAGEMENT,	{ 8, 0x01 } },	/* start, stop */
 	{ TYPE_OPEN_CHANNEL,		{ 12, 0x01 } },
 	{ TYPE_CLOSE_CHANNEL,		{ 12, 0x02 } },
 	{ TYPE_RECEIVE_DATA,		{ 12, 0x04 } },
@@ -167,6 +176,13 @@ static bool tp_declares_cmd(const struct vsim_card *c, u8 type,
 				return false;
 		}
 	}
+	/*
+	 * a timer is only worth starting if its expiry comes back: byte 1 b6,
+	 * ENVELOPE (TIMER EXPIRATION)
+	 */
+	if (type == TYPE_TIMER_MANAGEMENT &&
+	    !vsim_tp_has(c, (struct vsim_tp_bit){ 1, 0x20 }))
+		return false;
 	if (type == TYPE_OPEN_CHANNEL) {
 		if (c->terminal_profile_len < 13 ||
 		    !(c->terminal_profile[12] & 0xe0))
@@ -243,6 +259,25 @@ static int build(struct vsim_cat *cat, struct vsim_proactive *p, u8 type,
 	return 0;
 }
 
+/*
+ * A timer the host starts (its TIMER MANAGEMENT, F_RESPONSE): its
+ * expiration is the host's too (timer_expiration()). Kept for the power
+ * cycle; a timer of the card's own is not the host's.
+ */
+static void note_host_timer(struct vsim_card *c, const struct vsim_proactive *p,
+			    const u8 *tlvs, u16 len)
+{
+	const u8 *v;
+	u8 l;
+
+	if (!p->to_host || p->type != TYPE_TIMER_MANAGEMENT ||
+	    (p->qualifier & 0x03) != TIMER_START)
+		return;
+	v = ctlv_find(tlvs, len, CTLV_TIMER_ID, &l);
+	if (v && l == 1 && v[0] >= 1 && v[0] <= TIMERS_MAX)
+		c->cat.host_timers |= (u8)(1 << (v[0] - 1));
+}
+
 static int queue(struct vsim_card *c, u8 type, u8 qualifier, u8 dest,
 		 const u8 *tlvs, u16 len, bool to_host)
 {
@@ -257,6 +292,7 @@ static int queue(struct vsim_card *c, u8 type, u8 qualifier, u8 dest,
 	if (!ret) {
 		p->to_host = to_host;
 		cat->count++;
+		note_host_timer(c, p, tlvs, len);
 	}
 	return ret;
 }
@@ -559,8 +595,40 @@ static u16 event_download(struct vsim_card *c, const struct vsim_apdu *a,
 }
 
 /*
+ * TIMER EXPIRATION (TS 102 223 §7.4): device identities (terminal to
+ * UICC), timer identifier (§8.37, 1..8) and timer value (§8.38), else
+ * 6A80 (TS 102 221 §10.2.1.5). A timer the host started is the host's to
+ * answer; any other is acknowledged and changes nothing.
+ */
+static u16 timer_expiration(struct vsim_card *c, const struct vsim_apdu *a,
+			    struct vsim_resp *r, u16 hdr)
+{
+	const u8 *dev = NULL, *id = NULL, *val = NULL, *v;
+	u16 off = hdr;
+	u8 tag, l;
+
+	while (off < a->lc) {
+		if (!ctlv_next(a->data, a->lc, &off, &tag, &v, &l))
+			return SW_WRONG_DATA;
+		if (tag == CTLV_DEVICE_IDS && l == 2)
+			dev = v;
+		else if (tag == CTLV_TIMER_ID && l == 1)
+			id = v;
+		else if (tag == CTLV_TIMER_VALUE && l == 3)
+			val = v;
+	}
+	if (!dev || dev[0] != DEV_TERMINAL || dev[1] != DEV_UICC || !id ||
+	    !id[0] || id[0] > TIMERS_MAX || !val)
+		return SW_WRONG_DATA;
+	if ((c->cat.host_timers & (1 << (id[0] - 1))) && c->ops->slow_path)
+		return slow_path(c, a, r);
+	return SW_OK;
+}
+
+/*
  * ENVELOPE (TS 102 221 §11.2.2): one BER-TLV from the terminal. SMS-PP
- * download, menu selection and the BIP events belong to the agent (OTA);
+ * download, menu selection, the BIP events and the expiry of the host's
+ * timers belong to the agent (OTA);
  * the card itself has no use for the others yet and acknowledges them.
  */
 u16 vsim_cat_envelope(struct vsim_card *c, const struct vsim_apdu *a,
@@ -588,10 +656,11 @@ u16 vsim_cat_envelope(struct vsim_card *c, const struct vsim_apdu *a,
 		return slow_path(c, a, r);
 	case BER_EVENT_DOWNLOAD:
 		return event_download(c, a, r, hdr);
+	case BER_TIMER_EXPIRATION:
+		return timer_expiration(c, a, r, hdr);
 	case BER_CB_DOWNLOAD:
 	case BER_CALL_CONTROL:
 	case BER_MO_SMS_CONTROL:
-	case BER_TIMER_EXPIRATION:
 		return SW_OK;
 	default:
 		return SW_WRONG_DATA;

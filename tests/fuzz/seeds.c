@@ -694,7 +694,8 @@ static void seeds_proactive(void)
  * fuzz_bip: a whole BIP session as tests/bip_term.sh plays it (steps: 0
  * TERMINAL RESPONSE tail, 1 event tail), with the remote file read the
  * server sends; fuzz_http: the admin server's 200 and 204, a chunked
- * 200, and its push (the administration session trigger).
+ * 200, its push (the administration session trigger), and a terminal's
+ * TIMER EXPIRATION of the retry's timer.
  */
 static void seeds_bip_http(void)
 {
@@ -743,6 +744,12 @@ static void seeds_bip_http(void)
 		die("trigger seed");
 	put(&o, b, (size_t)n);
 	save_free("http", "trigger", &o);
+	/* the retry timer's expiry (D7: terminal to UICC, timer 1, 00:00:02) */
+	n = unhex("D70C820282812401012503000020", 28, b, sizeof(b));
+	if (n < 0)
+		die("expiry seed");
+	put(&o, b, (size_t)n);
+	save_free("http", "expiry", &o);
 }
 
 int main(int argc, char **argv)

@@ -9,11 +9,19 @@
 # proactive command: OPEN CHANNEL connects to the address and port it
 # names, SEND DATA writes, the server's bytes are announced by the event
 # Data available and read by RECEIVE DATA, the server's close by the event
-# Channel status (link dropped), CLOSE CHANNEL closes. Prints
+# Channel status (link dropped), CLOSE CHANNEL closes. TIMER MANAGEMENT
+# (§6.4.21) starts a timer; once the channel is done the handset waits for
+# it and sends ENVELOPE (TIMER EXPIRATION) (§7.4), then serves the channel
+# the card opens for it (an SCP81 push's retry). Prints
 #   menu NAME...     the card's menu
+#   push SW          what the card answered an SMS the network brought
 #   open HEX         the OPEN CHANNEL as fetched
+#   timer N started S / expired N SW   a timer of the card's
 #   sent N / received N / closed / sms
-# usage: bip_terminal.py READER APP; exit 0 when the card closed a channel
+# With push=HEX instead of APP the handset hands the card that ENVELOPE
+# SMS-PP download (e.g. the administration session trigger vsimctl ota
+# serve --https --push prints) instead of a menu choice.
+# usage: bip_terminal.py READER APP|push=HEX; exit 0 when the card closed a channel
 # that carried data both ways, 1 otherwise (10 s without progress too).
 import select
 import socket
@@ -26,10 +34,11 @@ from smartcard.scard import (SCardReconnect, SCARD_SHARE_SHARED,
 
 from pcsc_link import Link
 
-# byte 4 SET UP MENU b6, SEND SHORT MESSAGE b2; 5 b1 SET UP EVENT LIST;
-# 6 b3-b4 Data available, Channel status; 12 b1-b5 OPEN..GET CHANNEL
-# STATUS; 13 b6 one channel; 17 b1 TCP, UICC in client mode, remote
-PROFILE = bytes([0x00, 0x00, 0x00, 0x22, 0x01, 0x0C, 0, 0, 0, 0, 0, 0x1F,
+# byte 1 b6 TIMER EXPIRATION; 4 SET UP MENU b6, SEND SHORT MESSAGE b2;
+# 5 b1 SET UP EVENT LIST; 6 b3-b4 Data available, Channel status; 8 b1
+# TIMER MANAGEMENT (start, stop); 12 b1-b5 OPEN..GET CHANNEL STATUS; 13 b6
+# one channel; 17 b1 TCP, UICC in client mode, remote
+PROFILE = bytes([0x20, 0x00, 0x00, 0x22, 0x01, 0x0C, 0, 0x01, 0, 0, 0, 0x1F,
                  0x20, 0, 0, 0, 0x01])
 BUFFER = 512
 
@@ -41,11 +50,13 @@ hr, proto = SCardReconnect(link.card, SCARD_SHARE_SHARED,
 if hr:
     sys.exit(1)
 link.pci = SCARD_PCI_T0 if proto == SCARD_PROTOCOL_T0 else SCARD_PCI_T1
+push = sys.argv[2][5:] if sys.argv[2].startswith('push=') else None
 app = sys.argv[2].encode()
 sock = None
 rx = b''
 state = {'events': set(), 'sent': 0, 'received': 0, 'closed': False,
          'announced': False, 'item': None, 'eof': False}
+timers = {}     # identifier: (when it expires, its value as started)
 
 
 def tlvs(b):
@@ -108,6 +119,7 @@ def run(det, t):
             return b'\x3A\x02', tlv(0xB8, b'\x00\x00') + tlv(0xB5, b'\x03') + \
                 tlv(0xB9, min(want, BUFFER).to_bytes(2, 'big'))
         granted = min(want, BUFFER)
+        state['eof'] = state['announced'] = False
         return (b'\x07' if granted < want else b'\x00'), status() + \
             tlv(0xB5, b'\x03') + tlv(0xB9, granted.to_bytes(2, 'big'))
     if kind == 0x43:
@@ -122,6 +134,16 @@ def run(det, t):
             state['announced'] = False
         return (b'\x00' if len(part) == n else b'\x02'), \
             tlv(0xB6, part) + tlv(0xB7, bytes([min(len(rx), 255)]))
+    if kind == 0x27 and det[2] & 3 == 0:
+        tid, val = v.get(0x24), v.get(0x25)
+        if not tid or len(tid) != 1 or not 1 <= tid[0] <= 8 or \
+                not val or len(val) != 3:
+            return b'\x32', b''
+        # §8.38: hours, minutes, seconds in BCD, the low nibble first
+        h, m, s = ((b & 15) * 10 + (b >> 4) for b in val)
+        timers[tid[0]] = (time.monotonic() + h * 3600 + m * 60 + s, val)
+        print('timer', tid[0], 'started', h * 3600 + m * 60 + s, flush=True)
+        return b'\x00', tlv(0xA4, tid)
     if kind == 0x41:
         if sock:
             sock.close()
@@ -133,9 +155,13 @@ def run(det, t):
 
 def transact(apdu):
     """A command, then every proactive command it announces."""
-    r = link.command(apdu)
-    while len(r) == 2 and r[0] == 0x91:
-        f = link.xfer(bytes([0x80, 0x12, 0x00, 0x00, r[1]]))
+    return proactive(link.command(apdu))
+
+
+def proactive(r):
+    """FETCH and answer while the card says 91xx (after data too: a PoR)."""
+    while len(r) >= 2 and r[-2] == 0x91:
+        f = link.xfer(bytes([0x80, 0x12, 0x00, 0x00, r[-1]]))
         cmd = f[:-2]
         t = tlvs(cmd)
         det = dict(t)[0x01]
@@ -156,34 +182,60 @@ def event(ev):
 
 
 transact(b'\x80\x10\x00\x00' + bytes([len(PROFILE)]) + PROFILE)
-# the card's agent may offer its menu a moment after the profile: poll
-for _ in range(40):
-    if state['item'] is not None:
-        break
-    time.sleep(0.05)
-    transact(bytes.fromhex('80F2000C00'))
-if state['item'] is None:
-    sys.exit(1)
-transact(bytes.fromhex('80C2000009D307820201819001') + bytes([state['item']]))
-deadline = time.monotonic() + 10
-while sock is not None and time.monotonic() < deadline:
-    if rx and not state['announced'] and 0x09 in state['events']:
-        state['announced'] = True
-        event(0x09)
-        continue
-    if state['eof'] and not rx:
-        event(0x0A)
-        break
-    if len(rx) >= BUFFER:	# the card must read first
+if push:
+    r = link.command(bytes.fromhex(push))
+    print('push', r[-2:].hex().upper(), flush=True)
+    proactive(r)
+else:
+    # the card's agent may offer its menu a moment after the profile: poll
+    for _ in range(40):
+        if state['item'] is not None:
+            break
         time.sleep(0.05)
-        continue
-    ready, _, _ = select.select([sock], [], [], 0.5)
-    if ready:
-        got = sock.recv(BUFFER - len(rx))
-        if not got:
-            state['eof'] = True
-        rx += got
-        deadline = time.monotonic() + 10
+        transact(bytes.fromhex('80F2000C00'))
+    if state['item'] is None:
+        sys.exit(1)
+    transact(bytes.fromhex('80C2000009D307820201819001') +
+             bytes([state['item']]))
+
+
+def relay():
+    global rx
+    deadline = time.monotonic() + 10
+    while sock is not None and time.monotonic() < deadline:
+        if rx and not state['announced'] and 0x09 in state['events']:
+            state['announced'] = True
+            event(0x09)
+            continue
+        if state['eof'] and not rx:
+            event(0x0A)
+            break
+        if len(rx) >= BUFFER:	# the card must read first
+            time.sleep(0.05)
+            continue
+        ready, _, _ = select.select([sock], [], [], 0.5)
+        if ready:
+            got = sock.recv(BUFFER - len(rx))
+            if not got:
+                state['eof'] = True
+            rx += got
+            deadline = time.monotonic() + 10
+
+
+relay()
+# the card's timers, one by one (at most a minute each), and what follows
+while timers:
+    tid = min(timers, key=lambda k: timers[k][0])
+    due, val = timers.pop(tid)
+    if due - time.monotonic() > 60:
+        break
+    time.sleep(max(0.0, due - time.monotonic()))
+    body = tlv(0x82, b'\x82\x81') + tlv(0xA4, bytes([tid])) + tlv(0xA5, val)
+    env = b'\xD7' + bytes([len(body)]) + body
+    r = link.command(bytes([0x80, 0xC2, 0x00, 0x00, len(env)]) + env)
+    print('expired', tid, r[-2:].hex().upper(), flush=True)
+    proactive(r)
+    relay()
 print('sent', state['sent'])
 print('received', state['received'])
 if state['closed']:
