@@ -648,8 +648,10 @@ static int run(struct vsimd *d, const struct cli *cli, int sigfd)
 				continue;
 			}
 			p = aux_entry(aux, naux, fd);
-			if (!p)
-				continue;	/* left the set this round */
+			if (!p) {
+				waitset_forget(&w, fd);	/* open, unlisted */
+				continue;
+			}
 			p->revents = (short)ev[i].events;
 			if (p->revents & (POLLIN | POLLHUP | POLLERR))
 				requests = true;

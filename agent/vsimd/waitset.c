@@ -45,6 +45,18 @@ static const struct pollfd *find(const struct pollfd *p, size_t n, int fd)
 	return NULL;
 }
 
+/* Watch @fd for @events whether or not the set has it yet. */
+static int put(struct waitset *w, int fd, short events, bool known)
+{
+	int op = known ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
+
+	if (!ctl(w, op, fd, events))
+		return 0;
+	if (errno != (known ? ENOENT : EEXIST))
+		return -1;
+	return ctl(w, known ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, fd, events);
+}
+
 int waitset_sync(struct waitset *w, const struct pollfd *aux, size_t n,
 		 unsigned long closes)
 {
@@ -55,19 +67,19 @@ int waitset_sync(struct waitset *w, const struct pollfd *aux, size_t n,
 		errno = E2BIG;
 		return -1;
 	}
-	/* what left (or all, when a number may have been reused) */
-	for (size_t i = 0; i < w->n_reg; i++)
-		if (whole || !find(aux, n, w->reg[i].fd))
-			/* ENOENT/EBADF: closed already, the kernel dropped it */
-			ctl(w, EPOLL_CTL_DEL, w->reg[i].fd, 0);
+	/*
+	 * No EPOLL_CTL_DEL for what left the list: a module lists every fd
+	 * it has open, so one that left was closed and the kernel dropped it
+	 * (its number may already be a card's socket, which a DEL would
+	 * drop). An fd that leaves while open is dropped at its first event
+	 * (waitset_forget()).
+	 */
 	for (size_t i = 0; i < n; i++) {
-		const struct pollfd *was = whole ? NULL :
-					   find(w->reg, w->n_reg, aux[i].fd);
+		const struct pollfd *was = find(w->reg, w->n_reg, aux[i].fd);
 
-		if (was && was->events == aux[i].events)
+		if (!whole && was && was->events == aux[i].events)
 			continue;
-		if (ctl(w, was ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, aux[i].fd,
-			aux[i].events))
+		if (put(w, aux[i].fd, aux[i].events, was && !whole))
 			rc = -1;
 	}
 	memcpy(w->reg, aux, n * sizeof(*aux));
@@ -75,4 +87,9 @@ int waitset_sync(struct waitset *w, const struct pollfd *aux, size_t n,
 	/* after a failure, everything again next round */
 	w->closes = rc ? closes - 1 : closes;
 	return rc;
+}
+
+void waitset_forget(struct waitset *w, int fd)
+{
+	ctl(w, EPOLL_CTL_DEL, fd, 0);
 }

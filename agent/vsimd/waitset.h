@@ -8,11 +8,11 @@
  * vsim_vpcd), and a wake-up costs what is ready.
  *
  * The few other descriptors (the control socket and its clients,
- * libusb's) come from their modules as pollfd lists each round; they are
- * synced into the set by difference, and re-registered whole when their
- * module reports that it closed a descriptor: a number closed and reused
- * between two rounds would otherwise look registered while the kernel
- * dropped it with the old file.
+ * libusb's) come from their modules as pollfd lists each round; what is
+ * new or changed is registered, and all of them again when their module
+ * reports that it closed a descriptor: a number closed and reused between
+ * two rounds would otherwise look registered while the kernel dropped it
+ * with the old file.
  */
 #ifndef VSIMD_WAITSET_H
 #define VSIMD_WAITSET_H
@@ -49,6 +49,8 @@ static inline int waitset_aux_fd(const struct epoll_event *ev)
 	return (ev->data.u64 & 1) ? (int)(ev->data.u64 >> 1) : -1;
 }
 
+/* An event came for an fd that is no longer listed: out of the set. */
+void waitset_forget(struct waitset *w, int fd);
 /* Register a descriptor for the life of the set (signals). */
 int waitset_add_fixed(struct waitset *w, int fd, uint32_t events);
 
