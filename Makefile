@@ -275,6 +275,7 @@ bench: bench-pcsc
 bench-pcsc: all
 	scripts/bench-pcsc
 	bench/pcsc/cards.sh
+	bench/remsim.sh
 # one application download over SMS and over HTTPS (SCP81 on BIP), #14
 bench: bench-ota
 .PHONY: bench-ota

@@ -18,83 +18,30 @@ cd "$(dirname "$0")/.."
 . tests/lib/remsim.sh
 pcscenv_enter "$0" "$@"
 pcscenv_setup || { echo "not ok 1 namespace setup"; exit 1; }
-SERVER= BANKD= HOLDER= SHELLC= CPCSCD=
+SHELLC=
 cleanup() {
 	exec 3>&- 2>/dev/null
-	# nsenter execs its program: these are the programs' own pids
-	kill $SERVER $BANKD $SHELLC $CPCSCD $HOLDER 2>/dev/null
+	kill $SHELLC 2>/dev/null
+	remsim_hosts_stop
 	pcscenv_teardown
 }
 trap cleanup EXIT
 trap "exit 1" TERM INT
-BANK_IP=10.77.0.1 CLIENT_IP=10.77.0.2
-API=http://$BANK_IP:9997/api/backend/v1
-RREADER="remsim 00 00"
 
 remsim_build
-IFD=$RS/lib/pcsc/drivers/libifd-osmo-remsim-client.bundle/Contents/Linux/libifd_remsim_client.so
-
-# The client host: a process holding a network and mount namespace of its
-# own, with a private /run/pcscd and a reader.conf.d naming only remsim's
-# ifdhandler (so its pcscd has no vpcd reader of its own).
-mkdir "$PCSC_TMP/client-conf"
-cat >"$PCSC_TMP/client-conf/remsim" <<EOF
-FRIENDLYNAME "remsim"
-DEVICENAME 2:0:$BANK_IP:9998
-LIBPATH $IFD
-EOF
-unshare --net --mount --propagation private -- bash -c '
-	mount -t tmpfs -o mode=0755 tmpfs /run/pcscd &&
-	mount --bind "$1" /etc/reader.conf.d && exec sleep infinity' _ "$PCSC_TMP/client-conf" &
-HOLDER=$!
-in_client() { nsenter -t "$HOLDER" -n -m --wd="$PWD" -- "$@"; }
-client_ready() { in_client test -f /etc/reader.conf.d/remsim; }
-ok_if "the client host's namespaces are up" wait_until 100 client_ready
-veth_up() {
-	ip link add bank0 type veth peer name client0 netns "$HOLDER" &&
-		ip addr add $BANK_IP/24 dev bank0 && ip link set bank0 up &&
-		in_client ip link set lo up &&
-		in_client ip addr add $CLIENT_IP/24 dev client0 &&
-		in_client ip link set client0 up
-}
-ok_if "a veth pair joins bank $BANK_IP and client $CLIENT_IP" veth_up
+ok_if "the client host's namespaces are up" remsim_client_ns
+ok_if "a veth pair joins bank $BANK_IP and client $CLIENT_IP" remsim_veth_up
 
 # the bank host
 ok_if "bank: pcscd with vpcd starts" pcscd_start
 ok_if "bank: vsimd starts with one card" vsimd_start --card bank0=examples/test-usim.ini
 ok_if "bank: the card is in $READER0" wait_until 300 card_present "$READER0"
-"$RS/bin/osmo-remsim-server" >"$PCSC_TMP/server.log" 2>&1 &
-SERVER=$!
-ok_if "bank: osmo-remsim-server answers its REST API" wait_until 300 curl -sf "$API/banks"
+ok_if "bank: osmo-remsim-server answers its REST API" remsim_server_start
 ok_if "client: the bank host's REST API is reachable over the veth" in_client curl -sfo /dev/null "$API/banks"
-mkdir "$PCSC_TMP/bankd"
-printf '"1","0","%s"\n' "$READER0" >"$PCSC_TMP/bankd/bankd_pcsc_slots.csv"
-# -i: the server's address; the server hands clients the address bankd
-# connects from, so it must be the one the client host reaches
-bankd_start() {
-	(cd "$PCSC_TMP/bankd" && exec "$RS/bin/osmo-remsim-bankd" -i $BANK_IP -n 1 \
-		>>"$PCSC_TMP/bankd.log" 2>&1) &
-	BANKD=$!
-}
 bankd_start
-bank_up() { curl -sf "$API/banks" | grep -q '"bankId":1'; }
 ok_if "bank: bankd registers bank 1 with the server" wait_until 300 bank_up
-
-# map: POST a slot mapping; unmap: DELETE it by its id (bank << 16 | slot)
-map_to() {
-	curl -sf -X POST -H 'Content-Type: application/json' \
-		-d "{\"bank\":{\"bankId\":1,\"slotNr\":0},\"client\":{\"clientId\":$1,\"slotNr\":0}}" \
-		"$API/slotmaps" >/dev/null
-}
-unmap() { curl -sf -X DELETE "$API/slotmaps/65536" >/dev/null; }
 ok_if "REST: map bank 1:0 to client 2:0" map_to 2
-
-in_client pcscd -f -a >"$PCSC_TMP/client-pcscd.log" 2>&1 &
-CPCSCD=$!
-sock_up() { in_client test -S /run/pcscd/pcscd.comm; }
-ok_if "client: pcscd with the remsim ifdhandler starts" wait_until 200 sock_up
-# a reader stuck in remsim's ifdhandler must fail the check, not hang it
-c_present() { in_client timeout 10 env VSIM_PCSC_NS=1 bash -c '. tests/lib/pcscenv.sh; card_present "$1"' _ "$RREADER"; }
+ok_if "client: pcscd with the remsim ifdhandler starts" remsim_client_pcscd
 ok_if "client: the vsim card is present in '$RREADER'" wait_until 600 c_present
 
 # opensc-tool, unmodified: EF_ICCID (TS 102 221 §13.2) through remsim
