@@ -52,3 +52,12 @@ sqn = 32
 ind_bits = 5
 INI
 }
+
+# smsc_start PORT CTL LOG: the Net::SMPP SMSC (tests/smpp/relay.pl) on
+# PORT, its control FIFO CTL, routing 4900000001 to the application
+# server; ready once it listens. SMSC_PID is its process.
+smsc_start() {
+	perl tests/smpp/relay.pl "$1" "$2" 4900000001 >"$3" 2>&1 &
+	SMSC_PID=$!
+	wait_until 100 grep -q listening "$3"
+}
