@@ -146,6 +146,34 @@ ok_if "... tells the card (Channel status) and the card closes" \
 ok_if "... the event: Channel status, channel 1 link dropped (B8 02 01 05)" \
 	grep -q '^  > 80C200000DD60B99010A82028281B8020105$' "$T/modem.log"
 ok_if "... and AT still answers" test "$(at1 AT)" = OK
+kill $SILENT_PID 2>/dev/null
+wait $SILENT_PID 2>/dev/null
+SILENT_PID=
+
+# -- a push with a retry policy (counter 1, 2 s: docs/ota.md "Retries"),
+# handed over as +CUSATE, while the server is down: the card asks the
+# modem for a timer, the modem's loop sends its TIMER EXPIRATION, and
+# the card's second OPEN CHANNEL reaches the server, up by then
+trig=8130832E840C3C0302$(printf '%04X' "$hport")3E05217F000001860700012503000020
+trig+=89158C13$(printf /vsim/push?app=demo | xxd -p | tr -d '\n')
+pushenv=$("$VSIMCTL" ota wrap --profile "$T/p.ini" --keyset 3 --tar 000000 --counter 10 "$trig")
+check "a push with retry counter 1 while the server is down: +CUSATE, the card answers 9000" \
+	'+CUSATE: ""|+CUSATE2: 144,0|OK' "$(at1 "AT+CUSATE=\"${pushenv:10}\"")"
+ok_if "... its OPEN CHANNEL refused, the card starts timer 1 for 2 s" \
+	wait_until 100 grep -q "^  TIMER MANAGEMENT: timer 1 started, 2 s" "$T/modem.log"
+check "... and the modem answers AT while it runs" 0 \
+	"$(at1 AT >/dev/null; log_count '^TIMER EXPIRATION')"
+https --requests 1
+ok_if "... the modem sends TIMER EXPIRATION when it is due" \
+	wait_until 100 grep -q "^TIMER EXPIRATION timer 1" "$T/modem.log"
+ok_if "... the retry's session completes" wait_until 300 bash -c "! kill -0 $spid 2>/dev/null"
+wait $spid
+check "... the server ends after it" 0 "$?"
+ok_if "... the retry reached the server: the domain found, the data sent" \
+	contains "$(cat "$T/serve.out")" "download demo: domain found, 22 bytes over HTTPS"
+ok_if "... the expiry as TS 102 223 §7.4.2 has it: D7 {82 02 82 81} {A4 01 01} {A5 03 000020}" \
+	grep -q '^  > 80C200000ED70C82028281A40101A503000020$' "$T/modem.log"
+
 st=$("$MODEM" --status "$T/ctl" --json)
 ok_if "status answers after it all" contains "$st" '"smsc":true}'
 

@@ -25,8 +25,11 @@
 #define VSIM_MODEM_ERROR	1
 #define VSIM_MODEM_REFUSED	3
 
-/* The TERMINAL RESPONSE's tail a proactive hook adds (TS 102 223 §6.8). */
-#define VSIM_MODEM_ANSWER_MAX	244
+/*
+ * The TERMINAL RESPONSE's tail a proactive hook adds (TS 102 223 §6.8):
+ * what 255 bytes leave after command details, device identities, result.
+ */
+#define VSIM_MODEM_ANSWER_MAX	243
 struct vsim_modem_answer {
 	uint8_t info;		/* the result's additional information */
 	bool has_info;

@@ -477,6 +477,10 @@ const uint8_t sim_terminal_profile[VSIM_MODEM_TP_LEN] = {
 	[17] = 0x40,
 };
 
+/* a RECEIVE DATA's answer fits the loop's TERMINAL RESPONSE */
+_Static_assert(VSIM_BIPTERM_ANSWER_MAX <= VSIM_MODEM_ANSWER_MAX,
+	       "bipterm's answers outgrow common/modem.c's TERMINAL RESPONSE");
+
 #define CTLV_ALPHA	0x05	/* §8.2 */
 #define CTLV_ITEM	0x0f	/* §8.9 */
 #define CTLV_TPDU	0x0b	/* §8.13 */
