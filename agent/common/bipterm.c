@@ -398,7 +398,12 @@ size_t vsim_bipterm_answer(struct vsim_bipterm *bt, const uint8_t det[3],
 		for (k = 0; v && k < l; k++) {
 			bt->ev_data_available |= v[k] == 0x09;
 			bt->ev_channel_status |= v[k] == 0x0a;
+			/* §6.4.16: a list it cannot take whole is beyond its capabilities */
+			if (v[k] != 0x09 && v[k] != 0x0a)
+				res[0] = RES_BEYOND;
 		}
+		if (res[0] == RES_BEYOND)
+			bt->ev_data_available = bt->ev_channel_status = false;
 		fprintf(bt->out, "  SET UP EVENT LIST (data available %s, channel status %s)\n",
 			bt->ev_data_available ? "yes" : "no",
 			bt->ev_channel_status ? "yes" : "no");

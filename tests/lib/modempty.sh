@@ -5,8 +5,9 @@
 # Needs tests/lib/pcscenv.sh (PCSC_TMP, PY, VSIM_ROOT, wait_until).
 # MODEM_WAIT: tenths of a second to wait for the pty (default 100);
 # AT_TIMEOUT: seconds for one AT answer (atclient.py's default if unset).
+# VSIM_MODEM: the vsim-modem to run (default build/vsim-modem).
 
-MODEM=$VSIM_ROOT/build/vsim-modem
+MODEM=${VSIM_MODEM:-$VSIM_ROOT/build/vsim-modem}
 TTY=$PCSC_TMP/tty
 MODEM_PID=
 
