@@ -630,8 +630,9 @@ static int channel_wait(const struct vsim_bipterm *bt, int idle_ms,
 		return 0;
 	if (bt->fd < 0)
 		return -1;
-	pfd->fd = bt->fd;
-	pfd->events = bt->eof || bt->rx_len == sizeof(bt->rx) ||
+	/* after the end, only the idle clock: a hung-up socket polls at once */
+	pfd->fd = bt->eof ? -1 : bt->fd;
+	pfd->events = bt->rx_len == sizeof(bt->rx) ||
 		      bt->rx_len >= bt->buffer ? 0 : POLLIN;
 	if (idle_ms < 0)
 		return -1;
