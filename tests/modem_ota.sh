@@ -19,9 +19,8 @@ cd "$(dirname "$0")/.."
 . tests/lib/tap.sh
 pcscenv_enter "$0" "$@"
 pcscenv_setup || { echo "not ok 1 namespace setup"; exit 1; }
-MODEM=$VSIM_ROOT/build/vsim-modem
+. tests/lib/modempty.sh
 P=examples/test-usim-ota.ini
-TTY=$PCSC_TMP/tty
 CTL=$PCSC_TMP/smsc.ctl
 SMSC_LOG=$PCSC_TMP/smsc.log
 MODEM_PID= SMSC_PID=
@@ -34,12 +33,6 @@ stop() {
 	MODEM_PID= SMSC_PID=
 }
 trap 'stop; pcscenv_teardown' EXIT
-at() { "$PY" tests/modem/atclient.py "$TTY" "$@"; }
-at1() {
-	local out
-	out=$(at "$1")
-	printf '%s\n' "${out#"$1 => "}"
-}
 port=$((20000 + RANDOM % 20000))
 SMPP=127.0.0.1:$port
 serve() {
@@ -52,9 +45,7 @@ bound() { test "$(grep -c "^bind $1 " "$SMSC_LOG")" -ge "$2"; }
 ok_if "pcscd with vpcd starts in a private namespace" pcscd_start
 ok_if "vsimd starts the OTA card" vsimd_start --card ota=$P
 ok_if "card present" wait_until 200 card_present "$READER0"
-perl tests/smpp/relay.pl $port "$CTL" 4900000001 >"$SMSC_LOG" 2>&1 &
-SMSC_PID=$!
-ok_if "the Net::SMPP SMSC listens" wait_until 100 grep -q listening "$SMSC_LOG"
+ok_if "the Net::SMPP SMSC listens" smsc_start $port "$CTL" "$SMSC_LOG"
 "$MODEM" --pty --link "$TTY" --hss $P --smsc $SMPP --log "$PCSC_TMP/modem.log" \
 	--control "$PCSC_TMP/ctl" >"$PCSC_TMP/modem.out" 2>&1 &
 MODEM_PID=$!

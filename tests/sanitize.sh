@@ -77,7 +77,7 @@ modem_san() {
 	wait "$pid"
 	rc=$?
 	check "vsim-modem under ASan+UBSan: status after PIN, +CLCK and an MT SMS" \
-		'"state":"READY","iccid":"8988211000000000011","imsi":"001010123456789","pin1_enabled":false},"network":{"cfun":1,"hss":true,"registration":"home","why":"AKA succeeded for IMSI 001010123456789","smsc":false},"stk":{"refreshes":0},"sms":{"stored":1,"mo":0,"mt":1,"data_downloads":0}}' \
+		'"state":"READY","iccid":"8988211000000000011","imsi":"001010123456789","pin1_enabled":false},"network":{"cfun":1,"hss":true,"registration":"home","why":"AKA succeeded for IMSI 001010123456789","smsc":false},"stk":{"refreshes":0},"sms":{"stored":1,"mo":0,"mt":1,"data_downloads":0},"bip":{"declared":true,"channel":"none","opened":0,"closed":0,"sent":0,"received":0,"timers":0,"expirations":0}}' \
 		"${out#*\"slot\":\"profile examples/test-usim.ini\",}"
 	check "vsim-modem under ASan+UBSan: no report, exit 0 on SIGTERM" "0:" \
 		"$rc:$(grep -E 'runtime error|ERROR: (Address|Leak)Sanitizer|SUMMARY' "$d/out" | head -3)"

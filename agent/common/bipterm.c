@@ -46,7 +46,12 @@
 void vsim_bipterm_profile(uint8_t tp[VSIM_MODEM_TP_LEN], bool no_timers)
 {
 	memcpy(tp, vsim_modem_terminal_profile, VSIM_MODEM_TP_LEN);
-	if (!no_timers) {
+	vsim_bipterm_declare(tp, !no_timers);
+}
+
+void vsim_bipterm_declare(uint8_t tp[VSIM_MODEM_TP_LEN], bool timers)
+{
+	if (timers) {
 		tp[0] |= 0x20;	/* byte 1 b6: TIMER EXPIRATION */
 		tp[7] |= 0x01;	/* byte 8 b1: TIMER MANAGEMENT (start, stop) */
 		tp[7] |= 0x02;	/* byte 8 b2: TIMER MANAGEMENT (current value) */
@@ -137,6 +142,14 @@ static size_t put_status(struct vsim_bipterm *bt, uint8_t *p)
 	p[2] = bt->open ? (uint8_t)((bt->link ? 0x80 : 0) | CHANNEL) : 0;
 	p[3] = bt->open && !bt->link ? 0x05 : 0x00;
 	return 4;
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
 static int connect_to(const uint8_t ip[4], uint16_t port)
@@ -237,6 +250,7 @@ static size_t open_channel(struct vsim_bipterm *bt, const uint8_t *b,
 			bt->timed_out = false;
 			bt->rx_len = bt->tx_len = 0;
 			bt->opened++;
+			bt->last_ms = now_ms();
 			if (want > bt->buffer)
 				res[0] = RES_MODIFIED;
 		}
@@ -258,14 +272,6 @@ static void close_socket(struct vsim_bipterm *bt)
 		close(bt->fd);
 	bt->fd = -1;
 	bt->open = bt->link = false;
-}
-
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
 /* §8.38: hours, minutes, seconds, each BCD with the low nibble first. */
@@ -361,10 +367,14 @@ static size_t timer_management(struct vsim_bipterm *bt, uint8_t q,
 	}
 }
 
-/* The TERMINAL RESPONSE's own TLVs for one proactive command. */
-static size_t handle(struct vsim_bipterm *bt, const uint8_t *det,
-		     uint8_t dest, const uint8_t *b, size_t bl, uint8_t *res,
-		     uint8_t *x)
+bool vsim_bipterm_takes(uint8_t type)
+{
+	return type == 0x05 || type == 0x27 || (type >= 0x40 && type <= 0x44);
+}
+
+size_t vsim_bipterm_answer(struct vsim_bipterm *bt, const uint8_t det[3],
+			   uint8_t dest, const uint8_t *b, size_t bl,
+			   uint8_t res[2], uint8_t *x)
 {
 	const uint8_t *v;
 	size_t l = 0, n = 0, k, room;
@@ -388,7 +398,12 @@ static size_t handle(struct vsim_bipterm *bt, const uint8_t *det,
 		for (k = 0; v && k < l; k++) {
 			bt->ev_data_available |= v[k] == 0x09;
 			bt->ev_channel_status |= v[k] == 0x0a;
+			/* §6.4.16: a list it cannot take whole is beyond its capabilities */
+			if (v[k] != 0x09 && v[k] != 0x0a)
+				res[0] = RES_BEYOND;
 		}
+		if (res[0] == RES_BEYOND)
+			bt->ev_data_available = bt->ev_channel_status = false;
 		fprintf(bt->out, "  SET UP EVENT LIST (data available %s, channel status %s)\n",
 			bt->ev_data_available ? "yes" : "no",
 			bt->ev_channel_status ? "yes" : "no");
@@ -420,6 +435,7 @@ static size_t handle(struct vsim_bipterm *bt, const uint8_t *det,
 		}
 		memcpy(bt->tx + bt->tx_len, v, l);
 		bt->tx_len += l;
+		bt->last_ms = now_ms();
 		fprintf(bt->out, "  SEND DATA %zu bytes\n", l);
 		/* qualifier b1: send now; else keep it in the Tx buffer */
 		if ((det[2] & 0x01) && flush_tx(bt)) {
@@ -438,6 +454,8 @@ static size_t handle(struct vsim_bipterm *bt, const uint8_t *det,
 			return 0;
 		}
 		k = v[0] < bt->rx_len ? v[0] : bt->rx_len;
+		if (k > VSIM_BIPTERM_RECEIVE_MAX)	/* what one TR holds */
+			k = VSIM_BIPTERM_RECEIVE_MAX;
 		/* §6.4.29: less than asked is "performed with missing information" */
 		if (k < v[0])
 			res[0] = RES_MISSING;
@@ -450,6 +468,7 @@ static size_t handle(struct vsim_bipterm *bt, const uint8_t *det,
 		memmove(bt->rx, bt->rx + k, bt->rx_len - k);
 		bt->rx_len -= k;
 		bt->received += k;
+		bt->last_ms = now_ms();
 		if (!bt->rx_len)
 			bt->announced = false;	/* the next data is news */
 		x[n++] = CR | T_DATA_LEN;
@@ -502,7 +521,7 @@ static int proactive(struct vsim_bipterm *bt, uint16_t *sw)
 			return -1;
 		}
 		dev = tlv(body, dl, 0x02, &vl);
-		xl = handle(bt, det, dev && vl == 2 ? dev[1] : 0, body, dl,
+		xl = vsim_bipterm_answer(bt, det, dev && vl == 2 ? dev[1] : 0, body, dl,
 			    res, x);
 		n = 0;
 		tr[n++] = 0x80, tr[n++] = 0x14, tr[n++] = 0, tr[n++] = 0;
@@ -541,11 +560,9 @@ int vsim_bipterm_command(struct vsim_bipterm *bt, const uint8_t *c,
 }
 
 /* ENVELOPE EVENT DOWNLOAD (§7.5.10 Data available, §7.5.11 Channel status). */
-static int event(struct vsim_bipterm *bt, uint8_t ev)
+static size_t put_event(struct vsim_bipterm *bt, uint8_t ev, uint8_t *e)
 {
-	uint8_t e[32];
 	size_t n = 7;
-	uint16_t sw;
 
 	e[0] = 0x80, e[1] = 0xc2, e[2] = 0, e[3] = 0;
 	e[5] = 0xd6;
@@ -559,89 +576,237 @@ static int event(struct vsim_bipterm *bt, uint8_t ev)
 	}
 	e[6] = (uint8_t)(n - 7);
 	e[4] = (uint8_t)(n - 5);
+	bt->due = ev;
 	fprintf(bt->out, "EVENT %s\n", ev == 0x09 ? "data available" :
 		"channel status");
-	if (vsim_bipterm_command(bt, e, n, &sw))
+	return n;
+}
+
+/* §7.4.2: D7 {82 02 82 81} {A4 01 id} {A5 03 value}, for timer @k + 1 */
+static size_t put_expiry(struct vsim_bipterm *bt, int k, uint8_t *e)
+{
+	size_t n = 7;
+
+	e[0] = 0x80, e[1] = 0xc2, e[2] = 0, e[3] = 0;
+	e[5] = 0xd7;
+	e[n++] = CR | 0x02, e[n++] = 2, e[n++] = 0x82, e[n++] = 0x81;
+	e[n++] = CR | T_TIMER_ID, e[n++] = 1, e[n++] = (uint8_t)(k + 1);
+	e[n++] = CR | T_TIMER_VALUE, e[n++] = 3;
+	memcpy(e + n, bt->timers[k].value, 3);
+	n += 3;
+	e[6] = (uint8_t)(n - 7);
+	e[4] = (uint8_t)(n - 5);
+	bt->due = 0xd7;
+	bt->due_timer = k + 1;
+	fprintf(bt->out, "TIMER EXPIRATION timer %d\n", k + 1);
+	return n;
+}
+
+static int earliest_timer(const struct vsim_bipterm *bt)
+{
+	int k = -1;
+
+	for (int i = 0; i < VSIM_BIPTERM_TIMERS; i++)
+		if (bt->timers[i].running &&
+		    (k < 0 || bt->timers[i].deadline < bt->timers[k].deadline))
+			k = i;
+	return k;
+}
+
+/* The channel's part of vsim_bipterm_wait(): its socket and idle clock. */
+static int channel_wait(const struct vsim_bipterm *bt, int idle_ms,
+			struct pollfd *pfd, uint64_t now)
+{
+	uint64_t end;
+
+	pfd->fd = -1;
+	pfd->events = 0;
+	pfd->revents = 0;
+	if (!bt->open)
 		return -1;
-	if (sw != 0x9000) {
-		fprintf(bt->out, "unexpected: the event answered %04X\n", sw);
+	/* news the card has not heard yet: now */
+	if ((bt->rx_len && !bt->announced && bt->ev_data_available) ||
+	    (bt->eof && !bt->rx_len && !bt->drop_reported))
+		return 0;
+	if (bt->fd < 0)
 		return -1;
+	/* after the end, only the idle clock: a hung-up socket polls at once */
+	pfd->fd = bt->eof ? -1 : bt->fd;
+	pfd->events = bt->rx_len == sizeof(bt->rx) ||
+		      bt->rx_len >= bt->buffer ? 0 : POLLIN;
+	if (idle_ms < 0)
+		return -1;
+	end = bt->last_ms + (uint64_t)idle_ms;
+	return end > now ? (int)(end - now) : 0;
+}
+
+int vsim_bipterm_wait(const struct vsim_bipterm *bt, int idle_ms,
+		      struct pollfd *pfd)
+{
+	uint64_t now = now_ms();
+	int t = channel_wait(bt, idle_ms, pfd, now), k = earliest_timer(bt);
+
+	if (k >= 0) {
+		uint64_t d = bt->timers[k].deadline;
+		int tt = d > now ? (int)(d - now) : 0;
+
+		if (t < 0 || tt < t)
+			t = tt;
+	}
+	return t;
+}
+
+/*
+ * Read what the socket holds (@revents from poll), apply the idle rule,
+ * and build the event the channel owes the card, if any.
+ */
+static size_t channel_due(struct vsim_bipterm *bt, short revents, int idle_ms,
+			  uint8_t *e)
+{
+	uint64_t now = now_ms();
+	ssize_t got;
+
+	bt->due = 0;
+	if (!bt->open)
+		return 0;
+	if (bt->fd >= 0 && !bt->eof && (revents & (POLLIN | POLLHUP | POLLERR))) {
+		got = recv(bt->fd, bt->rx + bt->rx_len,
+			   (bt->buffer < sizeof(bt->rx) ? bt->buffer :
+			    sizeof(bt->rx)) - bt->rx_len, MSG_DONTWAIT);
+		if (got > 0) {
+			fprintf(bt->out, "  channel: %zd bytes from the server\n",
+				got);
+			bt->rx_len += (size_t)got;
+			bt->last_ms = now;
+		} else if (got == 0 || (errno != EAGAIN && errno != EINTR)) {
+			bt->eof = true;
+		}
+	}
+	if (bt->fd >= 0 && idle_ms >= 0 && !bt->timed_out &&
+	    now >= bt->last_ms + (uint64_t)idle_ms &&
+	    !(bt->rx_len && !bt->announced && bt->ev_data_available)) {
+		/*
+		 * a terminal never waits forever: it drops the link and
+		 * tells the card, whose session then ends
+		 */
+		fprintf(bt->out, "unexpected: nothing moved on the channel for %d ms: the link dropped\n",
+			idle_ms);
+		bt->timed_out = true;
+		bt->eof = true;
+		bt->rx_len = 0;
+	}
+	if (bt->rx_len && !bt->announced && bt->ev_data_available) {
+		bt->announced = true;
+		return put_event(bt, 0x09, e);
+	}
+	if (bt->eof && !bt->rx_len && !bt->drop_reported) {
+		bt->drop_reported = true;
+		/* the link is down: the card learns it by the event */
+		if (bt->fd >= 0)
+			close(bt->fd);
+		bt->fd = -1;
+		bt->link = false;
+		if (bt->ev_channel_status)
+			return put_event(bt, 0x0a, e);
 	}
 	return 0;
 }
 
+/* TIMER EXPIRATION of a timer whose time has come, if any. */
+static size_t timer_due(struct vsim_bipterm *bt, uint8_t *e)
+{
+	int k = earliest_timer(bt);
+
+	if (k < 0 || bt->timers[k].deadline > now_ms())
+		return 0;
+	bt->timers[k].running = false;
+	bt->expirations++;
+	return put_expiry(bt, k, e);
+}
+
+size_t vsim_bipterm_next(struct vsim_bipterm *bt, short revents, int idle_ms,
+			 uint8_t e[VSIM_BIPTERM_ENVELOPE_MAX])
+{
+	size_t n = channel_due(bt, revents, idle_ms, e);
+
+	if (!n)
+		n = timer_due(bt, e);
+	if (n)
+		bt->tries = 0;
+	return n;
+}
+
+int vsim_bipterm_answered(struct vsim_bipterm *bt, int sw)
+{
+	if (sw == 0x9000)
+		return 0;
+	/* §7.4: a busy card (9300) gets the expiry again later */
+	if (bt->due == 0xd7 && sw == 0x9300 && ++bt->tries < 5) {
+		struct vsim_bipterm_timer *t = &bt->timers[bt->due_timer - 1];
+
+		t->running = true;
+		t->deadline = now_ms() + 1000;
+		bt->expirations--;
+		return 0;
+	}
+	fprintf(bt->out, "unexpected: %s answered %04X\n",
+		bt->due == 0xd7 ? "TIMER EXPIRATION" : "the event",
+		sw < 0 ? 0 : sw);
+	return -1;
+}
+
 int vsim_bipterm_relay(struct vsim_bipterm *bt, int idle_ms)
 {
+	uint8_t e[VSIM_BIPTERM_ENVELOPE_MAX];
 	struct pollfd pfd;
-	ssize_t got;
+	short rev = 0;
+	size_t n;
+	uint16_t sw;
 	int pr;
 
+	bt->last_ms = now_ms();
 	while (bt->open) {
-		if (bt->rx_len && !bt->announced && bt->ev_data_available) {
-			bt->announced = true;
-			if (event(bt, 0x09))
+		n = channel_due(bt, rev, idle_ms, e);
+		rev = 0;
+		if (n) {
+			if (vsim_bipterm_command(bt, e, n, &sw))
 				return -1;
-			continue;
+			if (sw != 0x9000) {
+				fprintf(bt->out, "unexpected: the event answered %04X\n",
+					sw);
+				return -1;
+			}
+			if (bt->due != 0x0a)
+				continue;
 		}
-		if (bt->eof && !bt->rx_len && !bt->drop_reported) {
-			bt->drop_reported = true;
-			/* the link is down: the card learns it by the event */
-			close(bt->fd);
-			bt->fd = -1;
-			bt->link = false;
-			if (bt->ev_channel_status && event(bt, 0x0a))
-				return -1;
+		if (bt->drop_reported) {
 			/* a card that does not close now is left behind */
 			if (!bt->open)
 				return bt->timed_out ? -1 : 0;
 			fprintf(bt->out, "unexpected: the card kept the dropped channel\n");
 			return -1;
 		}
-		pfd.fd = bt->fd;
-		pfd.events = bt->eof || bt->rx_len == sizeof(bt->rx) ||
-			     bt->rx_len >= bt->buffer ? 0 : POLLIN;
-		pr = poll(&pfd, 1, idle_ms);
-		if (pr < 0 && errno == EINTR)
-			continue;
-		if (pr <= 0) {
-			/*
-			 * a terminal never waits forever: it drops the link
-			 * and tells the card, whose session then ends
-			 */
-			fprintf(bt->out, "unexpected: nothing moved on the channel for %d ms: the link dropped\n",
-				idle_ms);
-			bt->timed_out = true;
-			bt->eof = true;
-			bt->rx_len = 0;
-			continue;
+		pr = channel_wait(bt, idle_ms, &pfd, now_ms());
+		if (pr < 0 && pfd.fd < 0) {
+			fprintf(bt->out, "unexpected: the channel has no link and the card keeps it\n");
+			return -1;
 		}
-		got = recv(bt->fd, bt->rx + bt->rx_len,
-			   (bt->buffer < sizeof(bt->rx) ? bt->buffer :
-			    sizeof(bt->rx)) - bt->rx_len, 0);
-		if (got < 0 && (errno == EAGAIN || errno == EINTR))
-			continue;
-		if (got <= 0) {
-			bt->eof = true;
-			continue;
-		}
-		fprintf(bt->out, "  channel: %zd bytes from the server\n", got);
-		bt->rx_len += (size_t)got;
+		pr = poll(&pfd, 1, pr);
+		if (pr < 0 && errno != EINTR)
+			return -1;
+		rev = pr > 0 ? pfd.revents : 0;
 	}
 	return bt->closed && !bt->timed_out ? 0 : -1;
 }
 
 int vsim_bipterm_wait_timer(struct vsim_bipterm *bt, int max_ms)
 {
-	uint8_t e[32];
+	uint8_t e[VSIM_BIPTERM_ENVELOPE_MAX];
 	uint64_t now;
-	size_t n = 7;
+	size_t n;
 	uint16_t sw;
-	int k = -1, tries;
+	int k = earliest_timer(bt), tries;
 
-	for (int i = 0; i < VSIM_BIPTERM_TIMERS; i++)
-		if (bt->timers[i].running &&
-		    (k < 0 || bt->timers[i].deadline < bt->timers[k].deadline))
-			k = i;
 	if (k < 0)
 		return 0;
 	now = now_ms();
@@ -655,21 +820,11 @@ int vsim_bipterm_wait_timer(struct vsim_bipterm *bt, int max_ms)
 	fflush(bt->out);	/* a log line should not sit out the wait */
 	while ((now = now_ms()) < bt->timers[k].deadline)
 		poll(NULL, 0, (int)(bt->timers[k].deadline - now));
-	bt->timers[k].running = false;
-	bt->expirations++;
-	/* §7.4.2: D7 {82 02 82 81} {A4 01 id} {A5 03 value} */
-	e[0] = 0x80, e[1] = 0xc2, e[2] = 0, e[3] = 0;
-	e[5] = 0xd7;
-	e[n++] = CR | 0x02, e[n++] = 2, e[n++] = 0x82, e[n++] = 0x81;
-	e[n++] = CR | T_TIMER_ID, e[n++] = 1, e[n++] = (uint8_t)(k + 1);
-	e[n++] = CR | T_TIMER_VALUE, e[n++] = 3;
-	memcpy(e + n, bt->timers[k].value, 3);
-	n += 3;
-	e[6] = (uint8_t)(n - 7);
-	e[4] = (uint8_t)(n - 5);
+	n = timer_due(bt, e);
 	/* §7.4: a busy card (9300) gets the expiry again later */
 	for (tries = 0; tries < 5; tries++) {
-		fprintf(bt->out, "TIMER EXPIRATION timer %d\n", k + 1);
+		if (tries)
+			fprintf(bt->out, "TIMER EXPIRATION timer %d\n", k + 1);
 		if (vsim_bipterm_command(bt, e, n, &sw))
 			return -1;
 		if (sw != 0x9300)

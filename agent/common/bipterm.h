@@ -10,7 +10,12 @@
  * closing the socket. One channel. With it the card's timers (TIMER
  * MANAGEMENT, §6.4.21): started, stopped, read, and their expiry sent as
  * ENVELOPE (TIMER EXPIRATION) (§7.4), which the SCP81 admin agent uses to
- * retry a failed session. vsimctl term plays it against a card.
+ * retry a failed session. Two ways to run it: vsimctl term's, blocking
+ * (vsim_bipterm_command, _relay, _wait_timer: this file's own proactive
+ * loop), and an owner's event loop (vsim-modem): its proactive loop hands
+ * the BIP commands to vsim_bipterm_answer, its poll(2) takes the socket
+ * and the next deadline from vsim_bipterm_wait, and vsim_bipterm_next
+ * gives the ENVELOPE the card is owed, which the owner sends.
  */
 #ifndef VSIM_BIPTERM_H
 #define VSIM_BIPTERM_H
@@ -18,6 +23,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <poll.h>
 #include <stdio.h>
 
 #include "common/modem.h"
@@ -25,6 +31,11 @@
 /* The channel buffer this terminal grants at most (§6.4.27: 07 if less). */
 #define VSIM_BIPTERM_BUFFER	1024
 #define VSIM_BIPTERM_TIMERS	8	/* timer identifiers 1..8, §8.37 */
+/* RECEIVE DATA's most per command: what one TERMINAL RESPONSE holds */
+#define VSIM_BIPTERM_RECEIVE_MAX	237
+/* the TLVs vsim_bipterm_answer writes at most */
+#define VSIM_BIPTERM_ANSWER_MAX		(VSIM_BIPTERM_RECEIVE_MAX + 6)
+#define VSIM_BIPTERM_ENVELOPE_MAX	32	/* an event or timer ENVELOPE */
 
 struct vsim_bipterm {
 	int (*transmit)(void *ctx, const uint8_t *c, size_t len, uint8_t *r,
@@ -41,6 +52,7 @@ struct vsim_bipterm {
 	bool link;		/* its TCP connection is up */
 	bool eof, drop_reported, announced;
 	bool timed_out;		/* nothing moved for idle_ms: the link dropped */
+	uint64_t last_ms;	/* the channel's last move, CLOCK_MONOTONIC */
 	uint16_t buffer;
 	uint8_t rx[VSIM_BIPTERM_BUFFER];	/* from the server, for RECEIVE DATA */
 	size_t rx_len;
@@ -57,6 +69,10 @@ struct vsim_bipterm {
 	unsigned int opened, closed, sms, open_tries, expirations;
 	unsigned long sent, received;
 	unsigned int fetches;
+	/* the ENVELOPE vsim_bipterm_next built: 09, 0A event, D7 expiry */
+	uint8_t due;
+	int due_timer;		/* its timer, 1..8 */
+	unsigned int tries;	/* of that expiry, answered 9300 */
 };
 
 /*
@@ -65,6 +81,46 @@ struct vsim_bipterm {
  * @no_timers.
  */
 void vsim_bipterm_profile(uint8_t tp[VSIM_MODEM_TP_LEN], bool no_timers);
+/* The same bits ORed into another terminal's profile @tp. */
+void vsim_bipterm_declare(uint8_t tp[VSIM_MODEM_TP_LEN], bool timers);
+
+/*
+ * The proactive commands this code answers (@type, §9.4): SET UP EVENT
+ * LIST, TIMER MANAGEMENT, OPEN / CLOSE CHANNEL, SEND / RECEIVE DATA, GET
+ * CHANNEL STATUS.
+ */
+bool vsim_bipterm_takes(uint8_t type);
+
+/*
+ * Carry out one proactive command: @det its command details, @dest the
+ * destination of its device identities, @b its COMPREHENSION-TLVs. The
+ * general result in @res[0] (§8.12) with, for a BIP error (3A), the
+ * additional information in @res[1]; the TLVs that follow the result in
+ * the TERMINAL RESPONSE in @x (VSIM_BIPTERM_ANSWER_MAX), their length
+ * returned. OPEN CHANNEL connects (up to 5 s); nothing else blocks.
+ */
+size_t vsim_bipterm_answer(struct vsim_bipterm *bt, const uint8_t det[3],
+			   uint8_t dest, const uint8_t *b, size_t bl,
+			   uint8_t res[2], uint8_t *x);
+
+/*
+ * For an event loop: @pfd (fd -1 when none) and the time in ms until
+ * vsim_bipterm_next has something (0 now, -1 never). The channel's link
+ * is dropped after @idle_ms without a move (-1: no such rule).
+ */
+int vsim_bipterm_wait(const struct vsim_bipterm *bt, int idle_ms,
+		      struct pollfd *pfd);
+
+/*
+ * After poll (@revents of the @pfd above): read the socket, then build
+ * the ENVELOPE the card is owed (Data available, Channel status, TIMER
+ * EXPIRATION), its length, 0 when none. Send it, then tell
+ * vsim_bipterm_answered the status word (-1: the transport failed).
+ */
+size_t vsim_bipterm_next(struct vsim_bipterm *bt, short revents, int idle_ms,
+			 uint8_t e[VSIM_BIPTERM_ENVELOPE_MAX]);
+/* 0; -1 (printed) when the card refused it; a busy card's expiry is re-armed. */
+int vsim_bipterm_answered(struct vsim_bipterm *bt, int sw);
 
 void vsim_bipterm_init(struct vsim_bipterm *bt,
 		       int (*transmit)(void *, const uint8_t *, size_t,

@@ -105,11 +105,11 @@ static int proactive_loop(struct vsim_modem *t, uint8_t *r, int n)
 {
 	while (n >= 2 && r[n - 2] == 0x91) {
 		uint8_t fetch[5] = { 0x80, 0x12, 0x00, 0x00, r[n - 1] };
-		uint8_t tr[64], det[3], l = 0;
+		uint8_t tr[255], det[3], l = 0;
 		const uint8_t *v, *body;
 		int len, blen, hl;
 
-		if (++t->fetches > 16) {
+		if (++t->fetches > (t->max_fetches ? t->max_fetches : 16)) {
 			fprintf(t->out, "unexpected: the card keeps sending proactive commands\n");
 			return -1;
 		}
@@ -166,24 +166,31 @@ static int proactive_loop(struct vsim_modem *t, uint8_t *r, int n)
 			tr[len++] = 0x00;
 			break;
 		default: {
-			/* the owner's: SET UP MENU, SEND SHORT MESSAGE (vsim-modem) */
+			/* the owner's: SET UP MENU, SEND SHORT MESSAGE, BIP (vsim-modem) */
+			struct vsim_modem_answer ans = { 0 };
 			int res = t->proactive ?
-				t->proactive(t->proactive_ctx, det, body, blen) : -1;
+				t->proactive(t->proactive_ctx, det, body, blen,
+					     &ans) : -1;
 
 			if (t->proactive && res < 0)
 				fprintf(t->out, "  proactive command %02X: beyond this terminal\n",
 					det[1]);
 			tr[len++] = res < 0 ? 0x30 : (uint8_t)res;
 			/* §8.12.2: "currently unable" carries a cause, 00 none */
-			if (res == 0x20 || res == 0x21) {
+			if (res == 0x20 || res == 0x21 || ans.has_info) {
 				tr[len - 2] = 2;
-				tr[len++] = 0x00;
+				tr[len++] = ans.info;
+			}
+			if (res >= 0 && ans.tlv_len &&
+			    ans.tlv_len <= sizeof(tr) - (size_t)len) {
+				memcpy(tr + len, ans.tlv, ans.tlv_len);
+				len += (int)ans.tlv_len;
 			}
 			break;
 		}
 		}
 		{
-			uint8_t cmd[5 + 64] = { 0x80, 0x14, 0x00, 0x00, (uint8_t)len };
+			uint8_t cmd[5 + 255] = { 0x80, 0x14, 0x00, 0x00, (uint8_t)len };
 
 			memcpy(cmd + 5, tr, (size_t)len);
 			fprintf(t->out, "TERMINAL RESPONSE\n");

@@ -25,6 +25,18 @@
 #define VSIM_MODEM_ERROR	1
 #define VSIM_MODEM_REFUSED	3
 
+/*
+ * The TERMINAL RESPONSE's tail a proactive hook adds (TS 102 223 §6.8):
+ * what 255 bytes leave after command details, device identities, result.
+ */
+#define VSIM_MODEM_ANSWER_MAX	243
+struct vsim_modem_answer {
+	uint8_t info;		/* the result's additional information */
+	bool has_info;
+	uint8_t tlv[VSIM_MODEM_ANSWER_MAX];	/* after the result */
+	size_t tlv_len;
+};
+
 /* How the modem reaches the card. */
 struct vsim_modem_io {
 	void *ctx;
@@ -53,13 +65,17 @@ struct vsim_modem {
 	/*
 	 * Proactive commands the loop does not answer itself go here (NULL:
 	 * "beyond terminal's capabilities"): @det the command details, @body
-	 * the COMPREHENSION-TLVs. The general result for the TERMINAL
-	 * RESPONSE (TS 102 223 §8.12), or -1 for "beyond capabilities". It
-	 * runs inside the loop: it must not send the card anything.
+	 * the COMPREHENSION-TLVs, @ans (zeroed) for the result's additional
+	 * information and the TLVs after it. The general result for the
+	 * TERMINAL RESPONSE (TS 102 223 §8.12), or -1 for "beyond
+	 * capabilities". It runs inside the loop: it must not send the card
+	 * anything.
 	 */
 	int (*proactive)(void *ctx, const uint8_t det[3], const uint8_t *body,
-			 int blen);
+			 int blen, struct vsim_modem_answer *ans);
 	void *proactive_ctx;
+	/* proactive commands one command may bring; 0: 16 */
+	unsigned int max_fetches;
 	/* results */
 	uint8_t atr[33];
 	size_t atr_len;

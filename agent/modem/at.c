@@ -1293,6 +1293,20 @@ void at_network_sm(struct at *a, const struct vsim_smpp_sm *sm)
 		flush(a);
 }
 
+int at_card_envelope(struct at *a, const char *what, const uint8_t *env,
+		     size_t len)
+{
+	uint8_t r[VSIM_RAPDU_MAX];
+	size_t rl;
+	int sw = sim_envelope(a->sim, what, env, len, r, &rl);
+
+	card_mo(a);
+	refresh(a);
+	if (!a->in_pdu)
+		flush(a);
+	return sw;
+}
+
 /* ---- the card's toolkit (TS 102 223): menu and ENVELOPE -------------- */
 
 /* The card's SET UP MENU; polled for with STATUS (TS 102 221 §14.5.2) */

@@ -85,6 +85,15 @@ int at_sms_deliver(struct at *a, const char *hex);
 void at_network_sm(struct at *a, const struct vsim_smpp_sm *sm);
 
 /*
+ * An ENVELOPE the modem itself owes the card (@env: its data, a BER-TLV;
+ * BIP events and timer expiries, bip.c), then what the card asked for
+ * meanwhile (SEND SHORT MESSAGE to the network, REFRESH). The status
+ * word, or -1.
+ */
+int at_card_envelope(struct at *a, const char *what, const uint8_t *env,
+		     size_t len);
+
+/*
  * For the status (status.h), asked of the card now: its +CPIN state as
  * "READY", "SIM PIN", "SIM PUK", "absent" or "failure" with the tries
  * left of that code; EF_ICCID's digits (0, or -1 without a readable one).

@@ -477,6 +477,10 @@ const uint8_t sim_terminal_profile[VSIM_MODEM_TP_LEN] = {
 	[17] = 0x40,
 };
 
+/* a RECEIVE DATA's answer fits the loop's TERMINAL RESPONSE */
+_Static_assert(VSIM_BIPTERM_ANSWER_MAX <= VSIM_MODEM_ANSWER_MAX,
+	       "bipterm's answers outgrow common/modem.c's TERMINAL RESPONSE");
+
 #define CTLV_ALPHA	0x05	/* §8.2 */
 #define CTLV_ITEM	0x0f	/* §8.9 */
 #define CTLV_TPDU	0x0b	/* §8.13 */
@@ -499,13 +503,23 @@ static void alpha(const uint8_t *v, size_t l, char *out, size_t max)
  * network side, which sends it once the command that fetched it is done.
  */
 static int sim_proactive(void *ctx, const uint8_t det[3], const uint8_t *body,
-			 int blen)
+			 int blen, struct vsim_modem_answer *ans)
 {
 	struct sim *s = ctx;
 	const uint8_t *v;
-	uint8_t l;
+	uint8_t l, res[2];
 	int off;
 
+	if (s->bip_on && vsim_bipterm_takes(det[1])) {
+		/* the channel and timers: bipterm.c, the same as vsimctl term's */
+		v = vsim_modem_tlv(body, blen, 0x02, &l);
+		ans->tlv_len = vsim_bipterm_answer(&s->bip, det,
+						   v && l == 2 ? v[1] : 0, body,
+						   (size_t)blen, res, ans->tlv);
+		ans->has_info = res[0] == 0x3a;	/* §8.12.11 */
+		ans->info = res[1];
+		return res[0];
+	}
 	switch (det[1]) {
 	case 0x25:	/* SET UP MENU, §6.4.8 */
 		s->nmenu = 0;
@@ -616,6 +630,8 @@ static int startup(struct sim *s)
 	}
 	/* TERMINAL PROFILE (TS 102 223 §5.2), then the card's proactive commands */
 	memcpy(c + 5, sim_terminal_profile, VSIM_MODEM_TP_LEN);
+	if (s->bip_on)
+		vsim_bipterm_declare(c + 5, true);
 	n = sim_apdu(s, "TERMINAL PROFILE", c, sizeof(c), r);
 	if (n < 2 || sw_of(r, n) != 0x9000)
 		fprintf(s->m.out, "TERMINAL PROFILE refused: no CAT\n");
@@ -631,8 +647,18 @@ static int startup(struct sim *s)
 	return 0;
 }
 
+/* A new card session: no channel, no timers (a power cycle ends them). */
+static void bip_reset(struct sim *s)
+{
+	vsim_bipterm_close(&s->bip);
+	vsim_bipterm_init(&s->bip, NULL, NULL, s->m.out);
+	/* a TLS session's records come as many RECEIVE / SEND DATA */
+	s->m.max_fetches = s->bip_on ? 4096 : 0;
+}
+
 int sim_reset(struct sim *s)
 {
+	bip_reset(s);
 	s->present = false;
 	s->has_menu = false;
 	s->nmenu = 0;
@@ -653,6 +679,8 @@ int sim_open(struct sim *s, bool pcsc, const char *reader, const char *device,
 	s->refresh = -1;
 	s->present = false;
 	s->why[0] = 0;
+	s->bip.fd = -1;
+	bip_reset(s);
 	if (pcsc) {
 		if (pcsc_open(s, reader))
 			return -1;
@@ -686,6 +714,7 @@ void sim_close(struct sim *s)
 		free(p);
 		s->pcsc = NULL;
 	}
+	vsim_bipterm_close(&s->bip);
 	if (s->term_open)
 		vsim_terminal_close(&s->term);
 	s->term_open = false;

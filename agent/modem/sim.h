@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "common/bipterm.h"
 #include "common/modem.h"
 #include "common/terminal.h"
 
@@ -51,6 +52,9 @@ struct sim {
 	} mo[SIM_MO_MAX];	/* SEND SHORT MESSAGE, for the network side */
 	int nmo;
 	bool can_send_sms;	/* registered: SEND SHORT MESSAGE is taken */
+	/* BIP and the card's timers (common/bipterm.h); run by vsim-modem.c */
+	bool bip_on;		/* declared in the TERMINAL PROFILE */
+	struct vsim_bipterm bip;
 	unsigned int refreshes;	/* REFRESH commands answered */
 	int refresh;		/* the last one's qualifier, -1 once handled */
 };
@@ -105,7 +109,9 @@ int sim_read_record(struct sim *s, unsigned int fid, int rec, uint8_t *out,
  * The TERMINAL PROFILE this modem sends (TS 102 223 §5.2): common's
  * (profile download, DISPLAY TEXT, REFRESH, PROVIDE LOCAL INFORMATION)
  * and SMS-PP data download, MENU SELECTION, SEND SHORT MESSAGE and
- * SET UP MENU, which sim.c's proactive hook answers.
+ * SET UP MENU, which sim.c's proactive hook answers. With @s->bip_on
+ * (set before sim_open) the startup adds BIP, its events and the timers
+ * (vsim_bipterm_declare), which the hook hands to @s->bip.
  */
 extern const uint8_t sim_terminal_profile[VSIM_MODEM_TP_LEN];
 

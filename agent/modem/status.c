@@ -55,6 +55,28 @@ static struct json_object *sim_part(struct at *a, const char *slot)
 	return s;
 }
 
+/* BIP (modem/bip.h): declared or not, the channel, what it carried */
+static struct json_object *bip_part(const struct sim *s)
+{
+	const struct vsim_bipterm *b = &s->bip;
+	struct json_object *x = json_object_new_object();
+	int timers = 0;
+
+	for (int i = 0; i < VSIM_BIPTERM_TIMERS; i++)
+		timers += b->timers[i].running;
+	json_object_object_add(x, "declared", json_object_new_boolean(s->bip_on));
+	put_str(x, "channel", !b->open ? "none" : b->link ? "up" : "dropped");
+	json_object_object_add(x, "opened", json_object_new_int((int)b->opened));
+	json_object_object_add(x, "closed", json_object_new_int((int)b->closed));
+	json_object_object_add(x, "sent", json_object_new_int64((int64_t)b->sent));
+	json_object_object_add(x, "received",
+			       json_object_new_int64((int64_t)b->received));
+	json_object_object_add(x, "timers", json_object_new_int(timers));
+	json_object_object_add(x, "expirations",
+			       json_object_new_int((int)b->expirations));
+	return x;
+}
+
 char *status_json(struct at *a, const struct status_host *h)
 {
 	struct json_object *o = json_object_new_object(), *x;
@@ -103,6 +125,7 @@ char *status_json(struct at *a, const struct status_host *h)
 	json_object_object_add(x, "data_downloads",
 			       json_object_new_int64((int64_t)a->data_downloads));
 	json_object_object_add(o, "sms", x);
+	json_object_object_add(o, "bip", bip_part(a->sim));
 	t = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
 	if (t) {
 		size_t n = strlen(t);

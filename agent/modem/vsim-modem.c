@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "modem/at.h"
+#include "modem/bip.h"
 #include "modem/gadget.h"
 #include "modem/status.h"
 
@@ -66,6 +67,9 @@ static void usage(FILE *f)
 "  --smsc HOST:PORT  bind to an SMSC as an SMPP 3.4 ESME (serving the HSS's\n"
 "                    msisdn): MO SMS go to it as submit_sm, its deliver_sm\n"
 "                    reach the handset, or the card (PID 7F, class 2)\n"
+"  --no-bip          declare no BIP and no timers to the card (it falls\n"
+"                    back to SMS); by default its OPEN CHANNEL is a TCP\n"
+"                    connection from this host\n"
 "  --log FILE        every step and APDU (default: none; - for stderr)\n"
 "Status:\n"
 "  --control SOCKET  serve the status (JSON) on this Unix socket\n"
@@ -206,6 +210,7 @@ int main(int argc, char **argv)
 		{ "sms-in", required_argument, NULL, 'I' },
 		{ "sms-out", required_argument, NULL, 'O' },
 		{ "smsc", required_argument, NULL, 'M' },
+		{ "no-bip", no_argument, NULL, 'B' },
 		{ "log", required_argument, NULL, 'L' },
 		{ "control", required_argument, NULL, 'C' },
 		{ "status", required_argument, NULL, 'S' },
@@ -229,7 +234,7 @@ int main(int argc, char **argv)
 	struct hss hss = { 0 };
 	char pty[128], err[256], inbuf[1024];
 	size_t inlen = 0;
-	bool want_pty = false, want_gadget = false;
+	bool want_pty = false, want_gadget = false, bip = true;
 	const char *udc = NULL;
 	FILE *log;
 	int c, master, slave = -1, fifo = -1, ret = 0;
@@ -249,6 +254,7 @@ int main(int argc, char **argv)
 		case 'I': sms_in = optarg; break;
 		case 'O': sms_out = optarg; break;
 		case 'M': smsc = optarg; break;
+		case 'B': bip = false; break;
 		case 'L': log_file = optarg; break;
 		case 'C': control = optarg; break;
 		case 'S': status = optarg; break;
@@ -339,6 +345,7 @@ int main(int argc, char **argv)
 	signal(SIGINT, on_signal);
 	signal(SIGPIPE, SIG_IGN);
 
+	sim.bip_on = bip;
 	if (sim_open(&sim, !device && !profile, reader, device, profile, state, log)) {
 		fprintf(stderr, "vsim-modem: no SIM: %s\n", sim.why);
 		fprintf(log, "no SIM: %s\n", sim.why);
@@ -409,7 +416,7 @@ int main(int argc, char **argv)
 	fflush(stdout);
 
 	while (!stop) {
-		struct pollfd p[4] = {
+		struct pollfd p[5] = {
 			{ .fd = master, .events = POLLIN },
 			{ .fd = fifo, .events = POLLIN },
 			{ .fd = ctl, .events = POLLIN },
@@ -417,9 +424,11 @@ int main(int argc, char **argv)
 		};
 		uint8_t buf[512];
 		ssize_t n;
+		/* the card's channel and the time its next event or timer is due */
+		int due = modem_bip_wait(&at, &p[4]);
 
 		/* a negative fd is skipped by poll(2) */
-		if (poll(p, 4, -1) < 0) {
+		if (poll(p, 5, due) < 0) {
 			if (errno == EINTR)
 				continue;
 			ret = 1;
@@ -439,6 +448,7 @@ int main(int argc, char **argv)
 			smsc_read(&at, log);
 		if (ctl >= 0 && (p[2].revents & POLLIN))
 			control_serve(ctl, &at, &host);
+		modem_bip_run(&at, p[4].revents);
 		if (fifo >= 0 && (p[1].revents & POLLIN)) {
 			n = read(fifo, inbuf + inlen, sizeof(inbuf) - 1 - inlen);
 			if (n > 0)

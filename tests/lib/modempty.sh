@@ -5,8 +5,9 @@
 # Needs tests/lib/pcscenv.sh (PCSC_TMP, PY, VSIM_ROOT, wait_until).
 # MODEM_WAIT: tenths of a second to wait for the pty (default 100);
 # AT_TIMEOUT: seconds for one AT answer (atclient.py's default if unset).
+# VSIM_MODEM: the vsim-modem to run (default build/vsim-modem).
 
-MODEM=$VSIM_ROOT/build/vsim-modem
+MODEM=${VSIM_MODEM:-$VSIM_ROOT/build/vsim-modem}
 TTY=$PCSC_TMP/tty
 MODEM_PID=
 
@@ -51,4 +52,13 @@ amf = 8000
 sqn = 32
 ind_bits = 5
 INI
+}
+
+# smsc_start PORT CTL LOG: the Net::SMPP SMSC (tests/smpp/relay.pl) on
+# PORT, its control FIFO CTL, routing 4900000001 to the application
+# server; ready once it listens. SMSC_PID is its process.
+smsc_start() {
+	perl tests/smpp/relay.pl "$1" "$2" 4900000001 >"$3" 2>&1 &
+	SMSC_PID=$!
+	wait_until 100 grep -q listening "$3"
 }
